@@ -35,6 +35,7 @@ public sealed partial class MembershipService : IAsyncDisposable
     private volatile SiloStatus _status = SiloStatus.Created;
     private DateTimeOffset _startTime;
     private int _started;
+    private int _declaredDead;
     private volatile bool _joined;
     private volatile bool _stopping;
 
@@ -102,7 +103,7 @@ public sealed partial class MembershipService : IAsyncDisposable
     /// the silo must stop at once. Not cancelled by a graceful <see cref="StopAsync"/>.</summary>
     public CancellationToken StopRequested => _stopRequested.Token;
 
-    public bool IsDeclaredDead => _stopRequested.IsCancellationRequested;
+    public bool IsDeclaredDead => Volatile.Read(ref _declaredDead) != 0;
 
     /// <summary>The current view, then every newer one (intermediate views may be skipped by a slow reader).</summary>
     public async IAsyncEnumerable<MembershipView> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken)
@@ -403,7 +404,9 @@ public sealed partial class MembershipService : IAsyncDisposable
         }
     }
 
-    private async Task CleanupDefunctSilosAsync(CancellationToken cancellationToken) =>
+    /// <summary>Removes rows of silos not Active and silent for <see cref="MembershipOptions.DefunctSiloExpiration"/>
+    /// (the background loop calls this every <see cref="MembershipOptions.DefunctSiloCleanupPeriod"/>).</summary>
+    public async Task CleanupDefunctSilosAsync(CancellationToken cancellationToken) =>
         await _table.CleanupDefunctSiloEntriesAsync(_time.GetUtcNow() - _options.DefunctSiloExpiration, cancellationToken).ConfigureAwait(false);
 
     /// <summary>Reads the whole table, keeps it, publishes a newer view, removes directory rows of silos
@@ -497,12 +500,14 @@ public sealed partial class MembershipService : IAsyncDisposable
 
     private void SignalDeclaredDead(string reason)
     {
-        if (_stopRequested.IsCancellationRequested)
+        if (Interlocked.Exchange(ref _declaredDead, 1) != 0)
             return;
         _status = SiloStatus.Dead;
         LogDeclaredDead(_logger, SiloAddress, reason);
-        _loopsCancellation.Cancel();
-        _stopRequested.Cancel();
+        // Callbacks run on the thread pool, not inline in this (possibly loop) thread: a handler that
+        // awaits StopAsync or DisposeAsync must not wait for the loop that is calling it.
+        _ = _loopsCancellation.CancelAsync();
+        _ = _stopRequested.CancelAsync();
     }
 
     private IEnumerable<SiloAddress> OlderIncarnations(MembershipTableData table) =>

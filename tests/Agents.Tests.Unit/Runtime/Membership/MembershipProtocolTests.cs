@@ -320,3 +320,99 @@ public sealed class MembershipProtocolTests : IAsyncDisposable
         Assert.Contains(nameof(MembershipOptions.ProbePeriod), error.Message);
     }
 }
+
+/// <summary>Clean-up duties and contention: rows stuck joining, defunct rows, many simultaneous voters.</summary>
+public sealed class MembershipHousekeepingTests
+{
+    private static CancellationToken None => CancellationToken.None;
+
+    private static MembershipOptions ManualOptions() => new()
+    {
+        IAmAlivePeriod = Timeout.InfiniteTimeSpan,
+        TableRefreshPeriod = Timeout.InfiniteTimeSpan,
+        ProbePeriod = Timeout.InfiniteTimeSpan,
+        DefunctSiloCleanupPeriod = Timeout.InfiniteTimeSpan,
+        MaxJoinAttemptTime = TimeSpan.FromMinutes(5),
+        DefunctSiloExpiration = TimeSpan.FromDays(7),
+    };
+
+    private static async Task<MembershipService[]> StartAsync(InMemoryMembershipTable table, FakeSiloNetwork network, int count, int firstPort, TimeProvider? time = null)
+    {
+        var silos = new MembershipService[count];
+        for (var i = 0; i < count; i++)
+        {
+            var address = new SiloAddress(new IPEndPoint(IPAddress.Loopback, firstPort + i), 1);
+            network.Up(address);
+            silos[i] = new MembershipService(table, new LocalSiloDetails { Silo = address, SiloName = $"s{i}" }, network.ProberFor(address), ManualOptions(), timeProvider: time);
+            await silos[i].StartAsync(None);
+        }
+        foreach (var silo in silos)
+            await silo.RefreshAsync(None);
+        return silos;
+    }
+
+    [Fact]
+    public async Task A_row_stuck_joining_past_the_join_time_is_declared_dead_by_a_probing_silo()
+    {
+        var time = new ManualTimeProvider();
+        var table = new InMemoryMembershipTable("stuck");
+        var silos = await StartAsync(table, new FakeSiloNetwork(), 1, 35000, time);
+        var stuck = new SiloAddress(new IPEndPoint(IPAddress.Loopback, 35099), 1);
+        var read = await table.ReadAllAsync(None);
+        Assert.True(await table.InsertRowAsync(new MembershipEntry
+        {
+            Silo = stuck, Status = SiloStatus.Joining, SiloName = "stuck", HostName = "h",
+            StartTime = time.GetUtcNow(), IAmAliveTime = time.GetUtcNow(),
+        }, read.Version.Next(), None));
+
+        await silos[0].RefreshAsync(None);
+        await silos[0].HealthMonitor.ProbeOnceAsync(None);
+        Assert.Equal(SiloStatus.Joining, (await table.ReadRowAsync(stuck, None)).Members.Single().Entry.Status);
+
+        time.Advance(TimeSpan.FromMinutes(6));
+        await silos[0].HealthMonitor.ProbeOnceAsync(None);
+        Assert.Equal(SiloStatus.Dead, (await table.ReadRowAsync(stuck, None)).Members.Single().Entry.Status);
+        await silos[0].DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Defunct_clean_up_removes_long_dead_rows_only()
+    {
+        var time = new ManualTimeProvider();
+        var table = new InMemoryMembershipTable("defunct");
+        var silos = await StartAsync(table, new FakeSiloNetwork(), 3, 36000, time);
+        await silos[2].StopAsync(None);
+
+        await silos[0].CleanupDefunctSilosAsync(None);
+        Assert.Equal(3, (await table.ReadAllAsync(None)).Members.Count);
+
+        time.Advance(TimeSpan.FromDays(8));
+        await silos[0].HeartbeatAsync(None);
+        await silos[1].HeartbeatAsync(None);
+        await silos[0].CleanupDefunctSilosAsync(None);
+        var left = (await table.ReadAllAsync(None)).Members.Select(m => m.Entry.Silo).Order(SiloAddressOrder.Instance);
+        Assert.Equal([silos[0].SiloAddress, silos[1].SiloAddress], left);
+        foreach (var silo in silos)
+            await silo.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Many_silos_voting_at_once_declare_the_target_dead_exactly_once()
+    {
+        var table = new InMemoryMembershipTable("votes");
+        var silos = await StartAsync(table, new FakeSiloNetwork(), 7, 37000);
+        var target = silos[6].SiloAddress;
+        var before = (await table.ReadAllAsync(None)).Version.Version;
+
+        var results = await Task.WhenAll(silos[..6].Select(s => Task.Run(() => s.TrySuspectOrKillAsync(target, null, None))));
+
+        var entry = (await table.ReadRowAsync(target, None)).Members.Single().Entry;
+        Assert.Equal(SiloStatus.Dead, entry.Status);
+        Assert.Contains(true, results);
+        // 7 active silos need 2 votes: one vote write and one death write, however the race went.
+        var after = (await table.ReadAllAsync(None)).Version.Version;
+        Assert.Equal(before + 2, after);
+        foreach (var silo in silos)
+            await silo.DisposeAsync();
+    }
+}

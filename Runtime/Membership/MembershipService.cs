@@ -99,6 +99,11 @@ public sealed partial class MembershipService : IAsyncDisposable
     /// <summary>Raised (synchronously, in version order) on each new view; handlers must be quick.</summary>
     public event Action<MembershipView>? ViewChanged;
 
+    /// <summary>Raised right after <see cref="ViewChanged"/> with the silos that view shows dead for the
+    /// first time (declared Dead, or superseded by a newer generation on their endpoint): drop their
+    /// connections, cached directory entries and pending calls.</summary>
+    public event Action<IReadOnlyCollection<SiloAddress>>? SilosDied;
+
     /// <summary>Cancelled when the cluster declared this silo dead (or a newer incarnation replaced it):
     /// the silo must stop at once. Not cancelled by a graceful <see cref="StopAsync"/>.</summary>
     public CancellationToken StopRequested => _stopRequested.Token;
@@ -423,10 +428,10 @@ public sealed partial class MembershipService : IAsyncDisposable
             var previous = _view;
             if (table.Version.Version > previous.Version)
             {
-                var view = new MembershipView(table.Version.Version, table.Members.Select(m => ClusterMember.From(m.Entry)));
-                newlyDead = view.Members.Values
-                    .Where(m => m.Status == SiloStatus.Dead && previous.GetStatus(m.Silo) != SiloStatus.Dead)
-                    .Select(m => m.Silo)
+                var view = new MembershipView(table.Version.Version, table.Members.Select(m => m.Entry));
+                // Dead now and not before (a superseded generation counts as dead too).
+                newlyDead = view.Members.Keys
+                    .Where(s => view.IsDead(s) && !previous.IsDead(s))
                     .ToArray();
                 _view = view;
                 LogViewChanged(_logger, SiloAddress, view);
@@ -435,6 +440,8 @@ public sealed partial class MembershipService : IAsyncDisposable
                 try
                 {
                     ViewChanged?.Invoke(view);
+                    if (newlyDead.Length > 0)
+                        SilosDied?.Invoke(newlyDead);
                 }
                 catch (Exception e)
                 {

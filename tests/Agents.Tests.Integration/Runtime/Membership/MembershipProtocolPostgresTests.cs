@@ -127,6 +127,72 @@ public sealed class MembershipProtocolPostgresTests(PostgresDatabase db) : IClas
         Assert.Equal(SiloStatus.Dead, a.CurrentView.GetStatus(restarted.SiloAddress));
     }
 
+    [Fact]
+    public async Task With_the_loops_running_on_tiny_periods_a_killed_silo_is_found_and_heartbeats_leave_the_version_alone()
+    {
+        var id = $"cluster-{Guid.NewGuid():N}";
+        var network = new Network();
+        var options = new MembershipOptions
+        {
+            IAmAlivePeriod = TimeSpan.FromMilliseconds(50),
+            TableRefreshPeriod = TimeSpan.FromMilliseconds(50),
+            ProbePeriod = TimeSpan.FromMilliseconds(25),
+            ProbeTimeout = TimeSpan.FromMilliseconds(500),
+            NumMissedProbesLimit = 2,
+        };
+        var silos = new List<MembershipService>();
+        using var hangGuard = new CancellationTokenSource(TimeSpan.FromSeconds(60)); // not a timing assertion
+        try
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                var address = Address(43001 + i);
+                network.Up(address);
+                var silo = new MembershipService(new PostgresMembershipTable(db.DataSource, id), new LocalSiloDetails { Silo = address, SiloName = $"s{i}" },
+                    network.Prober, options, directory: new PostgresGrainDirectoryStore(db.DataSource, id));
+                silos.Add(silo);
+                await silo.StartAsync(hangGuard.Token);
+            }
+            var (a, victim) = (silos[0], silos[2]);
+            var table = new PostgresMembershipTable(db.DataSource, id);
+            await foreach (var view in a.WatchAsync(hangGuard.Token))
+            {
+                if (view.ActiveMembers.Count == 3)
+                    break;
+            }
+
+            // Heartbeats move the I-am-alive time, never the version.
+            var before = await table.ReadAllAsync(hangGuard.Token);
+            var aliveBefore = before.Members.Single(m => m.Entry.Silo == a.SiloAddress).Entry.IAmAliveTime;
+            MembershipTableData after;
+            do
+            {
+                await Task.Delay(10, hangGuard.Token);
+                after = await table.ReadAllAsync(hangGuard.Token);
+            }
+            while (after.Members.Single(m => m.Entry.Silo == a.SiloAddress).Entry.IAmAliveTime == aliveBefore);
+            Assert.Equal(before.Version, after.Version);
+
+            var grain = await new PostgresGrainDirectoryStore(db.DataSource, id)
+                .RegisterAsync(new GrainAddress(new GrainId("agent", "on-victim"), victim.SiloAddress, Guid.NewGuid()), null, hangGuard.Token);
+            network.Down(victim.SiloAddress);
+            await victim.DisposeAsync(); // a crash: no table write
+
+            await foreach (var view in a.WatchAsync(hangGuard.Token))
+            {
+                if (view.GetStatus(victim.SiloAddress) == SiloStatus.Dead)
+                    break;
+            }
+            Assert.Equal(2, a.CurrentView.ActiveMembers.Count);
+            Assert.Null(await new PostgresGrainDirectoryStore(db.DataSource, id).LookupAsync(grain.Grain, hangGuard.Token));
+        }
+        finally
+        {
+            foreach (var silo in silos)
+                await silo.DisposeAsync();
+        }
+    }
+
     private static SiloStatus MembershipStatus(MembershipTableData data, SiloAddress silo) =>
         data.Members.Single(m => m.Entry.Silo == silo).Entry.Status;
 }

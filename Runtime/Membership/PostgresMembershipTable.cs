@@ -142,7 +142,10 @@ public sealed partial class PostgresMembershipTable : IMembershipTable
         AddKey(command, entry.Silo);
         command.Parameters.AddWithValue("i_am_alive_time", NpgsqlDbType.TimestampTz, entry.IAmAliveTime.UtcDateTime);
         if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
+        {
+            await ThrowIfClusterMissingAsync(cancellationToken).ConfigureAwait(false);
             throw new KeyNotFoundException($"Silo {entry.Silo} has no row in membership cluster '{_clusterId}'; it must join before it heartbeats.");
+        }
     }
 
     public async Task CleanupDefunctSiloEntriesAsync(DateTimeOffset beforeDate, CancellationToken cancellationToken)
@@ -181,7 +184,17 @@ public sealed partial class PostgresMembershipTable : IMembershipTable
         if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1)
             return true;
         await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+        // A lost race is a plain false; a missing cluster is a mistake worth naming.
+        await ThrowIfClusterMissingAsync(cancellationToken).ConfigureAwait(false);
         return false;
+    }
+
+    private async Task ThrowIfClusterMissingAsync(CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand("SELECT 1 FROM runtime_membership_version WHERE cluster_id = @cluster");
+        command.Parameters.AddWithValue("cluster", _clusterId);
+        if (await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is null)
+            throw new MembershipTableNotInitializedException(_clusterId);
     }
 
     private static void AddKey(NpgsqlCommand command, SiloAddress silo)

@@ -16,7 +16,8 @@ public interface IMembershipTable
     Task<bool> UpdateRowAsync(MembershipEntry entry, string etag, TableVersion tableVersion, CancellationToken cancellationToken);
     /// <summary>Heartbeat: writes only the I-am-alive time; does not touch the version row.</summary>
     Task UpdateIAmAliveAsync(MembershipEntry entry, CancellationToken cancellationToken);
-    /// <summary>Removes rows of dead silos whose I-am-alive time is older than <paramref name="beforeDate"/>.</summary>
+    /// <summary>Removes rows of silos that are not Active (dead, or crashed while joining or shutting down)
+    /// whose I-am-alive time is older than <paramref name="beforeDate"/>. Does not bump the version.</summary>
     Task CleanupDefunctSiloEntriesAsync(DateTimeOffset beforeDate, CancellationToken cancellationToken);
     Task DeleteClusterAsync(CancellationToken cancellationToken);
 }

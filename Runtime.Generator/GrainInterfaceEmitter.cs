@@ -42,7 +42,7 @@ internal static class GrainInterfaceEmitter
         var methods = new List<MethodModel>();
         foreach (var type in new[] { grainInterface }.Concat(grainInterface.AllInterfaces))
         {
-            if (type.ContainingNamespace?.ToDisplayString() == "Agents.Abstractions") continue;
+            if (IsMarker(type)) continue;
             foreach (var member in type.GetMembers())
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -94,6 +94,9 @@ internal static class GrainInterfaceEmitter
         sb.AppendLine("}");
         return new GenerationResult(hintName, sb.ToString(), diagnostics);
     }
+
+    private static bool IsMarker(INamedTypeSymbol type) =>
+        type.ContainingNamespace?.ToDisplayString() == "Agents.Abstractions" && type.Name is "IGrain" or "IGrainWithStringKey";
 
     private static MethodModel? Analyze(IMethodSymbol method, INamedTypeSymbol declaring, List<DiagnosticInfo> diagnostics)
     {

@@ -38,6 +38,7 @@ public sealed class GrainInterfaceGenerator : IIncrementalGenerator
     {
         if (syntax.SemanticModel.GetDeclaredSymbol(syntax.Node, cancellationToken) is not INamedTypeSymbol symbol) return null;
         if (!symbol.AllInterfaces.Any(IsGrainMarker)) return null;
+        if (symbol.ContainingNamespace?.ToDisplayString() == "Agents.Abstractions" && symbol.Name is "IGrain" or "IGrainWithStringKey") return null;
         // A partial interface is declared several times; generate once, from its first declaration.
         if (symbol.DeclaringSyntaxReferences.Length > 1 && symbol.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken) != syntax.Node) return null;
         return GrainInterfaceEmitter.Emit(symbol, cancellationToken);

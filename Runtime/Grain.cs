@@ -26,6 +26,12 @@ public abstract class Grain
     public GrainId GrainId => _activation.Id;
     /// <summary>The grain's string key (<c>alice</c> in <c>agent/alice</c>).</summary>
     public string GrainKey => _activation.Id.Key;
+    /// <summary>The silo this activation runs on (<c>host:port@generation</c>).</summary>
+    public string RuntimeIdentity => _activation.Runtime.SiloAddress.ToString();
+    /// <summary>The name of the silo this activation runs on.</summary>
+    public string SiloName => _activation.Runtime.Options.SiloName;
+    /// <summary>Unique id of this activation (a re-activation gets a new one).</summary>
+    public Guid ActivationId => _activation.ActivationId;
     /// <summary>References to other grains; calls made through it carry this grain's call chain.</summary>
     protected IGrainFactory GrainFactory => _activation.Runtime.GrainFactory;
 

@@ -35,6 +35,8 @@ public sealed class InProcessTestCluster : IAsyncDisposable
         builder.Options.SiloName = $"silo{Interlocked.Increment(ref _nextSilo)}";
         builder.Options.ClusterId = ClusterId;
         builder.Options.GatewayPort = -1;
+        // Grains a test left hanging must not hold the test up for Orleans' long default.
+        builder.Options.ShutdownTimeout = TimeSpan.FromSeconds(2);
         builder.UseDirectory(Directory).UseStateStore(StateStore).UseMembership(Membership.Handle());
         _configure(builder);
         configure?.Invoke(builder.Options);
@@ -85,10 +87,10 @@ public sealed class InProcessTestCluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var silo in Silos)
+        await Task.WhenAll(Silos.Select(async silo =>
         {
             try { await StopSiloAsync(silo); }
             catch (Exception) { silo.Kill(); }
-        }
+        }));
     }
 }

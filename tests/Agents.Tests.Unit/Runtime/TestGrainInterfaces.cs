@@ -14,6 +14,9 @@ public interface IPingGrain : IGrainWithStringKey
     ValueTask<long> AddAsync(long a, long b);
     Task<TestRecord> TransformAsync(TestRecord record);
     Task<string?> ContextAsync(string key);
+    /// <summary>Counts its own executions.</summary>
+    Task<int> BumpAsync();
+    [ReadOnly] Task<int> BumpsAsync();
 }
 
 public sealed record TestRecord(string Name, int Count, IReadOnlyList<string> Tags);

@@ -17,6 +17,10 @@ public sealed class PingGrain : Grain, IPingGrain
     public ValueTask<long> AddAsync(long a, long b) => ValueTask.FromResult(a + b);
     public Task<TestRecord> TransformAsync(TestRecord record) => Task.FromResult(record with { Count = record.Count * 2, Tags = [.. record.Tags, "seen"] });
     public Task<string?> ContextAsync(string key) => Task.FromResult(RequestContext.Get(key));
+
+    private int _bumps;
+    public Task<int> BumpAsync() => Task.FromResult(++_bumps);
+    public Task<int> BumpsAsync() => Task.FromResult(_bumps);
 }
 
 public sealed class TurnGrain : Grain, ITurnGrain

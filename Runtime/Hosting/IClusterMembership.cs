@@ -10,7 +10,7 @@ namespace Agents.Runtime.Hosting;
 public interface IClusterMembership
 {
     /// <summary>Silos currently Active, this one included once it has joined.</summary>
-    IReadOnlyList<MembershipEntry> ActiveSilos { get; }
+    IReadOnlyList<ClusterMember> ActiveSilos { get; }
 
     /// <summary>True when <paramref name="silo"/> is known to be gone: declared dead, or superseded by a
     /// newer generation on the same endpoint.</summary>
@@ -23,7 +23,10 @@ public interface IClusterMembership
     event Action? Changed;
 
     /// <summary>Announces this silo and makes it Active.</summary>
-    Task JoinAsync(MembershipEntry self, CancellationToken cancellationToken);
+    Task JoinAsync(LocalSiloDetails self, CancellationToken cancellationToken);
+
+    /// <summary>Cancelled when the cluster declared this silo dead: the silo must stop at once.</summary>
+    CancellationToken StopRequested { get; }
 
     /// <summary>Marks this silo ShuttingDown: others stop placing grains on it.</summary>
     Task BeginLeaveAsync(CancellationToken cancellationToken);

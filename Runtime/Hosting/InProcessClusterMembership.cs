@@ -11,13 +11,13 @@ namespace Agents.Runtime.Hosting;
 public sealed class InProcessClusterMembership
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<SiloAddress, MembershipEntry> _silos = [];
+    private readonly Dictionary<SiloAddress, ClusterMember> _silos = [];
     private readonly HashSet<SiloAddress> _dead = [];
-    private IReadOnlyList<MembershipEntry> _active = [];
+    private IReadOnlyList<ClusterMember> _active = [];
     private event Action<IReadOnlyCollection<SiloAddress>>? SilosDied;
     private event Action? Changed;
 
-    public IReadOnlyList<MembershipEntry> ActiveSilos => Volatile.Read(ref _active);
+    public IReadOnlyList<ClusterMember> ActiveSilos => Volatile.Read(ref _active);
 
     public IClusterMembership Handle() => new SiloHandle(this);
 
@@ -33,7 +33,7 @@ public sealed class InProcessClusterMembership
         Changed?.Invoke();
     }
 
-    private void SetStatus(MembershipEntry entry)
+    private void SetStatus(ClusterMember entry)
     {
         List<SiloAddress> superseded = [];
         lock (_gate)
@@ -57,9 +57,9 @@ public sealed class InProcessClusterMembership
 
     private sealed class SiloHandle(InProcessClusterMembership cluster) : IClusterMembership
     {
-        private MembershipEntry? _self;
+        private ClusterMember? _self;
 
-        public IReadOnlyList<MembershipEntry> ActiveSilos => cluster.ActiveSilos;
+        public IReadOnlyList<ClusterMember> ActiveSilos => cluster.ActiveSilos;
         public bool IsDead(SiloAddress silo) => cluster.IsDead(silo);
 
         public event Action<IReadOnlyCollection<SiloAddress>>? SilosDied
@@ -74,9 +74,11 @@ public sealed class InProcessClusterMembership
             remove => cluster.Changed -= value;
         }
 
-        public Task JoinAsync(MembershipEntry self, CancellationToken cancellationToken)
+        public CancellationToken StopRequested => CancellationToken.None;
+
+        public Task JoinAsync(LocalSiloDetails self, CancellationToken cancellationToken)
         {
-            _self = self with { Status = SiloStatus.Active };
+            _self = new ClusterMember(self.Silo, SiloStatus.Active, self.SiloName, self.HostName, self.Roles, self.GatewayPort, DateTimeOffset.UtcNow);
             cluster.SetStatus(_self);
             return Task.CompletedTask;
         }

@@ -3,6 +3,7 @@ using Agents.Abstractions;
 using Agents.Abstractions.Invocation;
 using Agents.Runtime.Activation;
 using Agents.Runtime.Directory;
+using Agents.Runtime.Membership;
 using Agents.Runtime.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -21,6 +22,8 @@ public sealed class SiloBuilder
     private IGrainDirectoryStore? _directory;
     private IGrainStateStore? _stateStore;
     private IClusterMembership? _membership;
+    private IMembershipTable? _membershipTable;
+    private MembershipOptions? _membershipOptions;
     private ILoggerFactory? _loggerFactory;
 
     public SiloOptions Options { get; } = new();
@@ -49,7 +52,26 @@ public sealed class SiloBuilder
 
     public SiloBuilder UseDirectory(IGrainDirectoryStore directory) { _directory = directory; return this; }
     public SiloBuilder UseStateStore(IGrainStateStore stateStore) { _stateStore = stateStore; return this; }
-    public SiloBuilder UseMembership(IClusterMembership membership) { _membership = membership; return this; }
+    public SiloBuilder UseMembership(IClusterMembership membership) { _membership = membership; _membershipTable = null; return this; }
+
+    /// <summary>Cluster membership through the membership protocol on <paramref name="table"/>: join,
+    /// heartbeats and failure detection (probes over this silo's connections).</summary>
+    public SiloBuilder UseMembershipTable(IMembershipTable table, MembershipOptions? options = null)
+    {
+        _membershipTable = table;
+        _membershipOptions = options ?? new MembershipOptions();
+        _membership = null;
+        return this;
+    }
+
+    /// <summary>PostgreSQL for everything: membership table, grain directory and grain state
+    /// (cluster = <see cref="SiloOptions.ClusterId"/>; the schema must be migrated).</summary>
+    public SiloBuilder UsePostgres(Npgsql.NpgsqlDataSource dataSource, MembershipOptions? membershipOptions = null)
+    {
+        UseDirectory(new PostgresGrainDirectoryStore(dataSource, Options.ClusterId));
+        UseStateStore(new PostgresGrainStateStore(dataSource, Options.ClusterId));
+        return UseMembershipTable(new PostgresMembershipTable(dataSource, Options.ClusterId), membershipOptions);
+    }
     public SiloBuilder UseLogging(ILoggerFactory loggerFactory) { _loggerFactory = loggerFactory; return this; }
 
     public SiloHost Build()
@@ -61,12 +83,19 @@ public sealed class SiloBuilder
         Services.AddSingleton(loggerFactory);
         Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
         var services = Services.BuildServiceProvider();
-        var runtime = new SiloRuntime(
+        var directory = _directory ?? new InMemoryGrainDirectoryStore();
+        SiloRuntime? runtime = null;
+        var membership = _membership
+            ?? (_membershipTable is not null
+                ? new TableClusterMembership(_membershipTable, _membershipOptions!,
+                    new ConnectionSiloProber(() => runtime!, _membershipOptions!.ProbeTimeout), loggerFactory, directory)
+                : new InProcessClusterMembership().Handle());
+        runtime = new SiloRuntime(
             Options,
             loggerFactory.CreateLogger($"Agents.Silo.{Options.SiloName}"),
-            _directory ?? new InMemoryGrainDirectoryStore(),
+            directory,
             _stateStore,
-            _membership ?? new InProcessClusterMembership().Handle());
+            membership);
         runtime.Classes = BuildClasses(services);
         return new SiloHost(runtime, services);
     }

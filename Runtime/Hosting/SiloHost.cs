@@ -13,7 +13,6 @@ namespace Agents.Runtime.Hosting;
 /// </summary>
 public sealed class SiloHost : IAsyncDisposable
 {
-    private static int _lastGeneration;
     private readonly SiloRuntime _runtime;
     private readonly IServiceProvider _services;
     private Listener? _listener;
@@ -47,7 +46,7 @@ public sealed class SiloHost : IAsyncDisposable
         _listener.Start();
         var endpoint = _listener.LocalEndPoint;
         if (endpoint.Address.Equals(IPAddress.Any)) endpoint = new IPEndPoint(IPAddress.Loopback, endpoint.Port);
-        _runtime.SiloAddress = new SiloAddress(endpoint, NextGeneration());
+        _runtime.SiloAddress = new SiloAddress(endpoint, SiloGeneration.Next());
         _runtime.ConnectionOptions = new ConnectionOptions(PeerKind.Silo, options.ClusterId, _runtime.SiloAddress, options.MaxMessageSize);
         if (options.GatewayPort != 0)
         {
@@ -57,31 +56,21 @@ public sealed class SiloHost : IAsyncDisposable
         _sweeper = new Timer(_ => { _runtime.Router.SweepExpired(); _runtime.Catalog.SweepExpired(); }, null, options.TimeoutSweepInterval, options.TimeoutSweepInterval);
         _collector = new Timer(_ => _runtime.Catalog.CollectIdle(), null, options.CollectionQuantum, options.CollectionQuantum);
         _runtime.Membership.SilosDied += _runtime.OnSilosDied;
-        var now = DateTimeOffset.UtcNow;
-        await _runtime.Membership.JoinAsync(new MembershipEntry
+        await _runtime.Membership.JoinAsync(new LocalSiloDetails
         {
             Silo = _runtime.SiloAddress,
-            Status = SiloStatus.Joining,
             SiloName = options.SiloName,
-            HostName = Environment.MachineName,
             GatewayPort = _gateway?.LocalEndPoint.Port ?? 0,
             Roles = options.Roles,
-            StartTime = now,
-            IAmAliveTime = now,
         }, cancellationToken);
+        // Declared dead by the others (e.g. after a long pause): stop at once, as Orleans does.
+        _runtime.Membership.StopRequested.Register(() =>
+        {
+            _runtime.Logger.LogError("Silo {Name} was declared dead by the cluster; stopping", Name);
+            Kill();
+        });
         _runtime.Logger.LogInformation("Silo {Name} started at {Address} (gateway {Gateway}, roles [{Roles}])",
             Name, _runtime.SiloAddress, GatewayEndpoint?.ToString() ?? "none", string.Join(",", options.Roles));
-    }
-
-    private static int NextGeneration()
-    {
-        var seconds = (int)(DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 1_700_000_000);
-        while (true)
-        {
-            var last = Volatile.Read(ref _lastGeneration);
-            var next = Math.Max(seconds, last + 1);
-            if (Interlocked.CompareExchange(ref _lastGeneration, next, last) == last) return next;
-        }
     }
 
     private void AcceptSilo(System.Net.Sockets.Socket socket) =>
@@ -115,6 +104,8 @@ public sealed class SiloHost : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _state, 2) != 1) return;
         _runtime.IsShuttingDown = true;
+        // To the cluster this is a crash: membership loops stop without writing; others vote it dead.
+        if (_runtime.Membership is TableClusterMembership table) _ = table.AbandonAsync();
         StopNetworking();
     }
 

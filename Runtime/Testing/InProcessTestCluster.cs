@@ -1,5 +1,6 @@
 using Agents.Runtime.Directory;
 using Agents.Runtime.Hosting;
+using Agents.Runtime.Membership;
 using Agents.Runtime.Storage;
 
 namespace Agents.Runtime.Testing;
@@ -16,17 +17,37 @@ public sealed class InProcessTestCluster : IAsyncDisposable
     private readonly List<SiloHost> _silos = [];
     private int _nextSilo;
 
-    public InProcessTestCluster(Action<SiloBuilder> configure, IGrainDirectoryStore? directory = null, IGrainStateStore? stateStore = null)
+    /// <param name="membershipTable">When given, silos run the real membership protocol on it (and a
+    /// killed silo is found dead by the others' probes); otherwise they share an in-process view.</param>
+    public InProcessTestCluster(Action<SiloBuilder> configure, IGrainDirectoryStore? directory = null, IGrainStateStore? stateStore = null,
+        IMembershipTable? membershipTable = null, MembershipOptions? membershipOptions = null, string? clusterId = null)
     {
         _configure = configure;
         Directory = directory ?? new InMemoryGrainDirectoryStore();
         StateStore = stateStore ?? new InMemoryGrainStateStore();
+        MembershipTable = membershipTable;
+        MembershipOptions = membershipOptions ?? FastMembershipOptions();
+        ClusterId = clusterId ?? "test-" + Guid.NewGuid().ToString("N")[..8];
     }
+
+    /// <summary>Timings that find a killed silo dead within a couple of seconds.</summary>
+    public static MembershipOptions FastMembershipOptions() => new()
+    {
+        IAmAlivePeriod = TimeSpan.FromMilliseconds(250),
+        TableRefreshPeriod = TimeSpan.FromMilliseconds(250),
+        ProbePeriod = TimeSpan.FromMilliseconds(150),
+        ProbeTimeout = TimeSpan.FromMilliseconds(300),
+        NumMissedProbesLimit = 2,
+        NumVotesForDeathDeclaration = 1,
+    };
+
+    public IMembershipTable? MembershipTable { get; }
+    public MembershipOptions MembershipOptions { get; }
 
     public IGrainDirectoryStore Directory { get; }
     public IGrainStateStore StateStore { get; }
     public InProcessClusterMembership Membership { get; } = new();
-    public string ClusterId { get; } = "test-" + Guid.NewGuid().ToString("N")[..8];
+    public string ClusterId { get; }
     public IReadOnlyList<SiloHost> Silos { get { lock (_silos) return [.. _silos]; } }
 
     public async Task<SiloHost> StartSiloAsync(Action<SiloOptions>? configure = null, CancellationToken cancellationToken = default)
@@ -37,7 +58,9 @@ public sealed class InProcessTestCluster : IAsyncDisposable
         builder.Options.GatewayPort = -1;
         // Grains a test left hanging must not hold the test up for Orleans' long default.
         builder.Options.ShutdownTimeout = TimeSpan.FromSeconds(2);
-        builder.UseDirectory(Directory).UseStateStore(StateStore).UseMembership(Membership.Handle());
+        builder.UseDirectory(Directory).UseStateStore(StateStore);
+        if (MembershipTable is null) builder.UseMembership(Membership.Handle());
+        else builder.UseMembershipTable(MembershipTable, MembershipOptions);
         _configure(builder);
         configure?.Invoke(builder.Options);
         var silo = builder.Build();
@@ -63,7 +86,7 @@ public sealed class InProcessTestCluster : IAsyncDisposable
         lock (_silos) _silos.Remove(silo);
         var address = silo.Address;
         silo.Kill();
-        Membership.DeclareDead(address);
+        if (MembershipTable is null) Membership.DeclareDead(address);
     }
 
     /// <summary>Kills (or, when <paramref name="graceful"/>, stops) a silo and starts a new one with the

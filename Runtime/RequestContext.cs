@@ -31,9 +31,14 @@ internal sealed record CallContext(long CallChainId, Agents.Abstractions.GrainId
 {
     private static readonly AsyncLocal<CallContext?> Local = new();
 
+    /// <summary>The flow's context; inside a grain turn that runs alone, the activation supplies it
+    /// (so the common case sets no AsyncLocal, which would cost an ExecutionContext per call).</summary>
     public static CallContext? Current
     {
-        get => Local.Value;
+        get => Local.Value ?? (SynchronizationContext.Current as Activation.ActivationData)?.LoneTurnContext;
         set => Local.Value = value;
     }
+
+    /// <summary>Only what was set explicitly on this flow.</summary>
+    public static CallContext? Explicit => Local.Value;
 }

@@ -34,6 +34,13 @@ internal sealed partial class ActivationData : SynchronizationContext, IThreadPo
     private DeactivationReason? _deactivation;
     private readonly List<IPersistentStateLoader> _states = [];
     private readonly List<GrainTimer> _timers = [];
+    /// <summary>The turn started while nothing else ran (it runs without an AsyncLocal context).</summary>
+    private GrainRequest? _loneTurn;
+    private CallContext? _loneTurnContext;
+
+    /// <summary>Call context of the lone turn, for code running on this activation's context.</summary>
+    internal CallContext? LoneTurnContext =>
+        _loneTurn is { } turn ? _loneTurnContext ??= new CallContext(turn.CallChainId, Id, turn.RequestContext) : null;
 
     public ActivationData(GrainId id, GrainClassInfo grainClass, SiloRuntime runtime)
     {
@@ -197,18 +204,29 @@ internal sealed partial class ActivationData : SynchronizationContext, IThreadPo
             request.CompleteWithRuntimeError(RejectionKind.Unrecoverable, Expired(request));
             return;
         }
+        var alone = _running.Count == 0 && _loneTurn is null;
         _running.Add(request);
         if (!request.IsReadOnly) _runningWriters++;
-        var previous = CallContext.Current;
-        CallContext.Current = new CallContext(request.CallChainId, Id, request.RequestContext);
         ValueTask turn;
-        try
+        if (alone)
         {
+            // The only running turn: CallContext.Current finds it through this activation.
+            _loneTurn = request;
             turn = request.RunAsync(Instance!);
         }
-        finally
+        else
         {
-            CallContext.Current = previous;
+            // Interleaved turns each carry their own context in the async flow.
+            var previous = CallContext.Explicit;
+            CallContext.Current = new CallContext(request.CallChainId, Id, request.RequestContext);
+            try
+            {
+                turn = request.RunAsync(Instance!);
+            }
+            finally
+            {
+                CallContext.Current = previous;
+            }
         }
         if (turn.IsCompleted) EndTurn(request);
         else _ = AwaitTurnAsync(turn, request);
@@ -228,6 +246,7 @@ internal sealed partial class ActivationData : SynchronizationContext, IThreadPo
 
     private void EndTurn(GrainRequest request)
     {
+        if (ReferenceEquals(_loneTurn, request)) { _loneTurn = null; _loneTurnContext = null; }
         _running.Remove(request);
         if (!request.IsReadOnly) _runningWriters--;
         Interlocked.Decrement(ref _load);

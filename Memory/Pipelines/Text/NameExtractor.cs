@@ -25,7 +25,7 @@ public static class NameExtractor
         var i = 0;
         while (i < tokens.Count)
         {
-            if (!IsNameWord(tokens[i], known)) { i++; continue; }
+            if (!IsNameWord(tokens[i], known) && !StartsCompoundName(text, tokens, i)) { i++; continue; }
             var start = i;
             var end = i + 1;
             // Extend over following capitalised words that sit right next to each other ("New York City").
@@ -46,6 +46,15 @@ public static class NameExtractor
         var parts = Tokenizer.Tokenize(name).ConvertAll(static t => t.Lower);
         if (parts.Count > 1 && parts[0] == "the") parts.RemoveAt(0);
         return string.Join(' ', parts);
+    }
+
+    // "New York", "Lake Tahoe": a capitalised common word inside a sentence, directly followed by a name word.
+    private static bool StartsCompoundName(string text, List<Token> tokens, int i)
+    {
+        var t = tokens[i];
+        if (!t.IsCapitalised || t.StartsSentence || t.Lower is "i" or "i'm" or "i've" or "i'd" or "i'll" || i + 1 >= tokens.Count) return false;
+        var next = tokens[i + 1];
+        return next.IsCapitalised && !next.StartsSentence && !StopWords.Contains(next.Lower) && Adjacent(text, t, next);
     }
 
     private static bool IsNameWord(Token t, HashSet<string> known)

@@ -18,15 +18,16 @@ public sealed class OfflineFactExtractor : IFactExtractor
         cancellationToken.ThrowIfCancellationRequested();
         var facts = new List<ExtractedFact>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var message in input.Messages)
+        for (var index = 0; index < input.Messages.Count; index++)
         {
+            var message = input.Messages[index];
             if (string.Equals(message.Speaker, "system", StringComparison.OrdinalIgnoreCase)) continue;
             foreach (var sentence in SentenceSplitter.Split(message.Content))
             {
                 if (sentence.EndsWith('?')) continue;
                 if (Tokenizer.ContentWords(sentence).Count < MinContentWords) continue;
                 var text = PerspectiveRewriter.PinRelativeDates(PerspectiveRewriter.ToThirdPerson(sentence, message.Speaker), input.ObservedAt);
-                if (seen.Add(TextSimilarity.Normalize(text))) facts.Add(new ExtractedFact(text, message.Speaker));
+                if (seen.Add(TextSimilarity.Normalize(text))) facts.Add(new ExtractedFact(text, message.Speaker, index));
             }
         }
         return ValueTask.FromResult<IReadOnlyList<ExtractedFact>>(facts);

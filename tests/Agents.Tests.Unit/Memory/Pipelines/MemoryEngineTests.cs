@@ -215,6 +215,26 @@ public sealed class MemoryEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task Every_memory_keeps_the_ids_of_the_turns_it_came_from()
+    {
+        await using var engine = Engine();
+        var added = await engine.AddAsync(new AddMemoryRequest(Ann,
+        [
+            new ConversationTurn("Ann", "I finished my first marathon in Berlin.") { SourceId = "D1:1" },
+            new ConversationTurn("Bo", "I ran my first race in Oslo.") { SourceId = "D1:2" },
+        ], Day1) { Sources = ["session-1"] });
+        await engine.WaitForAsync(added.EpisodeId);
+
+        var note = (await engine.GetAsync(added.NoteIds[1]))!;
+        Assert.Equal(["D1:2", added.EpisodeId.ToString()], note.Sources);
+        var facts = await ListAsync(_store, Ann, MemoryKind.Fact);
+        var berlin = facts.Single(f => f.Content.Contains("Berlin"));
+        Assert.Equal(["D1:1", added.NoteIds[0].ToString(), added.EpisodeId.ToString()], berlin.Sources);
+        var episode = (await engine.GetAsync(added.EpisodeId))!;
+        Assert.Equal(["session-1"], episode.Sources);
+    }
+
+    [Fact]
     public async Task Bad_input_is_refused_and_nothing_is_stored()
     {
         await using var engine = Engine();

@@ -51,6 +51,7 @@ public static class LocomoBench
             MmrLambda = a.Double("mmr-lambda", 0.7),
         };
         var dimensions = a.Int("dimensions", 384);
+        var embedContext = a.Flag("embed-context");
         a.EnsureAllUsed();
 
         var conversations = LocomoData.Load(dataPath);
@@ -86,7 +87,7 @@ public static class LocomoBench
             for (var i = 0; i < conversation.Turns.Count; i++)
             {
                 var note = builder.Build(conversation.Turns, i, scope);
-                var vector = embedder.Embed(ConversationNoteBuilder.EmbeddingText(conversation.Turns[i]));
+                var vector = embedder.Embed(ConversationNoteBuilder.EmbeddingText(note, embedContext));
                 records.Add(note with { Embedding = vector.Any(x => x != 0) ? vector : null });
             }
             await store.AddBatchAsync(records, "locomo-bench");

@@ -11,17 +11,22 @@ namespace Agents.Bench.Locomo;
 /// turns of the same session (A-MEM's one-line situation, made from the conversation's structure),
 /// valid/observed at the session date, source = the turn id. Generic: nothing here depends on the data set.
 /// </summary>
-public sealed class ConversationNoteBuilder(int neighbours)
+public sealed class ConversationNoteBuilder(int neighbours, int maxContextLength = 2000)
 {
     public MemoryRecord Build(IReadOnlyList<LocomoTurn> turns, int index, MemoryScope scope)
     {
         var turn = turns[index];
         var context = new System.Text.StringBuilder();
         context.Append(turn.Speaker).Append(", ").Append(turn.SessionDate.ToString("d MMMM yyyy", CultureInfo.InvariantCulture)).Append('.');
+        var around = new List<int>();
         for (var j = index - neighbours; j <= index + neighbours; j++)
+            if (j != index && j >= 0 && j < turns.Count && turns[j].Session == turn.Session) around.Add(j);
+        // The store caps a context's length: each neighbour gets an equal share of what is left.
+        var share = around.Count == 0 ? 0 : Math.Max(0, (maxContextLength - context.Length) / around.Count - 1);
+        foreach (var j in around)
         {
-            if (j == index || j < 0 || j >= turns.Count || turns[j].Session != turn.Session) continue;
-            context.Append(' ').Append(turns[j].Speaker).Append(": ").Append(turns[j].Document);
+            var said = turns[j].Speaker + ": " + turns[j].Document;
+            context.Append(' ').Append(said.Length <= share ? said : said[..share]);
         }
         var keywords = TextAnalyzer.Words(turn.Document).Where(w => !TextAnalyzer.IsStopWord(w)).Distinct(StringComparer.Ordinal).Take(64).ToList();
         return new MemoryRecord
@@ -43,6 +48,7 @@ public sealed class ConversationNoteBuilder(int neighbours)
         };
     }
 
-    /// <summary>The text the note is embedded from: speaker and content (the context's neighbours would blur it).</summary>
-    public static string EmbeddingText(LocomoTurn turn) => turn.Speaker + ": " + turn.Document;
+    /// <summary>The text the note is embedded from: speaker and content, or (A-MEM's choice) the whole note with its context.</summary>
+    public static string EmbeddingText(MemoryRecord note, bool withContext) =>
+        withContext ? note.Content + "\n" + note.Context : note.Metadata["speaker"] + ": " + note.Content;
 }

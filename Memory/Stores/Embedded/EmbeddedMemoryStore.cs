@@ -467,6 +467,25 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
         finally { _lock.ExitReadLock(); }
     }
 
+    /// <summary>Everything held for <paramref name="tenant"/>, counted from the raw state (not via the
+    /// query paths), so a test can prove an erasure left nothing behind.</summary>
+    public MemoryRowCounts CountRows(string tenant)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            bool Mine(MemoryScope s) => s.Tenant == tenant;
+            var records = _records.Values.Where(s => Mine(s.Record.Scope)).ToList();
+            var edges = _edges.Values.Where(e => Mine(e.Scope)).ToList();
+            var vectorRows = 0;
+            for (var slot = 0; slot < _vectors.Count; slot++)
+                if (_records.TryGetValue(_vectors.IdAt(slot), out var s) && Mine(s.Record.Scope)) vectorRows++;
+            return new MemoryRowCounts(records.Count, vectorRows + edges.Count(e => e.FactEmbedding is not null), edges.Count,
+                _history.Values.Count(h => Mine(h.Scope)), _jobs.Values.Count(j => Mine(j.Scope)));
+        }
+        finally { _lock.ExitReadLock(); }
+    }
+
     // ------------------------------------------------------------------ persistence
 
     /// <summary>Writes a snapshot now and empties the journal (no-op without a snapshot path).</summary>

@@ -41,8 +41,8 @@ public static class LocomoBench
         {
             RrfK = a.Double("rrf-k", 60),
             TextWeight = a.Double("text-weight", 1.0),
-            VectorWeight = a.Double("vector-weight", 0.3),
-            GraphWeight = a.Double("graph-weight", 0.3),
+            VectorWeight = a.Double("vector-weight", 0.05),
+            GraphWeight = a.Double("graph-weight", 0),
             SpeakerBoost = a.Double("speaker-boost", 1.0),
             TimeBoost = a.Double("time-boost", 1.0),
             CandidatesPerSignal = a.Int("candidates", 50),
@@ -51,13 +51,20 @@ public static class LocomoBench
             MmrLambda = a.Double("mmr-lambda", 0.7),
         };
         var dimensions = a.Int("dimensions", 384);
-        var embedContext = a.Flag("embed-context");
+        // What a note's vector is made from: "note" (content + context, as A-MEM embeds) or "content".
+        var embedText = a.String("embed-text", "note");
+        if (embedText is not ("note" or "content")) throw new ArgumentException($"--embed-text must be 'note' or 'content', not '{embedText}'.");
+        var embedContext = embedText == "note";
+        // The hashing embedder's idf table: "corpus" = fitted on the conversation's turns as they are imported, "none" = idf-free.
+        var idfMode = a.String("idf", "corpus");
+        if (idfMode is not ("corpus" or "none")) throw new ArgumentException($"--idf must be 'corpus' or 'none', not '{idfMode}'.");
+        var embedIdf = idfMode == "corpus";
         a.EnsureAllUsed();
 
         var conversations = LocomoData.Load(dataPath);
         var tokenizer = LexicalTokenizer.FromStopWordFile(stopWordsPath);
         Console.WriteLine($"locomo: {conversations.Count} conversations, {conversations.Sum(c => c.Turns.Count)} turns, {conversations.Sum(c => c.Questions.Count)} questions (categories 1-4) from {dataPath}");
-        Console.WriteLine($"ours: offline hashing embedder ({dimensions} d), embedded store per conversation, notes with +-{neighbours} neighbouring turns as context, " +
+        Console.WriteLine($"ours: offline hashing embedder ({dimensions} d, embeds the {embedText}, idf {idfMode}), embedded store per conversation, notes with +-{neighbours} neighbouring turns as context, " +
                           $"hybrid retrieval (text {options.TextWeight}, vector {options.VectorWeight}, graph {options.GraphWeight}, RRF k={options.RrfK}, speaker boost {options.SpeakerBoost}, time boost {options.TimeBoost}{(options.UseMmr ? $", MMR {options.MmrLambda}" : "")})");
 
         var bm25 = new TurnRetrievalScore();
@@ -84,10 +91,13 @@ public static class LocomoBench
             var scope = MemoryScope.ForRun(conversation.SampleId);
             ingestWatch.Start();
             var records = new List<MemoryRecord>(conversation.Turns.Count);
+            var noteEmbedder = embedIdf
+                ? new HashingEmbedder(new HashingEmbedderOptions { Dimensions = dimensions, Idf = WordIdf(conversation.Turns.Select(t => t.Document)) })
+                : embedder;
             for (var i = 0; i < conversation.Turns.Count; i++)
             {
                 var note = builder.Build(conversation.Turns, i, scope);
-                var vector = embedder.Embed(ConversationNoteBuilder.EmbeddingText(note, embedContext));
+                var vector = noteEmbedder.Embed(ConversationNoteBuilder.EmbeddingText(note, embedContext));
                 records.Add(note with { Embedding = vector.Any(x => x != 0) ? vector : null });
             }
             await store.AddBatchAsync(records, "locomo-bench");
@@ -102,7 +112,7 @@ public static class LocomoBench
             ingestWatch.Stop();
             ingested += records.Count;
 
-            var retriever = new HybridRetriever(store, embedder, options);
+            var retriever = new HybridRetriever(store, noteEmbedder, options);
             var filter = new MemoryFilter(scope);
             foreach (var q in conversation.Questions)
             {
@@ -143,6 +153,20 @@ public static class LocomoBench
         Console.WriteLine(FormattableString.Invariant(
             $"RESULT locomo hit5={o.Hit5:F3} hit10={o.Hit10:F3} turnrecall10={o.Recall10:F3} multihop_hit10={ours.Get(1).Hit10:F3} temporal_hit10={ours.Get(2).Hit10:F3} bm25_hit10={b.Hit10:F3} ratio_hit10={(b.Hit10 > 0 ? o.Hit10 / b.Hit10 : 0):F3} ingest_per_s={ingestPerSecond:F0} search_p95_ms={p95:F2}"));
         return mismatches.Count > 0 ? 1 : 0;
+    }
+
+    /// <summary>Idf of each lower-cased word over the conversation's turns (the corpus being indexed).</summary>
+    private static Dictionary<string, float> WordIdf(IEnumerable<string> documents)
+    {
+        var df = new Dictionary<string, int>(StringComparer.Ordinal);
+        var n = 0;
+        foreach (var document in documents)
+        {
+            n++;
+            foreach (var word in Agents.Memory.Stores.Text.TextAnalyzer.Words(document).Distinct(StringComparer.Ordinal))
+                df[word] = df.GetValueOrDefault(word) + 1;
+        }
+        return df.ToDictionary(p => p.Key, p => (float)Math.Log(1 + (n - p.Value + 0.5) / (p.Value + 0.5)), StringComparer.Ordinal);
     }
 
     private static double Percentile(List<double> sorted, double p) =>

@@ -22,11 +22,15 @@ public sealed class HashingEmbedder : IEmbeddingGenerator<string, Embedding<floa
 
     private readonly HashingEmbedderOptions _options;
     private readonly EmbeddingGeneratorMetadata _metadata;
+    private readonly Dictionary<string, float>.AlternateLookup<ReadOnlySpan<char>>? _idf;
 
     public HashingEmbedder(HashingEmbedderOptions? options = null)
     {
         _options = options ?? new HashingEmbedderOptions();
         _options.Validate();
+        // Copied once into an ordinal dictionary so a word is looked up by span, without a string per word.
+        if (_options.Idf is { } idf)
+            _idf = new Dictionary<string, float>(idf, StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
         _metadata = new EmbeddingGeneratorMetadata("offline-hashing", null, _options.ModelId, _options.Dimensions);
     }
 
@@ -109,8 +113,8 @@ public sealed class HashingEmbedder : IEmbeddingGenerator<string, Embedding<floa
     private float IdfOf(ReadOnlySpan<char> word)
     {
         if (_options.RemoveStopWords && EnglishStopWords.Contains(word)) return 0;
-        if (_options.Idf is { } idf)
-            return idf.TryGetValue(word.ToString(), out var value) ? value : _options.DefaultIdf;
+        if (_idf is { } idf)
+            return idf.TryGetValue(word, out var value) ? value : _options.DefaultIdf;
         return 1f;
     }
 

@@ -6,6 +6,7 @@ var suites = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.Or
 {
     // suites register here: ["name"] = NameBench.RunAsync,
     ["locomo"] = LocomoBench.RunAsync,
+    ["store"] = StoreBench.RunAsync,
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))

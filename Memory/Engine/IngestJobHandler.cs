@@ -61,7 +61,7 @@ public sealed class IngestJobHandler
 
         var batch = new IngestBatch(
             payload.EpisodeId, episode.Scope, payload.ObservedAt,
-            payload.Messages.ConvertAll(static m => new IngestMessage(m.NoteId, m.Speaker, m.Content)),
+            payload.Messages.ConvertAll(static m => new IngestMessage(m.NoteId, m.Speaker, m.Content, m.SourceId)),
             payload.Preceding.ConvertAll(static m => new ConversationTurn(m.Speaker, m.Content)),
             payload.Sources);
 

@@ -17,6 +17,7 @@ public sealed class IngestJobMessage
     public Guid NoteId { get; set; }
     public string? Speaker { get; set; }
     public string Content { get; set; } = "";
+    public string? SourceId { get; set; }
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]

@@ -85,7 +85,7 @@ public sealed class MemoryEngine : IAsyncDisposable
         {
             EpisodeId = episodeId,
             ObservedAt = request.ObservedAt,
-            Messages = request.Messages.Select(static m => new IngestJobMessage { NoteId = Guid.NewGuid(), Speaker = m.Speaker, Content = m.Content }).ToList(),
+            Messages = request.Messages.Select(static m => new IngestJobMessage { NoteId = Guid.NewGuid(), Speaker = m.Speaker, Content = m.Content, SourceId = m.SourceId }).ToList(),
             Preceding = request.Preceding.Select(static m => new IngestJobMessage { Speaker = m.Speaker, Content = m.Content }).ToList(),
             Sources = request.Sources.ToList(),
         };

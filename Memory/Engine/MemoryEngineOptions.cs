@@ -6,7 +6,7 @@ namespace Agents.Memory.Engine;
 public sealed class MemoryEngineOptions
 {
     /// <summary>This process's name on the job queue's leases.</summary>
-    public string WorkerId { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}"[..48];
+    public string WorkerId { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}";
 
     /// <summary>Jobs claimed at once.</summary>
     public int ClaimBatchSize { get; set; } = 4;

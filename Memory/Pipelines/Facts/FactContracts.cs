@@ -3,8 +3,12 @@ namespace Agents.Memory.Pipelines.Facts;
 /// <summary>New messages to extract facts from, with the date they were observed (the prompt's "today").</summary>
 public sealed record FactExtractionInput(IReadOnlyList<ConversationTurn> Messages, DateTimeOffset ObservedAt);
 
-/// <summary>A fact extracted from the messages; <paramref name="Subject"/> is who it is about, when known.</summary>
-public sealed record ExtractedFact(string Text, string? Subject);
+/// <summary>
+/// A fact extracted from the messages; <paramref name="Subject"/> is who it is about, and
+/// <paramref name="MessageIndex"/> the message it came from, when known (its sources are then that
+/// message's alone).
+/// </summary>
+public sealed record ExtractedFact(string Text, string? Subject, int? MessageIndex = null);
 
 /// <summary>An existing fact in the same scope, one of a new fact's nearest.</summary>
 public sealed record FactCandidate(Guid Id, string Text, double Similarity);

@@ -109,10 +109,11 @@ public sealed class FactPipeline(
 
     private async Task ApplyAsync(IngestBatch batch, IReadOnlyList<ExtractedFact> facts, float[][] embeddings, IReadOnlyList<FactDecision> plan, Dictionary<Guid, MemoryRecord> candidates, CancellationToken ct)
     {
-        var sources = batch.DerivedSources(batch.Messages.Select(static m => m.NoteId));
+        var batchSources = batch.DerivedSources(_options.Notes ? batch.Messages.Select(static m => m.NoteId) : null);
         foreach (var d in plan)
         {
             var fact = facts[d.FactIndex];
+            var sources = fact.MessageIndex is int i && i >= 0 && i < batch.Messages.Count ? batch.MessageSources(i, _options.Notes) : batchSources;
             switch (d.Event)
             {
                 case FactEvent.Add:

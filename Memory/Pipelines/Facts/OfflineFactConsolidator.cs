@@ -49,10 +49,11 @@ public sealed class OfflineFactConsolidator(OfflineConsolidationOptions? options
         FactDecision? update = null, delete = null;
         foreach (var c in candidates.OrderByDescending(static c => c.Similarity))
         {
-            if (TextSimilarity.Normalize(c.Text) == normal || c.Similarity >= _options.DuplicateSimilarity)
-                return new FactDecision(index, FactEvent.None, fact.Text, c.Id);
+            if (TextSimilarity.Normalize(c.Text) == normal) return new FactDecision(index, FactEvent.None, fact.Text, c.Id);
             var other = TextSimilarity.Stems(c.Text);
             var otherNegated = TextSimilarity.IsNegated(c.Text);
+            // A negation flip keeps most words (and a close embedding), so it is tested before near-duplicates.
+            if (negated == otherNegated && c.Similarity >= _options.DuplicateSimilarity) return new FactDecision(index, FactEvent.None, fact.Text, c.Id);
             var newHoldsOld = TextSimilarity.Containment(other, stems);
             var oldHoldsNew = TextSimilarity.Containment(stems, other);
             if (negated != otherNegated)

@@ -70,7 +70,7 @@ public sealed class NotePipeline(
             Kind = MemoryKind.Note,
             Content = message.Content,
             Metadata = metadata,
-            Sources = batch.DerivedSources(),
+            Sources = batch.MessageSources(batch.Messages.ToList().IndexOf(message), withNote: false),
             ObservedAt = batch.ObservedAt,
             ValidAt = batch.ObservedAt,
         };

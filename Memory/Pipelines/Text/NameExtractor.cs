@@ -25,7 +25,7 @@ public static class NameExtractor
         var i = 0;
         while (i < tokens.Count)
         {
-            if (!IsNameWord(tokens[i], known)) { i++; continue; }
+            if (!IsNameWord(tokens[i], known) && !StartsCompoundName(text, tokens, i)) { i++; continue; }
             var start = i;
             var end = i + 1;
             // Extend over following capitalised words that sit right next to each other ("New York City").
@@ -33,6 +33,7 @@ public static class NameExtractor
                    && Adjacent(text, tokens[end - 1], tokens[end]))
                 end++;
             var name = text[tokens[start].Start..(tokens[end - 1].Start + tokens[end - 1].Surface.Length)];
+            if (name.EndsWith("'s", StringComparison.Ordinal)) name = name[..^2]; // "Caroline's" names Caroline
             if (seen.Add(Normalize(name))) names.Add(name);
             i = end;
         }
@@ -43,15 +44,24 @@ public static class NameExtractor
     public static string Normalize(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        var parts = Tokenizer.Tokenize(name).ConvertAll(static t => t.Lower);
+        var parts = Tokenizer.Tokenize(name).ConvertAll(static t => t.Lower.EndsWith("'s", StringComparison.Ordinal) ? t.Lower[..^2] : t.Lower);
         if (parts.Count > 1 && parts[0] == "the") parts.RemoveAt(0);
         return string.Join(' ', parts);
+    }
+
+    // "New York", "Lake Tahoe": a capitalised common word inside a sentence, directly followed by a name word.
+    private static bool StartsCompoundName(string text, List<Token> tokens, int i)
+    {
+        var t = tokens[i];
+        if (!t.IsCapitalised || t.StartsSentence || t.Lower is "i" or "i'm" or "i've" or "i'd" or "i'll" || i + 1 >= tokens.Count) return false;
+        var next = tokens[i + 1];
+        return next.IsCapitalised && !next.StartsSentence && !StopWords.Contains(next.Lower) && Adjacent(text, t, next);
     }
 
     private static bool IsNameWord(Token t, HashSet<string> known)
     {
         if (!t.IsCapitalised || t.Lower.Length < 2 || StopWords.Contains(t.Lower)) return false;
-        if (char.IsDigit(t.Surface[0])) return false;
+        if (char.IsDigit(t.Surface[0]) || CommonWords.IsTime(t.Lower)) return false;
         return !t.StartsSentence || known.Contains(t.Lower);
     }
 

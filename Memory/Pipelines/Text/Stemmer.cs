@@ -9,13 +9,14 @@ public static class Stemmer
 {
     public static string Stem(string lower)
     {
-        if (lower.Length <= 4) return lower;
         if (lower.EndsWith("'s", StringComparison.Ordinal)) lower = lower[..^2];
+        if (lower.Length <= 4) return lower;
+        // Plural first, then verb endings, so "paintings" and "painted" both reach "paint".
         if (lower.EndsWith("ies", StringComparison.Ordinal) && lower.Length > 5) return lower[..^3] + "y";
+        if (lower.EndsWith("es", StringComparison.Ordinal) && lower.Length > 5 && (lower[^3] is 's' or 'x' or 'z' or 'h')) lower = lower[..^2];
+        else if (lower.EndsWith('s') && !lower.EndsWith("ss", StringComparison.Ordinal) && !lower.EndsWith("us", StringComparison.Ordinal) && !lower.EndsWith("is", StringComparison.Ordinal)) lower = lower[..^1];
         if (lower.EndsWith("ing", StringComparison.Ordinal) && lower.Length > 6) return TrimDouble(lower[..^3]);
         if (lower.EndsWith("ed", StringComparison.Ordinal) && lower.Length > 5) return TrimDouble(lower[..^2]);
-        if (lower.EndsWith("es", StringComparison.Ordinal) && lower.Length > 5 && (lower[^3] is 's' or 'x' or 'z' or 'h')) return lower[..^2];
-        if (lower.EndsWith('s') && !lower.EndsWith("ss", StringComparison.Ordinal) && !lower.EndsWith("us", StringComparison.Ordinal) && !lower.EndsWith("is", StringComparison.Ordinal)) return lower[..^1];
         return lower;
     }
 

@@ -6,6 +6,7 @@ var suites = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.Or
 {
     // suites register here: ["name"] = NameBench.RunAsync,
     ["runtime"] = RuntimeBench.RunAsync,
+    ["locomo"] = LocomoBench.RunAsync,
     ["store"] = StoreBench.RunAsync,
 };
 

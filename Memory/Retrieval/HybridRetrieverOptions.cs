@@ -1,0 +1,67 @@
+namespace Agents.Memory.Retrieval;
+
+/// <summary>Options of <see cref="HybridRetriever"/> (options pattern: bind from "Memory:Retrieval").</summary>
+public sealed class HybridRetrieverOptions
+{
+    /// <summary>RRF's k: larger values flatten the advantage of the first ranks.</summary>
+    public double RrfK { get; set; } = ReciprocalRankFusion.DefaultK;
+
+    /// <summary>Weight of the vector-similarity ranking in the fusion (0 turns the signal off).</summary>
+    public double VectorWeight { get; set; } = 1.0;
+
+    /// <summary>Weight of the full-text ranking (BM25 embedded, ts_rank_cd on PostgreSQL).</summary>
+    public double TextWeight { get; set; } = 1.0;
+
+    /// <summary>Weight of the graph-expansion ranking (records reached over edges from the best hits).</summary>
+    public double GraphWeight { get; set; } = 0.5;
+
+    /// <summary>How many hits each store search returns before fusion.</summary>
+    public int CandidatesPerSignal { get; set; } = 50;
+
+    /// <summary>How many of the best text/vector hits seed the graph expansion.</summary>
+    public int GraphSeeds { get; set; } = 10;
+
+    /// <summary>Edge types followed (null or empty: every type).</summary>
+    public IReadOnlyList<string>? GraphEdgeTypes { get; set; }
+
+    /// <summary>Re-rank the fused list with maximal marginal relevance over embedding cosine.</summary>
+    public bool UseMmr { get; set; }
+
+    /// <summary>MMR trade-off: 1 = pure relevance.</summary>
+    public double MmrLambda { get; set; } = 0.7;
+
+    /// <summary>Metadata key holding who said a record (conversation turns, notes made from them).</summary>
+    public string SpeakerMetadataKey { get; set; } = "speaker";
+
+    /// <summary>When the query names exactly one of the candidates' speakers, that speaker's records get
+    /// their per-signal scores multiplied by 1 + this (0: off).</summary>
+    public double SpeakerBoost { get; set; } = 1.0;
+
+    /// <summary>When the query names an absolute time, records valid in it (or up to <see cref="TimeSlack"/>
+    /// after it, since events are usually told after they happen) get scores multiplied by 1 + this (0: off).</summary>
+    public double TimeBoost { get; set; } = 1.0;
+
+    /// <summary>How long after the named time a record still counts as being about it.</summary>
+    public TimeSpan TimeSlack { get; set; } = TimeSpan.FromDays(31);
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first bad option.</summary>
+    public void Validate()
+    {
+        static void NonNegative(double value, string name)
+        {
+            if (!double.IsFinite(value) || value < 0) throw new ArgumentOutOfRangeException(name, value, $"{name} must be finite and non-negative.");
+        }
+        NonNegative(RrfK, nameof(RrfK));
+        NonNegative(VectorWeight, nameof(VectorWeight));
+        NonNegative(TextWeight, nameof(TextWeight));
+        NonNegative(GraphWeight, nameof(GraphWeight));
+        NonNegative(SpeakerBoost, nameof(SpeakerBoost));
+        NonNegative(TimeBoost, nameof(TimeBoost));
+        if (VectorWeight + TextWeight == 0) throw new ArgumentOutOfRangeException(nameof(TextWeight), "At least one of the vector and text signals must have a positive weight.");
+        if (CandidatesPerSignal is < 1 or > 10_000) throw new ArgumentOutOfRangeException(nameof(CandidatesPerSignal), CandidatesPerSignal, "CandidatesPerSignal must lie between 1 and 10000.");
+        if (GraphSeeds is < 0 or > 1_000) throw new ArgumentOutOfRangeException(nameof(GraphSeeds), GraphSeeds, "GraphSeeds must lie between 0 and 1000.");
+        if (!double.IsFinite(MmrLambda) || MmrLambda is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(MmrLambda), MmrLambda, "MmrLambda must lie in [0, 1].");
+        if (TimeSlack < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(TimeSlack), TimeSlack, "TimeSlack must not be negative.");
+        if (string.IsNullOrWhiteSpace(SpeakerMetadataKey)) throw new ArgumentOutOfRangeException(nameof(SpeakerMetadataKey), "SpeakerMetadataKey must not be empty.");
+    }
+}

@@ -103,12 +103,13 @@ public sealed class ScriptedOpenAiServer : IAsyncDisposable
         }
     }
 
-    // Waits until enough requests are in flight together, or gives up after a bound so a broken
-    // limiter makes the test fail on its assertion instead of hanging.
+    // Waits until enough requests have been in flight together at some moment (a latch: the first
+    // to leave lowers the count, so the current count would strand the others), or gives up after a
+    // bound so a too-strict limiter makes the test fail on its assertion instead of hanging.
     private async Task RendezvousAsync(int count, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + RendezvousLimit;
-        while (Volatile.Read(ref _inFlight) < count && DateTime.UtcNow < deadline)
+        while (MaxInFlight < count && DateTime.UtcNow < deadline)
             await Task.Delay(5, cancellationToken);
     }
 

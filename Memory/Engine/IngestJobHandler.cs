@@ -1,0 +1,93 @@
+using System.Text.Json;
+using Agents.Memory.Model;
+using Agents.Memory.Pipelines;
+using Agents.Memory.Pipelines.Facts;
+using Agents.Memory.Pipelines.Graph;
+using Agents.Memory.Pipelines.Notes;
+using Agents.Memory.Stores;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+
+namespace Agents.Memory.Engine;
+
+/// <summary>
+/// Runs one add's background work: the A-MEM notes, then Mem0 facts, then the graph, then marks the
+/// episode done. Each pipeline is idempotent, so a job that is claimed again after a crash finishes
+/// what is missing without duplicating what was written.
+/// </summary>
+public sealed class IngestJobHandler
+{
+    public const string JobKind = "memory.ingest";
+    public const string StateKey = "ingest";
+    public const string Pending = "pending";
+    public const string Done = "done";
+    public const string Failed = "failed";
+    public const string ErrorKey = "ingest_error";
+
+    private readonly IMemoryStore _store;
+    private readonly MemoryPipelineOptions _options;
+    private readonly NotePipeline _notes;
+    private readonly FactPipeline _facts;
+    private readonly GraphPipeline _graph;
+
+    public IngestJobHandler(IMemoryStore store, IEmbeddingGenerator<string, Embedding<float>> embedder, MemoryModels models, MemoryPipelineOptions options, TimeProvider time, ILoggerFactory loggers)
+    {
+        _store = store;
+        _options = options;
+        _notes = new NotePipeline(store, embedder, models.Enricher, models.LinkDecider, options, loggers.CreateLogger<NotePipeline>());
+        _facts = new FactPipeline(store, embedder, models.FactExtractor, models.FactConsolidator, options, time, loggers.CreateLogger<FactPipeline>());
+        _graph = new GraphPipeline(store, embedder, models.EntityExtractor, models.RelationInvalidator, options, time, loggers.CreateLogger<GraphPipeline>());
+    }
+
+    public static IngestJobPayload ReadPayload(MemoryJob job)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(job.PayloadJson, EngineJsonContext.Default.IngestJobPayload)
+                ?? throw new MemoryPipelineException($"Job {job.Id} has an empty payload.");
+        }
+        catch (JsonException e)
+        {
+            throw new MemoryPipelineException($"Job {job.Id} ({job.Kind}) has a payload that is not an ingest description: {e.Message}", e);
+        }
+    }
+
+    public async Task HandleAsync(MemoryJob job, CancellationToken cancellationToken)
+    {
+        var payload = ReadPayload(job);
+        var episode = await _store.GetAsync(payload.EpisodeId, cancellationToken).ConfigureAwait(false);
+        if (episode is null) return; // deleted before its work ran: nothing to derive from
+        if (episode.Metadata.GetValueOrDefault(StateKey) == Done) return;
+
+        var batch = new IngestBatch(
+            payload.EpisodeId, episode.Scope, payload.ObservedAt,
+            payload.Messages.ConvertAll(static m => new IngestMessage(m.NoteId, m.Speaker, m.Content, m.SourceId)),
+            payload.Preceding.ConvertAll(static m => new ConversationTurn(m.Speaker, m.Content)),
+            payload.Sources);
+
+        if (_options.Notes) await _notes.ProcessAsync(batch, cancellationToken).ConfigureAwait(false);
+        if (_options.Facts) await _facts.ProcessAsync(batch, cancellationToken).ConfigureAwait(false);
+        if (_options.Graph) await _graph.ProcessAsync(batch, _options.Notes, cancellationToken).ConfigureAwait(false);
+        await MarkAsync(payload.EpisodeId, Done, null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Sets the episode's processing state (done, or failed with the error) in its metadata.</summary>
+    public async Task MarkAsync(Guid episodeId, string state, string? error, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var episode = await _store.GetAsync(episodeId, cancellationToken).ConfigureAwait(false);
+            if (episode is null) return;
+            var metadata = new Dictionary<string, string>(episode.Metadata, StringComparer.Ordinal) { [StateKey] = state };
+            if (error is not null) metadata[ErrorKey] = error.Length > 1000 ? error[..1000] : error;
+            try
+            {
+                await _store.UpdateAsync(episode with { Metadata = metadata }, "engine", MemoryEvent.Enrich, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (MemoryConflictException) when (attempt < 3)
+            {
+            }
+        }
+    }
+}

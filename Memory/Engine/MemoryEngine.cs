@@ -1,0 +1,210 @@
+using System.Text;
+using System.Text.Json;
+using Agents.Memory.Model;
+using Agents.Memory.Pipelines;
+using Agents.Memory.Pipelines.Notes;
+using Agents.Memory.Retrieval;
+using Agents.Memory.Stores;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Agents.Memory.Engine;
+
+/// <summary>
+/// The memory's entry point. <see cref="AddAsync(AddMemoryRequest, CancellationToken)"/> stores the raw
+/// input and enqueues its background work in one transaction and returns at once (writes never wait
+/// for models); the <see cref="Processor"/> runs A-MEM notes, Mem0 facts and the graph afterwards.
+/// Callers that must see the result wait with <see cref="WaitForAsync"/> or <see cref="WaitForIdleAsync"/>.
+/// Also the API Mem0 users expect: get, get all, search, update, delete, delete all, history, reset.
+/// </summary>
+public sealed class MemoryEngine : IAsyncDisposable
+{
+    public const string UserActor = "user";
+
+    private readonly IMemoryStore _store;
+    private readonly IEmbeddingGenerator<string, Embedding<float>> _embedder;
+    private readonly IMemoryRetriever? _retriever;
+    private readonly MemoryEngineOptions _options;
+
+    public MemoryEngine(
+        IMemoryStore store,
+        IEmbeddingGenerator<string, Embedding<float>> embedder,
+        MemoryModels models,
+        MemoryEngineOptions? options = null,
+        IMemoryRetriever? retriever = null,
+        ILoggerFactory? loggers = null,
+        TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(embedder);
+        ArgumentNullException.ThrowIfNull(models);
+        _store = store;
+        _embedder = embedder;
+        _retriever = retriever;
+        _options = options ?? new MemoryEngineOptions();
+        loggers ??= NullLoggerFactory.Instance;
+        time ??= TimeProvider.System;
+        Models = models;
+        var handler = new IngestJobHandler(store, embedder, models, _options.Pipelines, time, loggers);
+        Processor = new MemoryJobProcessor(store, handler, _options, time, loggers.CreateLogger<MemoryJobProcessor>());
+    }
+
+    public IMemoryStore Store => _store;
+    public MemoryModels Models { get; }
+    public MemoryJobProcessor Processor { get; }
+
+    /// <summary>Starts background processing (and so resumes work left pending by an earlier run).</summary>
+    public Task StartAsync(CancellationToken cancellationToken = default) => Processor.StartAsync(cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken = default) => Processor.StopAsync(cancellationToken);
+
+    // ---------------- add ----------------
+
+    /// <summary>Adds one piece of content said by <paramref name="speaker"/> (null: unknown).</summary>
+    public Task<AddMemoryResult> AddAsync(MemoryScope scope, string content, DateTimeOffset observedAt, string? speaker = null, IReadOnlyList<string>? sources = null, CancellationToken cancellationToken = default) =>
+        AddAsync(new AddMemoryRequest(scope, [new ConversationTurn(speaker, content)], observedAt) { Sources = sources ?? [] }, cancellationToken);
+
+    /// <summary>
+    /// Durably stores the messages as one raw input (an episode) with its pending work, in one
+    /// transaction, and returns. Bad input (no messages, empty or oversized content, bad scope) is
+    /// refused with an <see cref="InvalidMemoryInputException"/> and nothing is stored.
+    /// </summary>
+    public async Task<AddMemoryResult> AddAsync(AddMemoryRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(request.Scope);
+        if (request.Messages is null || request.Messages.Count == 0)
+            throw new InvalidMemoryContentException("An add needs at least one message.");
+        for (var i = 0; i < request.Messages.Count; i++)
+            if (request.Messages[i] is null || string.IsNullOrWhiteSpace(request.Messages[i].Content))
+                throw new InvalidMemoryContentException($"Message {i} of the add is empty.");
+
+        var episodeId = Guid.NewGuid();
+        var payload = new IngestJobPayload
+        {
+            EpisodeId = episodeId,
+            ObservedAt = request.ObservedAt,
+            Messages = request.Messages.Select(static m => new IngestJobMessage { NoteId = Guid.NewGuid(), Speaker = m.Speaker, Content = m.Content, SourceId = m.SourceId }).ToList(),
+            Preceding = request.Preceding.Select(static m => new IngestJobMessage { Speaker = m.Speaker, Content = m.Content }).ToList(),
+            Sources = request.Sources.ToList(),
+        };
+        var job = new MemoryJobRequest(IngestJobHandler.JobKind, JsonSerializer.Serialize(payload, EngineJsonContext.Default.IngestJobPayload), $"ingest:{episodeId}", request.Scope);
+        var episode = new MemoryRecord
+        {
+            Id = episodeId,
+            Scope = request.Scope,
+            Kind = MemoryKind.Episode,
+            Content = Transcript(request.Messages),
+            Metadata = new Dictionary<string, string>(StringComparer.Ordinal) { [IngestJobHandler.StateKey] = IngestJobHandler.Pending },
+            Sources = request.Sources,
+            ObservedAt = request.ObservedAt,
+            ValidAt = request.ObservedAt,
+        };
+        await _store.AddAsync(episode, UserActor, [job], cancellationToken).ConfigureAwait(false);
+        // The key exists now, so this returns the job just enqueued (its id) without adding one.
+        var stored = await _store.EnqueueAsync([job], cancellationToken).ConfigureAwait(false);
+        Processor.Notify();
+        return new AddMemoryResult(episodeId, payload.Messages.ConvertAll(static m => m.NoteId), stored[0].Id);
+    }
+
+    private static string Transcript(IReadOnlyList<ConversationTurn> messages)
+    {
+        if (messages.Count == 1) return messages[0].ToString();
+        var sb = new StringBuilder();
+        foreach (var m in messages) sb.AppendLine(m.ToString());
+        return sb.ToString().TrimEnd();
+    }
+
+    // ---------------- waiting ----------------
+
+    /// <summary>
+    /// Waits until the background work of the add that returned <paramref name="episodeId"/> is done.
+    /// Without a running processor, runs pending work itself. Throws
+    /// <see cref="MemoryIngestFailedException"/> if the work was given up.
+    /// </summary>
+    public async Task WaitForAsync(Guid episodeId, CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            var finished = Processor.Finished.WaitAsync();
+            var episode = await _store.GetAsync(episodeId, cancellationToken).ConfigureAwait(false)
+                ?? throw new MemoryNotFoundException($"No input {episodeId} (never added, or deleted).");
+            switch (episode.Metadata.GetValueOrDefault(IngestJobHandler.StateKey))
+            {
+                case IngestJobHandler.Done: return;
+                case IngestJobHandler.Failed: throw new MemoryIngestFailedException(episodeId, episode.Metadata.GetValueOrDefault(IngestJobHandler.ErrorKey) ?? "unknown error");
+            }
+            if (!Processor.IsRunning && await Processor.RunPendingAsync(cancellationToken).ConfigureAwait(false) > 0) continue;
+            await Task.WhenAny(finished, Task.Delay(_options.PollInterval, cancellationToken)).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    /// <summary>Waits until no work is pending in <paramref name="scope"/> (null: anywhere). Without a running processor, runs it itself.</summary>
+    public async Task WaitForIdleAsync(MemoryScope? scope = null, CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            var finished = Processor.Finished.WaitAsync();
+            if (await _store.CountJobsAsync(scope, MemoryJobStatus.Pending, cancellationToken).ConfigureAwait(false) == 0) return;
+            if (!Processor.IsRunning && await Processor.RunPendingAsync(cancellationToken).ConfigureAwait(false) > 0) continue;
+            await Task.WhenAny(finished, Task.Delay(_options.PollInterval, cancellationToken)).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    // ---------------- read ----------------
+
+    public Task<MemoryRecord?> GetAsync(Guid id, CancellationToken cancellationToken = default) => _store.GetAsync(id, cancellationToken);
+
+    /// <summary>Memories of a scope (default: notes, facts and entities; not the raw inputs), oldest first.</summary>
+    public Task<IReadOnlyList<MemoryRecord>> GetAllAsync(MemoryScope scope, IReadOnlyList<MemoryKind>? kinds = null, int limit = 100, int offset = 0, CancellationToken cancellationToken = default) =>
+        _store.ListAsync(new MemoryFilter(scope) { Kinds = kinds ?? DefaultKinds }, limit, offset, cancellationToken);
+
+    public static IReadOnlyList<MemoryKind> DefaultKinds { get; } = [MemoryKind.Note, MemoryKind.Fact, MemoryKind.Entity];
+
+    /// <summary>
+    /// Searches a scope: through the configured <see cref="IMemoryRetriever"/> (hybrid retrieval), or
+    /// without one by embedding similarity over notes and facts.
+    /// </summary>
+    public async Task<IReadOnlyList<ScoredMemory>> SearchAsync(string query, MemoryFilter filter, int topK = 10, double? minScore = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(query);
+        ArgumentNullException.ThrowIfNull(filter);
+        if (_retriever is not null)
+            return await _retriever.SearchAsync(new MemorySearchRequest(query, filter) { TopK = topK, MinScore = minScore }, cancellationToken).ConfigureAwait(false);
+        var vector = await _embedder.EmbedAsync(query, cancellationToken).ConfigureAwait(false);
+        var f = filter.Kinds is { Count: > 0 } ? filter : filter with { Kinds = [MemoryKind.Note, MemoryKind.Fact] };
+        return await _store.SearchByVectorAsync(vector, f, topK, minScore, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<IReadOnlyList<MemoryHistoryEntry>> HistoryAsync(Guid id, CancellationToken cancellationToken = default) => _store.GetHistoryAsync(id, cancellationToken);
+
+    // ---------------- change ----------------
+
+    /// <summary>Replaces a memory's content (Mem0's update): re-embedded, one history row.</summary>
+    /// <exception cref="MemoryNotFoundException">No such memory.</exception>
+    public async Task<MemoryRecord> UpdateAsync(Guid id, string content, string actor = UserActor, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrWhiteSpace(content)) throw new InvalidMemoryContentException($"The new content of memory {id} is empty.");
+        var current = await _store.GetAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new MemoryNotFoundException($"No memory {id}.");
+        var text = current.Kind == MemoryKind.Note ? NoteText.ForEmbedding(content, current.Context, current.Keywords, current.Tags) : content;
+        var embedding = current.Embedding is null && current.Kind == MemoryKind.Episode ? null : await _embedder.EmbedAsync(text, cancellationToken).ConfigureAwait(false);
+        return await _store.UpdateAsync(current with { Content = content, Embedding = embedding }, actor, MemoryEvent.Update, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Deletes one memory and its edges (its history row stays until the scope is deleted).</summary>
+    public Task<bool> DeleteAsync(Guid id, string actor = UserActor, CancellationToken cancellationToken = default) => _store.DeleteAsync(id, actor, cancellationToken);
+
+    /// <summary>Deletes everything in the scope: records, embeddings, edges, history and pending work.</summary>
+    public Task<ScopeDeletion> DeleteAllAsync(MemoryScope scope, CancellationToken cancellationToken = default) => _store.DeleteScopeAsync(scope, cancellationToken);
+
+    /// <summary>
+    /// Mem0's reset, bounded to a scope: a scope always names a user, agent, run or team, so a whole
+    /// tenant is never wiped by one call. Same as <see cref="DeleteAllAsync"/>.
+    /// </summary>
+    public Task<ScopeDeletion> ResetAsync(MemoryScope scope, CancellationToken cancellationToken = default) => DeleteAllAsync(scope, cancellationToken);
+
+    public ValueTask DisposeAsync() => Processor.DisposeAsync();
+}

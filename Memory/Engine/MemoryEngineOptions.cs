@@ -1,0 +1,28 @@
+using Agents.Memory.Pipelines;
+
+namespace Agents.Memory.Engine;
+
+/// <summary>Settings of the memory engine and its background processor (options pattern: bind from "Memory:Engine").</summary>
+public sealed class MemoryEngineOptions
+{
+    /// <summary>This process's name on the job queue's leases.</summary>
+    public string WorkerId { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}";
+
+    /// <summary>Jobs claimed at once.</summary>
+    public int ClaimBatchSize { get; set; } = 4;
+
+    /// <summary>How long a claimed job is ours; a crashed worker's jobs become claimable after it.</summary>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often an idle processor looks for work enqueued by other processes, and waiters re-check.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Claims before a job is given up (a model that keeps answering invalid JSON, a bug).</summary>
+    public int MaxAttempts { get; set; } = 3;
+
+    /// <summary>Back-off before a failed job is retried, times the attempt number.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Which pipelines run and their thresholds.</summary>
+    public MemoryPipelineOptions Pipelines { get; set; } = new();
+}

@@ -1,0 +1,159 @@
+using Agents.Memory.Model;
+using Agents.Memory.Stores;
+using Microsoft.Extensions.Logging;
+
+namespace Agents.Memory.Engine;
+
+/// <summary>
+/// Claims pending ingest jobs from the store's durable queue and runs them, one at a time (A-MEM
+/// links each note against the ones before it, so order matters). Runs as a background loop
+/// (<see cref="StartAsync"/> / <see cref="StopAsync"/>, the shape of a hosted service) or on demand
+/// (<see cref="RunPendingAsync"/>). A failed job is retried with back-off and given up after
+/// <see cref="MemoryEngineOptions.MaxAttempts"/>; jobs left by a crashed process are claimed again
+/// once their lease expires, and jobs never claimed are picked up at the next start.
+/// </summary>
+public sealed class MemoryJobProcessor : IAsyncDisposable
+{
+    private static readonly string[] Kinds = [IngestJobHandler.JobKind];
+
+    private readonly IMemoryStore _store;
+    private readonly IngestJobHandler _handler;
+    private readonly MemoryEngineOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly AsyncPulse _work = new();
+    private CancellationTokenSource? _stopping;
+    private Task? _loop;
+
+    internal MemoryJobProcessor(IMemoryStore store, IngestJobHandler handler, MemoryEngineOptions options, TimeProvider time, ILogger logger)
+    {
+        _store = store;
+        _handler = handler;
+        _options = options;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>Pulsed after every job that finished (done or given up).</summary>
+    internal AsyncPulse Finished { get; } = new();
+
+    public bool IsRunning => _loop is { IsCompleted: false };
+
+    /// <summary>Tells the loop there is new work, so it does not wait for its next poll.</summary>
+    public void Notify() => _work.Pulse();
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (_loop is not null) throw new InvalidOperationException("The memory job processor is already started.");
+        _stopping = new CancellationTokenSource();
+        _loop = Task.Run(() => LoopAsync(_stopping.Token), CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_loop is null || _stopping is null) return;
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        try { await _loop.WaitAsync(cancellationToken).ConfigureAwait(false); }
+        catch (OperationCanceledException) { }
+        _loop = null;
+        _stopping.Dispose();
+        _stopping = null;
+    }
+
+    /// <summary>Runs claimable jobs until none is left; returns how many ran.</summary>
+    public async Task<int> RunPendingAsync(CancellationToken cancellationToken)
+    {
+        var total = 0;
+        int n;
+        while ((n = await RunOnceAsync(cancellationToken).ConfigureAwait(false)) > 0) total += n;
+        return total;
+    }
+
+    private async Task LoopAsync(CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                if (await RunOnceAsync(stopping).ConfigureAwait(false) == 0)
+                    await _work.WaitAsync(_options.PollInterval, stopping).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                // The store itself failed (not a job): wait and try again rather than die.
+                _logger.LogError(e, "Memory job processor could not claim work; retrying after {Delay}", _options.PollInterval);
+                try { await Task.Delay(_options.PollInterval, stopping).ConfigureAwait(false); }
+                catch (OperationCanceledException) { return; }
+            }
+        }
+    }
+
+    private async Task<int> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var jobs = await _store.ClaimJobsAsync(_options.WorkerId, _options.ClaimBatchSize, _options.Lease, Kinds, cancellationToken).ConfigureAwait(false);
+            foreach (var job in jobs) await RunAsync(job, cancellationToken).ConfigureAwait(false);
+            return jobs.Count;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task RunAsync(MemoryJob job, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _handler.HandleAsync(job, cancellationToken).ConfigureAwait(false);
+            if (!await _store.CompleteJobAsync(job.Id, _options.WorkerId, cancellationToken).ConfigureAwait(false))
+                _logger.LogWarning("Memory job {JobId} finished after its lease was lost; it may run again (harmless: handlers are idempotent)", job.Id);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Shutting down: hand the job back at once for the next start.
+            await _store.FailJobAsync(job.Id, _options.WorkerId, "interrupted by shutdown", _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+        catch (Exception e)
+        {
+            var giveUp = job.Attempts >= _options.MaxAttempts;
+            _logger.LogWarning(e, "Memory job {JobId} attempt {Attempt} failed{GiveUp}", job.Id, job.Attempts, giveUp ? "; giving up" : "; will retry");
+            var error = $"{e.GetType().Name}: {e.Message}";
+            if (giveUp)
+            {
+                await _store.FailJobAsync(job.Id, _options.WorkerId, error, null, cancellationToken).ConfigureAwait(false);
+                if (TryEpisode(job) is { } episode) await _handler.MarkAsync(episode, IngestJobHandler.Failed, error, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                var retryAt = _time.GetUtcNow() + _options.RetryDelay * Math.Max(1, job.Attempts);
+                await _store.FailJobAsync(job.Id, _options.WorkerId, error, retryAt, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            Finished.Pulse();
+        }
+    }
+
+    private static Guid? TryEpisode(MemoryJob job)
+    {
+        try { return IngestJobHandler.ReadPayload(job).EpisodeId; }
+        catch (Pipelines.MemoryPipelineException) { return null; }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        _gate.Dispose();
+    }
+}

@@ -1,0 +1,157 @@
+using Agents.Memory.Model;
+using Agents.Memory.Pipelines.Facts;
+using Agents.Memory.Pipelines.Text;
+using Agents.Memory.Stores;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Agents.Memory.Pipelines.Graph;
+
+/// <summary>
+/// The temporal knowledge graph's write path for one batch. Entities are records (kind entity)
+/// de-duplicated in the scope first by exact normalised name, then by embedding (cosine at least
+/// <see cref="MemoryPipelineOptions.EntityMergeSimilarity"/>, same type or untyped). Relations are
+/// edges with the fact in words and two time axes; one the invalidator finds contradicted is closed
+/// (invalid at the observation time, expired now), never deleted. Each entity also gets a
+/// "mentioned_in" edge to the notes it came from, so retrieval can expand from entities to turns.
+/// </summary>
+public sealed class GraphPipeline(
+    IMemoryStore store,
+    IEmbeddingGenerator<string, Embedding<float>> embedder,
+    IEntityExtractor extractor,
+    IRelationInvalidator invalidator,
+    MemoryPipelineOptions? options = null,
+    TimeProvider? time = null,
+    ILogger? logger = null)
+{
+    public const string Actor = "graph";
+    public const string NameKey = "normalized_name";
+    public const string TypeKey = "entity_type";
+    public const string MentionedInEdge = "mentioned_in";
+
+    private static readonly HashSet<string> StructuralEdges = new(StringComparer.Ordinal) { MentionedInEdge, Notes.NotePipeline.LinkEdge, Notes.NotePipeline.NextTurnEdge };
+
+    private readonly MemoryPipelineOptions _options = options ?? new MemoryPipelineOptions();
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly ILogger _logger = logger ?? NullLogger.Instance;
+
+    public async Task ProcessAsync(IngestBatch batch, bool notesExist, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var extraction = await extractor.ExtractAsync(new FactExtractionInput(batch.Turns, batch.ObservedAt), cancellationToken).ConfigureAwait(false);
+        if (extraction.Entities.Count == 0) return;
+
+        // name (normalised) -> entity record
+        var resolved = new Dictionary<string, MemoryRecord>(StringComparer.Ordinal);
+        foreach (var entity in extraction.Entities)
+        {
+            var key = NameExtractor.Normalize(entity.Name);
+            if (key.Length == 0 || resolved.ContainsKey(key)) continue;
+            resolved[key] = await ResolveEntityAsync(batch, entity, key, cancellationToken).ConfigureAwait(false);
+        }
+
+        var relations = extraction.Relations.Where(r => resolved.ContainsKey(NameExtractor.Normalize(r.Source)) && resolved.ContainsKey(NameExtractor.Normalize(r.Target))).ToList();
+        var entityIds = resolved.Values.Select(static e => e.Id).ToList();
+        var openEdges = await store.GetEdgesAsync(new EdgeQuery(batch.Scope.Tenant, entityIds), cancellationToken).ConfigureAwait(false);
+        var relationEdges = openEdges.Where(static e => !StructuralEdges.Contains(e.Type)).ToList();
+
+        // Contradictions: decided and validated before anything changes.
+        var closing = new List<Guid>();
+        if (relations.Count > 0 && relationEdges.Count > 0)
+        {
+            var names = await NamesAsync(relationEdges, cancellationToken).ConfigureAwait(false);
+            var existing = relationEdges.Where(e => names.ContainsKey(e.FromId) && names.ContainsKey(e.ToId))
+                .Select(e => new ExistingRelation(e.Id, names[e.FromId], e.Type, names[e.ToId])).ToList();
+            var contradicted = await invalidator.FindContradictedAsync(relations, existing, cancellationToken).ConfigureAwait(false);
+            var allowed = existing.Select(static e => e.Id).ToHashSet();
+            foreach (var id in contradicted)
+                if (!allowed.Contains(id)) throw new UnknownMemoryReferenceException(id.ToString(), "relation invalidation", allowed.Select(static a => a.ToString()).ToList());
+            // A relation restated in this batch is not contradicted by itself.
+            closing.AddRange(contradicted.Distinct().Where(id => !relations.Any(r => Same(relationEdges.First(e => e.Id == id), r, resolved))));
+        }
+
+        var now = _time.GetUtcNow();
+        foreach (var id in closing)
+            await store.CloseEdgeAsync(id, batch.ObservedAt, now, cancellationToken).ConfigureAwait(false);
+
+        var newEdges = new List<MemoryEdge>();
+        var sources = batch.DerivedSources(notesExist ? batch.Messages.Select(static m => m.NoteId) : null);
+        foreach (var r in relations)
+        {
+            var from = resolved[NameExtractor.Normalize(r.Source)];
+            var to = resolved[NameExtractor.Normalize(r.Target)];
+            if (from.Id == to.Id) continue;
+            if (relationEdges.Any(e => e.FromId == from.Id && e.ToId == to.Id && e.Type == r.Relation && !closing.Contains(e.Id))) continue;
+            if (newEdges.Any(e => e.FromId == from.Id && e.ToId == to.Id && e.Type == r.Relation)) continue;
+            var fact = $"{from.Content} {r.Relation.Replace('_', ' ')} {to.Content}";
+            newEdges.Add(new MemoryEdge
+            {
+                Id = Guid.NewGuid(), Scope = batch.Scope, FromId = from.Id, ToId = to.Id, Type = r.Relation,
+                Fact = fact, FactEmbedding = await embedder.EmbedAsync(fact, cancellationToken).ConfigureAwait(false),
+                ValidAt = batch.ObservedAt, Sources = sources,
+            });
+        }
+        if (notesExist)
+        {
+            var mentions = openEdges.Where(static e => e.Type == MentionedInEdge).Select(static e => (e.FromId, e.ToId)).ToHashSet();
+            foreach (var message in batch.Messages)
+                foreach (var entity in resolved.Values)
+                    if (Mentions(message, entity) && !mentions.Contains((entity.Id, message.NoteId)))
+                        newEdges.Add(new MemoryEdge
+                        {
+                            Id = Guid.NewGuid(), Scope = batch.Scope, FromId = entity.Id, ToId = message.NoteId, Type = MentionedInEdge,
+                            ValidAt = batch.ObservedAt, Sources = [batch.EpisodeId.ToString()],
+                        });
+        }
+        if (newEdges.Count > 0) await store.AddEdgesAsync(newEdges, cancellationToken).ConfigureAwait(false);
+        _logger.LogDebug("Episode {EpisodeId}: {Entities} entities, {Relations} new edges, {Closed} relations closed", batch.EpisodeId, resolved.Count, newEdges.Count, closing.Count);
+    }
+
+    private async Task<MemoryRecord> ResolveEntityAsync(IngestBatch batch, ExtractedEntity entity, string key, CancellationToken ct)
+    {
+        var filter = new MemoryFilter(batch.Scope) { Kinds = [MemoryKind.Entity] };
+        // 1. Exact normalised name.
+        var byText = await store.SearchByTextAsync(entity.Name, filter, 10, ct).ConfigureAwait(false);
+        var exact = byText.Select(static h => h.Record).FirstOrDefault(r => r.Metadata.GetValueOrDefault(NameKey) == key);
+        if (exact is not null) return exact;
+        // 2. Embedding, same type (or untyped on either side).
+        var embedding = await embedder.EmbedAsync(entity.Name, ct).ConfigureAwait(false);
+        var similar = await store.SearchByVectorAsync(embedding, filter, 3, _options.EntityMergeSimilarity, ct).ConfigureAwait(false);
+        var match = similar.Select(static h => h.Record).FirstOrDefault(r => CompatibleTypes(r.Metadata.GetValueOrDefault(TypeKey), entity.Type));
+        if (match is not null) return match;
+        // 3. New entity.
+        return await store.AddAsync(new MemoryRecord
+        {
+            Id = Guid.NewGuid(),
+            Scope = batch.Scope,
+            Kind = MemoryKind.Entity,
+            Content = entity.Name,
+            Embedding = embedding,
+            Category = entity.Type,
+            Metadata = new Dictionary<string, string>(StringComparer.Ordinal) { [NameKey] = key, [TypeKey] = entity.Type },
+            Sources = batch.DerivedSources(),
+            ObservedAt = batch.ObservedAt,
+            ValidAt = batch.ObservedAt,
+        }, Actor, null, ct).ConfigureAwait(false);
+    }
+
+    private async Task<Dictionary<Guid, string>> NamesAsync(IReadOnlyList<MemoryEdge> edges, CancellationToken ct)
+    {
+        var ids = edges.SelectMany(static e => new[] { e.FromId, e.ToId }).Distinct().ToList();
+        var records = await store.GetManyAsync(ids, ct).ConfigureAwait(false);
+        return records.ToDictionary(static r => r.Id, static r => r.Content);
+    }
+
+    private static bool Same(MemoryEdge edge, ExtractedRelation r, Dictionary<string, MemoryRecord> resolved) =>
+        edge.Type == r.Relation && resolved[NameExtractor.Normalize(r.Source)].Id == edge.FromId && resolved[NameExtractor.Normalize(r.Target)].Id == edge.ToId;
+
+    private static bool CompatibleTypes(string? a, string b) =>
+        a is null || a == b || a == "entity" || b == "entity";
+
+    private static bool Mentions(IngestMessage message, MemoryRecord entity)
+    {
+        if (string.Equals(message.Speaker, entity.Content, StringComparison.OrdinalIgnoreCase)) return true;
+        return message.Content.Contains(entity.Content, StringComparison.OrdinalIgnoreCase);
+    }
+}

@@ -1,0 +1,26 @@
+namespace Agents.Memory.Pipelines;
+
+/// <summary>Settings of the write pipelines (options pattern: bind from "Memory:Pipelines").</summary>
+public sealed class MemoryPipelineOptions
+{
+    /// <summary>Nearest notes the A-MEM link decider sees.</summary>
+    public int NeighbourCount { get; set; } = 5;
+
+    /// <summary>Nearest existing facts each new fact is compared with (Mem0).</summary>
+    public int FactCandidateCount { get; set; } = 5;
+
+    /// <summary>Cosine similarity at or above which two entities of one scope are the same (Mem0 graph: 0.7).</summary>
+    public double EntityMergeSimilarity { get; set; } = 0.7;
+
+    /// <summary>Earlier turns of the scope used as context when an add brings none (0: none).</summary>
+    public int ContextTurns { get; set; } = 2;
+
+    /// <summary>Run the A-MEM note pipeline.</summary>
+    public bool Notes { get; set; } = true;
+
+    /// <summary>Run the Mem0 fact pipeline.</summary>
+    public bool Facts { get; set; } = true;
+
+    /// <summary>Run the knowledge-graph pipeline.</summary>
+    public bool Graph { get; set; } = true;
+}

@@ -1,0 +1,718 @@
+using System.Numerics.Tensors;
+using Agents.Memory.Model;
+using Agents.Memory.Stores.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Agents.Memory.Stores.Embedded;
+
+/// <summary>
+/// The in-process store, the default when no database is configured. Exact cosine search (SIMD dot
+/// products over unit vectors in one array), BM25 full-text, edges, history and the job queue, all
+/// behind one reader-writer lock so a change and its history row are one step. With
+/// <see cref="EmbeddedMemoryStoreOptions.SnapshotPath"/>, every change is journalled before it is
+/// acknowledged and the state survives restarts.
+/// </summary>
+public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
+{
+    private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
+    private readonly MemoryInputValidator _validator;
+    private readonly EmbeddedMemoryStoreOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly EmbeddedPersistence? _persistence;
+
+    private readonly Dictionary<Guid, StoredRecord> _records = [];
+    private readonly VectorTable _vectors;
+    private readonly Bm25Index _text = new();
+    private readonly Dictionary<Guid, MemoryEdge> _edges = [];
+    private readonly Dictionary<Guid, HashSet<Guid>> _edgesByNode = [];
+    private readonly Dictionary<Guid, MemoryHistoryEntry> _history = [];
+    private readonly Dictionary<Guid, List<Guid>> _historyByRecord = [];
+    private readonly Dictionary<Guid, MemoryJob> _jobs = [];
+    private readonly Dictionary<(string Tenant, string Key), Guid> _jobKeys = [];
+    private bool _disposed;
+
+    public EmbeddedMemoryStore(MemoryStoreOptions? options = null, EmbeddedMemoryStoreOptions? embeddedOptions = null,
+        TimeProvider? timeProvider = null, ILogger<EmbeddedMemoryStore>? logger = null)
+    {
+        var storeOptions = options ?? new MemoryStoreOptions();
+        if (storeOptions.Dimension is < 1 or > 16_000)
+            throw new ArgumentOutOfRangeException(nameof(options), storeOptions.Dimension, "The embedding dimension must be between 1 and 16000.");
+        _validator = new MemoryInputValidator(storeOptions);
+        _options = embeddedOptions ?? new EmbeddedMemoryStoreOptions();
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+        _vectors = new VectorTable(storeOptions.Dimension);
+        if (_options.SnapshotPath is { } path)
+        {
+            _persistence = new EmbeddedPersistence(path, _options.FlushToDisk, _logger);
+            Load();
+        }
+    }
+
+    public int Dimension => _validator.Options.Dimension;
+
+    /// <summary>Number of records held (every scope).</summary>
+    public int RecordCount { get { _lock.EnterReadLock(); try { return _records.Count; } finally { _lock.ExitReadLock(); } } }
+
+    // ------------------------------------------------------------------ records
+
+    public Task<MemoryRecord> AddAsync(MemoryRecord record, string actor, IReadOnlyList<MemoryJobRequest>? jobs = null, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        _validator.ValidateRecord(record);
+        MemoryInputValidator.ValidateActor(actor);
+        foreach (var job in jobs ?? []) _validator.ValidateJob(job, record.Scope);
+
+        _lock.EnterWriteLock();
+        try
+        {
+            ThrowIfDisposed();
+            if (_records.ContainsKey(record.Id)) throw new MemoryConflictException($"A record with id {record.Id} exists already.");
+            var now = Now();
+            var stored = Stamp(record, now);
+            var entries = new List<JournalEntry> { JournalEntry.Put(stored), JournalEntry.Put(AddHistory(stored, actor, now)) };
+            foreach (var job in jobs ?? []) NewJob(job, record.Scope, now, entries);
+            Commit(entries);
+            return Task.FromResult(stored);
+        }
+        finally { _lock.ExitWriteLock(); }
+    }
+
+    public Task<int> AddBatchAsync(IReadOnlyList<MemoryRecord> records, string actor, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        MemoryInputValidator.ValidateActor(actor);
+        var ids = new HashSet<Guid>();
+        foreach (var record in records)
+        {
+            _validator.ValidateRecord(record);
+            if (!ids.Add(record.Id)) throw new MemoryConflictException($"The batch holds record id {record.Id} twice.");
+        }
+        _lock.EnterWriteLock();
+        try
+        {
+            ThrowIfDisposed();
+            foreach (var record in records)
+                if (_records.ContainsKey(record.Id)) throw new MemoryConflictException($"A record with id {record.Id} exists already.");
+            var now = Now();
+            var entries = new List<JournalEntry>(records.Count * 2);
+            foreach (var record in records)
+            {
+                var stored = Stamp(record, now);
+                entries.Add(JournalEntry.Put(stored));
+                entries.Add(JournalEntry.Put(AddHistory(stored, actor, now)));
+            }
+            Commit(entries);
+            return Task.FromResult(records.Count);
+        }
+        finally { _lock.ExitWriteLock(); }
+    }
+
+    public Task<MemoryRecord> UpdateAsync(MemoryRecord record, string actor, MemoryEvent @event = MemoryEvent.Update, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        _validator.ValidateRecord(record);
+        MemoryInputValidator.ValidateActor(actor);
+        if (@event is MemoryEvent.Add or MemoryEvent.Delete)
+            throw new ArgumentException($"An update cannot be recorded as '{@event}'.", nameof(@event));
+        _lock.EnterWriteLock();
+        try
+        {
+            ThrowIfDisposed();
+            if (!_records.TryGetValue(record.Id, out var current)) throw new MemoryNotFoundException($"Record {record.Id} does not exist.");
+            var old = current.Record;
+            CheckUpdatable(old, record);
+            var now = Now();
+            var stored = Normalize(record) with { CreatedAt = old.CreatedAt, UpdatedAt = now, Version = old.Version + 1 };
+            var history = new MemoryHistoryEntry
+            {
+                Id = Guid.NewGuid(), RecordId = stored.Id, Scope = stored.Scope, OldContent = old.Content, NewContent = stored.Content,
+                Event = @event, At = now, Actor = actor, Version = stored.Version,
+            };
+            Commit([JournalEntry.Put(stored), JournalEntry.Put(history)]);
+            return Task.FromResult(stored);
+        }
+        finally { _lock.ExitWriteLock(); }
+    }
+
+    public Task<bool> DeleteAsync(Guid id, string actor, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        MemoryInputValidator.ValidateActor(actor);
+        _lock.EnterWriteLock();
+        try
+        {
+            ThrowIfDisposed();
+            if (!_records.TryGetValue(id, out var current)) return Task.FromResult(false);
+            var entries = new List<JournalEntry> { JournalEntry.Remove(JournalOperation.RemoveRecord, id) };
+            if (_edgesByNode.TryGetValue(id, out var edgeIds))
+                foreach (var edgeId in edgeIds) entries.Add(JournalEntry.Remove(JournalOperation.RemoveEdge, edgeId));
+            entries.Add(JournalEntry.Put(new MemoryHistoryEntry
+            {
+                Id = Guid.NewGuid(), RecordId = id, Scope = current.Record.Scope, OldContent = current.Record.Content, NewContent = null,
+                Event = MemoryEvent.Delete, At = Now(), Actor = actor, Version = current.Record.Version,
+            }));
+            Commit(entries);
+            return Task.FromResult(true);
+        }
+        finally { _lock.ExitWriteLock(); }
+    }
+
+    public Task RecordNoChangeAsync(Guid id, string actor, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        MemoryInputValidator.ValidateActor(actor);
+        _lock.EnterWriteLock();
+        try
+        {
+            ThrowIfDisposed();
+            if (!_records.TryGetValue(id, out var current)) throw new MemoryNotFoundException($"Record {id} does not exist.");
+            var r = current.Record;
+            Commit([JournalEntry.Put(new MemoryHistoryEntry
+            {
+                Id = Guid.NewGuid(), RecordId = id, Scope = r.Scope, OldContent = r.Content, NewContent = r.Content,
+                Event = MemoryEvent.None, At = Now(), Actor = actor, Version = r.Version,
+            })]);
+            return Task.CompletedTask;
+        }
+        finally { _lock.ExitWriteLock(); }
+    }
+
+    public Task<MemoryRecord?> GetAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        _lock.EnterReadLock();
+        try { return Task.FromResult(_records.TryGetValue(id, out var s) ? s.Record : null); }
+        finally { _lock.ExitReadLock(); }
+    }
+
+    public Task<IReadOnlyList<MemoryRecord>> GetManyAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken = default)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            var found = new List<MemoryRecord>(ids.Count);
+            var seen = new HashSet<Guid>();
+            foreach (var id in ids)
+                if (seen.Add(id) && _records.TryGetValue(id, out var s)) found.Add(s.Record);
+            return Task.FromResult<IReadOnlyList<MemoryRecord>>(found);
+        }
+        finally { _lock.ExitReadLock(); }
+    }
+
+    public Task<IReadOnlyList<MemoryRecord>> ListAsync(MemoryFilter filter, int limit = 100, int offset = 0, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        _lock.EnterReadLock();
+        try
+        {
+            var list = _records.Values.Select(s => s.Record).Where(filter.Matches)
+                .OrderBy(r => r.ObservedAt).ThenBy(r => r.CreatedAt).ThenBy(r => r.Id)
+                .Skip(offset).Take(limit).ToList();
+            return Task.FromResult<IReadOnlyList<MemoryRecord>>(list);
+        }
+        finally { _lock.ExitReadLock(); }
+    }
+
+    public Task<long> CountAsync(MemoryFilter filter, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        _lock.EnterReadLock();
+        try { return Task.FromResult((long)_records.Values.Count(s => filter.Matches(s.Record))); }
+        finally { _lock.ExitReadLock(); }
+    }
+
+    // ------------------------------------------------------------------ search
+
+    public Task<IReadOnlyList<ScoredMemory>> SearchByVectorAsync(float[] query, MemoryFilter filter, int topK = 10, double? minScore = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(filter);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(topK);
+        _validator.ValidateEmbedding(query, "The query vector");
+        var unit = new float[query.Length];
+        VectorTable.Normalize(query, unit);
+        var threshold = minScore ?? double.NegativeInfinity;
+
+        _lock.EnterReadLock();
+        try
+        {
+            // Min-heap of the best k so far: the root is the weakest hit, replaced when beaten.
+            var best = new PriorityQueue<MemoryRecord, float>(topK + 1);
+            for (var slot = 0; slot < _vectors.Count; slot++)
+            {
+                var score = TensorPrimitives.Dot(_vectors.Row(slot), unit);
+                if (score < threshold) continue;
+                if (best.Count == topK && best.TryPeek(out _, out var weakest) && score <= weakest) continue;
+                var record = _records[_vectors.IdAt(slot)].Record;
+                if (!filter.Matches(record)) continue;
+                best.Enqueue(record, score);
+                if (best.Count > topK) best.Dequeue();
+            }
+            var hits = new ScoredMemory[best.Count];
+            for (var i = hits.Length - 1; i >= 0; i--)
+            {
+                best.TryDequeue(out var record, out var score);
+                hits[i] = new ScoredMemory(record!, score);
+            }
+            return Task.FromResult<IReadOnlyList<ScoredMemory>>(hits);
+        }
+        finally { _lock.ExitReadLock(); }
+    }
+
+    public Task<IReadOnlyList<ScoredMemory>> SearchByTextAsync(string query, MemoryFilter filter, int topK = 10, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(filter);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(topK);
+        var terms = TextAnalyzer.Terms(query);
+        if (terms.Count == 0) return Task.FromResult<IReadOnlyList<ScoredMemory>>([]);
+        _lock.EnterReadLock();
+        try
+        {
+            var scores = _text.Score(terms, id => filter.Matches(_records[id].Record));
+            var hits = scores.OrderByDescending(p => p.Value).ThenBy(p => p.Key).Take(topK)
+                .Select(p => new ScoredMemory(_records[p.Key].Record, p.Value)).ToList();
+            return Task.FromResult<IReadOnlyList<ScoredMemory>>(hits);
+        }
+        finally { _lock.ExitReadLock(); }
+    }
+
+    // ------------------------------------------------------------------ edges
+
+    public Task AddEdgesAsync(IReadOnlyList<MemoryEdge> edges, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var ids = new HashSet<Guid>();
+        foreach (var edge in edges)
+        {
+            _validator.ValidateEdge(edge);
+            if (!ids.Add(edge.Id)) throw new MemoryConflictException($"The batch holds edge id {edge.Id} twice.");
+        }
+        _lock.EnterWriteLock();
+        try
+        {
+            ThrowIfDisposed();
+            var now = Now();
+            var entries = new List<JournalEntry>(edges.Count);
+            foreach (var edge in edges)
+            {
+                if (_edges.ContainsKey(edge.Id)) throw new MemoryConflictException($"An edge with id {edge.Id} exists already.");
+                CheckEnd(edge, edge.FromId, "from");
+                CheckEnd(edge, edge.ToId, "to");
+                entries.Add(JournalEntry.Put(NormalizeEdge(edge) with { CreatedAt = now }));
+            }
+            Commit(entries);
+            return Task.CompletedTask;
+        }
+        finally { _lock.ExitWriteLock(); }
+    }
+
+    public Task<IReadOnlyList<MemoryEdge>> GetEdgesAsync(EdgeQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        _lock.EnterReadLock();
+        try
+        {
+            var found = new Dictionary<Guid, MemoryEdge>();
+            foreach (var id in query.Ids)
+            {
+                if (!_edgesByNode.TryGetValue(id, out var edgeIds)) continue;
+                foreach (var edgeId in edgeIds)
+                {
+                    var edge = _edges[edgeId];
+                    if (query.Matches(edge)) found[edgeId] = edge;
+                }
+            }
+            var list = found.Values.OrderByDescending(e => e.CreatedAt).ThenBy(e => e.Id).Take(query.Limit).ToList();
+            return Task.FromResult<IReadOnlyList<MemoryEdge>>(list);
+        }
+        finally { _lock.ExitReadLock(); }
+    }
+
+    public Task<bool> CloseEdgeAsync(Guid edgeId, DateTimeOffset? invalidAt, DateTimeOffset? expiredAt = null, CancellationToken cancellationToken = default)
+    {
+        _lock.EnterWriteLock();
+        try
+        {
+            ThrowIfDisposed();
+            if (!_edges.TryGetValue(edgeId, out var edge) || !edge.IsOpen) return Task.FromResult(false);
+            var closed = edge with { InvalidAt = MemoryTime.Normalize(invalidAt), ExpiredAt = MemoryTime.Normalize(expiredAt ?? Now()) };
+            if (closed.ValidAt is { } v && closed.InvalidAt is { } i && i < v)
+                throw new InvalidMemoryContentException($"Edge {edgeId} would become invalid ({i:O}) before it is valid ({v:O}).");
+            Commit([JournalEntry.Put(closed)]);
+            return Task.FromResult(true);
+        }
+        finally { _lock.ExitWriteLock(); }
+    }
+
+    // ------------------------------------------------------------------ history and deletion
+
+    public Task<IReadOnlyList<MemoryHistoryEntry>> GetHistoryAsync(Guid recordId, CancellationToken cancellationToken = default)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            IReadOnlyList<MemoryHistoryEntry> rows = _historyByRecord.TryGetValue(recordId, out var ids)
+                ? ids.Select(id => _history[id]).ToList()
+                : [];
+            return Task.FromResult(rows);
+        }
+        finally { _lock.ExitReadLock(); }
+    }
+
+    public Task<ScopeDeletion> DeleteScopeAsync(MemoryScope scope, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        _lock.EnterWriteLock();
+        try
+        {
+            ThrowIfDisposed();
+            var entries = new List<JournalEntry>();
+            var records = _records.Values.Where(s => scope.Contains(s.Record.Scope)).Select(s => s.Record).ToList();
+            var recordIds = records.Select(r => r.Id).ToHashSet();
+            long embeddings = records.Count(r => r.Embedding is not null);
+            foreach (var r in records) entries.Add(JournalEntry.Remove(JournalOperation.RemoveRecord, r.Id));
+            var edges = _edges.Values.Where(e => scope.Contains(e.Scope) || recordIds.Contains(e.FromId) || recordIds.Contains(e.ToId)).ToList();
+            embeddings += edges.Count(e => e.FactEmbedding is not null);
+            foreach (var e in edges) entries.Add(JournalEntry.Remove(JournalOperation.RemoveEdge, e.Id));
+            var history = _history.Values.Where(h => scope.Contains(h.Scope) || recordIds.Contains(h.RecordId)).ToList();
+            foreach (var h in history) entries.Add(JournalEntry.Remove(JournalOperation.RemoveHistory, h.Id));
+            var jobs = _jobs.Values.Where(j => scope.Contains(j.Scope)).ToList();
+            foreach (var j in jobs) entries.Add(JournalEntry.Remove(JournalOperation.RemoveJob, j.Id));
+            if (entries.Count > 0) Commit(entries);
+            _logger.LogInformation("Deleted scope {Scope}: {Records} records, {Edges} edges, {History} history rows, {Jobs} jobs",
+                scope, records.Count, edges.Count, history.Count, jobs.Count);
+            return Task.FromResult(new ScopeDeletion(records.Count, embeddings, edges.Count, history.Count, jobs.Count));
+        }
+        finally { _lock.ExitWriteLock(); }
+    }
+
+    // ------------------------------------------------------------------ jobs
+
+    public Task<IReadOnlyList<MemoryJob>> EnqueueAsync(IReadOnlyList<MemoryJobRequest> jobs, CancellationToken cancellationToken = default)
+    {
+        foreach (var job in jobs) _validator.ValidateJob(job, null);
+        _lock.EnterWriteLock();
+        try
+        {
+            ThrowIfDisposed();
+            var now = Now();
+            var entries = new List<JournalEntry>();
+            var result = new List<MemoryJob>(jobs.Count);
+            var pending = new Dictionary<(string, string), MemoryJob>();
+            foreach (var request in jobs)
+            {
+                var key = (request.Scope!.Tenant, request.IdempotencyKey);
+                if (_jobKeys.TryGetValue(key, out var existing)) { result.Add(_jobs[existing]); continue; }
+                if (pending.TryGetValue(key, out var same)) { result.Add(same); continue; }
+                var job = NewJob(request, request.Scope, now, entries)!;
+                pending[key] = job;
+                result.Add(job);
+            }
+            if (entries.Count > 0) Commit(entries);
+            return Task.FromResult<IReadOnlyList<MemoryJob>>(result);
+        }
+        finally { _lock.ExitWriteLock(); }
+    }
+
+    public Task<IReadOnlyList<MemoryJob>> ClaimJobsAsync(string worker, int max, TimeSpan lease, IReadOnlyCollection<string>? kinds = null, CancellationToken cancellationToken = default)
+    {
+        MemoryInputValidator.ValidateWorker(worker);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max);
+        if (lease <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(lease), lease, "A lease must be positive.");
+        _lock.EnterWriteLock();
+        try
+        {
+            ThrowIfDisposed();
+            var now = Now();
+            var claimed = _jobs.Values
+                .Where(j => j.Status == MemoryJobStatus.Pending && j.AvailableAt <= now && (j.LeaseExpiresAt is null || j.LeaseExpiresAt <= now))
+                .Where(j => kinds is null || kinds.Count == 0 || kinds.Contains(j.Kind))
+                .OrderBy(j => j.EnqueuedAt).ThenBy(j => j.Id).Take(max)
+                .Select(j => j with { LeaseOwner = worker, LeaseExpiresAt = MemoryTime.Normalize(now + lease), Attempts = j.Attempts + 1 })
+                .ToList();
+            if (claimed.Count > 0) Commit(claimed.Select(JournalEntry.Put).ToList());
+            return Task.FromResult<IReadOnlyList<MemoryJob>>(claimed);
+        }
+        finally { _lock.ExitWriteLock(); }
+    }
+
+    public Task<bool> CompleteJobAsync(Guid jobId, string worker, CancellationToken cancellationToken = default) =>
+        FinishJob(jobId, worker, j => j with { Status = MemoryJobStatus.Completed, FinishedAt = Now(), LeaseOwner = null, LeaseExpiresAt = null });
+
+    public Task<bool> FailJobAsync(Guid jobId, string worker, string error, DateTimeOffset? retryAt, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        var message = error.Length > 4000 ? error[..4000] : error;
+        return FinishJob(jobId, worker, j => retryAt is { } at
+            ? j with { AvailableAt = MemoryTime.Normalize(at), LeaseOwner = null, LeaseExpiresAt = null, LastError = message }
+            : j with { Status = MemoryJobStatus.Failed, FinishedAt = Now(), LeaseOwner = null, LeaseExpiresAt = null, LastError = message });
+    }
+
+    public Task<MemoryJob?> GetJobAsync(Guid jobId, CancellationToken cancellationToken = default)
+    {
+        _lock.EnterReadLock();
+        try { return Task.FromResult(_jobs.GetValueOrDefault(jobId)); }
+        finally { _lock.ExitReadLock(); }
+    }
+
+    public Task<long> CountJobsAsync(MemoryScope? scope, MemoryJobStatus status, CancellationToken cancellationToken = default)
+    {
+        _lock.EnterReadLock();
+        try { return Task.FromResult((long)_jobs.Values.Count(j => j.Status == status && (scope is null || scope.Contains(j.Scope)))); }
+        finally { _lock.ExitReadLock(); }
+    }
+
+    /// <summary>Everything held for <paramref name="tenant"/>, counted from the raw state (not via the
+    /// query paths), so a test can prove an erasure left nothing behind.</summary>
+    public MemoryRowCounts CountRows(string tenant)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            bool Mine(MemoryScope s) => s.Tenant == tenant;
+            var records = _records.Values.Where(s => Mine(s.Record.Scope)).ToList();
+            var edges = _edges.Values.Where(e => Mine(e.Scope)).ToList();
+            var vectorRows = 0;
+            for (var slot = 0; slot < _vectors.Count; slot++)
+                if (_records.TryGetValue(_vectors.IdAt(slot), out var s) && Mine(s.Record.Scope)) vectorRows++;
+            return new MemoryRowCounts(records.Count, vectorRows + edges.Count(e => e.FactEmbedding is not null), edges.Count,
+                _history.Values.Count(h => Mine(h.Scope)), _jobs.Values.Count(j => Mine(j.Scope)));
+        }
+        finally { _lock.ExitReadLock(); }
+    }
+
+    // ------------------------------------------------------------------ persistence
+
+    /// <summary>Writes a snapshot now and empties the journal (no-op without a snapshot path).</summary>
+    public void Snapshot()
+    {
+        if (_persistence is null) return;
+        _lock.EnterWriteLock();
+        try { ThrowIfDisposed(); WriteSnapshotLocked(); }
+        finally { _lock.ExitWriteLock(); }
+    }
+
+    public void Dispose()
+    {
+        _lock.EnterWriteLock();
+        try
+        {
+            if (_disposed) return;
+            if (_persistence is not null && _persistence.JournalEntries > 0) WriteSnapshotLocked();
+            _persistence?.Dispose();
+            _disposed = true;
+        }
+        finally { _lock.ExitWriteLock(); }
+    }
+
+    private void Load()
+    {
+        var (snapshot, journal) = _persistence!.Load();
+        if (snapshot is not null)
+        {
+            if (snapshot.Dimension != Dimension)
+                throw new InvalidDataException($"Memory snapshot holds {snapshot.Dimension}-dimensional embeddings; the store is configured for {Dimension}.");
+            foreach (var r in snapshot.Records) Apply(JournalEntry.Put(r));
+            foreach (var e in snapshot.Edges) Apply(JournalEntry.Put(e));
+            foreach (var h in snapshot.History) Apply(JournalEntry.Put(h));
+            foreach (var j in snapshot.Jobs) Apply(JournalEntry.Put(j));
+        }
+        foreach (var line in journal)
+            foreach (var entry in line) Apply(entry);
+        _logger.LogInformation("Loaded the embedded memory store: {Records} records, {Edges} edges, {Jobs} jobs ({Journal} journal entries replayed)",
+            _records.Count, _edges.Count, _jobs.Count, journal.Count);
+    }
+
+    private void WriteSnapshotLocked()
+    {
+        _persistence!.WriteSnapshot(new EmbeddedSnapshot
+        {
+            Dimension = Dimension,
+            Records = _records.Values.Select(s => s.Record).ToList(),
+            Edges = [.. _edges.Values],
+            // Per record in the order written, so history reads back in the same order after a restart.
+            History = _historyByRecord.Values.SelectMany(ids => ids.Select(id => _history[id])).ToList(),
+            Jobs = [.. _jobs.Values],
+        });
+    }
+
+    // Journal first (write-ahead), then apply: a failed append leaves the state untouched.
+    private void Commit(IReadOnlyList<JournalEntry> entries)
+    {
+        if (_persistence is not null)
+        {
+            _persistence.Append(entries);
+        }
+        foreach (var entry in entries) Apply(entry);
+        if (_persistence is not null && _persistence.JournalEntries >= _options.CompactAfterEntries)
+        {
+            try { WriteSnapshotLocked(); }
+            catch (IOException e) { _logger.LogWarning(e, "Could not compact the memory journal; will retry at the next change"); }
+        }
+    }
+
+    private void Apply(JournalEntry entry)
+    {
+        switch (entry.Op)
+        {
+            case JournalOperation.PutRecord: PutRecord(entry.Record!); break;
+            case JournalOperation.RemoveRecord: RemoveRecord(entry.Id!.Value); break;
+            case JournalOperation.PutEdge:
+                var edge = entry.Edge!;
+                _edges[edge.Id] = edge;
+                Link(edge.FromId, edge.Id);
+                Link(edge.ToId, edge.Id);
+                break;
+            case JournalOperation.RemoveEdge:
+                if (_edges.Remove(entry.Id!.Value, out var removed))
+                {
+                    Unlink(removed.FromId, removed.Id);
+                    Unlink(removed.ToId, removed.Id);
+                }
+                break;
+            case JournalOperation.PutHistory:
+                var h = entry.History!;
+                if (_history.TryAdd(h.Id, h))
+                {
+                    if (!_historyByRecord.TryGetValue(h.RecordId, out var list)) _historyByRecord[h.RecordId] = list = [];
+                    list.Add(h.Id);
+                }
+                break;
+            case JournalOperation.RemoveHistory:
+                if (_history.Remove(entry.Id!.Value, out var gone) && _historyByRecord.TryGetValue(gone.RecordId, out var rows))
+                {
+                    rows.Remove(gone.Id);
+                    if (rows.Count == 0) _historyByRecord.Remove(gone.RecordId);
+                }
+                break;
+            case JournalOperation.PutJob:
+                var job = entry.Job!;
+                _jobs[job.Id] = job;
+                _jobKeys[(job.Scope.Tenant, job.IdempotencyKey)] = job.Id;
+                break;
+            case JournalOperation.RemoveJob:
+                if (_jobs.Remove(entry.Id!.Value, out var oldJob)) _jobKeys.Remove((oldJob.Scope.Tenant, oldJob.IdempotencyKey));
+                break;
+            default:
+                throw new InvalidDataException($"Unknown journal operation {entry.Op}.");
+        }
+    }
+
+    private void PutRecord(MemoryRecord record)
+    {
+        RemoveRecord(record.Id);
+        var terms = TextAnalyzer.Terms(MemorySearchText.Compose(record));
+        var slot = record.Embedding is null ? -1 : _vectors.Add(record.Id, record.Embedding);
+        _records[record.Id] = new StoredRecord(record, slot, terms);
+        _text.Add(record.Id, terms);
+    }
+
+    private void RemoveRecord(Guid id)
+    {
+        if (!_records.Remove(id, out var stored)) return;
+        _text.Remove(id, stored.Terms);
+        if (stored.Slot >= 0 && _vectors.Remove(stored.Slot) is { } moved)
+            _records[moved] = _records[moved] with { Slot = stored.Slot };
+    }
+
+    private void Link(Guid node, Guid edgeId)
+    {
+        if (!_edgesByNode.TryGetValue(node, out var set)) _edgesByNode[node] = set = [];
+        set.Add(edgeId);
+    }
+
+    private void Unlink(Guid node, Guid edgeId)
+    {
+        if (_edgesByNode.TryGetValue(node, out var set) && set.Remove(edgeId) && set.Count == 0) _edgesByNode.Remove(node);
+    }
+
+    private Task<bool> FinishJob(Guid jobId, string worker, Func<MemoryJob, MemoryJob> finish)
+    {
+        MemoryInputValidator.ValidateWorker(worker);
+        _lock.EnterWriteLock();
+        try
+        {
+            ThrowIfDisposed();
+            var now = Now();
+            if (!_jobs.TryGetValue(jobId, out var job) || job.Status != MemoryJobStatus.Pending
+                || !string.Equals(job.LeaseOwner, worker, StringComparison.Ordinal) || job.LeaseExpiresAt is not { } until || until <= now)
+                return Task.FromResult(false);
+            Commit([JournalEntry.Put(finish(job))]);
+            return Task.FromResult(true);
+        }
+        finally { _lock.ExitWriteLock(); }
+    }
+
+    private MemoryJob? NewJob(MemoryJobRequest request, MemoryScope? fallbackScope, DateTimeOffset now, List<JournalEntry> entries)
+    {
+        var scope = request.Scope ?? fallbackScope!;
+        if (_jobKeys.ContainsKey((scope.Tenant, request.IdempotencyKey))) return null;
+        if (entries.Any(e => e.Job is { } j && j.Scope.Tenant == scope.Tenant && j.IdempotencyKey == request.IdempotencyKey)) return null;
+        var job = new MemoryJob
+        {
+            Id = Guid.NewGuid(), Scope = scope, Kind = request.Kind, PayloadJson = request.PayloadJson, IdempotencyKey = request.IdempotencyKey,
+            Status = MemoryJobStatus.Pending, EnqueuedAt = now, AvailableAt = now,
+        };
+        entries.Add(JournalEntry.Put(job));
+        return job;
+    }
+
+    private void CheckEnd(MemoryEdge edge, Guid id, string end)
+    {
+        if (!_records.TryGetValue(id, out var s) || !string.Equals(s.Record.Scope.Tenant, edge.Scope.Tenant, StringComparison.Ordinal))
+            throw new MemoryNotFoundException($"Edge {edge.Id}: its '{end}' record {id} does not exist in tenant '{edge.Scope.Tenant}'.");
+    }
+
+    internal static void CheckUpdatable(MemoryRecord old, MemoryRecord record)
+    {
+        if (record.Version != old.Version)
+            throw new MemoryConflictException($"Record {record.Id} is at version {old.Version}; the update was based on version {record.Version}.");
+        if (old.Scope != record.Scope)
+            throw new InvalidMemoryScopeException($"Record {record.Id} belongs to scope {old.Scope}; an update cannot move it to {record.Scope}.");
+        if (old.Kind != record.Kind)
+            throw new InvalidMemoryContentException($"Record {record.Id} is a '{old.Kind}'; an update cannot make it a '{record.Kind}'.");
+    }
+
+    private static MemoryHistoryEntry AddHistory(MemoryRecord stored, string actor, DateTimeOffset now) => new()
+    {
+        Id = Guid.NewGuid(), RecordId = stored.Id, Scope = stored.Scope, OldContent = null, NewContent = stored.Content,
+        Event = MemoryEvent.Add, At = now, Actor = actor, Version = 1,
+    };
+
+    private static MemoryRecord Stamp(MemoryRecord record, DateTimeOffset now) =>
+        Normalize(record) with { CreatedAt = now, UpdatedAt = now, Version = 1, ObservedAt = record.ObservedAt == default ? now : MemoryTime.Normalize(record.ObservedAt) };
+
+    // Copies what a caller could still mutate, and puts times in the stores' common form.
+    internal static MemoryRecord Normalize(MemoryRecord r) => r with
+    {
+        Embedding = r.Embedding is null ? null : (float[])r.Embedding.Clone(),
+        Keywords = [.. r.Keywords],
+        Tags = [.. r.Tags],
+        Sources = [.. r.Sources],
+        Metadata = new Dictionary<string, string>(r.Metadata, StringComparer.Ordinal),
+        ObservedAt = MemoryTime.Normalize(r.ObservedAt),
+        ValidAt = MemoryTime.Normalize(r.ValidAt),
+        InvalidAt = MemoryTime.Normalize(r.InvalidAt),
+        ExpiredAt = MemoryTime.Normalize(r.ExpiredAt),
+    };
+
+    private static MemoryEdge NormalizeEdge(MemoryEdge e) => e with
+    {
+        FactEmbedding = e.FactEmbedding is null ? null : (float[])e.FactEmbedding.Clone(),
+        Sources = [.. e.Sources],
+        ValidAt = MemoryTime.Normalize(e.ValidAt),
+        InvalidAt = MemoryTime.Normalize(e.InvalidAt),
+        ExpiredAt = MemoryTime.Normalize(e.ExpiredAt),
+    };
+
+    private DateTimeOffset Now() => MemoryTime.Normalize(_time.GetUtcNow());
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
+    private sealed record StoredRecord(MemoryRecord Record, int Slot, List<string> Terms);
+}

@@ -1,0 +1,114 @@
+using Agents.Memory.Model;
+
+namespace Agents.Memory.Stores;
+
+/// <summary>
+/// Durable storage for memory records, edges, history and pending work, shared by every write pipeline
+/// (A-MEM, Mem0, graph) and by retrieval. Every change to a record writes its history row atomically
+/// with it; bad input raises an <see cref="InvalidMemoryInputException"/> and writes nothing.
+/// Implementations: <c>EmbeddedMemoryStore</c> (in process, optional snapshot file) and
+/// <c>PostgresMemoryStore</c> (PostgreSQL + pgvector). Both pass one conformance suite.
+/// </summary>
+public interface IMemoryStore
+{
+    /// <summary>The fixed embedding dimension of this store.</summary>
+    int Dimension { get; }
+
+    // ---- records ----
+
+    /// <summary>
+    /// Adds a record (version 1, an <see cref="MemoryEvent.Add"/> history row) and enqueues
+    /// <paramref name="jobs"/> in the same transaction: once this returns, the input and the work it
+    /// needs are durable. Jobs whose idempotency key exists are not enqueued twice.
+    /// </summary>
+    /// <exception cref="MemoryConflictException">The id exists.</exception>
+    Task<MemoryRecord> AddAsync(MemoryRecord record, string actor, IReadOnlyList<MemoryJobRequest>? jobs = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Adds many records at once (bulk ingest): all or none, one history row each.</summary>
+    Task<int> AddBatchAsync(IReadOnlyList<MemoryRecord> records, string actor, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Replaces a record's mutable fields (everything but id, scope, kind and created-at) if
+    /// <paramref name="record"/>.Version is the stored version; writes a history row with the old and
+    /// new content and <paramref name="event"/> (Update, Evolve, Invalidate, Enrich...). Returns the
+    /// stored record (version + 1).
+    /// </summary>
+    /// <exception cref="MemoryNotFoundException">No such record.</exception>
+    /// <exception cref="MemoryConflictException">The version is stale.</exception>
+    Task<MemoryRecord> UpdateAsync(MemoryRecord record, string actor, MemoryEvent @event = MemoryEvent.Update, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a record and the edges touching it; writes a <see cref="MemoryEvent.Delete"/>
+    /// history row. False if there was no such record.</summary>
+    Task<bool> DeleteAsync(Guid id, string actor, CancellationToken cancellationToken = default);
+
+    /// <summary>Records a decision that left a record unchanged (Mem0 NONE) in its history.</summary>
+    Task RecordNoChangeAsync(Guid id, string actor, CancellationToken cancellationToken = default);
+
+    Task<MemoryRecord?> GetAsync(Guid id, CancellationToken cancellationToken = default);
+
+    /// <summary>The records that exist among <paramref name="ids"/>, in the order of the ids.</summary>
+    Task<IReadOnlyList<MemoryRecord>> GetManyAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken = default);
+
+    /// <summary>Records passing the filter, oldest observation first (then creation, then id).</summary>
+    Task<IReadOnlyList<MemoryRecord>> ListAsync(MemoryFilter filter, int limit = 100, int offset = 0, CancellationToken cancellationToken = default);
+
+    /// <summary>How many records pass the filter.</summary>
+    Task<long> CountAsync(MemoryFilter filter, CancellationToken cancellationToken = default);
+
+    // ---- search ----
+
+    /// <summary>Top <paramref name="topK"/> records with an embedding by cosine similarity to
+    /// <paramref name="query"/>, best first, at least <paramref name="minScore"/>.</summary>
+    Task<IReadOnlyList<ScoredMemory>> SearchByVectorAsync(float[] query, MemoryFilter filter, int topK = 10, double? minScore = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Top <paramref name="topK"/> records by full-text relevance over content, context,
+    /// keywords and tags (any query word may match): <c>ts_rank_cd</c> on PostgreSQL, BM25 embedded.</summary>
+    Task<IReadOnlyList<ScoredMemory>> SearchByTextAsync(string query, MemoryFilter filter, int topK = 10, CancellationToken cancellationToken = default);
+
+    // ---- edges ----
+
+    /// <summary>Adds edges (all or none). Both ends must exist in the edge's tenant.</summary>
+    /// <exception cref="MemoryNotFoundException">An end does not exist.</exception>
+    Task AddEdgesAsync(IReadOnlyList<MemoryEdge> edges, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<MemoryEdge>> GetEdgesAsync(EdgeQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>Closes an edge: sets invalid-at (world) and expired-at (system; now if null). Never
+    /// deletes. False if the edge does not exist or is already closed.</summary>
+    Task<bool> CloseEdgeAsync(Guid edgeId, DateTimeOffset? invalidAt, DateTimeOffset? expiredAt = null, CancellationToken cancellationToken = default);
+
+    // ---- history ----
+
+    /// <summary>Every change to a record, oldest first.</summary>
+    Task<IReadOnlyList<MemoryHistoryEntry>> GetHistoryAsync(Guid recordId, CancellationToken cancellationToken = default);
+
+    // ---- deletion ----
+
+    /// <summary>Deletes everything in the scope (as a filter): records, their embeddings, every edge
+    /// of the scope or touching its records, history and jobs. Complete, in one transaction.</summary>
+    Task<ScopeDeletion> DeleteScopeAsync(MemoryScope scope, CancellationToken cancellationToken = default);
+
+    // ---- pending work ----
+
+    /// <summary>Enqueues jobs on their own (the scope is required on each request). Returns the stored
+    /// jobs; for a key that existed, the existing job.</summary>
+    Task<IReadOnlyList<MemoryJob>> EnqueueAsync(IReadOnlyList<MemoryJobRequest> jobs, CancellationToken cancellationToken = default);
+
+    /// <summary>Claims up to <paramref name="max"/> pending jobs that are available and not under a
+    /// live lease, oldest first, leasing them to <paramref name="worker"/> for <paramref name="lease"/>.</summary>
+    Task<IReadOnlyList<MemoryJob>> ClaimJobsAsync(string worker, int max, TimeSpan lease, IReadOnlyCollection<string>? kinds = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Marks a job done if <paramref name="worker"/> still holds its lease; false otherwise
+    /// (the lease expired and the job may run again elsewhere).</summary>
+    Task<bool> CompleteJobAsync(Guid jobId, string worker, CancellationToken cancellationToken = default);
+
+    /// <summary>Records a failure if <paramref name="worker"/> holds the lease: with
+    /// <paramref name="retryAt"/> the job becomes claimable again then; without, it is failed for good.</summary>
+    Task<bool> FailJobAsync(Guid jobId, string worker, string error, DateTimeOffset? retryAt, CancellationToken cancellationToken = default);
+
+    Task<MemoryJob?> GetJobAsync(Guid jobId, CancellationToken cancellationToken = default);
+
+    /// <summary>Jobs of a status in a scope (null scope: every tenant), e.g. to wait until a user's
+    /// pending work is done.</summary>
+    Task<long> CountJobsAsync(MemoryScope? scope, MemoryJobStatus status, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,42 @@
+using Agents.Memory.Model;
+
+namespace Agents.Memory.Stores;
+
+/// <summary>
+/// Which records a list or search considers. <see cref="Scope"/> is required and matches as
+/// <see cref="MemoryScope.Contains"/> says. Without <see cref="AsOf"/>, expired records are skipped
+/// (unless <see cref="IncludeExpired"/>); with it, only records valid at that time and not yet
+/// invalid or expired then are returned (<see cref="MemoryRecord.IsVisibleAsOf"/>).
+/// </summary>
+public sealed record MemoryFilter(MemoryScope Scope)
+{
+    /// <summary>Only these kinds (null or empty: every kind).</summary>
+    public IReadOnlyList<MemoryKind>? Kinds { get; init; }
+    /// <summary>Only records carrying every one of these tags.</summary>
+    public IReadOnlyList<string>? Tags { get; init; }
+    /// <summary>Point in time: only facts valid then and not expired then.</summary>
+    public DateTimeOffset? AsOf { get; init; }
+    /// <summary>Also return expired records (ignored with <see cref="AsOf"/>).</summary>
+    public bool IncludeExpired { get; init; }
+    /// <summary>Only records observed at or after this time.</summary>
+    public DateTimeOffset? ObservedFrom { get; init; }
+    /// <summary>Only records observed before this time.</summary>
+    public DateTimeOffset? ObservedBefore { get; init; }
+
+    /// <summary>Whether <paramref name="record"/> passes this filter (the embedded store's and the tests' reference).</summary>
+    public bool Matches(MemoryRecord record)
+    {
+        if (!Scope.Contains(record.Scope)) return false;
+        if (Kinds is { Count: > 0 } && !Kinds.Contains(record.Kind)) return false;
+        if (Tags is { Count: > 0 })
+        {
+            foreach (var tag in Tags)
+                if (!record.Tags.Contains(tag, StringComparer.Ordinal)) return false;
+        }
+        if (AsOf is { } asOf) { if (!record.IsVisibleAsOf(asOf)) return false; }
+        else if (!IncludeExpired && record.ExpiredAt is not null) return false;
+        if (ObservedFrom is { } from && record.ObservedAt < from) return false;
+        if (ObservedBefore is { } before && record.ObservedAt >= before) return false;
+        return true;
+    }
+}

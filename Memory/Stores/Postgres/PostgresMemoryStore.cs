@@ -1,0 +1,687 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Agents.Infra;
+using Agents.Memory.Model;
+using Agents.Memory.Stores.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using NpgsqlTypes;
+using static Agents.Memory.Stores.Postgres.PostgresSql;
+
+namespace Agents.Memory.Stores.Postgres;
+
+/// <summary>
+/// PostgreSQL + pgvector store over the tables of <c>infra/migrations/0020_memory.sql</c>. Every change
+/// and its history row (and the jobs enqueued with a record) commit in one transaction. Vector search
+/// uses the per-dimension partial HNSW index (iterative scan, so scope filters do not starve the
+/// top-k); full-text search ranks with <c>ts_rank_cd</c> over the generated tsvector. All times come
+/// from the <see cref="TimeProvider"/>, not the server clock, so both stores behave the same under test.
+/// </summary>
+public sealed class PostgresMemoryStore : IMemoryStore
+{
+    private const string UniqueViolation = "23505";
+    private const string ForeignKeyViolation = "23503";
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly MemoryInputValidator _validator;
+    private readonly PostgresMemoryStoreOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public PostgresMemoryStore(NpgsqlDataSource dataSource, MemoryStoreOptions? options = null, PostgresMemoryStoreOptions? postgresOptions = null,
+        TimeProvider? timeProvider = null, ILogger<PostgresMemoryStore>? logger = null)
+    {
+        _dataSource = dataSource ?? throw new ArgumentNullException(nameof(dataSource));
+        var storeOptions = options ?? new MemoryStoreOptions();
+        if (storeOptions.Dimension is < 1 or > 16_000)
+            throw new ArgumentOutOfRangeException(nameof(options), storeOptions.Dimension, "The embedding dimension must be between 1 and 16000 (pgvector's limit).");
+        _validator = new MemoryInputValidator(storeOptions);
+        _options = postgresOptions ?? new PostgresMemoryStoreOptions();
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+    }
+
+    public int Dimension => _validator.Options.Dimension;
+
+    // ------------------------------------------------------------------ records
+
+    public async Task<MemoryRecord> AddAsync(MemoryRecord record, string actor, IReadOnlyList<MemoryJobRequest>? jobs = null, CancellationToken cancellationToken = default)
+    {
+        _validator.ValidateRecord(record);
+        MemoryInputValidator.ValidateActor(actor);
+        foreach (var job in jobs ?? []) _validator.ValidateJob(job, record.Scope);
+        var now = Now();
+        var stored = Stamp(record, now);
+
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (var batch = new NpgsqlBatch(connection, transaction))
+        {
+            batch.BatchCommands.Add(InsertRecord(stored));
+            batch.BatchCommands.Add(InsertHistory(NewHistory(stored, null, stored.Content, MemoryEvent.Add, actor, now)));
+            foreach (var job in jobs ?? []) batch.BatchCommands.Add(InsertJob(job, record.Scope, now));
+            try
+            {
+                await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (PostgresException e) when (e.SqlState == UniqueViolation && e.ConstraintName == "memory_records_pkey")
+            {
+                throw new MemoryConflictException($"A record with id {record.Id} exists already.");
+            }
+        }
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return stored;
+    }
+
+    public async Task<int> AddBatchAsync(IReadOnlyList<MemoryRecord> records, string actor, CancellationToken cancellationToken = default)
+    {
+        MemoryInputValidator.ValidateActor(actor);
+        var ids = new HashSet<Guid>();
+        foreach (var record in records)
+        {
+            _validator.ValidateRecord(record);
+            if (!ids.Add(record.Id)) throw new MemoryConflictException($"The batch holds record id {record.Id} twice.");
+        }
+        if (records.Count == 0) return 0;
+        var now = Now();
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var size = Math.Max(1, _options.BatchSize);
+        for (var start = 0; start < records.Count; start += size)
+        {
+            await using var batch = new NpgsqlBatch(connection, transaction);
+            for (var i = start; i < Math.Min(records.Count, start + size); i++)
+            {
+                var stored = Stamp(records[i], now);
+                batch.BatchCommands.Add(InsertRecord(stored));
+                batch.BatchCommands.Add(InsertHistory(NewHistory(stored, null, stored.Content, MemoryEvent.Add, actor, now)));
+            }
+            try
+            {
+                await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (PostgresException e) when (e.SqlState == UniqueViolation && e.ConstraintName == "memory_records_pkey")
+            {
+                throw new MemoryConflictException($"A record of the batch exists already ({e.Detail}).");
+            }
+        }
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return records.Count;
+    }
+
+    public async Task<MemoryRecord> UpdateAsync(MemoryRecord record, string actor, MemoryEvent @event = MemoryEvent.Update, CancellationToken cancellationToken = default)
+    {
+        _validator.ValidateRecord(record);
+        MemoryInputValidator.ValidateActor(actor);
+        if (@event is MemoryEvent.Add or MemoryEvent.Delete)
+            throw new ArgumentException($"An update cannot be recorded as '{@event}'.", nameof(@event));
+
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var old = await LockRecordAsync(connection, transaction, record.Id, cancellationToken).ConfigureAwait(false)
+            ?? throw new MemoryNotFoundException($"Record {record.Id} does not exist.");
+        Embedded.EmbeddedMemoryStore.CheckUpdatable(old, record);
+        var now = Now();
+        var stored = Embedded.EmbeddedMemoryStore.Normalize(record) with { CreatedAt = old.CreatedAt, UpdatedAt = now, Version = old.Version + 1 };
+        await using (var batch = new NpgsqlBatch(connection, transaction))
+        {
+            var update = new NpgsqlBatchCommand("""
+                UPDATE memory_records SET content = @content, embedding = @embedding::vector, keywords = @keywords, tags = @tags,
+                    context = @context, category = @category, metadata = @metadata::jsonb, sources = @sources, search_text = @search_text,
+                    observed_at = @observed_at, valid_at = @valid_at, invalid_at = @invalid_at, expired_at = @expired_at,
+                    updated_at = @updated_at, version = @version
+                WHERE id = @id
+                """);
+            AddRecordValues(update.Parameters, stored);
+            batch.BatchCommands.Add(update);
+            batch.BatchCommands.Add(InsertHistory(NewHistory(stored, old.Content, stored.Content, @event, actor, now)));
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return stored;
+    }
+
+    public async Task<bool> DeleteAsync(Guid id, string actor, CancellationToken cancellationToken = default)
+    {
+        MemoryInputValidator.ValidateActor(actor);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var old = await LockRecordAsync(connection, transaction, id, cancellationToken).ConfigureAwait(false);
+        if (old is null) return false;
+        await using (var batch = new NpgsqlBatch(connection, transaction))
+        {
+            // Edges go with the record (ON DELETE CASCADE).
+            var delete = new NpgsqlBatchCommand("DELETE FROM memory_records WHERE id = @id");
+            delete.Parameters.Add(new NpgsqlParameter<Guid>("id", id));
+            batch.BatchCommands.Add(delete);
+            batch.BatchCommands.Add(InsertHistory(NewHistory(old, old.Content, null, MemoryEvent.Delete, actor, Now()) with { Version = old.Version }));
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    public async Task RecordNoChangeAsync(Guid id, string actor, CancellationToken cancellationToken = default)
+    {
+        MemoryInputValidator.ValidateActor(actor);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var current = await LockRecordAsync(connection, transaction, id, cancellationToken).ConfigureAwait(false)
+            ?? throw new MemoryNotFoundException($"Record {id} does not exist.");
+        await using (var batch = new NpgsqlBatch(connection, transaction))
+        {
+            batch.BatchCommands.Add(InsertHistory(NewHistory(current, current.Content, current.Content, MemoryEvent.None, actor, Now()) with { Version = current.Version }));
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<MemoryRecord?> GetAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        var found = await GetManyAsync([id], cancellationToken).ConfigureAwait(false);
+        return found.Count == 0 ? null : found[0];
+    }
+
+    public async Task<IReadOnlyList<MemoryRecord>> GetManyAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken = default)
+    {
+        if (ids.Count == 0) return [];
+        await using var command = _dataSource.CreateCommand($"SELECT {RecordColumns} FROM memory_records WHERE id = ANY(@ids)");
+        command.Parameters.Add(new NpgsqlParameter<Guid[]>("ids", ids.Distinct().ToArray()));
+        var byId = new Dictionary<Guid, MemoryRecord>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) { var r = ReadRecord(reader); byId[r.Id] = r; }
+        var ordered = new List<MemoryRecord>(byId.Count);
+        foreach (var id in ids)
+            if (byId.Remove(id, out var r)) ordered.Add(r);
+        return ordered;
+    }
+
+    public async Task<IReadOnlyList<MemoryRecord>> ListAsync(MemoryFilter filter, int limit = 100, int offset = 0, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        await using var command = _dataSource.CreateCommand();
+        var sql = new StringBuilder($"SELECT {RecordColumns} FROM memory_records WHERE ");
+        AppendFilter(sql, command.Parameters, filter);
+        sql.Append(" ORDER BY observed_at, created_at, id LIMIT @limit OFFSET @offset");
+        command.Parameters.Add(new NpgsqlParameter<int>("limit", limit));
+        command.Parameters.Add(new NpgsqlParameter<int>("offset", offset));
+        command.CommandText = sql.ToString();
+        return await ReadRecordsAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<long> CountAsync(MemoryFilter filter, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        await using var command = _dataSource.CreateCommand();
+        var sql = new StringBuilder("SELECT count(*) FROM memory_records WHERE ");
+        AppendFilter(sql, command.Parameters, filter);
+        command.CommandText = sql.ToString();
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    // ------------------------------------------------------------------ search
+
+    public async Task<IReadOnlyList<ScoredMemory>> SearchByVectorAsync(float[] query, MemoryFilter filter, int topK = 10, double? minScore = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(filter);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(topK);
+        _validator.ValidateEmbedding(query, "The query vector");
+        var d = Dimension.ToString(CultureInfo.InvariantCulture);
+
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        // Iterative scan (pgvector 0.8): with a selective scope filter the index keeps scanning until
+        // k rows pass, instead of filtering one ef_search-sized candidate list down to fewer than k.
+        var ef = Math.Clamp(Math.Max(_options.EfSearch, 2 * topK), 1, 1000).ToString(CultureInfo.InvariantCulture);
+        await using (var set = new NpgsqlCommand($"SET hnsw.iterative_scan = relaxed_order; SET hnsw.ef_search = {ef}", connection))
+            await set.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+
+        await using var command = new NpgsqlCommand { Connection = connection };
+        var sql = new StringBuilder($"SELECT {RecordColumns}, 1 - (embedding::vector({d}) <=> @q::vector({d})) AS score FROM memory_records WHERE embedding_dims = {d} AND ");
+        AppendFilter(sql, command.Parameters, filter);
+        if (minScore is { } min)
+        {
+            sql.Append(" AND embedding::vector(").Append(d).Append(") <=> @q::vector(").Append(d).Append(") <= @max_distance");
+            command.Parameters.Add(new NpgsqlParameter<double>("max_distance", 1 - min));
+        }
+        sql.Append(" ORDER BY embedding::vector(").Append(d).Append(") <=> @q::vector(").Append(d).Append(") LIMIT @k");
+        command.Parameters.Add(PgVector.Parameter("q", query));
+        command.Parameters.Add(new NpgsqlParameter<int>("k", topK));
+        command.CommandText = sql.ToString();
+        var hits = await ReadScoredAsync(command, cancellationToken).ConfigureAwait(false);
+        // relaxed_order may return neighbours slightly out of order.
+        hits.Sort((a, b) => b.Score.CompareTo(a.Score));
+        return hits;
+    }
+
+    public async Task<IReadOnlyList<ScoredMemory>> SearchByTextAsync(string query, MemoryFilter filter, int topK = 10, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(filter);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(topK);
+        if (string.IsNullOrWhiteSpace(query)) return [];
+        await using var command = _dataSource.CreateCommand();
+        // plainto_tsquery ANDs the words; a memory question rarely repeats all its words, so OR them.
+        var sql = new StringBuilder($"""
+            WITH q AS (SELECT replace(plainto_tsquery('english', @query)::text, ' & ', ' | ')::tsquery AS query)
+            SELECT {RecordColumns}, ts_rank_cd(search, q.query) AS score FROM memory_records, q
+            WHERE search @@ q.query AND 
+            """);
+        AppendFilter(sql, command.Parameters, filter);
+        sql.Append(" ORDER BY score DESC, id LIMIT @k");
+        command.Parameters.Add(TextParam("query", query.Replace('\0', ' ')));
+        command.Parameters.Add(new NpgsqlParameter<int>("k", topK));
+        command.CommandText = sql.ToString();
+        return await ReadScoredAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    // ------------------------------------------------------------------ edges
+
+    public async Task AddEdgesAsync(IReadOnlyList<MemoryEdge> edges, CancellationToken cancellationToken = default)
+    {
+        var ids = new HashSet<Guid>();
+        foreach (var edge in edges)
+        {
+            _validator.ValidateEdge(edge);
+            if (!ids.Add(edge.Id)) throw new MemoryConflictException($"The batch holds edge id {edge.Id} twice.");
+        }
+        if (edges.Count == 0) return;
+        var now = Now();
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+
+        // Both ends must exist in the edge's tenant; FOR SHARE keeps them from vanishing before commit.
+        var ends = edges.SelectMany(e => new[] { e.FromId, e.ToId }).Distinct().ToArray();
+        var tenants = new Dictionary<Guid, string>();
+        await using (var check = new NpgsqlCommand("SELECT id, tenant FROM memory_records WHERE id = ANY(@ids) FOR SHARE", connection, transaction))
+        {
+            check.Parameters.Add(new NpgsqlParameter<Guid[]>("ids", ends));
+            await using var reader = await check.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) tenants[reader.GetGuid(0)] = reader.GetString(1);
+        }
+        foreach (var edge in edges)
+        {
+            foreach (var (id, end) in new[] { (edge.FromId, "from"), (edge.ToId, "to") })
+            {
+                if (!tenants.TryGetValue(id, out var tenant) || tenant != edge.Scope.Tenant)
+                    throw new MemoryNotFoundException($"Edge {edge.Id}: its '{end}' record {id} does not exist in tenant '{edge.Scope.Tenant}'.");
+            }
+        }
+        await using (var batch = new NpgsqlBatch(connection, transaction))
+        {
+            foreach (var edge in edges)
+            {
+                var insert = new NpgsqlBatchCommand("""
+                    INSERT INTO memory_edges (id, tenant, user_id, agent_id, run_id, team_id, from_id, to_id, type, fact, fact_embedding, weight,
+                        valid_at, invalid_at, expired_at, created_at, sources)
+                    VALUES (@id, @tenant, @user_id, @agent_id, @run_id, @team_id, @from_id, @to_id, @type, @fact, @fact_embedding::vector, @weight,
+                        @valid_at, @invalid_at, @expired_at, @created_at, @sources)
+                    """);
+                var p = insert.Parameters;
+                p.Add(new NpgsqlParameter<Guid>("id", edge.Id));
+                AddScopeParameters(p, edge.Scope);
+                p.Add(new NpgsqlParameter<Guid>("from_id", edge.FromId));
+                p.Add(new NpgsqlParameter<Guid>("to_id", edge.ToId));
+                p.Add(TextParam("type", edge.Type));
+                p.Add(TextParam("fact", edge.Fact));
+                p.Add(VectorOrNull("fact_embedding", edge.FactEmbedding));
+                p.Add(new NpgsqlParameter<double>("weight", edge.Weight));
+                p.Add(TimeParameter("valid_at", edge.ValidAt));
+                p.Add(TimeParameter("invalid_at", edge.InvalidAt));
+                p.Add(TimeParameter("expired_at", edge.ExpiredAt));
+                p.Add(TimeParameter("created_at", now));
+                p.Add(TextArray("sources", edge.Sources));
+                batch.BatchCommands.Add(insert);
+            }
+            try
+            {
+                await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (PostgresException e) when (e.SqlState == UniqueViolation)
+            {
+                throw new MemoryConflictException($"An edge of the batch exists already ({e.Detail}).");
+            }
+            catch (PostgresException e) when (e.SqlState == ForeignKeyViolation)
+            {
+                throw new MemoryNotFoundException($"An edge of the batch names a record that does not exist ({e.Detail}).");
+            }
+        }
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<MemoryEdge>> GetEdgesAsync(EdgeQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (query.Ids.Count == 0) return [];
+        await using var command = _dataSource.CreateCommand();
+        var sql = new StringBuilder($"SELECT {EdgeColumns} FROM memory_edges WHERE tenant = @tenant AND ");
+        sql.Append(query.Direction switch
+        {
+            EdgeDirection.Outgoing => "from_id = ANY(@ids)",
+            EdgeDirection.Incoming => "to_id = ANY(@ids)",
+            _ => "(from_id = ANY(@ids) OR to_id = ANY(@ids))",
+        });
+        command.Parameters.Add(TextParam("tenant", query.Tenant));
+        command.Parameters.Add(new NpgsqlParameter<Guid[]>("ids", query.Ids.Distinct().ToArray()));
+        if (query.Types is { Count: > 0 } types)
+        {
+            sql.Append(" AND type = ANY(@types)");
+            command.Parameters.Add(TextArray("types", types));
+        }
+        if (query.AsOf is { } asOf)
+        {
+            sql.Append(" AND (valid_at IS NULL OR valid_at <= @asof) AND (invalid_at IS NULL OR invalid_at > @asof) AND (expired_at IS NULL OR expired_at > @asof)");
+            command.Parameters.Add(TimeParameter("asof", asOf));
+        }
+        else if (!query.IncludeClosed)
+        {
+            sql.Append(" AND invalid_at IS NULL AND expired_at IS NULL");
+        }
+        sql.Append(" ORDER BY created_at DESC, id LIMIT @limit");
+        command.Parameters.Add(new NpgsqlParameter<int>("limit", query.Limit));
+        command.CommandText = sql.ToString();
+        var edges = new List<MemoryEdge>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) edges.Add(ReadEdge(reader));
+        return edges;
+    }
+
+    public async Task<bool> CloseEdgeAsync(Guid edgeId, DateTimeOffset? invalidAt, DateTimeOffset? expiredAt = null, CancellationToken cancellationToken = default)
+    {
+        await using var command = _dataSource.CreateCommand("""
+            UPDATE memory_edges SET invalid_at = @invalid_at, expired_at = @expired_at
+            WHERE id = @id AND invalid_at IS NULL AND expired_at IS NULL
+            RETURNING valid_at
+            """);
+        command.Parameters.Add(new NpgsqlParameter<Guid>("id", edgeId));
+        command.Parameters.Add(TimeParameter("invalid_at", invalidAt));
+        command.Parameters.Add(TimeParameter("expired_at", expiredAt ?? Now()));
+        // A check before the write keeps the refusal free of side effects.
+        if (invalidAt is { } i)
+        {
+            await using var check = _dataSource.CreateCommand("SELECT valid_at FROM memory_edges WHERE id = @id");
+            check.Parameters.Add(new NpgsqlParameter<Guid>("id", edgeId));
+            if (await check.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is DateTime valid && MemoryTime.Normalize(i) < new DateTimeOffset(valid, TimeSpan.Zero))
+                throw new InvalidMemoryContentException($"Edge {edgeId} would become invalid ({i:O}) before it is valid ({valid:O}).");
+        }
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    // ------------------------------------------------------------------ history and deletion
+
+    public async Task<IReadOnlyList<MemoryHistoryEntry>> GetHistoryAsync(Guid recordId, CancellationToken cancellationToken = default)
+    {
+        await using var command = _dataSource.CreateCommand($"SELECT {HistoryColumns} FROM memory_history WHERE record_id = @id ORDER BY seq");
+        command.Parameters.Add(new NpgsqlParameter<Guid>("id", recordId));
+        var rows = new List<MemoryHistoryEntry>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) rows.Add(ReadHistory(reader));
+        return rows;
+    }
+
+    public async Task<ScopeDeletion> DeleteScopeAsync(MemoryScope scope, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+
+        async Task<(long Rows, long Embeddings)> DeleteAsync(string table, string embeddingColumn, string extra)
+        {
+            await using var command = new NpgsqlCommand { Connection = connection, Transaction = transaction };
+            var where = new StringBuilder();
+            AppendScope(where, command.Parameters, scope);
+            command.CommandText =
+                $"WITH d AS (DELETE FROM {table} WHERE ({where}){extra} RETURNING {embeddingColumn} IS NOT NULL AS e) " +
+                "SELECT count(*), count(*) FILTER (WHERE e) FROM d";
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            return (reader.GetInt64(0), reader.GetInt64(1));
+        }
+
+        var recordScope = new StringBuilder();
+        await using (var probe = new NpgsqlCommand()) AppendScope(recordScope, probe.Parameters, scope, "s_", "r.");
+        // Edges of the scope and edges from other scopes that touch its records.
+        var touching = $" OR from_id IN (SELECT r.id FROM memory_records r WHERE {recordScope}) OR to_id IN (SELECT r.id FROM memory_records r WHERE {recordScope})";
+        var edges = await DeleteAsync("memory_edges", "fact_embedding", touching).ConfigureAwait(false);
+        var history = await DeleteAsync("memory_history", "NULL::int", "").ConfigureAwait(false);
+        var jobs = await DeleteAsync("memory_jobs", "NULL::int", "").ConfigureAwait(false);
+        var records = await DeleteAsync("memory_records", "embedding", "").ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        _logger.LogInformation("Deleted scope {Scope}: {Records} records, {Edges} edges, {History} history rows, {Jobs} jobs",
+            scope, records.Rows, edges.Rows, history.Rows, jobs.Rows);
+        return new ScopeDeletion(records.Rows, records.Embeddings + edges.Embeddings, edges.Rows, history.Rows, jobs.Rows);
+    }
+
+    // ------------------------------------------------------------------ jobs
+
+    public async Task<IReadOnlyList<MemoryJob>> EnqueueAsync(IReadOnlyList<MemoryJobRequest> jobs, CancellationToken cancellationToken = default)
+    {
+        foreach (var job in jobs) _validator.ValidateJob(job, null);
+        if (jobs.Count == 0) return [];
+        var now = Now();
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (var batch = new NpgsqlBatch(connection, transaction))
+        {
+            foreach (var job in jobs) batch.BatchCommands.Add(InsertJob(job, null, now));
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        var result = new List<MemoryJob>(jobs.Count);
+        foreach (var job in jobs)
+        {
+            await using var select = new NpgsqlCommand($"SELECT {JobColumns} FROM memory_jobs WHERE tenant = @tenant AND idempotency_key = @key", connection, transaction);
+            select.Parameters.Add(TextParam("tenant", job.Scope!.Tenant));
+            select.Parameters.Add(TextParam("key", job.IdempotencyKey));
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            result.Add(ReadJob(reader));
+        }
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    public async Task<IReadOnlyList<MemoryJob>> ClaimJobsAsync(string worker, int max, TimeSpan lease, IReadOnlyCollection<string>? kinds = null, CancellationToken cancellationToken = default)
+    {
+        MemoryInputValidator.ValidateWorker(worker);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max);
+        if (lease <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(lease), lease, "A lease must be positive.");
+        var now = Now();
+        var kindFilter = kinds is { Count: > 0 } ? " AND kind = ANY(@kinds)" : "";
+        await using var command = _dataSource.CreateCommand($"""
+            UPDATE memory_jobs j SET lease_owner = @worker, lease_expires_at = @until, attempts = j.attempts + 1
+            FROM (SELECT id FROM memory_jobs
+                  WHERE status = 'pending' AND available_at <= @now AND (lease_expires_at IS NULL OR lease_expires_at <= @now){kindFilter}
+                  ORDER BY enqueued_at, id LIMIT @max FOR UPDATE SKIP LOCKED) c
+            WHERE j.id = c.id
+            RETURNING {string.Join(", ", JobColumns.Split(", ").Select(c => "j." + c))}
+            """);
+        command.Parameters.Add(TextParam("worker", worker));
+        command.Parameters.Add(TimeParameter("until", now + lease));
+        command.Parameters.Add(TimeParameter("now", now));
+        command.Parameters.Add(new NpgsqlParameter<int>("max", max));
+        if (kinds is { Count: > 0 }) command.Parameters.Add(TextArray("kinds", kinds));
+        var jobs = new List<MemoryJob>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) jobs.Add(ReadJob(reader));
+        jobs.Sort((a, b) => a.EnqueuedAt != b.EnqueuedAt ? a.EnqueuedAt.CompareTo(b.EnqueuedAt) : a.Id.CompareTo(b.Id));
+        return jobs;
+    }
+
+    public async Task<bool> CompleteJobAsync(Guid jobId, string worker, CancellationToken cancellationToken = default)
+    {
+        MemoryInputValidator.ValidateWorker(worker);
+        await using var command = _dataSource.CreateCommand("""
+            UPDATE memory_jobs SET status = 'completed', finished_at = @now, lease_owner = NULL, lease_expires_at = NULL
+            WHERE id = @id AND status = 'pending' AND lease_owner = @worker AND lease_expires_at > @now
+            """);
+        command.Parameters.Add(new NpgsqlParameter<Guid>("id", jobId));
+        command.Parameters.Add(TextParam("worker", worker));
+        command.Parameters.Add(TimeParameter("now", Now()));
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    public async Task<bool> FailJobAsync(Guid jobId, string worker, string error, DateTimeOffset? retryAt, CancellationToken cancellationToken = default)
+    {
+        MemoryInputValidator.ValidateWorker(worker);
+        ArgumentNullException.ThrowIfNull(error);
+        var message = error.Length > 4000 ? error[..4000] : error;
+        await using var command = _dataSource.CreateCommand(retryAt is null
+            ? """
+              UPDATE memory_jobs SET status = 'failed', finished_at = @now, lease_owner = NULL, lease_expires_at = NULL, last_error = @error
+              WHERE id = @id AND status = 'pending' AND lease_owner = @worker AND lease_expires_at > @now
+              """
+            : """
+              UPDATE memory_jobs SET available_at = @retry_at, lease_owner = NULL, lease_expires_at = NULL, last_error = @error
+              WHERE id = @id AND status = 'pending' AND lease_owner = @worker AND lease_expires_at > @now
+              """);
+        command.Parameters.Add(new NpgsqlParameter<Guid>("id", jobId));
+        command.Parameters.Add(TextParam("worker", worker));
+        command.Parameters.Add(TextParam("error", message.Replace('\0', ' ')));
+        command.Parameters.Add(TimeParameter("now", Now()));
+        if (retryAt is { } at) command.Parameters.Add(TimeParameter("retry_at", at));
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    public async Task<MemoryJob?> GetJobAsync(Guid jobId, CancellationToken cancellationToken = default)
+    {
+        await using var command = _dataSource.CreateCommand($"SELECT {JobColumns} FROM memory_jobs WHERE id = @id");
+        command.Parameters.Add(new NpgsqlParameter<Guid>("id", jobId));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadJob(reader) : null;
+    }
+
+    public async Task<long> CountJobsAsync(MemoryScope? scope, MemoryJobStatus status, CancellationToken cancellationToken = default)
+    {
+        await using var command = _dataSource.CreateCommand();
+        var sql = new StringBuilder("SELECT count(*) FROM memory_jobs WHERE status = @status");
+        command.Parameters.Add(TextParam("status", StatusText(status)));
+        if (scope is not null)
+        {
+            sql.Append(" AND ");
+            AppendScope(sql, command.Parameters, scope);
+        }
+        command.CommandText = sql.ToString();
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static NpgsqlBatchCommand InsertRecord(MemoryRecord stored)
+    {
+        var insert = new NpgsqlBatchCommand("""
+            INSERT INTO memory_records (id, tenant, user_id, agent_id, run_id, team_id, kind, content, embedding, keywords, tags, context, category,
+                metadata, sources, search_text, observed_at, valid_at, invalid_at, expired_at, created_at, updated_at, version)
+            VALUES (@id, @tenant, @user_id, @agent_id, @run_id, @team_id, @kind, @content, @embedding::vector, @keywords, @tags, @context, @category,
+                @metadata::jsonb, @sources, @search_text, @observed_at, @valid_at, @invalid_at, @expired_at, @created_at, @updated_at, @version)
+            """);
+        AddRecordValues(insert.Parameters, stored);
+        AddScopeParameters(insert.Parameters, stored.Scope);
+        insert.Parameters.Add(TextParam("kind", stored.Kind.Value));
+        insert.Parameters.Add(TimeParameter("created_at", stored.CreatedAt));
+        return insert;
+    }
+
+    private static void AddRecordValues(NpgsqlParameterCollection p, MemoryRecord r)
+    {
+        p.Add(new NpgsqlParameter<Guid>("id", r.Id));
+        p.Add(TextParam("content", r.Content));
+        p.Add(VectorOrNull("embedding", r.Embedding));
+        p.Add(TextArray("keywords", r.Keywords));
+        p.Add(TextArray("tags", r.Tags));
+        p.Add(TextParam("context", r.Context));
+        p.Add(TextParam("category", r.Category));
+        p.Add(TextParam("metadata", JsonSerializer.Serialize(r.Metadata)));
+        p.Add(TextArray("sources", r.Sources));
+        p.Add(TextParam("search_text", MemorySearchText.Compose(r)));
+        p.Add(TimeParameter("observed_at", r.ObservedAt));
+        p.Add(TimeParameter("valid_at", r.ValidAt));
+        p.Add(TimeParameter("invalid_at", r.InvalidAt));
+        p.Add(TimeParameter("expired_at", r.ExpiredAt));
+        p.Add(TimeParameter("updated_at", r.UpdatedAt));
+        p.Add(new NpgsqlParameter<long>("version", r.Version));
+    }
+
+    private static NpgsqlBatchCommand InsertHistory(MemoryHistoryEntry h)
+    {
+        var insert = new NpgsqlBatchCommand("""
+            INSERT INTO memory_history (id, record_id, tenant, user_id, agent_id, run_id, team_id, old_content, new_content, event, at, actor, version)
+            VALUES (@id, @record_id, @tenant, @user_id, @agent_id, @run_id, @team_id, @old_content, @new_content, @event, @at, @actor, @version)
+            """);
+        var p = insert.Parameters;
+        p.Add(new NpgsqlParameter<Guid>("id", h.Id));
+        p.Add(new NpgsqlParameter<Guid>("record_id", h.RecordId));
+        AddScopeParameters(p, h.Scope);
+        p.Add(TextParam("old_content", h.OldContent));
+        p.Add(TextParam("new_content", h.NewContent));
+        p.Add(TextParam("event", h.Event.ToString()));
+        p.Add(TimeParameter("at", h.At));
+        p.Add(TextParam("actor", h.Actor));
+        p.Add(new NpgsqlParameter<long>("version", h.Version));
+        return insert;
+    }
+
+    private static NpgsqlBatchCommand InsertJob(MemoryJobRequest job, MemoryScope? fallbackScope, DateTimeOffset now)
+    {
+        var insert = new NpgsqlBatchCommand("""
+            INSERT INTO memory_jobs (id, tenant, user_id, agent_id, run_id, team_id, kind, payload, idempotency_key, status, attempts, enqueued_at, available_at)
+            VALUES (@id, @tenant, @user_id, @agent_id, @run_id, @team_id, @kind, @payload, @key, 'pending', 0, @now, @now)
+            ON CONFLICT (tenant, idempotency_key) DO NOTHING
+            """);
+        var p = insert.Parameters;
+        p.Add(new NpgsqlParameter<Guid>("id", Guid.NewGuid()));
+        AddScopeParameters(p, job.Scope ?? fallbackScope!);
+        p.Add(TextParam("kind", job.Kind));
+        p.Add(TextParam("payload", job.PayloadJson));
+        p.Add(TextParam("key", job.IdempotencyKey));
+        p.Add(TimeParameter("now", now));
+        return insert;
+    }
+
+    private static NpgsqlParameter VectorOrNull(string name, float[]? vector) =>
+        vector is null ? new NpgsqlParameter(name, NpgsqlDbType.Array | NpgsqlDbType.Real) { Value = DBNull.Value } : PgVector.Parameter(name, vector);
+
+    private static async Task<MemoryRecord?> LockRecordAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid id, CancellationToken cancellationToken)
+    {
+        await using var select = new NpgsqlCommand($"SELECT {RecordColumns} FROM memory_records WHERE id = @id FOR UPDATE", connection, transaction);
+        select.Parameters.Add(new NpgsqlParameter<Guid>("id", id));
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadRecord(reader) : null;
+    }
+
+    private static async Task<IReadOnlyList<MemoryRecord>> ReadRecordsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        var records = new List<MemoryRecord>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) records.Add(ReadRecord(reader));
+        return records;
+    }
+
+    private static async Task<List<ScoredMemory>> ReadScoredAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        var hits = new List<ScoredMemory>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            hits.Add(new ScoredMemory(ReadRecord(reader), Convert.ToDouble(reader.GetValue(RecordColumnCount), CultureInfo.InvariantCulture)));
+        return hits;
+    }
+
+    private static MemoryHistoryEntry NewHistory(MemoryRecord r, string? oldContent, string? newContent, MemoryEvent @event, string actor, DateTimeOffset at) => new()
+    {
+        Id = Guid.NewGuid(), RecordId = r.Id, Scope = r.Scope, OldContent = oldContent, NewContent = newContent,
+        Event = @event, At = at, Actor = actor, Version = r.Version,
+    };
+
+    private static MemoryRecord Stamp(MemoryRecord record, DateTimeOffset now) =>
+        Embedded.EmbeddedMemoryStore.Normalize(record) with
+        {
+            CreatedAt = now, UpdatedAt = now, Version = 1,
+            ObservedAt = record.ObservedAt == default ? now : MemoryTime.Normalize(record.ObservedAt),
+        };
+
+    private DateTimeOffset Now() => MemoryTime.Normalize(_time.GetUtcNow());
+}

@@ -1,0 +1,193 @@
+using System.Text;
+using Agents.Memory.Model;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Agents.Memory.Stores.Postgres;
+
+/// <summary>SQL fragments shared by the PostgreSQL store: column lists, row readers and filter clauses.</summary>
+internal static class PostgresSql
+{
+    public const string RecordColumns =
+        "id, tenant, user_id, agent_id, run_id, team_id, kind, content, embedding::real[], keywords, tags, context, category, " +
+        "metadata::text, sources, observed_at, valid_at, invalid_at, expired_at, created_at, updated_at, version";
+
+    public const int RecordColumnCount = 22;
+
+    public const string EdgeColumns =
+        "id, tenant, user_id, agent_id, run_id, team_id, from_id, to_id, type, fact, fact_embedding::real[], weight, " +
+        "valid_at, invalid_at, expired_at, created_at, sources";
+
+    public const string HistoryColumns = "id, record_id, tenant, user_id, agent_id, run_id, team_id, old_content, new_content, event, at, actor, version";
+
+    public const string JobColumns =
+        "id, tenant, user_id, agent_id, run_id, team_id, kind, payload, idempotency_key, status, attempts, enqueued_at, available_at, " +
+        "lease_owner, lease_expires_at, finished_at, last_error";
+
+    public static MemoryScope ReadScope(NpgsqlDataReader r, int tenantOrdinal) => new(
+        r.GetString(tenantOrdinal), NullableString(r, tenantOrdinal + 1), NullableString(r, tenantOrdinal + 2),
+        NullableString(r, tenantOrdinal + 3), NullableString(r, tenantOrdinal + 4));
+
+    public static MemoryRecord ReadRecord(NpgsqlDataReader r) => new()
+    {
+        Id = r.GetGuid(0),
+        Scope = ReadScope(r, 1),
+        Kind = new MemoryKind(r.GetString(6)),
+        Content = r.GetString(7),
+        Embedding = r.IsDBNull(8) ? null : r.GetFieldValue<float[]>(8),
+        Keywords = r.GetFieldValue<string[]>(9),
+        Tags = r.GetFieldValue<string[]>(10),
+        Context = NullableString(r, 11),
+        Category = NullableString(r, 12),
+        Metadata = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(r.GetString(13)) ?? [],
+        Sources = r.GetFieldValue<string[]>(14),
+        ObservedAt = Time(r, 15),
+        ValidAt = NullableTime(r, 16),
+        InvalidAt = NullableTime(r, 17),
+        ExpiredAt = NullableTime(r, 18),
+        CreatedAt = Time(r, 19),
+        UpdatedAt = Time(r, 20),
+        Version = r.GetInt64(21),
+    };
+
+    public static MemoryEdge ReadEdge(NpgsqlDataReader r) => new()
+    {
+        Id = r.GetGuid(0),
+        Scope = ReadScope(r, 1),
+        FromId = r.GetGuid(6),
+        ToId = r.GetGuid(7),
+        Type = r.GetString(8),
+        Fact = NullableString(r, 9),
+        FactEmbedding = r.IsDBNull(10) ? null : r.GetFieldValue<float[]>(10),
+        Weight = r.GetDouble(11),
+        ValidAt = NullableTime(r, 12),
+        InvalidAt = NullableTime(r, 13),
+        ExpiredAt = NullableTime(r, 14),
+        CreatedAt = Time(r, 15),
+        Sources = r.GetFieldValue<string[]>(16),
+    };
+
+    public static MemoryHistoryEntry ReadHistory(NpgsqlDataReader r) => new()
+    {
+        Id = r.GetGuid(0),
+        RecordId = r.GetGuid(1),
+        Scope = ReadScope(r, 2),
+        OldContent = NullableString(r, 7),
+        NewContent = NullableString(r, 8),
+        Event = Enum.Parse<MemoryEvent>(r.GetString(9)),
+        At = Time(r, 10),
+        Actor = r.GetString(11),
+        Version = r.GetInt64(12),
+    };
+
+    public static MemoryJob ReadJob(NpgsqlDataReader r) => new()
+    {
+        Id = r.GetGuid(0),
+        Scope = ReadScope(r, 1),
+        Kind = r.GetString(6),
+        PayloadJson = r.GetString(7),
+        IdempotencyKey = r.GetString(8),
+        Status = ParseStatus(r.GetString(9)),
+        Attempts = r.GetInt32(10),
+        EnqueuedAt = Time(r, 11),
+        AvailableAt = Time(r, 12),
+        LeaseOwner = NullableString(r, 13),
+        LeaseExpiresAt = NullableTime(r, 14),
+        FinishedAt = NullableTime(r, 15),
+        LastError = NullableString(r, 16),
+    };
+
+    public static string StatusText(MemoryJobStatus status) => status switch
+    {
+        MemoryJobStatus.Pending => "pending",
+        MemoryJobStatus.Completed => "completed",
+        MemoryJobStatus.Failed => "failed",
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, "Unknown job status."),
+    };
+
+    private static MemoryJobStatus ParseStatus(string text) => text switch
+    {
+        "pending" => MemoryJobStatus.Pending,
+        "completed" => MemoryJobStatus.Completed,
+        "failed" => MemoryJobStatus.Failed,
+        _ => throw new InvalidDataException($"Unknown job status '{text}' in memory_jobs."),
+    };
+
+    /// <summary>Appends <c>tenant = … AND user_id = …</c> for the ids the scope sets (the filter semantics
+    /// of <see cref="MemoryScope.Contains"/>), with parameters named after <paramref name="prefix"/>.</summary>
+    public static void AppendScope(StringBuilder sql, NpgsqlParameterCollection parameters, MemoryScope scope, string prefix = "s_", string column = "")
+    {
+        sql.Append(column).Append("tenant = @").Append(prefix).Append("tenant");
+        parameters.Add(TextParam(prefix + "tenant", scope.Tenant));
+        AppendId(sql, parameters, prefix, column, "user_id", scope.UserId);
+        AppendId(sql, parameters, prefix, column, "agent_id", scope.AgentId);
+        AppendId(sql, parameters, prefix, column, "run_id", scope.RunId);
+        AppendId(sql, parameters, prefix, column, "team_id", scope.TeamId);
+    }
+
+    private static void AppendId(StringBuilder sql, NpgsqlParameterCollection parameters, string prefix, string column, string name, string? value)
+    {
+        if (value is null) return;
+        sql.Append(" AND ").Append(column).Append(name).Append(" = @").Append(prefix).Append(name);
+        parameters.Add(TextParam(prefix + name, value));
+    }
+
+    /// <summary>The WHERE clause (without the keyword) of a record filter.</summary>
+    public static void AppendFilter(StringBuilder sql, NpgsqlParameterCollection parameters, MemoryFilter filter)
+    {
+        AppendScope(sql, parameters, filter.Scope);
+        if (filter.Kinds is { Count: > 0 } kinds)
+        {
+            sql.Append(" AND kind = ANY(@f_kinds)");
+            parameters.Add(new NpgsqlParameter<string[]>("f_kinds", kinds.Select(k => k.Value).ToArray()));
+        }
+        if (filter.Tags is { Count: > 0 } tags)
+        {
+            sql.Append(" AND tags @> @f_tags");
+            parameters.Add(new NpgsqlParameter<string[]>("f_tags", tags.ToArray()));
+        }
+        if (filter.AsOf is { } asOf)
+        {
+            sql.Append(" AND (valid_at IS NULL OR valid_at <= @f_asof) AND (invalid_at IS NULL OR invalid_at > @f_asof) AND (expired_at IS NULL OR expired_at > @f_asof)");
+            parameters.Add(TimeParameter("f_asof", asOf));
+        }
+        else if (!filter.IncludeExpired)
+        {
+            sql.Append(" AND expired_at IS NULL");
+        }
+        if (filter.ObservedFrom is { } from)
+        {
+            sql.Append(" AND observed_at >= @f_from");
+            parameters.Add(TimeParameter("f_from", from));
+        }
+        if (filter.ObservedBefore is { } before)
+        {
+            sql.Append(" AND observed_at < @f_before");
+            parameters.Add(TimeParameter("f_before", before));
+        }
+    }
+
+    public static NpgsqlParameter TextParam(string name, string? value) =>
+        new(name, NpgsqlDbType.Text) { Value = (object?)value ?? DBNull.Value };
+
+    public static NpgsqlParameter TimeParameter(string name, DateTimeOffset? value) =>
+        new(name, NpgsqlDbType.TimestampTz) { Value = value is { } v ? MemoryTime.Normalize(v) : DBNull.Value };
+
+    public static NpgsqlParameter TextArray(string name, IEnumerable<string> values) =>
+        new NpgsqlParameter<string[]>(name, NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = values.ToArray() };
+
+    public static void AddScopeParameters(NpgsqlParameterCollection parameters, MemoryScope scope)
+    {
+        parameters.Add(TextParam("tenant", scope.Tenant));
+        parameters.Add(TextParam("user_id", scope.UserId));
+        parameters.Add(TextParam("agent_id", scope.AgentId));
+        parameters.Add(TextParam("run_id", scope.RunId));
+        parameters.Add(TextParam("team_id", scope.TeamId));
+    }
+
+    private static string? NullableString(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+
+    private static DateTimeOffset Time(NpgsqlDataReader r, int i) => new(r.GetFieldValue<DateTime>(i), TimeSpan.Zero);
+
+    private static DateTimeOffset? NullableTime(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : Time(r, i);
+}

@@ -1,0 +1,525 @@
+using Agents.Memory.Model;
+using Agents.Memory.Stores;
+
+namespace Agents.Tests.Integration.Memory.Conformance;
+
+/// <summary>
+/// The behaviour every <see cref="IMemoryStore"/> must have, run against each implementation by a
+/// derived class. Each test works in its own tenant, so tests sharing one database do not meet.
+/// </summary>
+public abstract class MemoryStoreConformanceTests
+{
+    protected const int Dimension = 384;
+    protected static readonly DateTimeOffset Start = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+
+    protected ManualTimeProvider Clock { get; } = new(Start);
+    protected string Tenant { get; } = "t" + Guid.NewGuid().ToString("N")[..12];
+    protected MemoryStoreOptions Options { get; } = new() { Dimension = Dimension, MaxContentLength = 1000 };
+
+    private IMemoryStore? _store;
+    protected IMemoryStore Store => _store ??= CreateStore();
+
+    protected abstract IMemoryStore CreateStore();
+
+    /// <summary>Every row held for the tenant, counted underneath the store's query paths.</summary>
+    protected abstract Task<MemoryRowCounts> CountRowsAsync(string tenant);
+
+    protected MemoryScope User(string user, string? run = null) => new(Tenant, userId: user, runId: run);
+
+    /// <summary>A unit vector at <paramref name="degrees"/> from axis 0 in the plane of axes 0 and 1
+    /// (plus a small component on <paramref name="axis"/>, to vary it), so cosines are known exactly.</summary>
+    protected static float[] Direction(double degrees, int axis = 2, float extra = 0f)
+    {
+        var v = new float[Dimension];
+        v[0] = (float)Math.Cos(degrees * Math.PI / 180);
+        v[1] = (float)Math.Sin(degrees * Math.PI / 180);
+        v[axis] += extra;
+        return v;
+    }
+
+    protected MemoryRecord Note(MemoryScope scope, string content, float[]? embedding = null, MemoryKind? kind = null) => new()
+    {
+        Id = Guid.NewGuid(), Scope = scope, Kind = kind ?? MemoryKind.Note, Content = content, Embedding = embedding,
+    };
+
+    // ------------------------------------------------------------------ CRUD + history
+
+    [Fact]
+    public async Task Add_stores_every_field_and_writes_an_add_history_row()
+    {
+        var observed = new DateTimeOffset(2023, 5, 8, 13, 56, 0, TimeSpan.FromHours(2));
+        var record = Note(User("alice", "r1"), "Alice adopted a dog named Rex.", Direction(10)) with
+        {
+            Keywords = ["dog", "adoption"], Tags = ["pets", "family"], Context = "Alice talks about her new pet",
+            Category = "life", Metadata = new Dictionary<string, string> { ["speaker"] = "Alice" }, Sources = ["D1:3", "D1:4"],
+            ObservedAt = observed, ValidAt = observed,
+        };
+
+        var stored = await Store.AddAsync(record, "user");
+        var read = await Store.GetAsync(record.Id);
+
+        Assert.NotNull(read);
+        Assert.Equal(1, read.Version);
+        Assert.Equal(MemoryTime.Normalize(Start), read.CreatedAt);
+        Assert.Equal(read.CreatedAt, read.UpdatedAt);
+        Assert.Equal(observed.ToUniversalTime(), read.ObservedAt);
+        Assert.Equal(observed.ToUniversalTime(), read.ValidAt);
+        Assert.Equal(record.Scope, read.Scope);
+        Assert.Equal(MemoryKind.Note, read.Kind);
+        Assert.Equal(record.Content, read.Content);
+        Assert.Equal(record.Embedding, read.Embedding);
+        Assert.Equal(["dog", "adoption"], read.Keywords);
+        Assert.Equal(["pets", "family"], read.Tags);
+        Assert.Equal(["D1:3", "D1:4"], read.Sources);
+        Assert.Equal("Alice talks about her new pet", read.Context);
+        Assert.Equal("life", read.Category);
+        Assert.Equal("Alice", read.Metadata["speaker"]);
+        Assert.Equal(stored.Version, read.Version);
+
+        var history = Assert.Single(await Store.GetHistoryAsync(record.Id));
+        Assert.Equal(MemoryEvent.Add, history.Event);
+        Assert.Null(history.OldContent);
+        Assert.Equal(record.Content, history.NewContent);
+        Assert.Equal("user", history.Actor);
+        Assert.Equal(record.Scope, history.Scope);
+    }
+
+    [Fact]
+    public async Task Observed_time_defaults_to_now_when_not_given()
+    {
+        Clock.Advance(TimeSpan.FromMinutes(5));
+        var stored = await Store.AddAsync(Note(User("alice"), "raw input"), "user");
+        Assert.Equal(Start.AddMinutes(5), (await Store.GetAsync(stored.Id))!.ObservedAt);
+    }
+
+    [Fact]
+    public async Task Adding_an_existing_id_is_a_conflict_and_changes_nothing()
+    {
+        var record = Note(User("alice"), "first");
+        await Store.AddAsync(record, "user");
+        await Assert.ThrowsAsync<MemoryConflictException>(() => Store.AddAsync(record with { Content = "second" }, "user",
+            [new MemoryJobRequest("test.dup", "{}", "dup-" + record.Id)]));
+        Assert.Equal("first", (await Store.GetAsync(record.Id))!.Content);
+        Assert.Single(await Store.GetHistoryAsync(record.Id));
+        Assert.Equal(0, (await CountRowsAsync(Tenant)).Jobs);
+    }
+
+    [Fact]
+    public async Task Update_bumps_the_version_writes_history_and_refuses_a_stale_version()
+    {
+        var added = await Store.AddAsync(Note(User("alice"), "Alice likes tea."), "user");
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        var updated = await Store.UpdateAsync(added with { Content = "Alice likes green tea.", Tags = ["drinks"] }, "mem0");
+
+        Assert.Equal(2, updated.Version);
+        Assert.Equal(added.CreatedAt, updated.CreatedAt);
+        Assert.Equal(Start.AddSeconds(1), updated.UpdatedAt);
+        var read = await Store.GetAsync(added.Id);
+        Assert.Equal("Alice likes green tea.", read!.Content);
+        Assert.Equal(["drinks"], read.Tags);
+
+        var stale = added with { Content = "Alice likes coffee." };
+        await Assert.ThrowsAsync<MemoryConflictException>(() => Store.UpdateAsync(stale, "mem0"));
+        Assert.Equal("Alice likes green tea.", (await Store.GetAsync(added.Id))!.Content);
+
+        var evolved = await Store.UpdateAsync(read with { Context = "drinks preferences" }, "a-mem", MemoryEvent.Evolve);
+        Assert.Equal(3, evolved.Version);
+
+        var history = await Store.GetHistoryAsync(added.Id);
+        Assert.Equal([MemoryEvent.Add, MemoryEvent.Update, MemoryEvent.Evolve], history.Select(h => h.Event));
+        Assert.Equal("Alice likes tea.", history[1].OldContent);
+        Assert.Equal("Alice likes green tea.", history[1].NewContent);
+        Assert.Equal("mem0", history[1].Actor);
+        Assert.Equal([1L, 2L, 3L], history.Select(h => h.Version));
+    }
+
+    [Fact]
+    public async Task Update_of_a_missing_record_or_to_another_scope_or_kind_is_refused()
+    {
+        await Assert.ThrowsAsync<MemoryNotFoundException>(() => Store.UpdateAsync(Note(User("alice"), "ghost") with { Version = 1 }, "user"));
+        var added = await Store.AddAsync(Note(User("alice"), "Alice likes tea."), "user");
+        await Assert.ThrowsAsync<InvalidMemoryScopeException>(() => Store.UpdateAsync(added with { Scope = User("bob") }, "user"));
+        await Assert.ThrowsAsync<InvalidMemoryContentException>(() => Store.UpdateAsync(added with { Kind = MemoryKind.Fact }, "user"));
+        var read = await Store.GetAsync(added.Id);
+        Assert.Equal(1, read!.Version);
+        Assert.Equal(User("alice"), read.Scope);
+        Assert.Single(await Store.GetHistoryAsync(added.Id));
+    }
+
+    [Fact]
+    public async Task Delete_removes_the_record_and_its_edges_and_leaves_a_delete_history_row()
+    {
+        var a = await Store.AddAsync(Note(User("alice"), "a", Direction(0)), "user");
+        var b = await Store.AddAsync(Note(User("alice"), "b", Direction(5)), "user");
+        await Store.AddEdgesAsync([Edge(a, b, "link")]);
+
+        Assert.True(await Store.DeleteAsync(a.Id, "user"));
+        Assert.False(await Store.DeleteAsync(a.Id, "user"));
+
+        Assert.Null(await Store.GetAsync(a.Id));
+        Assert.Empty(await Store.GetEdgesAsync(new EdgeQuery(Tenant, [a.Id, b.Id]) { IncludeClosed = true }));
+        var hits = await Store.SearchByVectorAsync(Direction(0), new MemoryFilter(User("alice")));
+        Assert.Equal([b.Id], hits.Select(h => h.Record.Id));
+        var history = await Store.GetHistoryAsync(a.Id);
+        Assert.Equal([MemoryEvent.Add, MemoryEvent.Delete], history.Select(h => h.Event));
+        Assert.Equal("a", history[1].OldContent);
+        Assert.Null(history[1].NewContent);
+        var rows = await CountRowsAsync(Tenant);
+        Assert.Equal(new MemoryRowCounts(Records: 1, Embeddings: 1, Edges: 0, History: 3, Jobs: 0), rows);
+    }
+
+    [Fact]
+    public async Task A_decision_to_change_nothing_is_recorded_in_history()
+    {
+        var a = await Store.AddAsync(Note(User("alice"), "Alice lives in Paris."), "user");
+        await Store.RecordNoChangeAsync(a.Id, "mem0");
+        var history = await Store.GetHistoryAsync(a.Id);
+        Assert.Equal([MemoryEvent.Add, MemoryEvent.None], history.Select(h => h.Event));
+        Assert.Equal(history[1].OldContent, history[1].NewContent);
+        Assert.Equal(1, (await Store.GetAsync(a.Id))!.Version);
+        await Assert.ThrowsAsync<MemoryNotFoundException>(() => Store.RecordNoChangeAsync(Guid.NewGuid(), "mem0"));
+    }
+
+    [Fact]
+    public async Task Get_many_returns_existing_records_in_the_order_asked()
+    {
+        var a = await Store.AddAsync(Note(User("alice"), "a"), "user");
+        var b = await Store.AddAsync(Note(User("alice"), "b"), "user");
+        var got = await Store.GetManyAsync([b.Id, Guid.NewGuid(), a.Id]);
+        Assert.Equal([b.Id, a.Id], got.Select(r => r.Id));
+    }
+
+    [Fact]
+    public async Task Batch_add_stores_all_with_history_or_nothing()
+    {
+        var batch = Enumerable.Range(0, 20).Select(i => Note(User("alice"), $"memory {i}", Direction(i))).ToList();
+        Assert.Equal(20, await Store.AddBatchAsync(batch, "import"));
+        Assert.Equal(20, await Store.CountAsync(new MemoryFilter(User("alice"))));
+        Assert.Single(await Store.GetHistoryAsync(batch[7].Id));
+
+        var second = Enumerable.Range(0, 5).Select(i => Note(User("bob"), $"bob {i}")).Append(batch[3]).ToList();
+        await Assert.ThrowsAsync<MemoryConflictException>(() => Store.AddBatchAsync(second, "import"));
+        Assert.Equal(0, await Store.CountAsync(new MemoryFilter(User("bob"))));
+        Assert.Equal(new MemoryRowCounts(20, 20, 0, 20, 0), await CountRowsAsync(Tenant));
+    }
+
+    // ------------------------------------------------------------------ list and filters
+
+    [Fact]
+    public async Task List_applies_scope_kind_tag_and_observation_filters_in_observation_order()
+    {
+        var r1 = await Store.AddAsync(Note(User("alice", "r1"), "first") with { ObservedAt = Start.AddDays(-3), Tags = ["work"] }, "user");
+        var r2 = await Store.AddAsync(Note(User("alice", "r2"), "second", kind: MemoryKind.Fact) with { ObservedAt = Start.AddDays(-2), Tags = ["work", "urgent"] }, "user");
+        var r3 = await Store.AddAsync(Note(User("alice", "r2"), "third") with { ObservedAt = Start.AddDays(-4) }, "user");
+        await Store.AddAsync(Note(User("bob"), "bob's"), "user");
+        await Store.AddAsync(Note(new MemoryScope("other-" + Tenant, userId: "alice"), "other tenant"), "user");
+
+        Assert.Equal([r3.Id, r1.Id, r2.Id], (await Store.ListAsync(new MemoryFilter(User("alice")))).Select(r => r.Id));
+        Assert.Equal([r3.Id, r2.Id], (await Store.ListAsync(new MemoryFilter(User("alice", "r2")))).Select(r => r.Id));
+        Assert.Equal([r2.Id], (await Store.ListAsync(new MemoryFilter(User("alice")) { Kinds = [MemoryKind.Fact] })).Select(r => r.Id));
+        Assert.Equal([r1.Id, r2.Id], (await Store.ListAsync(new MemoryFilter(User("alice")) { Tags = ["work"] })).Select(r => r.Id));
+        Assert.Equal([r2.Id], (await Store.ListAsync(new MemoryFilter(User("alice")) { Tags = ["work", "urgent"] })).Select(r => r.Id));
+        Assert.Equal([r1.Id], (await Store.ListAsync(new MemoryFilter(User("alice")) { ObservedFrom = Start.AddDays(-3), ObservedBefore = Start.AddDays(-2) })).Select(r => r.Id));
+        Assert.Equal([r1.Id], (await Store.ListAsync(new MemoryFilter(User("alice")), limit: 1, offset: 1)).Select(r => r.Id));
+        Assert.Equal(3, await Store.CountAsync(new MemoryFilter(User("alice"))));
+        Assert.Equal(1, await Store.CountAsync(new MemoryFilter(new MemoryScope(Tenant, agentId: null, userId: "bob"))));
+    }
+
+    // ------------------------------------------------------------------ vector search
+
+    [Fact]
+    public async Task Vector_search_orders_by_cosine_and_honours_scope_kind_tags_top_k_and_min_score()
+    {
+        var near = await Store.AddAsync(Note(User("alice"), "near", Direction(10)) with { Tags = ["x"] }, "user");
+        var mid = await Store.AddAsync(Note(User("alice"), "mid", Direction(40), MemoryKind.Fact), "user");
+        var far = await Store.AddAsync(Note(User("alice"), "far", Direction(80)) with { Tags = ["x"] }, "user");
+        var opposite = await Store.AddAsync(Note(User("alice"), "opposite", Direction(180)), "user");
+        await Store.AddAsync(Note(User("alice"), "no embedding yet"), "user");
+        await Store.AddAsync(Note(User("bob"), "bob's closest", Direction(0)), "user");
+        var alice = new MemoryFilter(User("alice"));
+
+        var all = await Store.SearchByVectorAsync(Direction(0), alice, topK: 10);
+        Assert.Equal([near.Id, mid.Id, far.Id, opposite.Id], all.Select(h => h.Record.Id));
+        Assert.Equal(Math.Cos(10 * Math.PI / 180), all[0].Score, 4);
+        Assert.Equal(-1.0, all[3].Score, 4);
+
+        Assert.Equal([near.Id, mid.Id], (await Store.SearchByVectorAsync(Direction(0), alice, topK: 2)).Select(h => h.Record.Id));
+        Assert.Equal([near.Id, mid.Id], (await Store.SearchByVectorAsync(Direction(0), alice, topK: 10, minScore: 0.5)).Select(h => h.Record.Id));
+        Assert.Equal([mid.Id], (await Store.SearchByVectorAsync(Direction(0), alice with { Kinds = [MemoryKind.Fact] })).Select(h => h.Record.Id));
+        Assert.Equal([near.Id, far.Id], (await Store.SearchByVectorAsync(Direction(0), alice with { Tags = ["x"] })).Select(h => h.Record.Id));
+
+        // Scale does not matter to cosine.
+        var scaled = Direction(79).Select(x => x * 7.5f).ToArray();
+        Assert.Equal(far.Id, (await Store.SearchByVectorAsync(scaled, alice, topK: 1))[0].Record.Id);
+    }
+
+    [Fact]
+    public async Task Enriching_a_raw_record_with_an_embedding_makes_it_searchable()
+    {
+        var raw = await Store.AddAsync(Note(User("alice"), "raw message", kind: MemoryKind.Message), "user");
+        Assert.Empty(await Store.SearchByVectorAsync(Direction(0), new MemoryFilter(User("alice"))));
+        await Store.UpdateAsync(raw with { Embedding = Direction(3), Keywords = ["raw"] }, "a-mem", MemoryEvent.Enrich);
+        var hit = Assert.Single(await Store.SearchByVectorAsync(Direction(0), new MemoryFilter(User("alice"))));
+        Assert.Equal(raw.Id, hit.Record.Id);
+        Assert.Equal(2, hit.Record.Version);
+    }
+
+    // ------------------------------------------------------------------ time axes
+
+    [Fact]
+    public async Task As_of_returns_only_facts_valid_then_and_not_yet_retired()
+    {
+        var jan = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var apr = jan.AddMonths(3);
+        var jul = jan.AddMonths(6);
+        var old = await Store.AddAsync(Note(User("alice"), "Alice lives in Paris", Direction(5), MemoryKind.Fact) with { ValidAt = jan, InvalidAt = apr }, "mem0");
+        var current = await Store.AddAsync(Note(User("alice"), "Alice lives in Rome", Direction(6), MemoryKind.Fact) with { ValidAt = apr }, "mem0");
+        var wrong = await Store.AddAsync(Note(User("alice"), "Alice lives in Oslo", Direction(7), MemoryKind.Fact) with { ValidAt = jan, ExpiredAt = jul }, "mem0");
+        var timeless = await Store.AddAsync(Note(User("alice"), "Alice is a person", Direction(8), MemoryKind.Fact), "mem0");
+        var filter = new MemoryFilter(User("alice"));
+
+        async Task<Guid[]> AsOf(DateTimeOffset t) =>
+            (await Store.SearchByVectorAsync(Direction(0), filter with { AsOf = t })).Select(h => h.Record.Id).Order().ToArray();
+
+        Assert.Equal(new[] { timeless.Id }.Order(), await AsOf(jan.AddDays(-1)));
+        Assert.Equal(new[] { old.Id, wrong.Id, timeless.Id }.Order(), await AsOf(jan.AddMonths(1)));
+        Assert.Equal(new[] { current.Id, wrong.Id, timeless.Id }.Order(), await AsOf(apr));
+        Assert.Equal(new[] { current.Id, timeless.Id }.Order(), await AsOf(jul.AddDays(1)));
+
+        // Without as-of: expired records are hidden unless asked for.
+        Assert.Equal(3, await Store.CountAsync(filter));
+        Assert.Equal(4, await Store.CountAsync(filter with { IncludeExpired = true }));
+        Assert.Equal(new[] { old.Id, current.Id, timeless.Id }.Order(), (await Store.ListAsync(filter)).Select(r => r.Id).Order());
+    }
+
+    // ------------------------------------------------------------------ full text
+
+    [Fact]
+    public async Task Full_text_search_ranks_matches_over_content_keywords_and_tags_within_scope()
+    {
+        var both = await Store.AddAsync(Note(User("alice"), "Caroline went hiking in the mountains with her dog."), "user");
+        var one = await Store.AddAsync(Note(User("alice"), "Melanie painted a sunset over the lake."), "user");
+        var tagged = await Store.AddAsync(Note(User("alice"), "A weekend trip.") with { Keywords = ["mountains"], Tags = ["outdoors"] }, "user");
+        await Store.AddAsync(Note(User("alice"), "Nothing related at all."), "user");
+        await Store.AddAsync(Note(User("bob"), "Bob also hikes in the mountains."), "user");
+        var alice = new MemoryFilter(User("alice"));
+
+        var hits = await Store.SearchByTextAsync("When did Caroline go hiking in the mountains?", alice);
+        Assert.Equal(both.Id, hits[0].Record.Id);
+        Assert.Contains(tagged.Id, hits.Select(h => h.Record.Id));
+        Assert.DoesNotContain(one.Id, hits.Select(h => h.Record.Id));
+        Assert.All(hits, h => Assert.Equal("alice", h.Record.Scope.UserId));
+        Assert.True(hits[0].Score > hits[^1].Score);
+
+        // Stemming: "paintings" finds "painted"; tags are searchable.
+        Assert.Equal([one.Id], (await Store.SearchByTextAsync("paintings", alice)).Select(h => h.Record.Id));
+        Assert.Equal([tagged.Id], (await Store.SearchByTextAsync("outdoors", alice)).Select(h => h.Record.Id));
+        Assert.Empty(await Store.SearchByTextAsync("the and of", alice));
+        Assert.Empty(await Store.SearchByTextAsync("   ", alice));
+        Assert.Single(await Store.SearchByTextAsync("mountains", alice, topK: 1));
+    }
+
+    // ------------------------------------------------------------------ edges
+
+    protected MemoryEdge Edge(MemoryRecord from, MemoryRecord to, string type, string? fact = null, DateTimeOffset? validAt = null) => new()
+    {
+        Id = Guid.NewGuid(), Scope = from.Scope, FromId = from.Id, ToId = to.Id, Type = type, Fact = fact,
+        FactEmbedding = fact is null ? null : Direction(20), ValidAt = validAt, Weight = 0.5, Sources = ["D2:1"],
+    };
+
+    [Fact]
+    public async Task Edges_give_neighbours_by_direction_and_type_and_closing_keeps_them()
+    {
+        var alice = await Store.AddAsync(Note(User("alice"), "Alice", kind: MemoryKind.Entity), "graph");
+        var acme = await Store.AddAsync(Note(User("alice"), "Acme", kind: MemoryKind.Entity), "graph");
+        var note = await Store.AddAsync(Note(User("alice"), "a note"), "a-mem");
+        var worksAt = Edge(alice, acme, "works_at", "Alice works at Acme", Start.AddYears(-1));
+        var link = Edge(note, alice, "link");
+        await Store.AddEdgesAsync([worksAt, link]);
+
+        var outgoing = await Store.GetEdgesAsync(new EdgeQuery(Tenant, [alice.Id]) { Direction = EdgeDirection.Outgoing });
+        var stored = Assert.Single(outgoing);
+        Assert.Equal(worksAt.Id, stored.Id);
+        Assert.Equal("Alice works at Acme", stored.Fact);
+        Assert.Equal(worksAt.FactEmbedding, stored.FactEmbedding);
+        Assert.Equal(0.5, stored.Weight);
+        Assert.Equal(["D2:1"], stored.Sources);
+        Assert.Equal(MemoryTime.Normalize(Start), stored.CreatedAt);
+        Assert.Equal([link.Id], (await Store.GetEdgesAsync(new EdgeQuery(Tenant, [alice.Id]) { Direction = EdgeDirection.Incoming })).Select(e => e.Id));
+        Assert.Equal(2, (await Store.GetEdgesAsync(new EdgeQuery(Tenant, [alice.Id]))).Count);
+        Assert.Equal([link.Id], (await Store.GetEdgesAsync(new EdgeQuery(Tenant, [alice.Id]) { Types = ["link"] })).Select(e => e.Id));
+        Assert.Empty(await Store.GetEdgesAsync(new EdgeQuery("other-" + Tenant, [alice.Id])));
+
+        Clock.Advance(TimeSpan.FromHours(1));
+        var leftAcme = Start.AddDays(-7);
+        Assert.True(await Store.CloseEdgeAsync(worksAt.Id, invalidAt: leftAcme));
+        Assert.False(await Store.CloseEdgeAsync(worksAt.Id, invalidAt: leftAcme));
+        Assert.False(await Store.CloseEdgeAsync(Guid.NewGuid(), null));
+
+        Assert.Empty(await Store.GetEdgesAsync(new EdgeQuery(Tenant, [alice.Id]) { Direction = EdgeDirection.Outgoing }));
+        var closed = Assert.Single(await Store.GetEdgesAsync(new EdgeQuery(Tenant, [alice.Id]) { Direction = EdgeDirection.Outgoing, IncludeClosed = true }));
+        Assert.Equal(leftAcme, closed.InvalidAt);
+        Assert.Equal(Start.AddHours(1), closed.ExpiredAt);
+        Assert.Equal([worksAt.Id], (await Store.GetEdgesAsync(new EdgeQuery(Tenant, [acme.Id]) { AsOf = Start.AddMonths(-1) })).Select(e => e.Id));
+        Assert.Empty(await Store.GetEdgesAsync(new EdgeQuery(Tenant, [acme.Id]) { AsOf = Start.AddDays(-1) }));
+    }
+
+    [Fact]
+    public async Task An_edge_to_a_record_that_does_not_exist_is_refused_and_nothing_is_written()
+    {
+        var a = await Store.AddAsync(Note(User("alice"), "a"), "user");
+        var elsewhere = await Store.AddAsync(Note(new MemoryScope("other-" + Tenant, userId: "alice"), "other tenant"), "user");
+        var good = Edge(a, a, "link");
+        var ghost = Edge(a, a, "link") with { ToId = Guid.NewGuid() };
+        await Assert.ThrowsAsync<MemoryNotFoundException>(() => Store.AddEdgesAsync([good, ghost]));
+        await Assert.ThrowsAsync<MemoryNotFoundException>(() => Store.AddEdgesAsync([Edge(a, a, "link") with { ToId = elsewhere.Id }]));
+        await Assert.ThrowsAsync<EmbeddingDimensionException>(() => Store.AddEdgesAsync([good with { Fact = "f", FactEmbedding = new float[3] { 1, 2, 3 } }]));
+        await Assert.ThrowsAsync<InvalidMemoryContentException>(() => Store.AddEdgesAsync([good with { Type = " " }]));
+        Assert.Empty(await Store.GetEdgesAsync(new EdgeQuery(Tenant, [a.Id]) { IncludeClosed = true }));
+        Assert.Equal(0, (await CountRowsAsync(Tenant)).Edges);
+    }
+
+    // ------------------------------------------------------------------ complete deletion
+
+    [Fact]
+    public async Task Deleting_a_scope_removes_records_embeddings_edges_history_and_jobs_completely()
+    {
+        var doomed = User("alice");
+        var kept = User("bob");
+        var a1 = await Store.AddAsync(Note(doomed, "a1", Direction(1)), "user", [new MemoryJobRequest("test.enrich", "{\"n\":1}", "a1-" + Tenant)]);
+        var a2 = await Store.AddAsync(Note(new MemoryScope(Tenant, userId: "alice", runId: "r9"), "a2", Direction(2)), "user");
+        var a3 = await Store.AddAsync(Note(doomed, "a3"), "user");
+        await Store.UpdateAsync(a3 with { Content = "a3 v2" }, "user");
+        var gone = await Store.AddAsync(Note(doomed, "deleted before"), "user");
+        await Store.DeleteAsync(gone.Id, "user");
+        var b1 = await Store.AddAsync(Note(kept, "b1", Direction(3)), "user", [new MemoryJobRequest("test.enrich", "{}", "b1-" + Tenant)]);
+        await Store.AddEdgesAsync([Edge(a1, a2, "link", "fact", null), Edge(b1, a1, "mentions"), Edge(b1, b1, "self")]);
+
+        var before = await CountRowsAsync(Tenant);
+        Assert.Equal(new MemoryRowCounts(Records: 4, Embeddings: 4, Edges: 3, History: 7, Jobs: 2), before);
+
+        var deleted = await Store.DeleteScopeAsync(doomed);
+
+        Assert.Equal(new ScopeDeletion(Records: 3, Embeddings: 3, Edges: 2, History: 6, Jobs: 1), deleted);
+        Assert.Equal(new MemoryRowCounts(Records: 1, Embeddings: 1, Edges: 1, History: 1, Jobs: 1), await CountRowsAsync(Tenant));
+        Assert.Empty(await Store.ListAsync(new MemoryFilter(doomed) { IncludeExpired = true }));
+        Assert.Empty(await Store.GetHistoryAsync(gone.Id));
+        Assert.Empty(await Store.GetHistoryAsync(a3.Id));
+        Assert.Equal([b1.Id], (await Store.SearchByVectorAsync(Direction(0), new MemoryFilter(new MemoryScope(Tenant, userId: "bob")))).Select(h => h.Record.Id));
+        Assert.Empty(await Store.SearchByVectorAsync(Direction(0), new MemoryFilter(doomed)));
+        Assert.Empty(await Store.SearchByTextAsync("a1", new MemoryFilter(doomed)));
+        Assert.Equal(0, await Store.CountJobsAsync(doomed, MemoryJobStatus.Pending));
+        Assert.Equal(new ScopeDeletion(0, 0, 0, 0, 0), await Store.DeleteScopeAsync(doomed));
+    }
+
+    // ------------------------------------------------------------------ jobs
+
+    [Fact]
+    public async Task A_record_and_its_jobs_commit_together_and_duplicates_are_not_enqueued()
+    {
+        var kind = "test." + Guid.NewGuid().ToString("N")[..8];
+        var record = await Store.AddAsync(Note(User("alice"), "raw", kind: MemoryKind.Message), "user",
+            [new MemoryJobRequest(kind, $"{{\"record\":\"{Guid.Empty}\"}}", "enrich-1"), new MemoryJobRequest(kind, "{}", "link-1")]);
+        Assert.Equal(2, await Store.CountJobsAsync(User("alice"), MemoryJobStatus.Pending));
+
+        var again = await Store.EnqueueAsync([new MemoryJobRequest(kind, "{\"other\":true}", "enrich-1", User("alice")), new MemoryJobRequest(kind, "{}", "fresh", User("alice"))]);
+        Assert.Equal(2, again.Count);
+        Assert.Equal($"{{\"record\":\"{Guid.Empty}\"}}", again[0].PayloadJson);
+        Assert.Equal(3, await Store.CountJobsAsync(User("alice"), MemoryJobStatus.Pending));
+
+        // A record whose write fails leaves no job behind.
+        await Assert.ThrowsAsync<MemoryConflictException>(() => Store.AddAsync(record, "user", [new MemoryJobRequest(kind, "{}", "orphan")]));
+        await Assert.ThrowsAsync<InvalidMemoryContentException>(() => Store.AddAsync(Note(User("alice"), "x"), "user", [new MemoryJobRequest(kind, "{not json", "bad")]));
+        Assert.Equal(3, await Store.CountJobsAsync(User("alice"), MemoryJobStatus.Pending));
+        Assert.Equal(3, (await CountRowsAsync(Tenant)).Jobs);
+    }
+
+    [Fact]
+    public async Task Jobs_are_claimed_under_a_lease_that_returns_them_when_it_expires()
+    {
+        var kind = "test." + Guid.NewGuid().ToString("N")[..8];
+        await Store.AddAsync(Note(User("alice"), "first"), "user", [new MemoryJobRequest(kind, "{\"n\":1}", "j1")]);
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        await Store.AddAsync(Note(User("alice"), "second"), "user", [new MemoryJobRequest(kind, "{\"n\":2}", "j2")]);
+        var kinds = new[] { kind };
+
+        var claimed = await Store.ClaimJobsAsync("worker-a", 10, TimeSpan.FromMinutes(1), kinds);
+        Assert.Equal(["j1", "j2"], claimed.Select(j => j.IdempotencyKey));
+        Assert.All(claimed, j => { Assert.Equal("worker-a", j.LeaseOwner); Assert.Equal(1, j.Attempts); });
+        Assert.Empty(await Store.ClaimJobsAsync("worker-b", 10, TimeSpan.FromMinutes(1), kinds));
+
+        Assert.True(await Store.CompleteJobAsync(claimed[0].Id, "worker-a"));
+        Assert.False(await Store.CompleteJobAsync(claimed[0].Id, "worker-a"));
+        Assert.Equal(MemoryJobStatus.Completed, (await Store.GetJobAsync(claimed[0].Id))!.Status);
+
+        // worker-a "crashes" holding j2: once its lease expires, j2 is claimable again.
+        Clock.Advance(TimeSpan.FromMinutes(2));
+        var reclaimed = Assert.Single(await Store.ClaimJobsAsync("worker-b", 10, TimeSpan.FromMinutes(1), kinds));
+        Assert.Equal(claimed[1].Id, reclaimed.Id);
+        Assert.Equal(2, reclaimed.Attempts);
+        Assert.False(await Store.CompleteJobAsync(reclaimed.Id, "worker-a"));
+
+        // A failure with a retry time makes it available then; without one it is given up.
+        Assert.True(await Store.FailJobAsync(reclaimed.Id, "worker-b", "model timed out", Clock.GetUtcNow().AddSeconds(30)));
+        Assert.Empty(await Store.ClaimJobsAsync("worker-b", 10, TimeSpan.FromMinutes(1), kinds));
+        Clock.Advance(TimeSpan.FromSeconds(31));
+        var retried = Assert.Single(await Store.ClaimJobsAsync("worker-c", 10, TimeSpan.FromMinutes(1), kinds));
+        Assert.Equal("model timed out", retried.LastError);
+        Assert.True(await Store.FailJobAsync(retried.Id, "worker-c", "bad payload", null));
+        var failed = await Store.GetJobAsync(retried.Id);
+        Assert.Equal(MemoryJobStatus.Failed, failed!.Status);
+        Assert.Equal(3, failed.Attempts);
+        Assert.Empty(await Store.ClaimJobsAsync("worker-c", 10, TimeSpan.FromMinutes(10), kinds));
+        Assert.Equal(1, await Store.CountJobsAsync(User("alice"), MemoryJobStatus.Completed));
+        Assert.Equal(1, await Store.CountJobsAsync(User("alice"), MemoryJobStatus.Failed));
+    }
+
+    // ------------------------------------------------------------------ bad input
+
+    [Fact]
+    public async Task Bad_input_gets_a_specific_error_and_writes_nothing()
+    {
+        var alice = User("alice");
+        var nan = Direction(0); nan[7] = float.NaN;
+        var infinite = Direction(0); infinite[3] = float.PositiveInfinity;
+
+        var dimension = await Assert.ThrowsAsync<EmbeddingDimensionException>(() => Store.AddAsync(Note(alice, "x", new float[Dimension + 1]), "user"));
+        Assert.Equal(Dimension, dimension.Expected);
+        Assert.Contains("385 dimensions", dimension.Message);
+        await Assert.ThrowsAsync<InvalidEmbeddingException>(() => Store.AddAsync(Note(alice, "x", nan), "user"));
+        await Assert.ThrowsAsync<InvalidEmbeddingException>(() => Store.AddAsync(Note(alice, "x", infinite), "user"));
+        await Assert.ThrowsAsync<InvalidEmbeddingException>(() => Store.AddAsync(Note(alice, "x", new float[Dimension]), "user"));
+        await Assert.ThrowsAsync<InvalidMemoryContentException>(() => Store.AddAsync(Note(alice, ""), "user"));
+        await Assert.ThrowsAsync<InvalidMemoryContentException>(() => Store.AddAsync(Note(alice, " \n\t "), "user"));
+        var oversized = await Assert.ThrowsAsync<InvalidMemoryContentException>(() => Store.AddAsync(Note(alice, new string('a', 1001)), "user"));
+        Assert.Contains("limit is 1000", oversized.Message);
+        await Assert.ThrowsAsync<InvalidMemoryContentException>(() => Store.AddAsync(Note(alice, "nul \0 inside"), "user"));
+        await Assert.ThrowsAsync<InvalidMemoryContentException>(() => Store.AddAsync(Note(alice, "x"), " "));
+        await Assert.ThrowsAsync<InvalidMemoryScopeException>(() => Store.AddAsync(Note(alice, "x") with { Scope = null! }, "user"));
+        await Assert.ThrowsAsync<InvalidMemoryContentException>(() => Store.AddAsync(Note(alice, "x") with { ValidAt = Start, InvalidAt = Start.AddDays(-1) }, "user"));
+        await Assert.ThrowsAsync<InvalidMemoryContentException>(() => Store.AddAsync(Note(alice, "x") with { Tags = [""] }, "user"));
+
+        // One bad record spoils the whole batch.
+        var batch = new[] { Note(alice, "good", Direction(1)), Note(alice, "bad", new float[3] { 1, 1, 1 }) };
+        await Assert.ThrowsAsync<EmbeddingDimensionException>(() => Store.AddBatchAsync(batch, "import"));
+
+        // Queries are checked the same way.
+        await Assert.ThrowsAsync<EmbeddingDimensionException>(() => Store.SearchByVectorAsync(new float[8], new MemoryFilter(alice)));
+        await Assert.ThrowsAsync<InvalidEmbeddingException>(() => Store.SearchByVectorAsync(nan, new MemoryFilter(alice)));
+
+        Assert.Equal(new MemoryRowCounts(0, 0, 0, 0, 0), await CountRowsAsync(Tenant));
+    }
+
+    [Fact]
+    public void A_scope_without_user_agent_run_or_team_is_refused_with_a_clear_message()
+    {
+        var none = Assert.Throws<InvalidMemoryScopeException>(() => new MemoryScope(Tenant));
+        Assert.Contains("at least one is required", none.Message);
+        Assert.Throws<InvalidMemoryScopeException>(() => new MemoryScope("", userId: "alice"));
+        Assert.Throws<InvalidMemoryScopeException>(() => new MemoryScope(Tenant, userId: " "));
+        Assert.Throws<InvalidMemoryScopeException>(() => new MemoryScope(Tenant, userId: "a\nb"));
+        Assert.Throws<InvalidMemoryScopeException>(() => new MemoryScope(Tenant, agentId: new string('x', 257)));
+        Assert.True(new MemoryScope(Tenant, userId: "alice").Contains(new MemoryScope(Tenant, userId: "alice", runId: "r1")));
+        Assert.False(new MemoryScope(Tenant, userId: "alice", runId: "r1").Contains(new MemoryScope(Tenant, userId: "alice")));
+    }
+}

@@ -82,10 +82,12 @@ public sealed class LlmEndpointOptions
         if (EmbeddingDimension is <= 0) errors.Add($"{nameof(EmbeddingDimension)} must be positive, not {EmbeddingDimension}.");
         if (RequestEmbeddingDimension && EmbeddingDimension is null)
             errors.Add($"{nameof(RequestEmbeddingDimension)} needs {nameof(EmbeddingDimension)}.");
-        if (RequestTimeout <= TimeSpan.Zero) errors.Add($"{nameof(RequestTimeout)} must be positive, not {RequestTimeout}.");
+        if (RequestTimeout <= TimeSpan.Zero || RequestTimeout > TimeSpan.FromDays(1))
+            errors.Add($"{nameof(RequestTimeout)} must be positive and at most one day, not {RequestTimeout}.");
         if (MaxRetries < 0) errors.Add($"{nameof(MaxRetries)} must be zero or more, not {MaxRetries}.");
         if (RetryBaseDelay < TimeSpan.Zero) errors.Add($"{nameof(RetryBaseDelay)} must not be negative.");
-        if (MaxRetryDelay < RetryBaseDelay) errors.Add($"{nameof(MaxRetryDelay)} must be at least {nameof(RetryBaseDelay)}.");
+        if (MaxRetryDelay < RetryBaseDelay || MaxRetryDelay > TimeSpan.FromDays(1))
+            errors.Add($"{nameof(MaxRetryDelay)} must be at least {nameof(RetryBaseDelay)} and at most one day.");
         if (MaxConcurrentRequests < 1) errors.Add($"{nameof(MaxConcurrentRequests)} must be at least 1, not {MaxConcurrentRequests}.");
         if (StructuredMaxOutputTokens is <= 0) errors.Add($"{nameof(StructuredMaxOutputTokens)} must be positive.");
         return errors;

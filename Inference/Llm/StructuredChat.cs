@@ -19,6 +19,9 @@ public sealed class StructuredChat : IStructuredChat
     /// <summary>How much of a bad answer goes into logs and exception messages.</summary>
     private const int Excerpt = 500;
 
+    // Schemas per type metadata: exporting walks the whole type graph, and the same few types recur.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<JsonTypeInfo, string> Schemas = new();
+
     private readonly IChatClient _chat;
     private readonly LlmEndpointOptions _options;
     private readonly ILogger _logger;
@@ -38,7 +41,7 @@ public sealed class StructuredChat : IStructuredChat
         ArgumentException.ThrowIfNullOrWhiteSpace(userPrompt);
         ArgumentNullException.ThrowIfNull(type);
 
-        var schema = JsonSchemaExporter.GetJsonSchemaAsNode(type).ToJsonString();
+        var schema = Schemas.GetValue(type, static t => JsonSchemaExporter.GetJsonSchemaAsNode(t).ToJsonString());
         var chatOptions = new ChatOptions
         {
             ResponseFormat = _options.JsonMode switch

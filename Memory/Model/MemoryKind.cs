@@ -4,6 +4,7 @@ namespace Agents.Memory.Model;
 /// What a record is. Open: a kind is a short lowercase name, so G-Memory's tiers or any later style add
 /// kinds without a schema change; the well-known ones are the static members.
 /// </summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(MemoryKindJsonConverter))]
 public readonly record struct MemoryKind
 {
     public const int MaxLength = 64;

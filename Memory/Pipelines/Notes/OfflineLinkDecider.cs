@@ -12,7 +12,7 @@ public sealed class OfflineLinkOptions
     public int SharedKeywords { get; set; } = 2;
 
     /// <summary>Most tags a note carries after evolution.</summary>
-    public int MaxTags { get; set; } = 8;
+    public int MaxTags { get; set; } = 6;
 }
 
 /// <summary>
@@ -43,7 +43,8 @@ public sealed class OfflineLinkDecider(OfflineLinkOptions? options = null) : ILi
 
         var tagVotes = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var n in linked)
-            foreach (var t in n.Note.Tags.Distinct(StringComparer.Ordinal)) tagVotes[t] = tagVotes.GetValueOrDefault(t) + 1;
+            foreach (var t in n.Note.Tags.Distinct(StringComparer.Ordinal))
+                if (!OfflineNoteEnricher.ActTags.Contains(t)) tagVotes[t] = tagVotes.GetValueOrDefault(t) + 1;
 
         var newTags = new List<string>(note.Tags);
         foreach (var (tag, votes) in tagVotes.OrderByDescending(static p => p.Value).ThenBy(static p => p.Key, StringComparer.Ordinal))

@@ -10,6 +10,9 @@ namespace Agents.Memory.Pipelines.Notes;
 /// </summary>
 public sealed class OfflineNoteEnricher : INoteEnricher
 {
+    /// <summary>Tags that describe the kind of turn, not its topic: they belong to one note and never spread to others.</summary>
+    public static IReadOnlySet<string> ActTags { get; } = new HashSet<string>(StringComparer.Ordinal) { "question", "plan" };
+
     private const int MaxKeywords = 6;
     private const int MaxTags = 5;
 

@@ -52,6 +52,7 @@ public static class KeywordExtractor
         var w = 1.0 + Math.Min(t.Lower.Length, 12) / 6.0;           // longer words are rarer
         if (t.IsCapitalised && !t.StartsSentence) w += 1.0;       // proper noun inside a sentence
         if (char.IsDigit(t.Lower[0])) w += 0.5;                    // numbers and years pin facts down
+        if (CommonWords.IsGeneral(t.Lower) || CommonWords.IsTime(t.Lower)) w *= 0.35; // frequent words say little
         return w;
     }
 

@@ -33,6 +33,7 @@ public static class NameExtractor
                    && Adjacent(text, tokens[end - 1], tokens[end]))
                 end++;
             var name = text[tokens[start].Start..(tokens[end - 1].Start + tokens[end - 1].Surface.Length)];
+            if (name.EndsWith("'s", StringComparison.Ordinal)) name = name[..^2]; // "Caroline's" names Caroline
             if (seen.Add(Normalize(name))) names.Add(name);
             i = end;
         }
@@ -43,7 +44,7 @@ public static class NameExtractor
     public static string Normalize(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        var parts = Tokenizer.Tokenize(name).ConvertAll(static t => t.Lower);
+        var parts = Tokenizer.Tokenize(name).ConvertAll(static t => t.Lower.EndsWith("'s", StringComparison.Ordinal) ? t.Lower[..^2] : t.Lower);
         if (parts.Count > 1 && parts[0] == "the") parts.RemoveAt(0);
         return string.Join(' ', parts);
     }
@@ -60,7 +61,7 @@ public static class NameExtractor
     private static bool IsNameWord(Token t, HashSet<string> known)
     {
         if (!t.IsCapitalised || t.Lower.Length < 2 || StopWords.Contains(t.Lower)) return false;
-        if (char.IsDigit(t.Surface[0])) return false;
+        if (char.IsDigit(t.Surface[0]) || CommonWords.IsTime(t.Lower)) return false;
         return !t.StartsSentence || known.Contains(t.Lower);
     }
 

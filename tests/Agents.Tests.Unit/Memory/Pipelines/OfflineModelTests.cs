@@ -63,7 +63,16 @@ public class OfflineModelTests
 
         var fact = Assert.Single(facts);
         Assert.Equal("Ann adopted a cat named Mochi yesterday (7 May 2023).", fact.Text);
+        Assert.Equal(0, fact.MessageIndex);
         Assert.Equal("Ann", fact.Subject);
+    }
+
+    [Fact]
+    public async Task Remarks_to_the_listener_are_not_facts_but_sentences_about_the_speaker_are()
+    {
+        var facts = await new OfflineFactExtractor().ExtractAsync(new FactExtractionInput(
+            [new ConversationTurn("Ann", "You're doing an awesome job with your garden! I told you my roses bloomed.")], May8), CancellationToken.None);
+        Assert.Equal("Ann told you Ann's roses bloomed.", Assert.Single(facts).Text);
     }
 
     [Fact]

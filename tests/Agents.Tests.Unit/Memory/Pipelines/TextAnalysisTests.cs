@@ -56,4 +56,18 @@ public class TextAnalysisTests
         Assert.False(TextSimilarity.IsNegated("Ann lives in Paris"));
         Assert.Equal(1.0, TextSimilarity.Containment(TextSimilarity.Stems("Ann lives in Paris"), TextSimilarity.Stems("Ann no longer lives in Paris")));
     }
+
+    [Fact]
+    public void Days_months_and_possessives_are_not_separate_entities()
+    {
+        var names = NameExtractor.Extract("On Friday we met at Caroline's place, then Ed Sheeran's concert in June.", ["Caroline"]);
+        Assert.Equal(["Caroline", "Ed Sheeran"], names);
+    }
+
+    [Fact]
+    public void Frequent_general_words_rank_below_topic_words()
+    {
+        var keywords = KeywordExtractor.Extract("It is important, I realize, to keep researching adoption agencies.", 3).Select(k => k.Text).ToList();
+        Assert.Equal(["researching", "adoption", "agencies"], keywords);
+    }
 }

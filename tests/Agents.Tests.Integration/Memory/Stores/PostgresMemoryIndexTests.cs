@@ -1,0 +1,55 @@
+using Agents.Infra;
+using Agents.Memory.Model;
+using Agents.Memory.Stores;
+using Agents.Memory.Stores.Postgres;
+using Agents.Tests.Integration.Infrastructure;
+
+namespace Agents.Tests.Integration.Memory.Stores;
+
+/// <summary>The PostgreSQL store's queries are the ones the migration's indexes serve.</summary>
+public sealed class PostgresMemoryIndexTests(PostgresDatabase db) : IClassFixture<PostgresDatabase>
+{
+    private async Task<List<string>> ExplainAsync(string settings, string sql, Action<Npgsql.NpgsqlParameterCollection> parameters)
+    {
+        await using var connection = await db.DataSource.OpenConnectionAsync();
+        await using (var off = new Npgsql.NpgsqlCommand(settings, connection)) await off.ExecuteNonQueryAsync();
+        await using var explain = new Npgsql.NpgsqlCommand("EXPLAIN " + sql, connection);
+        parameters(explain.Parameters);
+        var plan = new List<string>();
+        await using var reader = await explain.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) plan.Add(reader.GetString(0));
+        return plan;
+    }
+
+    [Fact]
+    public async Task Vector_text_and_scope_queries_use_the_hnsw_gin_and_btree_indexes()
+    {
+        var store = new PostgresMemoryStore(db.DataSource);
+        var random = new Random(3);
+        var records = Enumerable.Range(0, 1500).Select(i => new MemoryRecord
+        {
+            Id = Guid.NewGuid(), Scope = new MemoryScope("t", userId: "u" + (i % 10), agentId: "bench"), Kind = MemoryKind.Note,
+            Content = $"memory number {i} about topic {i % 17}",
+            Embedding = Enumerable.Range(0, 384).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray(),
+        }).ToList();
+        await store.AddBatchAsync(records, "test");
+        await using (var analyze = db.DataSource.CreateCommand("ANALYZE memory_records")) await analyze.ExecuteNonQueryAsync();
+
+        var vectorPlan = await ExplainAsync("SET enable_seqscan = off; SET enable_bitmapscan = off",
+            "SELECT id FROM memory_records WHERE embedding_dims = 384 AND tenant = 't' AND agent_id = 'bench' AND expired_at IS NULL " +
+            "ORDER BY embedding::vector(384) <=> @q::vector(384) LIMIT 10",
+            p => p.Add(PgVector.Parameter("q", records[0].Embedding!)));
+        Assert.True(vectorPlan.Any(l => l.Contains("memory_records_embedding_384", StringComparison.Ordinal)), string.Join("\n", vectorPlan));
+
+        var textPlan = await ExplainAsync("SET enable_seqscan = off", "SELECT id FROM memory_records WHERE search @@ to_tsquery('english', 'xylophone') AND tenant = 't'", _ => { });
+        Assert.True(textPlan.Any(l => l.Contains("memory_records_search", StringComparison.Ordinal)), string.Join("\n", textPlan));
+
+        var scopePlan = await ExplainAsync("SET enable_seqscan = off", "SELECT id FROM memory_records WHERE tenant = 't' AND user_id = 'u3'", _ => { });
+        Assert.True(scopePlan.Any(l => l.Contains("memory_records_user", StringComparison.Ordinal)), string.Join("\n", scopePlan));
+
+        // And the store's own search agrees with an exact computation on its top hit.
+        var hits = await store.SearchByVectorAsync(records[42].Embedding!, new MemoryFilter(new MemoryScope("t", agentId: "bench")), topK: 5);
+        Assert.Equal(records[42].Id, hits[0].Record.Id);
+        Assert.Equal(1.0, hits[0].Score, 4);
+    }
+}

@@ -11,9 +11,3 @@ public interface IStructuredChat
 {
     Task<T> CompleteJsonAsync<T>(string systemPrompt, string userPrompt, JsonTypeInfo<T> type, CancellationToken cancellationToken);
 }
-
-/// <summary>The model's answer could not be turned into the expected JSON, even after a repair attempt.</summary>
-public sealed class LlmOutputException(string message, string? rawOutput = null, Exception? inner = null) : Exception(message, inner)
-{
-    public string? RawOutput { get; } = rawOutput;
-}

@@ -169,7 +169,7 @@ internal sealed class ClusteredBank
     /// <summary>
     /// Moves members whose nearest centroid is no longer their cluster's (centroids drift as the moving
     /// averages learn). Visits whole clusters round-robin until about <paramref name="maxMembers"/> members
-    /// were checked; a member stays when the better cluster is full. Returns how many moved.
+    /// were checked; a full destination is split first, as on insert. Returns how many moved.
     /// </summary>
     public int Reassign(int maxMembers)
     {
@@ -190,18 +190,25 @@ internal sealed class ClusteredBank
             try
             {
                 RouteAll(cluster.Keys, m, nearest);
-                var capacity = Capacity;
+                _splitChildren.Clear();
                 // Downwards: removal moves the last member into the hole, and the last one was already decided.
                 for (var s = m - 1; s >= 0; s--)
                 {
-                    var target = nearest[s];
-                    if (target == j || _clusters[target].Count >= capacity) continue;
+                    var target = Resolve(nearest[s], cluster.Key(s));
+                    if (target == j) continue;
+                    if (_clusters[target].Count >= Capacity)
+                    {
+                        // Balance as on insert: the full target splits and the member goes to the nearer half.
+                        var sibling = Split(target);
+                        if (TensorPrimitives.Dot(cluster.Key(s), Centroid(sibling)) > TensorPrimitives.Dot(cluster.Key(s), Centroid(target))) target = sibling;
+                    }
                     var id = cluster.Ids[s];
                     var slot = _clusters[target].Append(id, cluster.Key(s), cluster.Value(s));
                     _where[id] = new Location(target, slot);
                     RemoveAt(j, s);
                     moved++;
                 }
+                _splitChildren.Clear();
             }
             finally
             {

@@ -34,7 +34,7 @@ public sealed class ExactMemoryReaderTests(ITestOutputHelper output)
                 .OrderByDescending(x => x.Cos).Take(k).ToArray();
             Assert.Equal(k, result.Ids(q).Length);
             for (var i = 0; i < k; i++)
-                Assert.Equal(cosines[i].Cos, result.Scores(q)[i], 4);
+                Assert.Equal(cosines[i].Cos, result.Scores(q)[i], 1e-5);
             Assert.Equal(cosines.Select(c => c.Id).ToHashSet(), result.Ids(q).ToArray().ToHashSet());
             Assert.Equal(n, result.CandidateCount(q));
             ReaderAssert.ContractHolds(result, q, id => unit.AsSpan((int)(id - 1000) * d, d).ToArray(), 0.2f);

@@ -52,6 +52,12 @@ internal sealed class Cluster
         return Ids[slot];
     }
 
+    /// <summary>Makes room for <paramref name="capacity"/> members at once (a big first batch grows once, not by doubling).</summary>
+    public void EnsureCapacity(int capacity)
+    {
+        if (capacity > Ids.Length) Grow(capacity);
+    }
+
     /// <summary>Drops every member and releases most of the memory (used when members are redistributed).</summary>
     public void Reset(int capacity)
     {

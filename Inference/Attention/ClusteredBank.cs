@@ -120,6 +120,7 @@ internal sealed class ClusteredBank
         {
             // Before initialisation the whole call is the "first batch": it goes into the one cluster.
             var initialising = !Initialised;
+            if (initialising) _clusters[0].EnsureCapacity(Count + rows);
             for (var start = 0; start < rows; start += InsertSubBatch)
             {
                 var count = Math.Min(InsertSubBatch, rows - start);

@@ -63,6 +63,7 @@ internal sealed class ClusteredBank
     }
 
     public int Workers { get; }
+    public RoutedReaderOptions Options => _options;
     public int Dimension => _d;
     public int Count => _where.Count;
     public int ClusterCount => _clusters.Count;

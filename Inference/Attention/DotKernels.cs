@@ -32,6 +32,24 @@ internal static class DotKernels
             scores[r] = TensorPrimitives.Dot(query, rows.Slice(r * dimension, dimension));
     }
 
+    /// <summary>Rows converted from half precision per step: 8 rows of 384 floats stay in L1.</summary>
+    public const int HalfRowsPerStep = 8;
+
+    /// <summary>
+    /// <see cref="ScoreRows"/> over half-precision rows, widened <see cref="HalfRowsPerStep"/> rows at a time
+    /// into <paramref name="scratch"/> (at least <c>HalfRowsPerStep * dimension</c> floats).
+    /// </summary>
+    public static void ScoreHalfRows(ReadOnlySpan<float> query, ReadOnlySpan<Half> rows, int rowCount, int dimension, Span<float> scores, Span<float> scratch)
+    {
+        for (var r = 0; r < rowCount; r += HalfRowsPerStep)
+        {
+            var count = Math.Min(HalfRowsPerStep, rowCount - r);
+            var widened = scratch[..(count * dimension)];
+            TensorPrimitives.ConvertToSingle(rows.Slice(r * dimension, count * dimension), widened);
+            ScoreRows(query, widened, count, dimension, scores[r..]);
+        }
+    }
+
     /// <summary>
     /// Scores <paramref name="queryCount"/> queries against <paramref name="rowCount"/> rows:
     /// <c>scores[q * scoreStride + r]</c>.

@@ -111,21 +111,43 @@ public sealed class RoutedMemoryReader : MemoryReaderBase
     protected override void ReadCore(float[] queries, int queryCount, ReadOptions options, ReadResult result)
     {
         var plan = RoutingPlan.Make(_bank, queries, queryCount, options);
+        var k = options.K;
+        var half = _bank.Options.HalfPrecisionScan;
+        // With the half-precision scan, workers keep more than k so that single-precision rescoring can pick the true k.
+        var kept = half ? Math.Min(k * _bank.Options.RescoreFactor + 8, _bank.Count) : k;
+        var keptScores = ArrayPool<float>.Shared.Rent(kept);
+        var keptItems = ArrayPool<long>.Shared.Rent(kept);
         try
         {
             var workers = Math.Max(1, Math.Min(_bank.Workers, plan.ItemCount));
-            using var heaps = new WorkerHeaps(workers, queryCount, options.K);
+            using var heaps = new WorkerHeaps(workers, queryCount, kept);
             var next = -1;
-            var scan = new ProbeScan(_bank, queries, plan, heaps);
+            var scan = new ProbeScan(_bank, queries, plan, heaps, half);
             if (workers == 1) scan.Run(0, ref next);
             else Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w => scan.Run(w, ref next));
 
-            var k = options.K;
             Span<long> items = k <= 256 ? stackalloc long[k] : new long[k];
+            var d = Dimension;
             for (var q = 0; q < queryCount; q++)
             {
                 var scores = result.ScoresBuffer(q);
-                heaps.MergeInto(q, scores, items);
+                if (half)
+                {
+                    var count = heaps.MergeInto(q, keptScores.AsSpan(0, kept), keptItems.AsSpan(0, kept));
+                    var best = new TopK(scores, items);
+                    var query = queries.AsSpan(q * d, d);
+                    for (var i = 0; i < count; i++)
+                    {
+                        var item = keptItems[i];
+                        var key = _bank.ClusterAt((int)(item >> 32)).Key((int)(item & 0xFFFFFFFF));
+                        best.Push(System.Numerics.Tensors.TensorPrimitives.Dot(query, key), item);
+                    }
+                    best.SortDescending();
+                }
+                else
+                {
+                    heaps.MergeInto(q, scores, items);
+                }
                 var ids = result.IdsBuffer(q);
                 var weights = result.WeightsBuffer(q);
                 var readout = result.ReadoutBuffer(q);
@@ -144,16 +166,19 @@ public sealed class RoutedMemoryReader : MemoryReaderBase
         finally
         {
             plan.Return();
+            ArrayPool<float>.Shared.Return(keptScores);
+            ArrayPool<long>.Shared.Return(keptItems);
         }
     }
 
     /// <summary>One worker's part of a read: (query, cluster) items from a shared counter.</summary>
-    private sealed class ProbeScan(ClusteredBank bank, float[] queries, RoutingPlan plan, WorkerHeaps heaps)
+    private sealed class ProbeScan(ClusteredBank bank, float[] queries, RoutingPlan plan, WorkerHeaps heaps, bool half)
     {
         public void Run(int worker, ref int next)
         {
             var d = bank.Dimension;
             var scores = ArrayPool<float>.Shared.Rent(Math.Max(1, bank.LargestCluster));
+            var widened = ArrayPool<float>.Shared.Rent(DotKernels.HalfRowsPerStep * d);
             try
             {
                 int item;
@@ -164,7 +189,8 @@ public sealed class RoutedMemoryReader : MemoryReaderBase
                     var cluster = bank.ClusterAt(j);
                     var m = cluster.Count;
                     if (m == 0) continue;
-                    DotKernels.ScoreRows(queries.AsSpan(q * d, d), cluster.Keys, m, d, scores);
+                    if (half) DotKernels.ScoreHalfRows(queries.AsSpan(q * d, d), cluster.HalfKeys, m, d, scores, widened);
+                    else DotKernels.ScoreRows(queries.AsSpan(q * d, d), cluster.Keys, m, d, scores);
                     var heap = heaps.Open(worker, q);
                     var threshold = heap.Threshold;
                     var prefix = (long)j << 32;
@@ -182,6 +208,7 @@ public sealed class RoutedMemoryReader : MemoryReaderBase
             finally
             {
                 ArrayPool<float>.Shared.Return(scores);
+                ArrayPool<float>.Shared.Return(widened);
             }
         }
     }

@@ -27,6 +27,16 @@ public sealed class RoutedReaderOptions
     /// <summary>Streaming inserts per EMA step (the Routing Transformer steps once per batch, not per vector).</summary>
     public int EmaBatchSize { get; set; } = 256;
 
+    /// <summary>
+    /// Scan probed clusters over half-precision copies of the keys (half the memory traffic), then rescore
+    /// the best <see cref="RescoreFactor"/> x k + 8 candidates in single precision, so returned scores,
+    /// weights and readouts are exact; only the pre-selection sees rounding (about 1e-3 in a cosine).
+    /// </summary>
+    public bool HalfPrecisionScan { get; set; } = true;
+
+    /// <summary>Candidates rescored per returned memory when <see cref="HalfPrecisionScan"/> is on.</summary>
+    public int RescoreFactor { get; set; } = 2;
+
     /// <summary>Worker threads per read (0: one per core).</summary>
     public int MaxDegreeOfParallelism { get; set; }
 
@@ -41,6 +51,7 @@ public sealed class RoutedReaderOptions
         if (InitialBatchSize < 2) throw new ArgumentOutOfRangeException(nameof(InitialBatchSize), InitialBatchSize, "the first batch must hold at least 2 memories.");
         if (KMeansSamplePerCentroid < 1) throw new ArgumentOutOfRangeException(nameof(KMeansSamplePerCentroid), KMeansSamplePerCentroid, "must be at least 1.");
         if (!(CapacityFactor >= 1.25)) throw new ArgumentOutOfRangeException(nameof(CapacityFactor), CapacityFactor, "capacity factor must be at least 1.25.");
+        if (RescoreFactor < 1) throw new ArgumentOutOfRangeException(nameof(RescoreFactor), RescoreFactor, "must be at least 1.");
         if (EmaBatchSize < 1) throw new ArgumentOutOfRangeException(nameof(EmaBatchSize), EmaBatchSize, "must be at least 1.");
         if (MaxDegreeOfParallelism < 0) throw new ArgumentOutOfRangeException(nameof(MaxDegreeOfParallelism), MaxDegreeOfParallelism, "must be 0 (one per core) or positive.");
     }

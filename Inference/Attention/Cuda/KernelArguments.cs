@@ -62,8 +62,9 @@ public sealed unsafe class KernelArguments : IDisposable
 
     private KernelArguments Put<T>(T value) where T : unmanaged
     {
+        var block = Block;
         if (Count == _capacity) throw new InvalidOperationException($"kernel arguments are full ({_capacity} parameters).");
-        var slot = Block + Count * SlotBytes;
+        var slot = block + Count * SlotBytes;
         *(ulong*)slot = 0;
         *(T*)slot = value;
         Pointers[Count] = slot;

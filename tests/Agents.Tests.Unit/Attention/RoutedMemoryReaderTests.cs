@@ -7,8 +7,10 @@ public sealed class RoutedMemoryReaderTests(ITestOutputHelper output)
 {
     private const int D = 64;
 
-    [Fact]
-    public void Recall_at_10_against_the_exact_reader_on_clustered_data_at_n_20000()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Recall_at_10_against_the_exact_reader_on_clustered_data_at_n_20000(bool halfPrecisionScan)
     {
         var seed = TestVectors.FreshSeed();
         output.WriteLine($"seed {seed}");
@@ -17,7 +19,7 @@ public sealed class RoutedMemoryReaderTests(ITestOutputHelper output)
         var keys = data.Clustered(n, D, components: 150, spread: 0.6f, out _);
         var ids = TestVectors.Ids(n);
         using var exact = new ExactMemoryReader(D);
-        using var routed = new RoutedMemoryReader(D, options: new RoutedReaderOptions { Seed = seed });
+        using var routed = new RoutedMemoryReader(D, options: new RoutedReaderOptions { Seed = seed, HalfPrecisionScan = halfPrecisionScan });
         exact.InsertRange(ids, keys);
         routed.InsertRange(ids, keys);
         output.WriteLine($"clusters {routed.ClusterCount}, largest {routed.LargestCluster}");

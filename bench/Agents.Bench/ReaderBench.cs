@@ -22,7 +22,7 @@ public static class ReaderBench
         var maxN = options.Int("max-n", quick ? 30_000 : 1_000_000);
         var d = options.Int("d", 384);
         var k = options.Int("k", 10);
-        var probes = options.Int("probes", 8);
+        var probes = options.Int("probes", 4);
         var temperature = (float)options.Double("temperature", 0.05);
         var components = options.Int("components", 1000);
         var spread = (float)options.Double("spread", 0.7);

@@ -8,6 +8,7 @@ var suites = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.Or
     ["runtime"] = RuntimeBench.RunAsync,
     ["locomo"] = LocomoBench.RunAsync,
     ["store"] = StoreBench.RunAsync,
+    ["reader"] = ReaderBench.RunAsync,
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))

@@ -37,6 +37,8 @@ public sealed class SiloHost : IAsyncDisposable
     public IServiceProvider Services => _services;
     public int ActivationCount => _runtime.Catalog.Count;
     public SiloOptions Options => _runtime.Options;
+    /// <summary>The active silos as this silo currently sees them.</summary>
+    public IReadOnlyList<ClusterMember> ActiveSilos => _runtime.Membership.ActiveSilos;
 
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {

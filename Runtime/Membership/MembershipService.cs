@@ -157,6 +157,8 @@ public sealed partial class MembershipService : IAsyncDisposable
             _status = SiloStatus.Joining;
             _joined = true;
             StartLoop("I-am-alive", _options.IAmAlivePeriod, HeartbeatAsync);
+            if (_options.UseChangeNotifications && _table is IMembershipChangeFeed feed)
+                StartChangeFeed(feed);
 
             foreach (var older in OlderIncarnations(_lastTable!))
             {
@@ -579,6 +581,55 @@ public sealed partial class MembershipService : IAsyncDisposable
             _loops.Add(Task.Run(() => RunLoopAsync(name, period, body, token), CancellationToken.None));
         }
     }
+
+    private void StartChangeFeed(IMembershipChangeFeed feed)
+    {
+        var token = _loopsCancellation.Token;
+        lock (_gate)
+        {
+            _loops.Add(Task.Run(() => RunChangeFeedAsync(feed, token), CancellationToken.None));
+        }
+    }
+
+    /// <summary>Refreshes on every announced change; a broken listener is re-subscribed after a pause
+    /// (the periodic refresh covers the gap).</summary>
+    private async Task RunChangeFeedAsync(IMembershipChangeFeed feed, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                var subscription = await feed.SubscribeAsync(cancellationToken).ConfigureAwait(false);
+                await using (subscription.ConfigureAwait(false))
+                {
+                    await RefreshAsync(cancellationToken).ConfigureAwait(false); // whatever changed before we listened
+                    while (true)
+                    {
+                        await subscription.WaitForChangeAsync(cancellationToken).ConfigureAwait(false);
+                        await RefreshAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                LogLoopFailed(_logger, e, "change feed", SiloAddress);
+                try
+                {
+                    await Task.Delay(ChangeFeedRetryDelay, _time, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private static readonly TimeSpan ChangeFeedRetryDelay = TimeSpan.FromSeconds(1);
 
     private async Task RunLoopAsync(string name, TimeSpan period, Func<CancellationToken, Task> body, CancellationToken cancellationToken)
     {

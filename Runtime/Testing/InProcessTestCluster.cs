@@ -72,6 +72,21 @@ public sealed class InProcessTestCluster : IAsyncDisposable
     public async Task StartSilosAsync(int count, Action<SiloOptions>? configure = null)
     {
         for (var i = 0; i < count; i++) await StartSiloAsync(configure);
+        await WaitForStableViewAsync();
+    }
+
+    /// <summary>Waits until every running silo sees exactly the running silos as active.</summary>
+    public async Task WaitForStableViewAsync(TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var silos = Silos;
+            var expected = silos.Select(s => s.Address).ToHashSet();
+            if (silos.All(s => s.ActiveSilos.Select(m => m.Silo).ToHashSet().SetEquals(expected))) return;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"The silos did not agree on a view of {expected.Count} silos.");
+            await Task.Delay(20);
+        }
     }
 
     public async Task StopSiloAsync(SiloHost silo)

@@ -25,6 +25,7 @@ public sealed class MembershipProtocolTests : IAsyncDisposable
         TableRefreshPeriod = Timeout.InfiniteTimeSpan,
         ProbePeriod = Timeout.InfiniteTimeSpan,
         DefunctSiloCleanupPeriod = Timeout.InfiniteTimeSpan,
+        UseChangeNotifications = false,
         ProbeTimeout = TimeSpan.FromSeconds(5),
         NumMissedProbesLimit = 3,
         NumProbedSilos = 3,
@@ -337,6 +338,7 @@ public sealed class MembershipHousekeepingTests
         TableRefreshPeriod = Timeout.InfiniteTimeSpan,
         ProbePeriod = Timeout.InfiniteTimeSpan,
         DefunctSiloCleanupPeriod = Timeout.InfiniteTimeSpan,
+        UseChangeNotifications = false,
         MaxJoinAttemptTime = TimeSpan.FromMinutes(5),
         DefunctSiloExpiration = TimeSpan.FromDays(7),
     };

@@ -257,16 +257,22 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
             }
             else
             {
+                // First pass over int8 codes keeps the best few times k that pass the filter; the
+                // second re-scores those exactly, so quantisation error cannot reorder the answer.
+                var codes = new sbyte[unit.Length];
+                var scale = VectorMath.Quantize(unit, codes);
+                var shortlistSize = Math.Max(topK * 8, 64);
+                var shortlist = new PriorityQueue<int, float>(shortlistSize + 1);
                 for (var slot = 0; slot < _vectors.Count; slot++)
                 {
-                    var score = TensorPrimitives.Dot(_vectors.Row(slot), unit);
-                    if (score < threshold) continue;
-                    if (best.Count == topK && best.TryPeek(out _, out var weakest) && score <= weakest) continue;
-                    var record = _records[_vectors.IdAt(slot)].Record;
-                    if (!filter.Matches(record)) continue;
-                    best.Enqueue(record, score);
-                    if (best.Count > topK) best.Dequeue();
+                    var approximate = _vectors.ApproximateDot(slot, codes, scale);
+                    if (shortlist.Count == shortlistSize && shortlist.TryPeek(out _, out var weakest) && approximate <= weakest) continue;
+                    if (!filter.Matches(_records[_vectors.IdAt(slot)].Record)) continue;
+                    shortlist.Enqueue(slot, approximate);
+                    if (shortlist.Count > shortlistSize) shortlist.Dequeue();
                 }
+                while (shortlist.TryDequeue(out var slot, out _))
+                    Offer(best, _records[_vectors.IdAt(slot)].Record, TensorPrimitives.Dot(_vectors.Row(slot), unit), topK, threshold);
             }
             var hits = new ScoredMemory[best.Count];
             for (var i = hits.Length - 1; i >= 0; i--)
@@ -320,9 +326,9 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
         _lock.EnterReadLock();
         try
         {
-            var scores = _text.Score(terms, id => filter.Matches(_records[id].Record));
-            var hits = scores.OrderByDescending(p => p.Value).ThenBy(p => p.Key).Take(topK)
-                .Select(p => new ScoredMemory(_records[p.Key].Record, p.Value)).ToList();
+            var scores = _text.Score(terms, id => filter.Matches(_records[id].Record), Candidates(filter.Scope));
+            var hits = scores.OrderByDescending(p => p.Score).ThenBy(p => p.Id).Take(topK)
+                .Select(p => new ScoredMemory(_records[p.Id].Record, p.Score)).ToList();
             return Task.FromResult<IReadOnlyList<ScoredMemory>>(hits);
         }
         finally { _lock.ExitReadLock(); }

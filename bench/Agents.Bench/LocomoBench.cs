@@ -51,6 +51,9 @@ public static class LocomoBench
             MmrLambda = a.Double("mmr-lambda", 0.7),
         };
         var dimensions = a.Int("dimensions", 384);
+        // "store": notes written directly through IMemoryStore; "engine": through MemoryEngine in offline mode.
+        var path = a.String("path", "store");
+        if (path is not ("store" or "engine")) throw new ArgumentException($"--path must be 'store' or 'engine', not '{path}'.");
         // What a note's vector is made from: "note" (content + context, as A-MEM embeds) or "content".
         var embedText = a.String("embed-text", "note");
         if (embedText is not ("note" or "content")) throw new ArgumentException($"--embed-text must be 'note' or 'content', not '{embedText}'.");
@@ -84,6 +87,12 @@ public static class LocomoBench
                 var ranking = Bm25Scorer.Rank(scorer.Score(tokenizer.Tokenize(q.Question)));
                 var first = TurnRetrievalScore.FirstTurns(ranking.Take(10).Select(i => (IReadOnlyList<string>)[conversation.Turns[i].DiaId]), 10);
                 bm25.Add(q.Category, q.Evidence, first);
+            }
+
+            if (path == "engine")
+            {
+                ingested += await RunEngineAsync(conversation, dimensions, neighbours, options, ours, ingestWatch, latencies);
+                continue;
             }
 
             // Ours: the real memory path (embedded store + hybrid retriever).
@@ -153,6 +162,47 @@ public static class LocomoBench
         Console.WriteLine(FormattableString.Invariant(
             $"RESULT locomo hit5={o.Hit5:F3} hit10={o.Hit10:F3} turnrecall10={o.Recall10:F3} multihop_hit10={ours.Get(1).Hit10:F3} temporal_hit10={ours.Get(2).Hit10:F3} bm25_hit10={b.Hit10:F3} ratio_hit10={(b.Hit10 > 0 ? o.Hit10 / b.Hit10 : 0):F3} ingest_per_s={ingestPerSecond:F0} search_p95_ms={p95:F2}"));
         return mismatches.Count > 0 ? 1 : 0;
+    }
+
+    /// <summary>
+    /// The same conversation through <see cref="MemoryEngine"/> in offline mode: each turn an add with its
+    /// session date, turn id and preceding turns; the engine's background pipelines (A-MEM notes, Mem0
+    /// facts, graph) build the memories; search over notes through the hybrid retriever.
+    /// </summary>
+    private static async Task<int> RunEngineAsync(LocomoConversation conversation, int dimensions, int neighbours, HybridRetrieverOptions options,
+        TurnRetrievalScore ours, Stopwatch ingestWatch, List<double> latencies)
+    {
+        using var store = new EmbeddedMemoryStore(new MemoryStoreOptions { Dimension = dimensions });
+        var embedder = new HashingEmbedder(new HashingEmbedderOptions { Dimensions = dimensions, Idf = WordIdf(conversation.Turns.Select(t => t.Document)) });
+        var retriever = new HybridRetriever(store, embedder, options);
+        var engineOptions = new Agents.Memory.Engine.MemoryEngineOptions();
+        engineOptions.Pipelines.ContextTurns = neighbours;
+        await using var engine = new Agents.Memory.Engine.MemoryEngine(store, embedder, Agents.Memory.Pipelines.MemoryModels.Offline(), engineOptions, retriever);
+        var scope = MemoryScope.ForRun(conversation.SampleId);
+        ingestWatch.Start();
+        for (var i = 0; i < conversation.Turns.Count; i++)
+        {
+            var turn = conversation.Turns[i];
+            var preceding = new List<Agents.Memory.Pipelines.ConversationTurn>();
+            for (var j = Math.Max(0, i - neighbours); j < i; j++)
+                if (conversation.Turns[j].Session == turn.Session) preceding.Add(new(conversation.Turns[j].Speaker, conversation.Turns[j].Document) { SourceId = conversation.Turns[j].DiaId });
+            await engine.AddAsync(new Agents.Memory.Engine.AddMemoryRequest(scope, [new(turn.Speaker, turn.Document) { SourceId = turn.DiaId }], turn.SessionDate)
+            {
+                Sources = [turn.DiaId],
+                Preceding = preceding,
+            });
+        }
+        await engine.WaitForIdleAsync(scope);
+        ingestWatch.Stop();
+        var filter = new MemoryFilter(scope) { Kinds = [MemoryKind.Note] };
+        foreach (var q in conversation.Questions)
+        {
+            var started = Stopwatch.GetTimestamp();
+            var hits = await retriever.RetrieveAsync(new MemorySearchRequest(q.Question, filter) { TopK = 10 }, CancellationToken.None);
+            latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            ours.Add(q.Category, q.Evidence, TurnRetrievalScore.FirstTurns(hits.Select(h => h.Sources), 10));
+        }
+        return conversation.Turns.Count;
     }
 
     /// <summary>Idf of each lower-cased word over the conversation's turns (the corpus being indexed).</summary>

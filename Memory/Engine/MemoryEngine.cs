@@ -129,7 +129,13 @@ public sealed class MemoryEngine : IAsyncDisposable
         {
             var finished = Processor.Finished.WaitAsync();
             var episode = await _store.GetAsync(episodeId, cancellationToken).ConfigureAwait(false)
-                ?? throw new MemoryNotFoundException($"No input {episodeId} (never added, or deleted).");
+                ?? throw new MemoryNotFoundException($"No input {episodeId} (never added, or deleted); pass the EpisodeId that AddAsync returned.");
+            if (episode.Kind != MemoryKind.Episode)
+            {
+                // A memory derived from an input (a note, a fact): wait for that input, if it says which.
+                if (Guid.TryParse(episode.Metadata.GetValueOrDefault("episode"), out var parent) && parent != episodeId) { episodeId = parent; continue; }
+                return;
+            }
             switch (episode.Metadata.GetValueOrDefault(IngestJobHandler.StateKey))
             {
                 case IngestJobHandler.Done: return;

@@ -5,6 +5,7 @@ using Agents.Bench;
 var suites = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.Ordinal)
 {
     // suites register here: ["name"] = NameBench.RunAsync,
+    ["store"] = StoreBench.RunAsync,
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))

@@ -63,6 +63,18 @@ public sealed class RelationDto
     public string? Target { get; set; }
 }
 
+public sealed class InsightOperationsDto
+{
+    public List<InsightOperationDto>? Operations { get; set; }
+}
+
+public sealed class InsightOperationDto
+{
+    public string? Op { get; set; }
+    public string? Id { get; set; }
+    public string? Text { get; set; }
+}
+
 public sealed class InvalidationDto
 {
     public List<string>? Contradicted { get; set; }

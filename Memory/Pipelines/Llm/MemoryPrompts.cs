@@ -2,6 +2,7 @@ using System.Globalization;
 using Agents.Memory.Pipelines.Facts;
 using Agents.Memory.Pipelines.Graph;
 using Agents.Memory.Pipelines.Notes;
+using Agents.Memory.Pipelines.Team;
 
 namespace Agents.Memory.Pipelines.Llm;
 
@@ -176,6 +177,52 @@ public static class MemoryPrompts
             w.WriteEndObject();
         });
         return new Prompt(system, "Extract the graph from:\n" + user);
+    }
+
+    public static Prompt InsightRefinement(IReadOnlyList<CondensedTask> successes, IReadOnlyList<CondensedTask> failures, IReadOnlyList<(string Key, InsightView Insight)> insights)
+    {
+        const string system = """
+            You keep a team of agents' rulebook. Compare the successful and the failed tasks with the current rules
+            (each with a short id) and answer with operations:
+            - "ADD": a new general rule ("do X, because Y") the tasks support; give its text;
+            - "AGREE": the tasks confirm an existing rule; give its id;
+            - "EDIT": an existing rule should be reworded or extended; give its id and the new text;
+            - "REMOVE": the tasks contradict an existing rule or show it is useless; give its id.
+            Rules must be general, not about one task. Use only the ids shown, copied exactly.
+            Answer with a single JSON object and nothing else:
+            {"operations": [{"op": "ADD" | "AGREE" | "EDIT" | "REMOVE", "id": string or null, "text": string or null}, ...]}
+            """;
+        static void WriteTasks(System.Text.Json.Utf8JsonWriter w, string name, IReadOnlyList<CondensedTask> tasks)
+        {
+            w.WriteStartArray(name);
+            foreach (var t in tasks)
+            {
+                w.WriteStartObject();
+                w.WriteString("task", t.Task);
+                w.WriteStrings("key_steps", t.KeySteps);
+                if (t.FailureReason is not null) w.WriteString("failure_reason", t.FailureReason);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        }
+        var user = PromptJson.Write(w =>
+        {
+            w.WriteStartObject();
+            WriteTasks(w, "successful_tasks", successes);
+            WriteTasks(w, "failed_tasks", failures);
+            w.WriteStartArray("rules");
+            foreach (var (key, i) in insights)
+            {
+                w.WriteStartObject();
+                w.WriteString("id", key);
+                w.WriteString("text", i.Text);
+                w.WriteNumber("score", i.Score);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        });
+        return new Prompt(system, "Refine the rules:\n" + user);
     }
 
     public static Prompt RelationInvalidation(IReadOnlyList<ExtractedRelation> newRelations, IReadOnlyList<(string Key, ExistingRelation Relation)> existing)

@@ -11,4 +11,5 @@ namespace Agents.Memory.Pipelines.Llm;
 [JsonSerializable(typeof(ConsolidationDto))]
 [JsonSerializable(typeof(GraphDto))]
 [JsonSerializable(typeof(InvalidationDto))]
+[JsonSerializable(typeof(InsightOperationsDto))]
 public sealed partial class PipelineJsonContext : JsonSerializerContext;

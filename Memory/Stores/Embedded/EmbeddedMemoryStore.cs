@@ -25,6 +25,9 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
     private readonly Dictionary<Guid, StoredRecord> _records = [];
     private readonly VectorTable _vectors;
     private readonly Bm25Index _text = new();
+    // Record ids per (tenant, scope field, id): a search within one user's scope visits only that
+    // user's rows instead of scanning the whole table.
+    private readonly Dictionary<(string Tenant, int Field, string Value), HashSet<Guid>> _scopeIndex = [];
     private readonly Dictionary<Guid, MemoryEdge> _edges = [];
     private readonly Dictionary<Guid, HashSet<Guid>> _edgesByNode = [];
     private readonly Dictionary<Guid, MemoryHistoryEntry> _history = [];
@@ -209,7 +212,7 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
         _lock.EnterReadLock();
         try
         {
-            var list = _records.Values.Select(s => s.Record).Where(filter.Matches)
+            var list = Scan(filter.Scope).Where(filter.Matches)
                 .OrderBy(r => r.ObservedAt).ThenBy(r => r.CreatedAt).ThenBy(r => r.Id)
                 .Skip(offset).Take(limit).ToList();
             return Task.FromResult<IReadOnlyList<MemoryRecord>>(list);
@@ -221,7 +224,7 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
     {
         ArgumentNullException.ThrowIfNull(filter);
         _lock.EnterReadLock();
-        try { return Task.FromResult((long)_records.Values.Count(s => filter.Matches(s.Record))); }
+        try { return Task.FromResult((long)Scan(filter.Scope).Count(filter.Matches)); }
         finally { _lock.ExitReadLock(); }
     }
 
@@ -242,15 +245,28 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
         {
             // Min-heap of the best k so far: the root is the weakest hit, replaced when beaten.
             var best = new PriorityQueue<MemoryRecord, float>(topK + 1);
-            for (var slot = 0; slot < _vectors.Count; slot++)
+            var candidates = Candidates(filter.Scope);
+            if (candidates is not null && candidates.Count * 4 < _vectors.Count)
             {
-                var score = TensorPrimitives.Dot(_vectors.Row(slot), unit);
-                if (score < threshold) continue;
-                if (best.Count == topK && best.TryPeek(out _, out var weakest) && score <= weakest) continue;
-                var record = _records[_vectors.IdAt(slot)].Record;
-                if (!filter.Matches(record)) continue;
-                best.Enqueue(record, score);
-                if (best.Count > topK) best.Dequeue();
+                foreach (var id in candidates)
+                {
+                    var stored = _records[id];
+                    if (stored.Slot < 0 || !filter.Matches(stored.Record)) continue;
+                    Offer(best, stored.Record, TensorPrimitives.Dot(_vectors.Row(stored.Slot), unit), topK, threshold);
+                }
+            }
+            else
+            {
+                for (var slot = 0; slot < _vectors.Count; slot++)
+                {
+                    var score = TensorPrimitives.Dot(_vectors.Row(slot), unit);
+                    if (score < threshold) continue;
+                    if (best.Count == topK && best.TryPeek(out _, out var weakest) && score <= weakest) continue;
+                    var record = _records[_vectors.IdAt(slot)].Record;
+                    if (!filter.Matches(record)) continue;
+                    best.Enqueue(record, score);
+                    if (best.Count > topK) best.Dequeue();
+                }
             }
             var hits = new ScoredMemory[best.Count];
             for (var i = hits.Length - 1; i >= 0; i--)
@@ -261,6 +277,37 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
             return Task.FromResult<IReadOnlyList<ScoredMemory>>(hits);
         }
         finally { _lock.ExitReadLock(); }
+    }
+
+    private IEnumerable<MemoryRecord> Scan(MemoryScope scope) =>
+        Candidates(scope) is { } ids ? ids.Select(id => _records[id].Record) : _records.Values.Select(s => s.Record);
+
+    private static void Offer(PriorityQueue<MemoryRecord, float> best, MemoryRecord record, float score, int topK, double threshold)
+    {
+        if (score < threshold) return;
+        if (best.Count == topK && best.TryPeek(out _, out var weakest) && score <= weakest) return;
+        best.Enqueue(record, score);
+        if (best.Count > topK) best.Dequeue();
+    }
+
+    /// <summary>The smallest indexed id set the scope filter narrows to, or null when it sets no id.</summary>
+    private HashSet<Guid>? Candidates(MemoryScope scope)
+    {
+        HashSet<Guid>? smallest = null;
+        foreach (var (field, value) in ScopeKeys(scope))
+        {
+            if (!_scopeIndex.TryGetValue((scope.Tenant, field, value), out var ids)) return [];
+            if (smallest is null || ids.Count < smallest.Count) smallest = ids;
+        }
+        return smallest;
+    }
+
+    private static IEnumerable<(int Field, string Value)> ScopeKeys(MemoryScope scope)
+    {
+        if (scope.UserId is { } user) yield return (0, user);
+        if (scope.AgentId is { } agent) yield return (1, agent);
+        if (scope.RunId is { } run) yield return (2, run);
+        if (scope.TeamId is { } team) yield return (3, team);
     }
 
     public Task<IReadOnlyList<ScoredMemory>> SearchByTextAsync(string query, MemoryFilter filter, int topK = 10, CancellationToken cancellationToken = default)
@@ -610,12 +657,22 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
         var slot = record.Embedding is null ? -1 : _vectors.Add(record.Id, record.Embedding);
         _records[record.Id] = new StoredRecord(record, slot, terms);
         _text.Add(record.Id, terms);
+        foreach (var (field, value) in ScopeKeys(record.Scope))
+        {
+            if (!_scopeIndex.TryGetValue((record.Scope.Tenant, field, value), out var ids)) _scopeIndex[(record.Scope.Tenant, field, value)] = ids = [];
+            ids.Add(record.Id);
+        }
     }
 
     private void RemoveRecord(Guid id)
     {
         if (!_records.Remove(id, out var stored)) return;
         _text.Remove(id, stored.Terms);
+        foreach (var (field, value) in ScopeKeys(stored.Record.Scope))
+        {
+            var key = (stored.Record.Scope.Tenant, field, value);
+            if (_scopeIndex.TryGetValue(key, out var ids) && ids.Remove(id) && ids.Count == 0) _scopeIndex.Remove(key);
+        }
         if (stored.Slot >= 0 && _vectors.Remove(stored.Slot) is { } moved)
             _records[moved] = _records[moved] with { Slot = stored.Slot };
     }

@@ -233,14 +233,14 @@ public sealed class PostgresMemoryStore : IMemoryStore
         _validator.ValidateEmbedding(query, "The query vector");
         var d = Dimension.ToString(CultureInfo.InvariantCulture);
 
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         // Iterative scan (pgvector 0.8): with a selective scope filter the index keeps scanning until
         // k rows pass, instead of filtering one ef_search-sized candidate list down to fewer than k.
+        // The settings travel in the same round trip as the query (the reader skips their empty results).
         var ef = Math.Clamp(Math.Max(_options.EfSearch, 2 * topK), 1, 1000).ToString(CultureInfo.InvariantCulture);
-        await using (var set = new NpgsqlCommand($"SET hnsw.iterative_scan = relaxed_order; SET hnsw.ef_search = {ef}", connection))
-            await set.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-
-        await using var command = new NpgsqlCommand { Connection = connection };
+        await using var batch = _dataSource.CreateBatch();
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SET hnsw.iterative_scan = relaxed_order"));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand($"SET hnsw.ef_search = {ef}"));
+        var command = new NpgsqlBatchCommand();
         var sql = new StringBuilder($"SELECT {RecordColumns}, 1 - (embedding::vector({d}) <=> @q::vector({d})) AS score FROM memory_records WHERE embedding_dims = {d} AND ");
         AppendFilter(sql, command.Parameters, filter);
         if (minScore is { } min)
@@ -252,7 +252,18 @@ public sealed class PostgresMemoryStore : IMemoryStore
         command.Parameters.Add(PgVector.Parameter("q", query));
         command.Parameters.Add(new NpgsqlParameter<int>("k", topK));
         command.CommandText = sql.ToString();
-        var hits = await ReadScoredAsync(command, cancellationToken).ConfigureAwait(false);
+        batch.BatchCommands.Add(command);
+        var hits = new List<ScoredMemory>();
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            do
+            {
+                if (reader.FieldCount == 0) continue;
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    hits.Add(new ScoredMemory(ReadRecord(reader), reader.GetDouble(RecordColumnCount)));
+            }
+            while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
+        }
         // relaxed_order may return neighbours slightly out of order.
         hits.Sort((a, b) => b.Score.CompareTo(a.Score));
         return hits;

@@ -254,6 +254,22 @@ public abstract class MemoryStoreConformanceTests
     }
 
     [Fact]
+    public async Task Vector_search_in_a_small_scope_among_many_rows_returns_exactly_that_scopes_best()
+    {
+        var crowd = Enumerable.Range(0, 60).Select(i => Note(new MemoryScope(Tenant, userId: "crowd", agentId: "shared"), $"crowd {i}", Direction(i * 0.5))).ToList();
+        await Store.AddBatchAsync(crowd, "import");
+        var mine = new[] { 30.0, 20.0, 25.0, 60.0 }.Select(d => Note(new MemoryScope(Tenant, userId: "alice", agentId: "shared"), $"alice {d}", Direction(d))).ToList();
+        await Store.AddBatchAsync(mine, "import");
+
+        var hits = await Store.SearchByVectorAsync(Direction(0), new MemoryFilter(new MemoryScope(Tenant, userId: "alice")), topK: 3);
+        Assert.Equal([mine[1].Id, mine[2].Id, mine[0].Id], hits.Select(h => h.Record.Id));
+        var both = await Store.SearchByVectorAsync(Direction(0), new MemoryFilter(new MemoryScope(Tenant, userId: "alice", agentId: "shared")), topK: 10);
+        Assert.Equal(4, both.Count);
+        Assert.Empty(await Store.SearchByVectorAsync(Direction(0), new MemoryFilter(new MemoryScope(Tenant, userId: "alice", agentId: "nobody"))));
+        Assert.Equal(64, (await Store.SearchByVectorAsync(Direction(0), new MemoryFilter(new MemoryScope(Tenant, agentId: "shared")), topK: 100)).Count);
+    }
+
+    [Fact]
     public async Task Enriching_a_raw_record_with_an_embedding_makes_it_searchable()
     {
         var raw = await Store.AddAsync(Note(User("alice"), "raw message", kind: MemoryKind.Message), "user");

@@ -235,6 +235,16 @@ public sealed class MemoryEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task WaitFor_accepts_a_derived_memory_id_and_refuses_an_unknown_one()
+    {
+        await using var engine = Engine();
+        var added = await engine.AddAsync(Ann, "I sing in a choir on Thursdays.", Day1, "Ann");
+        await engine.WaitForAsync(added.EpisodeId);
+        await engine.WaitForAsync(added.NoteIds[0]); // a note: its input is done, returns
+        await Assert.ThrowsAsync<MemoryNotFoundException>(() => engine.WaitForAsync(Guid.NewGuid()));
+    }
+
+    [Fact]
     public async Task Bad_input_is_refused_and_nothing_is_stored()
     {
         await using var engine = Engine();

@@ -1,0 +1,212 @@
+using System.Globalization;
+using Agents.Memory.Model;
+using Agents.Memory.Stores;
+using Microsoft.Extensions.AI;
+
+namespace Agents.Memory.Pipelines.Team;
+
+/// <summary>
+/// G-Memory's three tiers for a team, over <see cref="IMemoryStore"/>. Interaction tier: each finished
+/// task's condensed trajectory (kind trajectory). Query tier: one node per task (kind query) linked to
+/// similar earlier tasks ("similar_task", cosine at least <see cref="TeamMemoryOptions.TaskSimilarity"/>).
+/// Insight tier: rules (kind insight) with a score, refined every few tasks by ADD / AGREE / EDIT /
+/// REMOVE (ADD 2, AGREE and EDIT +1, REMOVE -1; retired, not deleted, at 0) and linked to the tasks
+/// that support them; used insights gain on success and lose on failure.
+/// </summary>
+public sealed class TeamMemory(
+    IMemoryStore store,
+    IEmbeddingGenerator<string, Embedding<float>> embedder,
+    ITaskCondenser condenser,
+    IInsightRefiner refiner,
+    TeamMemoryOptions? options = null,
+    TimeProvider? time = null)
+{
+    public const string Actor = "g-memory";
+    public const string SimilarTaskEdge = "similar_task";
+    public const string TrajectoryEdge = "trajectory";
+    public const string SupportedByEdge = "supported_by";
+    public const string ScoreKey = "score";
+    public const string SucceededKey = "succeeded";
+    public const string FailureReasonKey = "failure_reason";
+
+    private readonly TeamMemoryOptions _options = options ?? new TeamMemoryOptions();
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    public static TeamMemory Offline(IMemoryStore store, IEmbeddingGenerator<string, Embedding<float>> embedder, TeamMemoryOptions? options = null) =>
+        new(store, embedder, new OfflineTaskCondenser(), new OfflineInsightRefiner(), options);
+
+    /// <summary>Records a finished task (trajectory + query node + similar-task edges); refines insights when due. Returns the query node's id.</summary>
+    public async Task<Guid> RecordTaskAsync(MemoryScope scope, TeamTask task, DateTimeOffset observedAt, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        ArgumentNullException.ThrowIfNull(task);
+        if (string.IsNullOrWhiteSpace(task.Task)) throw new InvalidMemoryContentException("A team task needs its description.");
+        var condensed = await condenser.CondenseAsync(task, cancellationToken).ConfigureAwait(false);
+        var embedding = await embedder.EmbedAsync(task.Task, cancellationToken).ConfigureAwait(false);
+
+        var similar = await store.SearchByVectorAsync(embedding, new MemoryFilter(scope) { Kinds = [MemoryKind.Query] }, 10, _options.TaskSimilarity, cancellationToken).ConfigureAwait(false);
+        var succeeded = task.Succeeded ? "true" : "false";
+        var trajectoryMeta = new Dictionary<string, string>(StringComparer.Ordinal) { [SucceededKey] = succeeded };
+        if (condensed.FailureReason is not null) trajectoryMeta[FailureReasonKey] = condensed.FailureReason;
+        var trajectory = await store.AddAsync(new MemoryRecord
+        {
+            Id = Guid.NewGuid(), Scope = scope, Kind = MemoryKind.Trajectory,
+            // First line: the task (on one line), then one key step per line; read back by ToCondensed.
+            Content = $"{task.Task.ReplaceLineEndings(" ")}\n{string.Join("\n", condensed.KeySteps.Select(static k => k.ReplaceLineEndings(" ")))}",
+            Embedding = embedding, Metadata = trajectoryMeta, ObservedAt = observedAt, ValidAt = observedAt,
+        }, Actor, null, cancellationToken).ConfigureAwait(false);
+        var query = await store.AddAsync(new MemoryRecord
+        {
+            Id = Guid.NewGuid(), Scope = scope, Kind = MemoryKind.Query, Content = task.Task, Embedding = embedding,
+            Metadata = new Dictionary<string, string>(StringComparer.Ordinal) { [SucceededKey] = succeeded },
+            ObservedAt = observedAt, ValidAt = observedAt,
+        }, Actor, null, cancellationToken).ConfigureAwait(false);
+
+        var edges = new List<MemoryEdge> { Edge(scope, query.Id, trajectory.Id, TrajectoryEdge, 1, observedAt) };
+        edges.AddRange(similar.Select(s => Edge(scope, query.Id, s.Record.Id, SimilarTaskEdge, s.Score, observedAt)));
+        await store.AddEdgesAsync(edges, cancellationToken).ConfigureAwait(false);
+
+        var count = await store.CountAsync(new MemoryFilter(scope) { Kinds = [MemoryKind.Query] }, cancellationToken).ConfigureAwait(false);
+        if (count >= _options.StartInsightsAfter && count % _options.RefineEvery == 0)
+            await RefineInsightsAsync(scope, cancellationToken).ConfigureAwait(false);
+        return query.Id;
+    }
+
+    /// <summary>Refines the insights from the recent tasks' trajectories; returns the operations applied.</summary>
+    public async Task<IReadOnlyList<InsightOperation>> RefineInsightsAsync(MemoryScope scope, CancellationToken cancellationToken = default)
+    {
+        var trajectoryFilter = new MemoryFilter(scope) { Kinds = [MemoryKind.Trajectory] };
+        var total = await store.CountAsync(trajectoryFilter, cancellationToken).ConfigureAwait(false);
+        var recent = await store.ListAsync(trajectoryFilter, _options.RefineWindow, (int)Math.Max(0, total - _options.RefineWindow), cancellationToken).ConfigureAwait(false);
+        var condensed = recent.Select(ToCondensed).ToList();
+        var insights = await LiveInsightsAsync(scope, cancellationToken).ConfigureAwait(false);
+        var views = insights.Select(static i => new InsightView(i.Id, i.Content, Score(i))).ToList();
+
+        var ops = await refiner.RefineAsync(condensed.Where(static c => c.Succeeded).ToList(), condensed.Where(static c => !c.Succeeded).ToList(), views, cancellationToken).ConfigureAwait(false);
+        var byId = insights.ToDictionary(static i => i.Id);
+        var changed = new HashSet<Guid>();
+        foreach (var op in ops) // validate all before writing any
+        {
+            if (op.Kind == InsightOperationKind.Add) { if (string.IsNullOrWhiteSpace(op.Text)) throw new InvalidModelDecisionException("insight refinement", "ADD without text"); continue; }
+            if (op.TargetId is not { } id || !byId.ContainsKey(id))
+                throw new UnknownMemoryReferenceException(op.TargetId?.ToString() ?? "(missing)", "insight refinement", byId.Keys.Select(static k => k.ToString()).ToList());
+            if (!changed.Add(id)) throw new InvalidModelDecisionException("insight refinement", $"insight {id} has two operations");
+        }
+
+        var now = _time.GetUtcNow();
+        var supporting = (await TasksOfAsync(recent, cancellationToken).ConfigureAwait(false)).Where(q => q.Metadata.GetValueOrDefault(SucceededKey) == "true").ToList();
+        foreach (var op in ops)
+        {
+            switch (op.Kind)
+            {
+                case InsightOperationKind.Add:
+                    var insight = await store.AddAsync(new MemoryRecord
+                    {
+                        Id = Guid.NewGuid(), Scope = scope, Kind = MemoryKind.Insight, Content = op.Text!,
+                        Embedding = await embedder.EmbedAsync(op.Text!, cancellationToken).ConfigureAwait(false),
+                        Metadata = new Dictionary<string, string>(StringComparer.Ordinal) { [ScoreKey] = _options.InitialScore.ToString(CultureInfo.InvariantCulture) },
+                        ObservedAt = now, ValidAt = now,
+                    }, Actor, null, cancellationToken).ConfigureAwait(false);
+                    if (supporting.Count > 0)
+                        await store.AddEdgesAsync(supporting.Select(q => Edge(scope, insight.Id, q.Id, SupportedByEdge, 1, now)).ToList(), cancellationToken).ConfigureAwait(false);
+                    break;
+                case InsightOperationKind.Agree:
+                    await ChangeScoreAsync(byId[op.TargetId!.Value], +1, null, cancellationToken).ConfigureAwait(false);
+                    break;
+                case InsightOperationKind.Edit:
+                    await ChangeScoreAsync(byId[op.TargetId!.Value], +1, op.Text, cancellationToken).ConfigureAwait(false);
+                    break;
+                case InsightOperationKind.Remove:
+                    await ChangeScoreAsync(byId[op.TargetId!.Value], -1, null, cancellationToken).ConfigureAwait(false);
+                    break;
+            }
+        }
+        return ops;
+    }
+
+    /// <summary>What the team knows for a new task: related tasks (similar plus one hop), their insights by score, and example trajectories.</summary>
+    public async Task<TeamRecall> RecallAsync(MemoryScope scope, string task, int tasks = 3, int insights = 5, int successes = 2, int failures = 1, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(task);
+        var embedding = await embedder.EmbedAsync(task, cancellationToken).ConfigureAwait(false);
+        var hits = await store.SearchByVectorAsync(embedding, new MemoryFilter(scope) { Kinds = [MemoryKind.Query] }, tasks, null, cancellationToken).ConfigureAwait(false);
+        var related = hits.Select(static h => h.Record).ToList();
+        var hop = await store.GetEdgesAsync(new EdgeQuery(scope.Tenant, related.Select(static r => r.Id).ToList()) { Types = [SimilarTaskEdge] }, cancellationToken).ConfigureAwait(false);
+        var more = hop.SelectMany(static e => new[] { e.FromId, e.ToId }).Where(id => related.All(r => r.Id != id)).Distinct().ToList();
+        related.AddRange((await store.GetManyAsync(more, cancellationToken).ConfigureAwait(false)).Where(r => scope.Contains(r.Scope)));
+        var ids = related.Select(static r => r.Id).ToList();
+
+        var traj = await store.GetEdgesAsync(new EdgeQuery(scope.Tenant, ids) { Direction = EdgeDirection.Outgoing, Types = [TrajectoryEdge] }, cancellationToken).ConfigureAwait(false);
+        var trajectories = await store.GetManyAsync(traj.Select(static e => e.ToId).Distinct().ToList(), cancellationToken).ConfigureAwait(false);
+        var supportedBy = await store.GetEdgesAsync(new EdgeQuery(scope.Tenant, ids) { Direction = EdgeDirection.Incoming, Types = [SupportedByEdge] }, cancellationToken).ConfigureAwait(false);
+        var voted = (await store.GetManyAsync(supportedBy.Select(static e => e.FromId).Distinct().ToList(), cancellationToken).ConfigureAwait(false)).Where(static i => i.ExpiredAt is null).ToList();
+        var similarInsights = await store.SearchByVectorAsync(embedding, new MemoryFilter(scope) { Kinds = [MemoryKind.Insight] }, insights, null, cancellationToken).ConfigureAwait(false);
+        var allInsights = voted.Concat(similarInsights.Select(static h => h.Record)).DistinctBy(static i => i.Id)
+            .OrderByDescending(static i => Score(i)).ThenBy(static i => i.CreatedAt).Take(insights).ToList();
+
+        // Examples in the order of the tasks they belong to (most similar first).
+        var order = ids.Select((id, i) => (id, i)).ToDictionary(static p => p.id, static p => p.i);
+        var rank = traj.GroupBy(static e => e.ToId).ToDictionary(static g => g.Key, g => g.Min(e => order[e.FromId]));
+        var ranked = trajectories.OrderBy(t => rank.GetValueOrDefault(t.Id, int.MaxValue)).ToList();
+        return new TeamRecall(related, allInsights,
+            ranked.Where(static t => t.Metadata.GetValueOrDefault(SucceededKey) == "true").Take(successes).ToList(),
+            ranked.Where(static t => t.Metadata.GetValueOrDefault(SucceededKey) == "false").Take(failures).ToList());
+    }
+
+    /// <summary>After a task: the insights it used gain (success) or lose (failure); one at zero is retired.</summary>
+    public async Task ReportOutcomeAsync(IReadOnlyCollection<Guid> usedInsights, bool succeeded, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(usedInsights);
+        var records = await store.GetManyAsync(usedInsights, cancellationToken).ConfigureAwait(false);
+        if (records.Count != usedInsights.Distinct().Count() || records.Any(static r => r.Kind != MemoryKind.Insight))
+            throw new MemoryNotFoundException($"Some of the insights {string.Join(", ", usedInsights)} do not exist or are not insights.");
+        foreach (var r in records.Where(static r => r.ExpiredAt is null))
+            await ChangeScoreAsync(r, succeeded ? _options.SuccessReward : -_options.FailurePenalty, null, cancellationToken).ConfigureAwait(false);
+    }
+
+    public static int Score(MemoryRecord insight) =>
+        int.TryParse(insight.Metadata.GetValueOrDefault(ScoreKey), NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) ? s : 0;
+
+    private async Task ChangeScoreAsync(MemoryRecord insight, int delta, string? newText, CancellationToken ct)
+    {
+        var current = await store.GetAsync(insight.Id, ct).ConfigureAwait(false) ?? insight;
+        var score = Score(current) + delta;
+        var metadata = new Dictionary<string, string>(current.Metadata, StringComparer.Ordinal) { [ScoreKey] = score.ToString(CultureInfo.InvariantCulture) };
+        var next = current with { Metadata = metadata };
+        var @event = MemoryEvent.None;
+        if (newText is not null && newText != current.Content)
+        {
+            next = next with { Content = newText, Embedding = await embedder.EmbedAsync(newText, ct).ConfigureAwait(false) };
+            @event = MemoryEvent.Update;
+        }
+        if (score <= 0)
+        {
+            var now = _time.GetUtcNow();
+            next = next with { InvalidAt = now, ExpiredAt = now };
+            @event = MemoryEvent.Invalidate;
+        }
+        await store.UpdateAsync(next, Actor, @event == MemoryEvent.None ? MemoryEvent.Evolve : @event, ct).ConfigureAwait(false);
+    }
+
+    private async Task<IReadOnlyList<MemoryRecord>> LiveInsightsAsync(MemoryScope scope, CancellationToken ct)
+    {
+        var list = await store.ListAsync(new MemoryFilter(scope) { Kinds = [MemoryKind.Insight] }, 1000, 0, ct).ConfigureAwait(false);
+        return list.OrderByDescending(static i => Score(i)).Take(20).ToList();
+    }
+
+    private async Task<IReadOnlyList<MemoryRecord>> TasksOfAsync(IReadOnlyList<MemoryRecord> trajectories, CancellationToken ct)
+    {
+        if (trajectories.Count == 0) return [];
+        var edges = await store.GetEdgesAsync(new EdgeQuery(trajectories[0].Scope.Tenant, trajectories.Select(static t => t.Id).ToList()) { Direction = EdgeDirection.Incoming, Types = [TrajectoryEdge] }, ct).ConfigureAwait(false);
+        return await store.GetManyAsync(edges.Select(static e => e.FromId).Distinct().ToList(), ct).ConfigureAwait(false);
+    }
+
+    private static CondensedTask ToCondensed(MemoryRecord t)
+    {
+        var lines = t.Content.Split('\n');
+        return new CondensedTask(lines[0], lines.Skip(1).ToList(), t.Metadata.GetValueOrDefault(SucceededKey) == "true", t.Metadata.GetValueOrDefault(FailureReasonKey));
+    }
+
+    private static MemoryEdge Edge(MemoryScope scope, Guid from, Guid to, string type, double weight, DateTimeOffset at) =>
+        new() { Id = Guid.NewGuid(), Scope = scope, FromId = from, ToId = to, Type = type, Weight = weight, ValidAt = at };
+}

@@ -1,0 +1,295 @@
+using System.Diagnostics;
+using System.Globalization;
+using Agents.Infra.Migrations;
+using Agents.Memory.Model;
+using Agents.Memory.Stores;
+using Agents.Memory.Stores.Embedded;
+using Agents.Memory.Stores.Postgres;
+using Npgsql;
+
+namespace Agents.Bench;
+
+/// <summary>
+/// <c>store --n 100000</c>: synthetic memories (clustered 384-d embeddings, short sentences, 100 users
+/// under one agent) ingested in batches into the embedded store and into PostgreSQL (a fresh database,
+/// dropped afterwards), then top-10 vector searches, half within one user's scope (1% of the rows),
+/// half across the agent's whole scope (every row). Reports ingest per second, search p50/p95, and
+/// the HNSW recall@10 of PostgreSQL against the embedded store's exact answers.
+/// </summary>
+public static class StoreBench
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var options = new BenchArgs(args);
+        var n = options.Int("n", 100_000);
+        var dimension = options.Int("dim", 384);
+        var queries = options.Int("queries", 400);
+        var batchSize = options.Int("batch", 1000);
+        var users = options.Int("users", 100);
+        var writers = options.Int("writers", 4);
+        var skipPostgres = options.Flag("skip-postgres");
+        var seed = options.Int("seed", 42);
+        options.EnsureAllUsed();
+
+        Console.WriteLine($"store bench: n={n} dim={dimension} users={users} batch={batchSize} postgres_writers={writers} queries={queries} cores={Environment.ProcessorCount} load={LoadAverage()}");
+        var data = new SyntheticMemories(n, dimension, users, seed);
+        var probes = data.Queries(queries);
+        var storeOptions = new MemoryStoreOptions { Dimension = dimension };
+
+        // ---- embedded
+        using var embedded = new EmbeddedMemoryStore(storeOptions);
+        var embeddedIngest = await IngestAsync(embedded, data, batchSize, 1);
+        Console.WriteLine($"embedded  ingest: {embeddedIngest:F0} records/s");
+        var (embeddedLatencies, exact) = await SearchAsync(embedded, probes);
+        Report("embedded", embeddedLatencies, probes);
+        var embeddedText = await TextSearchAsync(embedded, data, queries);
+        Console.WriteLine($"embedded  text search (BM25): p50={Percentile(embeddedText, 50):F2} ms p95={Percentile(embeddedText, 95):F2} ms");
+
+        double postgresP95 = double.NaN, postgresIngest = double.NaN;
+        if (!skipPostgres)
+        {
+            var server = ServerConnectionString();
+            var database = $"agents_bench_{Guid.NewGuid():N}"[..30];
+            await ExecuteAsync(server, $"CREATE DATABASE \"{database}\"");
+            try
+            {
+                var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = database, MaxPoolSize = 8 }.ConnectionString;
+                await using var dataSource = NpgsqlDataSource.Create(connectionString);
+                await using (var ext = dataSource.CreateCommand("CREATE EXTENSION IF NOT EXISTS vector")) await ext.ExecuteNonQueryAsync();
+                await new PostgresMigrator(dataSource).MigrateAsync();
+                var postgres = new PostgresMemoryStore(dataSource, storeOptions);
+                postgresIngest = await IngestAsync(postgres, data, batchSize, writers);
+                Console.WriteLine($"postgres  ingest: {postgresIngest:F0} records/s (batches of {batchSize}, {writers} concurrent writers, HNSW and GIN maintained on insert)");
+                await using (var analyze = dataSource.CreateCommand("ANALYZE memory_records")) await analyze.ExecuteNonQueryAsync();
+                var (postgresLatencies, approximate) = await SearchAsync(postgres, probes);
+                Report("postgres", postgresLatencies, probes);
+                postgresP95 = Percentile(postgresLatencies, 95);
+                Console.WriteLine($"postgres  recall@10 vs exact: {Recall(exact, approximate):F3}");
+                var postgresText = await TextSearchAsync(postgres, data, queries);
+                Console.WriteLine($"postgres  text search (ts_rank_cd): p50={Percentile(postgresText, 50):F2} ms p95={Percentile(postgresText, 95):F2} ms");
+            }
+            finally
+            {
+                NpgsqlConnection.ClearAllPools();
+                await ExecuteAsync(server, $"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)");
+            }
+        }
+
+        var embeddedP95 = Percentile(embeddedLatencies, 95);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"RESULT store n={n} embedded_p95_ms={embeddedP95:F2} postgres_p95_ms={postgresP95:F2} postgres_ingest_per_s={postgresIngest:F0}"));
+        return 0;
+    }
+
+    // Each batch is one transaction; several writers run batches side by side, as concurrent
+    // callers would (HNSW inserts dominate the cost, and they proceed in parallel).
+    private static async Task<double> IngestAsync(IMemoryStore store, SyntheticMemories data, int batchSize, int writers)
+    {
+        var starts = Enumerable.Range(0, (data.Count + batchSize - 1) / batchSize).Select(b => b * batchSize);
+        var watch = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(starts, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, writers) }, async (start, ct) =>
+        {
+            var batch = Enumerable.Range(start, Math.Min(batchSize, data.Count - start)).Select(data.Record).ToList();
+            await store.AddBatchAsync(batch, "bench", ct);
+        });
+        return data.Count / watch.Elapsed.TotalSeconds;
+    }
+
+    private static async Task<(List<double> Latencies, List<Guid[]> Results)> SearchAsync(IMemoryStore store, IReadOnlyList<Probe> probes)
+    {
+        // Warm-up: JIT, connection pool, index pages.
+        foreach (var probe in probes.Take(20)) await store.SearchByVectorAsync(probe.Vector, probe.Filter, 10);
+        var latencies = new List<double>(probes.Count);
+        var results = new List<Guid[]>(probes.Count);
+        foreach (var probe in probes)
+        {
+            var start = Stopwatch.GetTimestamp();
+            var hits = await store.SearchByVectorAsync(probe.Vector, probe.Filter, 10);
+            latencies.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            results.Add(hits.Select(h => h.Record.Id).ToArray());
+        }
+        return (latencies, results);
+    }
+
+    private static async Task<List<double>> TextSearchAsync(IMemoryStore store, SyntheticMemories data, int count)
+    {
+        var random = new Random(7);
+        var filter = new MemoryFilter(new MemoryScope(SyntheticMemories.Tenant, agentId: SyntheticMemories.Agent));
+        var latencies = new List<double>(count);
+        for (var i = 0; i < count + 20; i++)
+        {
+            var query = data.Sentence(random);
+            var start = Stopwatch.GetTimestamp();
+            await store.SearchByTextAsync(query, filter, 10);
+            if (i >= 20) latencies.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }
+        return latencies;
+    }
+
+    private static void Report(string name, List<double> latencies, IReadOnlyList<Probe> probes)
+    {
+        var scoped = latencies.Where((_, i) => probes[i].Scoped).ToList();
+        var broad = latencies.Where((_, i) => !probes[i].Scoped).ToList();
+        Console.WriteLine($"{name,-9} vector search top-10: all p50={Percentile(latencies, 50):F2} p95={Percentile(latencies, 95):F2} ms | " +
+                          $"one user p50={Percentile(scoped, 50):F2} p95={Percentile(scoped, 95):F2} | whole agent p50={Percentile(broad, 50):F2} p95={Percentile(broad, 95):F2}");
+    }
+
+    private static double Recall(List<Guid[]> exact, List<Guid[]> approximate)
+    {
+        double found = 0, total = 0;
+        for (var i = 0; i < exact.Count; i++)
+        {
+            found += approximate[i].Intersect(exact[i]).Count();
+            total += exact[i].Length;
+        }
+        return total == 0 ? 1 : found / total;
+    }
+
+    private static double Percentile(List<double> values, double p)
+    {
+        if (values.Count == 0) return double.NaN;
+        var sorted = values.Order().ToArray();
+        var rank = (int)Math.Ceiling(p / 100 * sorted.Length) - 1;
+        return sorted[Math.Clamp(rank, 0, sorted.Length - 1)];
+    }
+
+    private static string LoadAverage()
+    {
+        try { return File.ReadAllText("/proc/loadavg").Split(' ')[0]; }
+        catch (IOException) { return "?"; }
+    }
+
+    /// <summary>AGENTS_PG_CONNECTION, else what <c>infra/pg.sh start</c> prints.</summary>
+    private static string ServerConnectionString()
+    {
+        var configured = Environment.GetEnvironmentVariable("AGENTS_PG_CONNECTION");
+        if (!string.IsNullOrWhiteSpace(configured)) return configured;
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "infra", "pg.sh"))) directory = directory.Parent;
+        if (directory is null) throw new InvalidOperationException("No PostgreSQL: set AGENTS_PG_CONNECTION or run from the repository (infra/pg.sh not found).");
+        var start = new ProcessStartInfo("bash", [Path.Combine(directory.FullName, "infra", "pg.sh"), "start"]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"infra/pg.sh start failed: {process.StandardError.ReadToEnd()}");
+        return output.Trim().Split('\n')[^1];
+    }
+
+    private static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private sealed record Probe(float[] Vector, MemoryFilter Filter, bool Scoped);
+
+    /// <summary>Deterministic synthetic memories: embeddings around 500 topic centres (so neighbours
+    /// exist, as with real text), sentences from a small vocabulary, spread over users.</summary>
+    private sealed class SyntheticMemories
+    {
+        public const string Tenant = "bench";
+        public const string Agent = "assistant";
+        // 5000 pseudo-words drawn with Zipf frequencies (s = 1), like the words of real text: a few
+        // very common, most rare, so full-text postings have realistic lengths.
+        private static readonly string[] Words = MakeVocabulary(5000);
+        private static readonly double[] Cumulative = ZipfCumulative(Words.Length);
+
+        private readonly float[][] _centres;
+        private readonly int _dimension;
+        private readonly int _users;
+        private readonly int _seed;
+
+        public SyntheticMemories(int count, int dimension, int users, int seed)
+        {
+            Count = count;
+            _dimension = dimension;
+            _users = users;
+            _seed = seed;
+            var random = new Random(seed);
+            _centres = Enumerable.Range(0, 500).Select(_ => Gaussian(random, dimension, 1f)).ToArray();
+        }
+
+        public int Count { get; }
+
+        public MemoryRecord Record(int i)
+        {
+            var random = new Random(_seed * 1_000_003 + i);
+            var centre = _centres[random.Next(_centres.Length)];
+            var noise = Gaussian(random, _dimension, 0.6f);
+            for (var d = 0; d < _dimension; d++) noise[d] += centre[d];
+            return new MemoryRecord
+            {
+                Id = new Guid(i, 0, 0, BitConverter.GetBytes((long)_seed)),
+                Scope = new MemoryScope(Tenant, userId: "u" + (i % _users), agentId: Agent),
+                Kind = i % 3 == 0 ? MemoryKind.Fact : MemoryKind.Note,
+                Content = Sentence(random),
+                Embedding = noise,
+                Tags = [Word(random)],
+                ObservedAt = new DateTimeOffset(2023, 1, 1, 0, 0, 0, TimeSpan.Zero).AddMinutes(i),
+            };
+        }
+
+        public string Sentence(Random random) =>
+            string.Join(' ', Enumerable.Range(0, 8 + random.Next(8)).Select(_ => Word(random)));
+
+        private static string Word(Random random)
+        {
+            var index = Array.BinarySearch(Cumulative, random.NextDouble());
+            return Words[Math.Min(index < 0 ? ~index : index, Words.Length - 1)];
+        }
+
+        private static string[] MakeVocabulary(int count)
+        {
+            string[] onsets = ["b", "c", "d", "f", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "w", "br", "st", "tr", "pl"];
+            string[] vowels = ["a", "e", "i", "o", "u", "ai", "ou"];
+            var words = new List<string>(count);
+            var random = new Random(5);
+            var seen = new HashSet<string>();
+            while (words.Count < count)
+            {
+                var syllables = 1 + random.Next(3);
+                var word = string.Concat(Enumerable.Range(0, syllables).Select(_ => onsets[random.Next(onsets.Length)] + vowels[random.Next(vowels.Length)])) + onsets[random.Next(onsets.Length)];
+                if (seen.Add(word)) words.Add(word);
+            }
+            return [.. words];
+        }
+
+        private static double[] ZipfCumulative(int count)
+        {
+            var weights = Enumerable.Range(1, count).Select(r => 1.0 / r).ToArray();
+            var total = weights.Sum();
+            var cumulative = new double[count];
+            double running = 0;
+            for (var i = 0; i < count; i++) { running += weights[i] / total; cumulative[i] = running; }
+            return cumulative;
+        }
+
+        public IReadOnlyList<Probe> Queries(int count)
+        {
+            var random = new Random(_seed + 17);
+            return Enumerable.Range(0, count + 20).Select(i =>
+            {
+                var centre = _centres[random.Next(_centres.Length)];
+                var q = Gaussian(random, _dimension, 0.6f);
+                for (var d = 0; d < _dimension; d++) q[d] += centre[d];
+                var scoped = i % 2 == 0;
+                var scope = scoped ? new MemoryScope(Tenant, userId: "u" + random.Next(_users)) : new MemoryScope(Tenant, agentId: Agent);
+                return new Probe(q, new MemoryFilter(scope), scoped);
+            }).ToList();
+        }
+
+        private static float[] Gaussian(Random random, int dimension, float sigma)
+        {
+            var v = new float[dimension];
+            for (var d = 0; d < dimension; d++)
+            {
+                var u1 = 1.0 - random.NextDouble();
+                var u2 = random.NextDouble();
+                v[d] = (float)(sigma * Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2));
+            }
+            return v;
+        }
+    }
+}

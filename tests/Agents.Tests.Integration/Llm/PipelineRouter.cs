@@ -49,6 +49,16 @@ public sealed class PipelineRouter
 
     public IReadOnlyList<RecordedRequest> RequestsFor(string step) => _seen.Where(s => s.Step == step).Select(s => s.Request).ToList();
 
+    /// <summary>Embeddings a configured endpoint asks for: the tests' deterministic hashing embedder, served over HTTP.</summary>
+    private static ScriptedResponse Embed(RecordedRequest request)
+    {
+        var embedder = new Agents.Tests.Unit.Memory.Pipelines.HashingEmbedder(EmbeddingDimension);
+        var inputs = request.Json.GetProperty("input").EnumerateArray().Select(e => e.GetString()!).ToList();
+        return ScriptedResponse.Embeddings(inputs.Select(embedder.Embed).ToList());
+    }
+
+    public const int EmbeddingDimension = 384;
+
     public static string StepOf(RecordedRequest request)
     {
         var system = request.Messages[0].Content;
@@ -59,6 +69,7 @@ public sealed class PipelineRouter
 
     private ScriptedResponse Answer(RecordedRequest request)
     {
+        if (request.Path.EndsWith("/embeddings", StringComparison.Ordinal)) return Embed(request);
         var step = StepOf(request);
         _seen.Enqueue((step, request));
         if (_scripted.TryGetValue(step, out var queue) && queue.TryDequeue(out var scripted)) return scripted(request);

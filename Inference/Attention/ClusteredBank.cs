@@ -93,7 +93,11 @@ internal sealed class ClusteredBank
     public bool Contains(long id) => _where.ContainsKey(id);
 
     /// <summary>Where a memory lives now (tests and diagnostics).</summary>
-    public (int Cluster, int Slot) Locate(long id) => _where[id] is var l ? (l.Cluster, l.Slot) : default;
+    public (int Cluster, int Slot) Locate(long id)
+    {
+        var at = _where[id];
+        return (at.Cluster, at.Slot);
+    }
 
     /// <summary>Adds one memory with a unit-length key.</summary>
     public void Insert(long id, ReadOnlySpan<float> key, ReadOnlySpan<float> value)

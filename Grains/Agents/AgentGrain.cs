@@ -1,0 +1,53 @@
+using Agents.Abstractions.Memory;
+using Agents.Runtime;
+
+namespace Agents.Grains.Agents;
+
+/// <summary>
+/// An agent of a team: its own memory scope plus the team's shared one. Recall asks both memory
+/// grains at once and fuses the two ranked lists by reciprocal rank, so neither scope's scores need
+/// to be comparable with the other's.
+/// </summary>
+public sealed class AgentGrain : Grain, IAgentGrain
+{
+    private const int RrfK = 60;
+    private AgentKey _key = null!;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _key = AgentKey.Parse(GrainKey);
+        return Task.CompletedTask;
+    }
+
+    private IMemoryGrain Own => GrainFactory.Get<IMemoryGrain>(_key.AgentScope.ToGrainKey());
+    private IMemoryGrain Team => GrainFactory.Get<IMemoryGrain>(_key.TeamScope.ToGrainKey());
+
+    public async Task<MemoryAddReceipt> RememberAsync(TurnInput message, DateTimeOffset observedAt, bool shareWithTeam)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var input = new MemoryInput([message with { Speaker = message.Speaker ?? _key.Agent }], observedAt);
+        var own = Own.AddAsync(input);
+        if (shareWithTeam) await Team.AddAsync(input).ConfigureAwait(false);
+        return await own.ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<MemoryHit>> RecallAsync(string query, int topK)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(query);
+        var request = new MemoryQuery(query, topK);
+        var lists = await Task.WhenAll(Own.SearchAsync(request), Team.SearchAsync(request)).ConfigureAwait(false);
+        var fused = new Dictionary<Guid, (MemoryHit Hit, double Score)>();
+        foreach (var list in lists)
+        {
+            for (var rank = 0; rank < list.Count; rank++)
+            {
+                var hit = list[rank];
+                var score = 1.0 / (RrfK + rank + 1);
+                fused[hit.Id] = fused.TryGetValue(hit.Id, out var seen) ? (seen.Hit, seen.Score + score) : (hit, score);
+            }
+        }
+        return fused.Values.OrderByDescending(v => v.Score).Take(topK).Select(v => v.Hit with { Score = v.Score }).ToArray();
+    }
+
+    public Task WaitForIdleAsync() => Task.WhenAll(Own.WaitForIdleAsync(), Team.WaitForIdleAsync());
+}

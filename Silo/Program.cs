@@ -1,20 +1,34 @@
-using Microsoft.Extensions.DependencyInjection;
-// The silo host. With no configuration it runs the embedded default: one in-process silo, the
-// embedded memory store and offline models. Point it at PostgreSQL with AGENTS_PG_CONNECTION.
-using Agents.Infra.Migrations;
-using Microsoft.Extensions.Hosting;
+// The Agents silo. `dotnet run --project Silo` runs the main job on the embedded default (one
+// in-process silo, embedded memory store, offline models unless Agents:Llm:BaseUrl is set): a small
+// team of agents works through a task, remembering as it goes, then recalls what it learnt and reads
+// its memory bank through the inference pool. `-- serve` keeps a silo running for a cluster instead.
+using Agents.Grains.Hosting;
+using Agents.Silo;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 
-var builder = Host.CreateApplicationBuilder(args);
-var host = builder.Build();
-var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Agents.Silo");
-var connectionString = builder.Configuration["AGENTS_PG_CONNECTION"];
-if (!string.IsNullOrWhiteSpace(connectionString))
+var serve = args.Contains("serve");
+var configuration = new ConfigurationBuilder()
+    .AddEnvironmentVariables()
+    .AddCommandLine(args.Where(a => a != "serve").ToArray())
+    .Build();
+using var loggerFactory = LoggerFactory.Create(b => b
+    .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
+    .SetMinimumLevel(serve ? LogLevel.Information : LogLevel.Warning));
+
+var settings = AgentsSiloSettings.Read(configuration);
+await using var silo = AgentsSilo.Create(settings, loggerFactory);
+using var stop = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+await silo.StartAsync(stop.Token);
+
+if (serve)
 {
-    await using var dataSource = NpgsqlDataSource.Create(connectionString);
-    var applied = await new PostgresMigrator(dataSource).MigrateAsync();
-    logger.LogInformation("PostgreSQL schema up to date ({Count} migrations applied now)", applied.Count);
+    Console.WriteLine($"silo {silo.Host.Name} serving at {silo.Host.Address}; Ctrl+C stops it");
+    try { await Task.Delay(Timeout.Infinite, stop.Token); } catch (OperationCanceledException) { }
 }
-logger.LogInformation("Silo ready ({Mode})", string.IsNullOrWhiteSpace(connectionString) ? "embedded" : "postgres");
-Console.WriteLine("silo ready");
+else
+{
+    await DemoWorkflow.RunAsync(silo.Host.GrainFactory, Console.Out, stop.Token);
+}
+await silo.StopAsync(CancellationToken.None);

@@ -6,7 +6,8 @@ namespace Agents.Grains.Agents;
 /// <summary>
 /// An agent of a team: its own memory scope plus the team's shared one. Recall asks both memory
 /// grains at once and fuses the two ranked lists by reciprocal rank, so neither scope's scores need
-/// to be comparable with the other's.
+/// to be comparable with the other's. A message shared with the team is stored in both scopes; the
+/// two copies count as one memory (same content), scored by both lists.
 /// </summary>
 public sealed class AgentGrain : Grain, IAgentGrain
 {
@@ -36,14 +37,14 @@ public sealed class AgentGrain : Grain, IAgentGrain
         ArgumentException.ThrowIfNullOrWhiteSpace(query);
         var request = new MemoryQuery(query, topK);
         var lists = await Task.WhenAll(Own.SearchAsync(request), Team.SearchAsync(request)).ConfigureAwait(false);
-        var fused = new Dictionary<Guid, (MemoryHit Hit, double Score)>();
+        var fused = new Dictionary<string, (MemoryHit Hit, double Score)>(StringComparer.Ordinal);
         foreach (var list in lists)
         {
             for (var rank = 0; rank < list.Count; rank++)
             {
                 var hit = list[rank];
                 var score = 1.0 / (RrfK + rank + 1);
-                fused[hit.Id] = fused.TryGetValue(hit.Id, out var seen) ? (seen.Hit, seen.Score + score) : (hit, score);
+                fused[hit.Content] = fused.TryGetValue(hit.Content, out var seen) ? (seen.Hit, seen.Score + score) : (hit, score);
             }
         }
         return fused.Values.OrderByDescending(v => v.Score).Take(topK).Select(v => v.Hit with { Score = v.Score }).ToArray();

@@ -1,3 +1,4 @@
-// The agents CLI: talks to a cluster through its gateways (see the runtime issue for the client).
-Console.Error.WriteLine("agents: the cluster client is not wired yet; run the silo with `dotnet run --project Silo`.");
-return 2;
+// agents: the command line of an Agents cluster (see AgentsCli for the commands).
+using Agents.Cli;
+
+return await AgentsCli.RunAsync(args, Console.Out, Console.Error);

@@ -12,21 +12,18 @@ namespace Agents.Grains.Agents;
 public sealed class AgentGrain : Grain, IAgentGrain
 {
     private const int RrfK = 60;
-    private AgentKey _key = null!;
+    private AgentKey? _parsed;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
-    {
-        _key = AgentKey.Parse(GrainKey);
-        return Task.CompletedTask;
-    }
+    /// <summary>Parsed on first use, so a malformed key fails each call with a clear error.</summary>
+    private AgentKey Key => _parsed ??= AgentKey.Parse(GrainKey);
 
-    private IMemoryGrain Own => GrainFactory.Get<IMemoryGrain>(_key.AgentScope.ToGrainKey());
-    private IMemoryGrain Team => GrainFactory.Get<IMemoryGrain>(_key.TeamScope.ToGrainKey());
+    private IMemoryGrain Own => GrainFactory.Get<IMemoryGrain>(Key.AgentScope.ToGrainKey());
+    private IMemoryGrain Team => GrainFactory.Get<IMemoryGrain>(Key.TeamScope.ToGrainKey());
 
     public async Task<MemoryAddReceipt> RememberAsync(TurnInput message, DateTimeOffset observedAt, bool shareWithTeam)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var input = new MemoryInput([message with { Speaker = message.Speaker ?? _key.Agent }], observedAt);
+        var input = new MemoryInput([message with { Speaker = message.Speaker ?? Key.Agent }], observedAt);
         var own = Own.AddAsync(input);
         if (shareWithTeam) await Team.AddAsync(input).ConfigureAwait(false);
         return await own.ConfigureAwait(false);

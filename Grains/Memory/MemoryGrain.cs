@@ -13,19 +13,17 @@ namespace Agents.Grains.Memory;
 /// </summary>
 public sealed class MemoryGrain(MemoryEngine engine) : Grain, IMemoryGrain
 {
-    private MemoryScope _scope = null!;
+    private MemoryScope? _parsed;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
-    {
-        _scope = ScopeRef.FromGrainKey(GrainKey).ToScope();
-        return Task.CompletedTask;
-    }
+    /// <summary>The scope named by the key, parsed on first use: a bad key fails each call with the
+    /// scope's own error (rather than failing activation), so the caller learns what is wrong.</summary>
+    private MemoryScope Scope => _parsed ??= ScopeRef.FromGrainKey(GrainKey).ToScope();
 
     public async Task<MemoryAddReceipt> AddAsync(MemoryInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
         if (input.Messages is not { Count: > 0 }) throw new InvalidMemoryContentException("An add needs at least one message.");
-        var request = new AddMemoryRequest(_scope, input.Messages.Select(m => new ConversationTurn(m.Speaker, m.Text)).ToArray(), input.ObservedAt)
+        var request = new AddMemoryRequest(Scope, input.Messages.Select(m => new ConversationTurn(m.Speaker, m.Text)).ToArray(), input.ObservedAt)
         {
             Sources = input.Messages.Select(m => m.SourceId).OfType<string>().ToArray(),
         };
@@ -33,20 +31,20 @@ public sealed class MemoryGrain(MemoryEngine engine) : Grain, IMemoryGrain
         return new MemoryAddReceipt(result.EpisodeId, result.NoteIds, result.JobId);
     }
 
-    public Task WaitForIdleAsync() => engine.WaitForIdleAsync(_scope);
+    public Task WaitForIdleAsync() => engine.WaitForIdleAsync(Scope);
 
     public async Task<IReadOnlyList<MemoryHit>> SearchAsync(MemoryQuery query)
     {
         ArgumentNullException.ThrowIfNull(query);
         if (query.TopK is < 1 or > 1000) throw new ArgumentOutOfRangeException(nameof(query), query.TopK, "topK must be between 1 and 1000.");
-        var hits = await engine.SearchAsync(query.Text, query.ToFilter(_scope), query.TopK).ConfigureAwait(false);
+        var hits = await engine.SearchAsync(query.Text, query.ToFilter(Scope), query.TopK).ConfigureAwait(false);
         return hits.Select(h => h.Record.ToHit(h.Score)).ToArray();
     }
 
     public async Task<IReadOnlyList<MemoryHit>> GetAllAsync(int limit)
     {
         if (limit is < 1 or > 10_000) throw new ArgumentOutOfRangeException(nameof(limit), limit, "limit must be between 1 and 10000.");
-        var records = await engine.GetAllAsync(_scope, limit: limit).ConfigureAwait(false);
+        var records = await engine.GetAllAsync(Scope, limit: limit).ConfigureAwait(false);
         return records.Select(r => r.ToHit(1)).ToArray();
     }
 
@@ -67,18 +65,18 @@ public sealed class MemoryGrain(MemoryEngine engine) : Grain, IMemoryGrain
     public async Task<bool> DeleteAsync(Guid memoryId)
     {
         var record = await engine.GetAsync(memoryId).ConfigureAwait(false);
-        if (record is null || !_scope.Contains(record.Scope)) return false;
+        if (record is null || !Scope.Contains(record.Scope)) return false;
         return await engine.DeleteAsync(memoryId).ConfigureAwait(false);
     }
 
-    public async Task<ScopeErasure> EraseAsync() => (await engine.DeleteAllAsync(_scope).ConfigureAwait(false)).ToErasure();
+    public async Task<ScopeErasure> EraseAsync() => (await engine.DeleteAllAsync(Scope).ConfigureAwait(false)).ToErasure();
 
     /// <summary>A scope's grain touches only its own memories: another scope's id is "not found", so
     /// ids leak nothing across tenants.</summary>
     private async Task RequireOwnAsync(Guid memoryId)
     {
         var record = await engine.GetAsync(memoryId).ConfigureAwait(false);
-        if (record is null || !_scope.Contains(record.Scope))
+        if (record is null || !Scope.Contains(record.Scope))
             throw new MemoryNotFoundException($"No memory {memoryId} in this scope.");
     }
 }

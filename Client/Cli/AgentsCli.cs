@@ -1,0 +1,97 @@
+using System.CommandLine;
+using System.Net;
+using Agents.Abstractions;
+using Agents.Abstractions.Inference;
+using Agents.Abstractions.Memory;
+using Agents.Client;
+
+namespace Agents.Cli;
+
+/// <summary>
+/// The <c>agents</c> command line: talks to a cluster through a gateway. Commands address a memory
+/// scope (<c>--user</c>, <c>--agent</c>, <c>--team</c>, <c>--run</c>, within <c>--tenant</c>).
+/// </summary>
+public static class AgentsCli
+{
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    {
+        var gateway = new Option<string>("--gateway") { Description = "host:port of a silo gateway", DefaultValueFactory = _ => "127.0.0.1:30000" };
+        var cluster = new Option<string>("--cluster") { Description = "cluster id", DefaultValueFactory = _ => "agents" };
+        var tenant = new Option<string>("--tenant") { Description = "tenant", DefaultValueFactory = _ => "default" };
+        var user = new Option<string?>("--user") { Description = "user id of the scope" };
+        var agent = new Option<string?>("--agent") { Description = "agent id of the scope" };
+        var team = new Option<string?>("--team") { Description = "team id of the scope" };
+        var run = new Option<string?>("--run") { Description = "run id of the scope" };
+        var speaker = new Option<string?>("--speaker") { Description = "who said the text" };
+        var top = new Option<int>("--top") { Description = "how many results", DefaultValueFactory = _ => 5 };
+        var text = new Argument<string>("text") { Description = "the text to store or the query" };
+
+        var root = new RootCommand("agents: multi-agent memory on an Agents cluster");
+        foreach (var option in new Option[] { gateway, cluster, tenant, user, agent, team, run }) { option.Recursive = true; root.Options.Add(option); }
+
+        ScopeRef Scope(ParseResult r) => new(r.GetValue(tenant)!, r.GetValue(user), r.GetValue(agent), r.GetValue(run), r.GetValue(team));
+
+        var add = new Command("add", "store a message in the scope's memory (returns once it is durable)") { text, speaker };
+        add.SetAction((r, ct) => WithClient(r.GetValue(gateway)!, r.GetValue(cluster)!, error, async grains =>
+        {
+            var receipt = await grains.Get<IMemoryGrain>(Scope(r).ToGrainKey())
+                .AddAsync(new MemoryInput([new TurnInput(r.GetValue(speaker), r.GetValue(text)!)], DateTimeOffset.UtcNow));
+            await output.WriteLineAsync($"stored {receipt.EpisodeId}");
+        }, ct));
+
+        var search = new Command("search", "hybrid search of the scope's memory") { text, top };
+        search.SetAction((r, ct) => WithClient(r.GetValue(gateway)!, r.GetValue(cluster)!, error, async grains =>
+        {
+            var hits = await grains.Get<IMemoryGrain>(Scope(r).ToGrainKey()).SearchAsync(new MemoryQuery(r.GetValue(text)!, r.GetValue(top)));
+            foreach (var hit in hits) await output.WriteLineAsync($"{hit.Score:0.000}  {hit.Kind,-6} {hit.Content}");
+        }, ct));
+
+        var read = new Command("attend", "sparse-attention read of the scope's memory bank through the inference pool") { text, top };
+        read.SetAction((r, ct) => WithClient(r.GetValue(gateway)!, r.GetValue(cluster)!, error, async grains =>
+        {
+            var readout = await grains.Get<IInferenceGrain>("pool").ReadAsync(new AttentionQuery(Scope(r), Text: r.GetValue(text), K: r.GetValue(top)));
+            for (var i = 0; i < readout.Ids.Count; i++) await output.WriteLineAsync($"{readout.Weights[i]:0.000}  {readout.Ids[i]}");
+        }, ct));
+
+        var erase = new Command("erase", "delete everything in the scope: memories, embeddings, edges, history, pending work");
+        erase.SetAction((r, ct) => WithClient(r.GetValue(gateway)!, r.GetValue(cluster)!, error, async grains =>
+        {
+            var erased = await grains.Get<IMemoryGrain>(Scope(r).ToGrainKey()).EraseAsync();
+            await output.WriteLineAsync($"erased {erased.Records} records, {erased.Edges} edges, {erased.History} history rows, {erased.Jobs} jobs");
+        }, ct));
+
+        root.Subcommands.Add(add);
+        root.Subcommands.Add(search);
+        root.Subcommands.Add(read);
+        root.Subcommands.Add(erase);
+        var parsed = root.Parse(args);
+        return parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
+    }
+
+    private static async Task<int> WithClient(string gateway, string cluster, TextWriter error, Func<IGrainFactory, Task> action, CancellationToken cancellationToken)
+    {
+        if (!IPEndPoint.TryParse(gateway, out var endpoint))
+        {
+            var colon = gateway.LastIndexOf(':');
+            if (colon <= 0 || !int.TryParse(gateway[(colon + 1)..], out var port))
+            {
+                await error.WriteLineAsync($"agents: '{gateway}' is not a host:port gateway address");
+                return 2;
+            }
+            var addresses = await Dns.GetHostAddressesAsync(gateway[..colon], cancellationToken);
+            endpoint = new IPEndPoint(addresses.First(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork), port);
+        }
+        await using var client = new ClusterClient(new ClusterClientOptions { ClusterId = cluster, Gateways = [endpoint] });
+        try
+        {
+            await client.ConnectAsync(cancellationToken);
+            await action(client);
+            return 0;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await error.WriteLineAsync($"agents: {e.Message}");
+            return 1;
+        }
+    }
+}

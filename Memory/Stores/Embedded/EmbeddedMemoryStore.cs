@@ -15,6 +15,9 @@ namespace Agents.Memory.Stores.Embedded;
 /// </summary>
 public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
 {
+    /// <summary>Rows from which a full scan is split across the cores.</summary>
+    private const int ParallelScanThreshold = 16_384;
+
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
     private readonly MemoryInputValidator _validator;
     private readonly EmbeddedMemoryStoreOptions _options;
@@ -262,15 +265,27 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
                 var codes = new sbyte[unit.Length];
                 var scale = VectorMath.Quantize(unit, codes);
                 var shortlistSize = Math.Max(topK * 8, 64);
-                var shortlist = new PriorityQueue<int, float>(shortlistSize + 1);
-                for (var slot = 0; slot < _vectors.Count; slot++)
+                // Large tables are scanned in parallel slices (readers only: the read lock is held).
+                var slices = _vectors.Count >= ParallelScanThreshold ? Math.Max(1, Environment.ProcessorCount) : 1;
+                var partial = new PriorityQueue<int, float>[slices];
+                var count = _vectors.Count;
+                Parallel.For(0, slices, new ParallelOptions { MaxDegreeOfParallelism = slices, CancellationToken = cancellationToken }, slice =>
                 {
-                    var approximate = _vectors.ApproximateDot(slot, codes, scale);
-                    if (shortlist.Count == shortlistSize && shortlist.TryPeek(out _, out var weakest) && approximate <= weakest) continue;
-                    if (!filter.Matches(_records[_vectors.IdAt(slot)].Record)) continue;
-                    shortlist.Enqueue(slot, approximate);
-                    if (shortlist.Count > shortlistSize) shortlist.Dequeue();
-                }
+                    var local = new PriorityQueue<int, float>(shortlistSize + 1);
+                    var end = (int)((long)count * (slice + 1) / slices);
+                    for (var slot = (int)((long)count * slice / slices); slot < end; slot++)
+                    {
+                        var approximate = _vectors.ApproximateDot(slot, codes, scale);
+                        if (local.Count == shortlistSize && local.TryPeek(out _, out var weakest) && approximate <= weakest) continue;
+                        if (!filter.Matches(_records[_vectors.IdAt(slot)].Record)) continue;
+                        local.Enqueue(slot, approximate);
+                        if (local.Count > shortlistSize) local.Dequeue();
+                    }
+                    partial[slice] = local;
+                });
+                var shortlist = new PriorityQueue<int, float>(shortlistSize * slices);
+                foreach (var local in partial)
+                    while (local.TryDequeue(out var slot, out var approximate)) shortlist.Enqueue(slot, approximate);
                 while (shortlist.TryDequeue(out var slot, out _))
                     Offer(best, _records[_vectors.IdAt(slot)].Record, TensorPrimitives.Dot(_vectors.Row(slot), unit), topK, threshold);
             }

@@ -245,6 +245,29 @@ public sealed class MemoryEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task A_retry_after_a_failed_graph_step_does_not_ask_for_the_facts_again()
+    {
+        var chat = new ScriptedChat()
+            .Answer<Agents.Memory.Pipelines.Llm.FactsDto>("""{"facts": ["Ann works at Airbus"]}""")
+            .Answer<Agents.Memory.Pipelines.Llm.GraphDto>("""{"relations": [{"source": "Ann", "relation": "", "target": "Airbus"}]}""")
+            .Answer<Agents.Memory.Pipelines.Llm.GraphDto>("""{"entities": [{"name": "Ann", "type": "person"}], "relations": [{"source": "Ann", "relation": "works_at", "target": "Airbus"}]}""");
+        var models = MemoryModels.Offline() with
+        {
+            FactExtractor = new Agents.Memory.Pipelines.Llm.LlmFactExtractor(chat),
+            EntityExtractor = new Agents.Memory.Pipelines.Llm.LlmEntityExtractor(chat),
+        };
+        await using var engine = Engine(models);
+        var added = await engine.AddAsync(Ann, "I work at Airbus.", Day1, "Ann");
+        await engine.WaitForAsync(added.EpisodeId);
+
+        Assert.Single(chat.Calls, c => c.Type == typeof(Agents.Memory.Pipelines.Llm.FactsDto));
+        Assert.Equal(2, chat.Calls.Count(c => c.Type == typeof(Agents.Memory.Pipelines.Llm.GraphDto)));
+        Assert.Equal("Ann works at Airbus", Assert.Single(await ListAsync(_store, Ann, MemoryKind.Fact)).Content);
+        Assert.Equal(2, (await _store.GetJobAsync(added.JobId))!.Attempts);
+        Assert.Contains(await ListAsync(_store, Ann, MemoryKind.Entity), e => e.Content == "Airbus");
+    }
+
+    [Fact]
     public async Task Bad_input_is_refused_and_nothing_is_stored()
     {
         await using var engine = Engine();

@@ -74,6 +74,10 @@ public sealed class MemoryEngineTests : IDisposable
         Assert.Equal(first.NoteIds[0], Assert.Single(links).ToId);
         var old = (await _store.GetAsync(first.NoteIds[0]))!;
         Assert.Equal("I started a pottery class at the community art studio.", old.Content);
+        // Added one turn at a time, the second still sees the first as the turn before it.
+        var chain = await _store.GetEdgesAsync(new EdgeQuery(Ann.Tenant, [first.NoteIds[0]]) { Direction = EdgeDirection.Outgoing, Types = [NotePipeline.NextTurnEdge] });
+        Assert.Equal(second.NoteIds[0], Assert.Single(chain).ToId);
+        Assert.Contains("continuing about community", (await _store.GetAsync(second.NoteIds[0]))!.Context);
         var history = await _store.GetHistoryAsync(old.Id);
         Assert.All(history, h => Assert.Equal(old.Content, h.NewContent ?? old.Content));
     }

@@ -27,6 +27,7 @@ public static class StoreBench
         var batchSize = options.Int("batch", 1000);
         var users = options.Int("users", 100);
         var writers = options.Int("writers", 4);
+        var textQueries = options.Int("text-queries", 50);
         var skipPostgres = options.Flag("skip-postgres");
         var seed = options.Int("seed", 42);
         options.EnsureAllUsed();
@@ -42,7 +43,7 @@ public static class StoreBench
         Console.WriteLine($"embedded  ingest: {embeddedIngest:F0} records/s");
         var (embeddedLatencies, exact) = await SearchAsync(embedded, probes);
         Report("embedded", embeddedLatencies, probes);
-        var embeddedText = await TextSearchAsync(embedded, data, queries);
+        var embeddedText = await TextSearchAsync(embedded, data, textQueries);
         Console.WriteLine($"embedded  text search (BM25): p50={Percentile(embeddedText, 50):F2} ms p95={Percentile(embeddedText, 95):F2} ms");
 
         double postgresP95 = double.NaN, postgresIngest = double.NaN;
@@ -65,7 +66,7 @@ public static class StoreBench
                 Report("postgres", postgresLatencies, probes);
                 postgresP95 = Percentile(postgresLatencies, 95);
                 Console.WriteLine($"postgres  recall@10 vs exact: {Recall(exact, approximate):F3}");
-                var postgresText = await TextSearchAsync(postgres, data, queries);
+                var postgresText = await TextSearchAsync(postgres, data, textQueries);
                 Console.WriteLine($"postgres  text search (ts_rank_cd): p50={Percentile(postgresText, 50):F2} ms p95={Percentile(postgresText, 95):F2} ms");
             }
             finally
@@ -116,12 +117,12 @@ public static class StoreBench
         var random = new Random(7);
         var filter = new MemoryFilter(new MemoryScope(SyntheticMemories.Tenant, agentId: SyntheticMemories.Agent));
         var latencies = new List<double>(count);
-        for (var i = 0; i < count + 20; i++)
+        for (var i = 0; i < count + 5; i++)
         {
-            var query = data.Sentence(random);
+            var query = data.Question(random);
             var start = Stopwatch.GetTimestamp();
             await store.SearchByTextAsync(query, filter, 10);
-            if (i >= 20) latencies.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            if (i >= 5) latencies.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         }
         return latencies;
     }
@@ -233,6 +234,10 @@ public static class StoreBench
 
         public string Sentence(Random random) =>
             string.Join(' ', Enumerable.Range(0, 8 + random.Next(8)).Select(_ => Word(random)));
+
+        /// <summary>A search query: 4 to 7 words, like a short question without its stop words.</summary>
+        public string Question(Random random) =>
+            string.Join(' ', Enumerable.Range(0, 4 + random.Next(4)).Select(_ => Word(random)));
 
         private static string Word(Random random)
         {

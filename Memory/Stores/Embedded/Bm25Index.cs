@@ -1,66 +1,120 @@
+using System.Buffers;
+
 namespace Agents.Memory.Stores.Embedded;
 
 /// <summary>
 /// An inverted index with Okapi BM25 scoring (k1 = 1.2, b = 0.75) over <see cref="Text.TextAnalyzer"/>
-/// terms. Statistics (document count, average length, document frequencies) cover the whole store.
-/// Not thread-safe: the store's lock guards it.
+/// terms. Documents get dense numbers so scoring accumulates into pooled arrays, not hash maps.
+/// Statistics (document count, average length, document frequencies) cover the whole store.
+/// Not thread-safe for writes: the store's lock guards it (concurrent scoring is fine).
 /// </summary>
 internal sealed class Bm25Index
 {
     private const double K1 = 1.2;
     private const double B = 0.75;
 
-    private readonly Dictionary<string, Dictionary<Guid, int>> _postings = new(StringComparer.Ordinal);
-    private readonly Dictionary<Guid, int> _lengths = [];
+    private readonly Dictionary<string, Dictionary<int, int>> _postings = new(StringComparer.Ordinal);
+    private readonly Dictionary<Guid, int> _numbers = [];
+    private readonly Stack<int> _free = new();
+    private Guid[] _ids = new Guid[1024];
+    private int[] _lengths = new int[1024];
+    private int _high;
     private long _totalLength;
 
-    public int DocumentCount => _lengths.Count;
+    public int DocumentCount => _numbers.Count;
 
     public void Add(Guid id, IReadOnlyList<string> terms)
     {
-        _lengths[id] = terms.Count;
+        if (!_free.TryPop(out var doc))
+        {
+            doc = _high++;
+            if (doc == _ids.Length)
+            {
+                Array.Resize(ref _ids, _ids.Length * 2);
+                Array.Resize(ref _lengths, _ids.Length);
+            }
+        }
+        _numbers[id] = doc;
+        _ids[doc] = id;
+        _lengths[doc] = terms.Count;
         _totalLength += terms.Count;
         foreach (var term in terms)
         {
             if (!_postings.TryGetValue(term, out var docs)) _postings[term] = docs = [];
-            docs[id] = docs.GetValueOrDefault(id) + 1;
+            docs[doc] = docs.GetValueOrDefault(doc) + 1;
         }
     }
 
     public void Remove(Guid id, IReadOnlyList<string> terms)
     {
-        if (!_lengths.Remove(id, out var length)) return;
-        _totalLength -= length;
+        if (!_numbers.Remove(id, out var doc)) return;
+        _totalLength -= _lengths[doc];
         foreach (var term in terms)
         {
-            if (_postings.TryGetValue(term, out var docs) && docs.Remove(id) && docs.Count == 0) _postings.Remove(term);
+            if (_postings.TryGetValue(term, out var docs) && docs.Remove(doc) && docs.Count == 0) _postings.Remove(term);
         }
+        _ids[doc] = Guid.Empty;
+        _lengths[doc] = 0;
+        _free.Push(doc);
     }
 
-    public void Clear() { _postings.Clear(); _lengths.Clear(); _totalLength = 0; }
-
-    /// <summary>BM25 scores of the documents holding any of <paramref name="queryTerms"/> that pass <paramref name="accept"/>.</summary>
-    public Dictionary<Guid, double> Score(IEnumerable<string> queryTerms, Func<Guid, bool> accept)
+    /// <summary>
+    /// BM25 scores of the documents holding any of <paramref name="queryTerms"/> that pass
+    /// <paramref name="accept"/>. With <paramref name="candidates"/> (a scope's documents, when few),
+    /// only those are scored, one posting lookup per term each, instead of walking whole postings.
+    /// </summary>
+    public List<(Guid Id, double Score)> Score(IReadOnlyList<string> queryTerms, Func<Guid, bool> accept, IReadOnlyCollection<Guid>? candidates = null)
     {
-        var scores = new Dictionary<Guid, double>();
-        var accepted = new Dictionary<Guid, bool>();
-        var n = _lengths.Count;
-        if (n == 0) return scores;
+        var hits = new List<(Guid, double)>();
+        var n = _numbers.Count;
+        if (n == 0) return hits;
         var averageLength = Math.Max(1.0, (double)_totalLength / n);
+        var terms = new List<(Dictionary<int, int> Docs, double Idf)>();
         foreach (var term in queryTerms.Distinct(StringComparer.Ordinal))
         {
             if (!_postings.TryGetValue(term, out var docs)) continue;
-            var df = docs.Count;
-            var idf = Math.Log(1 + (n - df + 0.5) / (df + 0.5));
-            foreach (var (id, tf) in docs)
-            {
-                if (!accepted.TryGetValue(id, out var ok)) accepted[id] = ok = accept(id);
-                if (!ok) continue;
-                var length = _lengths[id];
-                var score = idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / averageLength));
-                scores[id] = scores.GetValueOrDefault(id) + score;
-            }
+            terms.Add((docs, Math.Log(1 + (n - docs.Count + 0.5) / (docs.Count + 0.5))));
         }
-        return scores;
+        if (terms.Count == 0) return hits;
+
+        double Weight(int doc, int tf, double idf) => idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * _lengths[doc] / averageLength));
+
+        if (candidates is not null && candidates.Count * 4 < n)
+        {
+            foreach (var id in candidates)
+            {
+                if (!_numbers.TryGetValue(id, out var doc)) continue;
+                double score = 0;
+                foreach (var (docs, idf) in terms)
+                    if (docs.TryGetValue(doc, out var tf)) score += Weight(doc, tf, idf);
+                if (score > 0 && accept(id)) hits.Add((id, score));
+            }
+            return hits;
+        }
+
+        var scores = ArrayPool<double>.Shared.Rent(_high);
+        var touched = ArrayPool<bool>.Shared.Rent(_high);
+        try
+        {
+            Array.Clear(scores, 0, _high);
+            Array.Clear(touched, 0, _high);
+            var order = new List<int>();
+            foreach (var (docs, idf) in terms)
+            {
+                foreach (var (doc, tf) in docs)
+                {
+                    if (!touched[doc]) { touched[doc] = true; order.Add(doc); }
+                    scores[doc] += Weight(doc, tf, idf);
+                }
+            }
+            foreach (var doc in order)
+                if (accept(_ids[doc])) hits.Add((_ids[doc], scores[doc]));
+            return hits;
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(scores);
+            ArrayPool<bool>.Shared.Return(touched);
+        }
     }
 }

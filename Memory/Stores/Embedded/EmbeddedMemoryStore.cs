@@ -15,6 +15,9 @@ namespace Agents.Memory.Stores.Embedded;
 /// </summary>
 public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
 {
+    /// <summary>Rows from which a full scan is split across the cores.</summary>
+    private const int ParallelScanThreshold = 16_384;
+
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
     private readonly MemoryInputValidator _validator;
     private readonly EmbeddedMemoryStoreOptions _options;
@@ -257,16 +260,34 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
             }
             else
             {
-                for (var slot = 0; slot < _vectors.Count; slot++)
+                // First pass over int8 codes keeps the best few times k that pass the filter; the
+                // second re-scores those exactly, so quantisation error cannot reorder the answer.
+                var codes = new sbyte[unit.Length];
+                var scale = VectorMath.Quantize(unit, codes);
+                var shortlistSize = Math.Max(topK * 8, 64);
+                // Large tables are scanned in parallel slices (readers only: the read lock is held).
+                var slices = _vectors.Count >= ParallelScanThreshold ? Math.Max(1, Environment.ProcessorCount) : 1;
+                var partial = new PriorityQueue<int, float>[slices];
+                var count = _vectors.Count;
+                Parallel.For(0, slices, new ParallelOptions { MaxDegreeOfParallelism = slices, CancellationToken = cancellationToken }, slice =>
                 {
-                    var score = TensorPrimitives.Dot(_vectors.Row(slot), unit);
-                    if (score < threshold) continue;
-                    if (best.Count == topK && best.TryPeek(out _, out var weakest) && score <= weakest) continue;
-                    var record = _records[_vectors.IdAt(slot)].Record;
-                    if (!filter.Matches(record)) continue;
-                    best.Enqueue(record, score);
-                    if (best.Count > topK) best.Dequeue();
-                }
+                    var local = new PriorityQueue<int, float>(shortlistSize + 1);
+                    var end = (int)((long)count * (slice + 1) / slices);
+                    for (var slot = (int)((long)count * slice / slices); slot < end; slot++)
+                    {
+                        var approximate = _vectors.ApproximateDot(slot, codes, scale);
+                        if (local.Count == shortlistSize && local.TryPeek(out _, out var weakest) && approximate <= weakest) continue;
+                        if (!filter.Matches(_records[_vectors.IdAt(slot)].Record)) continue;
+                        local.Enqueue(slot, approximate);
+                        if (local.Count > shortlistSize) local.Dequeue();
+                    }
+                    partial[slice] = local;
+                });
+                var shortlist = new PriorityQueue<int, float>(shortlistSize * slices);
+                foreach (var local in partial)
+                    while (local.TryDequeue(out var slot, out var approximate)) shortlist.Enqueue(slot, approximate);
+                while (shortlist.TryDequeue(out var slot, out _))
+                    Offer(best, _records[_vectors.IdAt(slot)].Record, TensorPrimitives.Dot(_vectors.Row(slot), unit), topK, threshold);
             }
             var hits = new ScoredMemory[best.Count];
             for (var i = hits.Length - 1; i >= 0; i--)
@@ -320,9 +341,9 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
         _lock.EnterReadLock();
         try
         {
-            var scores = _text.Score(terms, id => filter.Matches(_records[id].Record));
-            var hits = scores.OrderByDescending(p => p.Value).ThenBy(p => p.Key).Take(topK)
-                .Select(p => new ScoredMemory(_records[p.Key].Record, p.Value)).ToList();
+            var scores = _text.Score(terms, id => filter.Matches(_records[id].Record), Candidates(filter.Scope));
+            var hits = scores.OrderByDescending(p => p.Score).ThenBy(p => p.Id).Take(topK)
+                .Select(p => new ScoredMemory(_records[p.Id].Record, p.Score)).ToList();
             return Task.FromResult<IReadOnlyList<ScoredMemory>>(hits);
         }
         finally { _lock.ExitReadLock(); }

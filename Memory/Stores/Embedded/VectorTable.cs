@@ -10,6 +10,8 @@ namespace Agents.Memory.Stores.Embedded;
 internal sealed class VectorTable(int dimension)
 {
     private float[] _data = new float[dimension * 1024];
+    private sbyte[] _codes = new sbyte[dimension * 1024];
+    private float[] _scales = new float[1024];
     private Guid[] _ids = new Guid[1024];
 
     public int Count { get; private set; }
@@ -19,6 +21,10 @@ internal sealed class VectorTable(int dimension)
 
     public ReadOnlySpan<float> Row(int slot) => _data.AsSpan(slot * dimension, dimension);
 
+    /// <summary>Approximate cosine of slot's row and a query quantised to <paramref name="codes"/> with <paramref name="scale"/>.</summary>
+    public float ApproximateDot(int slot, ReadOnlySpan<sbyte> codes, float scale) =>
+        VectorMath.DotInt8(_codes.AsSpan(slot * dimension, dimension), codes) * _scales[slot] * scale;
+
     /// <summary>Appends <paramref name="vector"/> normalised to unit length; returns its slot.</summary>
     public int Add(Guid id, ReadOnlySpan<float> vector)
     {
@@ -26,9 +32,13 @@ internal sealed class VectorTable(int dimension)
         {
             Array.Resize(ref _ids, _ids.Length * 2);
             Array.Resize(ref _data, _ids.Length * dimension);
+            Array.Resize(ref _codes, _ids.Length * dimension);
+            Array.Resize(ref _scales, _ids.Length);
         }
         var slot = Count++;
-        Normalize(vector, _data.AsSpan(slot * dimension, dimension));
+        var row = _data.AsSpan(slot * dimension, dimension);
+        Normalize(vector, row);
+        _scales[slot] = VectorMath.Quantize(row, _codes.AsSpan(slot * dimension, dimension));
         _ids[slot] = id;
         return slot;
     }
@@ -41,6 +51,8 @@ internal sealed class VectorTable(int dimension)
         if (slot != last)
         {
             _data.AsSpan(last * dimension, dimension).CopyTo(_data.AsSpan(slot * dimension, dimension));
+            _codes.AsSpan(last * dimension, dimension).CopyTo(_codes.AsSpan(slot * dimension, dimension));
+            _scales[slot] = _scales[last];
             _ids[slot] = _ids[last];
             moved = _ids[slot];
         }
@@ -49,7 +61,6 @@ internal sealed class VectorTable(int dimension)
         return moved;
     }
 
-    public void Clear() { Count = 0; Array.Clear(_ids); }
 
     public static void Normalize(ReadOnlySpan<float> source, Span<float> destination)
     {

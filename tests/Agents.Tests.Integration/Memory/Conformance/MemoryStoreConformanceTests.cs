@@ -335,6 +335,19 @@ public abstract class MemoryStoreConformanceTests
         Assert.Single(await Store.SearchByTextAsync("mountains", alice, topK: 1));
     }
 
+    [Fact]
+    public async Task Full_text_search_in_a_small_scope_among_many_rows_finds_only_that_scopes_matches()
+    {
+        await Store.AddBatchAsync(Enumerable.Range(0, 40).Select(i => Note(User("crowd"), $"hiking in the mountains, trip {i}")).ToList(), "import");
+        var mine = await Store.AddAsync(Note(User("alice"), "Alice loves the mountains and long hikes."), "user");
+        var other = await Store.AddAsync(Note(User("alice"), "Alice cooked pasta."), "user");
+
+        var hits = await Store.SearchByTextAsync("mountains hiking", new MemoryFilter(User("alice")));
+        Assert.Equal([mine.Id], hits.Select(h => h.Record.Id));
+        Assert.Equal([other.Id], (await Store.SearchByTextAsync("pasta", new MemoryFilter(User("alice")))).Select(h => h.Record.Id));
+        Assert.Equal(10, (await Store.SearchByTextAsync("mountains", new MemoryFilter(User("crowd")))).Count);
+    }
+
     // ------------------------------------------------------------------ edges
 
     protected MemoryEdge Edge(MemoryRecord from, MemoryRecord to, string type, string? fact = null, DateTimeOffset? validAt = null) => new()

@@ -23,6 +23,9 @@ public sealed class IngestJobHandler
     public const string Done = "done";
     public const string Failed = "failed";
     public const string ErrorKey = "ingest_error";
+    /// <summary>Episode metadata: the stages already applied ("facts", "graph"), so a rerun after a crash
+    /// does not ask a model again for work that is written (its answer could differ and duplicate facts).</summary>
+    public const string StagesKey = "ingest_stages";
 
     private readonly IMemoryStore _store;
     private readonly MemoryPipelineOptions _options;
@@ -65,21 +68,42 @@ public sealed class IngestJobHandler
             payload.Preceding.ConvertAll(static m => new ConversationTurn(m.Speaker, m.Content)),
             payload.Sources);
 
+        var stages = (episode.Metadata.GetValueOrDefault(StagesKey) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+        // Notes keep their own progress per note, so they are always re-entered.
         if (_options.Notes) await _notes.ProcessAsync(batch, cancellationToken).ConfigureAwait(false);
-        if (_options.Facts) await _facts.ProcessAsync(batch, cancellationToken).ConfigureAwait(false);
-        if (_options.Graph) await _graph.ProcessAsync(batch, _options.Notes, cancellationToken).ConfigureAwait(false);
+        if (_options.Facts && !stages.Contains("facts"))
+        {
+            await _facts.ProcessAsync(batch, cancellationToken).ConfigureAwait(false);
+            await MarkStageAsync(payload.EpisodeId, "facts", cancellationToken).ConfigureAwait(false);
+        }
+        if (_options.Graph && !stages.Contains("graph"))
+        {
+            await _graph.ProcessAsync(batch, _options.Notes, cancellationToken).ConfigureAwait(false);
+            await MarkStageAsync(payload.EpisodeId, "graph", cancellationToken).ConfigureAwait(false);
+        }
         await MarkAsync(payload.EpisodeId, Done, null, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Sets the episode's processing state (done, or failed with the error) in its metadata.</summary>
-    public async Task MarkAsync(Guid episodeId, string state, string? error, CancellationToken cancellationToken)
+    public Task MarkAsync(Guid episodeId, string state, string? error, CancellationToken cancellationToken) =>
+        UpdateEpisodeAsync(episodeId, metadata =>
+        {
+            metadata[StateKey] = state;
+            if (error is not null) metadata[ErrorKey] = error.Length > 1000 ? error[..1000] : error;
+        }, cancellationToken);
+
+    private Task MarkStageAsync(Guid episodeId, string stage, CancellationToken cancellationToken) =>
+        UpdateEpisodeAsync(episodeId, metadata =>
+            metadata[StagesKey] = string.Join(',', (metadata.GetValueOrDefault(StagesKey) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Append(stage).Distinct()), cancellationToken);
+
+    private async Task UpdateEpisodeAsync(Guid episodeId, Action<Dictionary<string, string>> change, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
             var episode = await _store.GetAsync(episodeId, cancellationToken).ConfigureAwait(false);
             if (episode is null) return;
-            var metadata = new Dictionary<string, string>(episode.Metadata, StringComparer.Ordinal) { [StateKey] = state };
-            if (error is not null) metadata[ErrorKey] = error.Length > 1000 ? error[..1000] : error;
+            var metadata = new Dictionary<string, string>(episode.Metadata, StringComparer.Ordinal);
+            change(metadata);
             try
             {
                 await _store.UpdateAsync(episode with { Metadata = metadata }, "engine", MemoryEvent.Enrich, cancellationToken).ConfigureAwait(false);

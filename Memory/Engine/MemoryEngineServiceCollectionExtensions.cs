@@ -1,5 +1,6 @@
 using Agents.Inference.Llm;
 using Agents.Memory.Pipelines;
+using Agents.Memory.Pipelines.Team;
 using Agents.Memory.Retrieval;
 using Agents.Memory.Stores;
 using Microsoft.Extensions.AI;
@@ -14,7 +15,7 @@ namespace Agents.Memory.Engine;
 public static class MemoryEngineServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="MemoryModels"/> and a singleton <see cref="MemoryEngine"/>. The mode follows
+    /// Registers <see cref="MemoryModels"/>, a singleton <see cref="MemoryEngine"/> and a singleton <see cref="TeamMemory"/> (G-Memory). The mode follows
     /// configuration: LLM mode when an <see cref="IStructuredChat"/> is registered (an endpoint is
     /// configured), offline mode otherwise. Needs an <see cref="IMemoryStore"/> and an
     /// <see cref="IEmbeddingGenerator{String, Embedding}"/>; uses an <see cref="IMemoryRetriever"/> when
@@ -34,6 +35,12 @@ public static class MemoryEngineServiceCollectionExtensions
             sp.GetService<IMemoryRetriever>(),
             sp.GetService<ILoggerFactory>(),
             sp.GetService<TimeProvider>()));
+        services.TryAddSingleton(static sp =>
+        {
+            var models = sp.GetRequiredService<MemoryModels>();
+            return new TeamMemory(sp.GetRequiredService<IMemoryStore>(), sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>(),
+                models.TaskCondenser, models.InsightRefiner, sp.GetService<IOptions<TeamMemoryOptions>>()?.Value, sp.GetService<TimeProvider>());
+        });
         return services;
     }
 }

@@ -3,6 +3,7 @@ using Agents.Memory.Pipelines.Facts;
 using Agents.Memory.Pipelines.Graph;
 using Agents.Memory.Pipelines.Llm;
 using Agents.Memory.Pipelines.Notes;
+using Agents.Memory.Pipelines.Team;
 
 namespace Agents.Memory.Pipelines;
 
@@ -19,6 +20,12 @@ public sealed record MemoryModels
     public required IFactConsolidator FactConsolidator { get; init; }
     public required IEntityExtractor EntityExtractor { get; init; }
     public required IRelationInvalidator RelationInvalidator { get; init; }
+
+    /// <summary>G-Memory: condenses a finished task's trajectory.</summary>
+    public ITaskCondenser TaskCondenser { get; init; } = new OfflineTaskCondenser();
+
+    /// <summary>G-Memory: refines the insights.</summary>
+    public IInsightRefiner InsightRefiner { get; init; } = new OfflineInsightRefiner();
 
     /// <summary>"offline", "llm" or "mixed": for logs and benchmark output.</summary>
     public string Mode { get; init; } = "mixed";
@@ -45,6 +52,8 @@ public sealed record MemoryModels
             FactConsolidator = new LlmFactConsolidator(chat),
             EntityExtractor = new LlmEntityExtractor(chat),
             RelationInvalidator = new LlmRelationInvalidator(chat),
+            TaskCondenser = new LlmTaskCondenser(chat),
+            InsightRefiner = new LlmInsightRefiner(chat),
             Mode = "llm",
         };
     }

@@ -63,6 +63,12 @@ public sealed class RelationDto
     public string? Target { get; set; }
 }
 
+public sealed class CondensedTaskDto
+{
+    public List<string>? KeySteps { get; set; }
+    public string? FailureReason { get; set; }
+}
+
 public sealed class InsightOperationsDto
 {
     public List<InsightOperationDto>? Operations { get; set; }

@@ -179,6 +179,37 @@ public static class MemoryPrompts
         return new Prompt(system, "Extract the graph from:\n" + user);
     }
 
+    public static Prompt TaskCondensation(TeamTask task)
+    {
+        const string system = """
+            You summarise how a team of agents worked on a task. Keep only the key steps that mattered for the outcome,
+            in order, one short line each ("agent: action -> result"). If the task failed, say in one sentence what went
+            wrong (the first mistake), else give null.
+            Answer with a single JSON object and nothing else: {"key_steps": [string, ...], "failure_reason": string or null}
+            """;
+        var user = PromptJson.Write(w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("task", task.Task);
+            w.WriteBoolean("succeeded", task.Succeeded);
+            w.WriteStartArray("steps");
+            foreach (var s in task.Steps)
+            {
+                w.WriteStartObject();
+                w.WriteString("agent", s.Agent);
+                if (s.Instruction is not null) w.WriteString("instruction", s.Instruction);
+                w.WriteString("message", s.Message);
+                if (s.Action is not null) w.WriteString("action", s.Action);
+                if (s.Observation is not null) w.WriteString("observation", s.Observation);
+                w.WriteNumber("reward", s.Reward);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        });
+        return new Prompt(system, "Condense this task:\n" + user);
+    }
+
     public static Prompt InsightRefinement(IReadOnlyList<CondensedTask> successes, IReadOnlyList<CondensedTask> failures, IReadOnlyList<(string Key, InsightView Insight)> insights)
     {
         const string system = """

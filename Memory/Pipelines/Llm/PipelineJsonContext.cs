@@ -12,4 +12,5 @@ namespace Agents.Memory.Pipelines.Llm;
 [JsonSerializable(typeof(GraphDto))]
 [JsonSerializable(typeof(InvalidationDto))]
 [JsonSerializable(typeof(InsightOperationsDto))]
+[JsonSerializable(typeof(CondensedTaskDto))]
 public sealed partial class PipelineJsonContext : JsonSerializerContext;

@@ -186,7 +186,8 @@ public sealed class NotePipeline(
     private async Task<IReadOnlyList<MemoryRecord>> EarlierNotesAsync(IngestBatch batch, CancellationToken ct)
     {
         if (batch.Preceding.Count > 0 || _options.ContextTurns <= 0) return [];
-        var filter = new MemoryFilter(batch.Scope) { Kinds = [MemoryKind.Note], ObservedBefore = batch.ObservedAt.AddTicks(1) };
+        // Only the same day's notes: earlier ones are another conversation, and the bound keeps the scan small in big scopes.
+        var filter = new MemoryFilter(batch.Scope) { Kinds = [MemoryKind.Note], ObservedFrom = batch.ObservedAt.AddDays(-1), ObservedBefore = batch.ObservedAt.AddTicks(1) };
         var count = await store.CountAsync(filter, ct).ConfigureAwait(false);
         var want = _options.ContextTurns + batch.Messages.Count;
         var offset = (int)Math.Max(0, count - want);

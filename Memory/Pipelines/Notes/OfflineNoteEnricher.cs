@@ -46,8 +46,9 @@ public sealed class OfflineNoteEnricher : INoteEnricher
         var parts = new List<string>(4) { $"{who} on {PerspectiveRewriter.Format(draft.ObservedAt.Date)}" };
         if (previous is not null)
         {
-            var to = string.IsNullOrWhiteSpace(previous.Speaker) || previous.Speaker == draft.Speaker ? "" : $" {previous.Speaker}";
-            parts.Add(previousKeywords.Count > 0 ? $"replying to{to} about {string.Join(", ", previousKeywords)}" : $"replying to{to}".TrimEnd());
+            var verb = previous.Speaker == draft.Speaker && draft.Speaker is not null ? "continuing"
+                : string.IsNullOrWhiteSpace(previous.Speaker) ? "replying" : $"replying to {previous.Speaker}";
+            parts.Add(previousKeywords.Count > 0 ? $"{verb} about {string.Join(", ", previousKeywords)}" : verb);
         }
         else if (draft.Participants.Count > 1)
             parts.Add("talking with " + string.Join(" and ", draft.Participants.Where(p => p != draft.Speaker)));

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Agents.Memory.Model;
+using Agents.Memory.Pipelines.Text;
 using Agents.Memory.Stores;
 using Microsoft.Extensions.AI;
 
@@ -69,6 +70,8 @@ public sealed class TeamMemory(
         var count = await store.CountAsync(new MemoryFilter(scope) { Kinds = [MemoryKind.Query] }, cancellationToken).ConfigureAwait(false);
         if (count >= _options.StartInsightsAfter && count % _options.RefineEvery == 0)
             await RefineInsightsAsync(scope, cancellationToken).ConfigureAwait(false);
+        if (count % _options.MergeEvery == 0)
+            await MergeInsightsAsync(scope, cancellationToken).ConfigureAwait(false);
         return query.Id;
     }
 
@@ -122,6 +125,41 @@ public sealed class TeamMemory(
             }
         }
         return ops;
+    }
+
+    /// <summary>
+    /// Merges near-duplicate insights (one holds most of the other's words): the higher-scored one
+    /// survives with the other's supporting tasks and one more point; the other is retired. Returns how many were retired.
+    /// </summary>
+    public async Task<int> MergeInsightsAsync(MemoryScope scope, CancellationToken cancellationToken = default)
+    {
+        var live = (await store.ListAsync(new MemoryFilter(scope) { Kinds = [MemoryKind.Insight] }, 1000, 0, cancellationToken).ConfigureAwait(false))
+            .OrderByDescending(static i => Score(i)).ThenBy(static i => i.CreatedAt).ToList();
+        var stems = live.ToDictionary(static i => i.Id, static i => TextSimilarity.Stems(i.Content));
+        var retired = new HashSet<Guid>();
+        var now = _time.GetUtcNow();
+        for (var a = 0; a < live.Count; a++)
+        {
+            if (retired.Contains(live[a].Id)) continue;
+            for (var b = a + 1; b < live.Count; b++)
+            {
+                var (keep, drop) = (live[a], live[b]);
+                if (retired.Contains(drop.Id)) continue;
+                var overlap = Math.Max(TextSimilarity.Containment(stems[keep.Id], stems[drop.Id]), TextSimilarity.Containment(stems[drop.Id], stems[keep.Id]));
+                if (overlap < _options.MergeOverlap) continue;
+                var support = await store.GetEdgesAsync(new EdgeQuery(scope.Tenant, [drop.Id]) { Direction = EdgeDirection.Outgoing, Types = [SupportedByEdge] }, cancellationToken).ConfigureAwait(false);
+                var existing = (await store.GetEdgesAsync(new EdgeQuery(scope.Tenant, [keep.Id]) { Direction = EdgeDirection.Outgoing, Types = [SupportedByEdge] }, cancellationToken).ConfigureAwait(false)).Select(static e => e.ToId).ToHashSet();
+                var moved = support.Where(e => !existing.Contains(e.ToId)).Select(e => Edge(scope, keep.Id, e.ToId, SupportedByEdge, 1, now)).ToList();
+                if (moved.Count > 0) await store.AddEdgesAsync(moved, cancellationToken).ConfigureAwait(false);
+                await ChangeScoreAsync(keep, +1, null, cancellationToken).ConfigureAwait(false);
+                var current = await store.GetAsync(drop.Id, cancellationToken).ConfigureAwait(false);
+                if (current is not null)
+                    await store.UpdateAsync(current with { InvalidAt = now, ExpiredAt = now }, Actor, MemoryEvent.Invalidate, cancellationToken).ConfigureAwait(false);
+                retired.Add(drop.Id);
+                live[a] = await store.GetAsync(keep.Id, cancellationToken).ConfigureAwait(false) ?? keep;
+            }
+        }
+        return retired.Count;
     }
 
     /// <summary>What the team knows for a new task: related tasks (similar plus one hop), their insights by score, and example trajectories.</summary>

@@ -12,6 +12,12 @@ public sealed class TeamMemoryOptions
     /// <summary>Refine insights every this many tasks.</summary>
     public int RefineEvery { get; set; } = 5;
 
+    /// <summary>Merge near-duplicate insights every this many tasks (G-Memory: 20).</summary>
+    public int MergeEvery { get; set; } = 20;
+
+    /// <summary>Share of one rule's words the other must hold for the two to be merged.</summary>
+    public double MergeOverlap { get; set; } = 0.8;
+
     /// <summary>Recent tasks looked at by one refinement.</summary>
     public int RefineWindow { get; set; } = 10;
 

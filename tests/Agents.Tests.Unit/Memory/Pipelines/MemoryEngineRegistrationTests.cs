@@ -24,11 +24,14 @@ public class MemoryEngineRegistrationTests
         {
             var engine = offline.GetRequiredService<MemoryEngine>();
             Assert.Equal("offline", engine.Models.Mode);
+            Assert.IsType<Agents.Memory.Pipelines.Team.OfflineInsightRefiner>(engine.Models.InsightRefiner);
+            Assert.NotNull(offline.GetRequiredService<Agents.Memory.Pipelines.Team.TeamMemory>());
         }
 
         var withChat = Base();
         withChat.AddSingleton<IStructuredChat>(new ScriptedChat());
         await using var llm = withChat.AddMemoryEngine().BuildServiceProvider();
         Assert.Equal("llm", llm.GetRequiredService<MemoryEngine>().Models.Mode);
+        Assert.IsType<Agents.Memory.Pipelines.Llm.LlmInsightRefiner>(llm.GetRequiredService<MemoryEngine>().Models.InsightRefiner);
     }
 }

@@ -74,6 +74,10 @@ public sealed class MemoryEngineTests : IDisposable
         Assert.Equal(first.NoteIds[0], Assert.Single(links).ToId);
         var old = (await _store.GetAsync(first.NoteIds[0]))!;
         Assert.Equal("I started a pottery class at the community art studio.", old.Content);
+        // Added one turn at a time, the second still sees the first as the turn before it.
+        var chain = await _store.GetEdgesAsync(new EdgeQuery(Ann.Tenant, [first.NoteIds[0]]) { Direction = EdgeDirection.Outgoing, Types = [NotePipeline.NextTurnEdge] });
+        Assert.Equal(second.NoteIds[0], Assert.Single(chain).ToId);
+        Assert.Contains("continuing about community", (await _store.GetAsync(second.NoteIds[0]))!.Context);
         var history = await _store.GetHistoryAsync(old.Id);
         Assert.All(history, h => Assert.Equal(old.Content, h.NewContent ?? old.Content));
     }
@@ -242,6 +246,29 @@ public sealed class MemoryEngineTests : IDisposable
         await engine.WaitForAsync(added.EpisodeId);
         await engine.WaitForAsync(added.NoteIds[0]); // a note: its input is done, returns
         await Assert.ThrowsAsync<MemoryNotFoundException>(() => engine.WaitForAsync(Guid.NewGuid()));
+    }
+
+    [Fact]
+    public async Task A_retry_after_a_failed_graph_step_does_not_ask_for_the_facts_again()
+    {
+        var chat = new ScriptedChat()
+            .Answer<Agents.Memory.Pipelines.Llm.FactsDto>("""{"facts": ["Ann works at Airbus"]}""")
+            .Answer<Agents.Memory.Pipelines.Llm.GraphDto>("""{"relations": [{"source": "Ann", "relation": "", "target": "Airbus"}]}""")
+            .Answer<Agents.Memory.Pipelines.Llm.GraphDto>("""{"entities": [{"name": "Ann", "type": "person"}], "relations": [{"source": "Ann", "relation": "works_at", "target": "Airbus"}]}""");
+        var models = MemoryModels.Offline() with
+        {
+            FactExtractor = new Agents.Memory.Pipelines.Llm.LlmFactExtractor(chat),
+            EntityExtractor = new Agents.Memory.Pipelines.Llm.LlmEntityExtractor(chat),
+        };
+        await using var engine = Engine(models);
+        var added = await engine.AddAsync(Ann, "I work at Airbus.", Day1, "Ann");
+        await engine.WaitForAsync(added.EpisodeId);
+
+        Assert.Single(chat.Calls, c => c.Type == typeof(Agents.Memory.Pipelines.Llm.FactsDto));
+        Assert.Equal(2, chat.Calls.Count(c => c.Type == typeof(Agents.Memory.Pipelines.Llm.GraphDto)));
+        Assert.Equal("Ann works at Airbus", Assert.Single(await ListAsync(_store, Ann, MemoryKind.Fact)).Content);
+        Assert.Equal(2, (await _store.GetJobAsync(added.JobId))!.Attempts);
+        Assert.Contains(await ListAsync(_store, Ann, MemoryKind.Entity), e => e.Content == "Airbus");
     }
 
     [Fact]

@@ -91,4 +91,38 @@ public sealed class TeamMemoryTests : IDisposable
         var after = Assert.Single(await InsightsAsync());
         Assert.Equal((rule.Version, 2), (after.Version, TeamMemory.Score(after)));
     }
+
+    [Fact]
+    public async Task Near_duplicate_insights_are_merged_into_the_stronger_one()
+    {
+        var chat = new ScriptedChat()
+            .Answer<InsightOperationsDto>("""{"operations": [{"op": "ADD", "text": "Compare hotel prices before booking a room."}]}""")
+            .Answer<InsightOperationsDto>("""{"operations": [{"op": "AGREE", "id": "0"}, {"op": "ADD", "text": "Always compare hotel prices before booking."}, {"op": "ADD", "text": "Check the weather before a hike."}]}""");
+        var memory = new TeamMemory(_store, _embedder, new OfflineTaskCondenser(), new LlmInsightRefiner(chat), new TeamMemoryOptions { StartInsightsAfter = 1, RefineEvery = 1, MergeEvery = 1000 });
+        await memory.RecordTaskAsync(Team, Booking("Paris", true), At);
+        await memory.RecordTaskAsync(Team, Booking("Rome", true), At.AddHours(1));
+        Assert.Equal(3, (await InsightsAsync()).Count);
+
+        Assert.Equal(1, await memory.MergeInsightsAsync(Team));
+
+        var live = await InsightsAsync();
+        Assert.Equal(2, live.Count);
+        var kept = live.Single(i => i.Content == "Compare hotel prices before booking a room.");
+        Assert.Equal(4, TeamMemory.Score(kept)); // 2 + AGREE + merge
+        Assert.Contains(live, i => i.Content == "Check the weather before a hike.");
+        Assert.Single(await InsightsAsync(includeExpired: true), i => i.ExpiredAt is not null);
+    }
+
+    [Fact]
+    public async Task Llm_condensation_keeps_key_steps_and_requires_a_failure_reason()
+    {
+        var chat = new ScriptedChat()
+            .Answer<CondensedTaskDto>("""{"key_steps": ["booker: book first result -> card declined"], "failure_reason": "Booked without checking the card."}""")
+            .Answer<CondensedTaskDto>("""{"key_steps": ["booker: book first result"], "failure_reason": null}""");
+        var condenser = new LlmTaskCondenser(chat);
+        var c = await condenser.CondenseAsync(Booking("Oslo", false), CancellationToken.None);
+        Assert.Equal("Booked without checking the card.", c.FailureReason);
+        Assert.Contains("\"observation\": \"card declined\"", chat.Calls[0].User);
+        await Assert.ThrowsAsync<InvalidModelDecisionException>(() => condenser.CondenseAsync(Booking("Oslo", false), CancellationToken.None).AsTask());
+    }
 }

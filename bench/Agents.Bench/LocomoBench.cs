@@ -64,6 +64,11 @@ public static class LocomoBench
         var embedIdf = idfMode == "corpus";
         a.EnsureAllUsed();
 
+        if (!File.Exists(dataPath))
+        {
+            Console.Error.WriteLine($"locomo: data file '{dataPath}' does not exist (pass --data <path to locomo-dev.json>; relative paths resolve against {Environment.CurrentDirectory}).");
+            return 2;
+        }
         var conversations = LocomoData.Load(dataPath);
         var tokenizer = LexicalTokenizer.FromStopWordFile(stopWordsPath);
         Console.WriteLine($"locomo: {conversations.Count} conversations, {conversations.Sum(c => c.Turns.Count)} turns, {conversations.Sum(c => c.Questions.Count)} questions (categories 1-4) from {dataPath}");

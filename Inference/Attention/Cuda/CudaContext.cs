@@ -37,6 +37,9 @@ internal sealed class CudaContext : IDisposable
 
     public void MakeCurrent() => CudaCheck.Driver(CudaNative.cuCtxSetCurrent(_context), "cuCtxSetCurrent");
 
+    /// <summary>For release paths, which must not throw.</summary>
+    public bool TryMakeCurrent() => _context != IntPtr.Zero && CudaNative.cuCtxSetCurrent(_context) == 0;
+
     /// <summary>Launches a kernel and waits for it: launch errors surface at the synchronise, so both are checked.</summary>
     public void Launch(string entry, uint blocks, uint threads, KernelArguments arguments)
     {
@@ -48,6 +51,7 @@ internal sealed class CudaContext : IDisposable
     public void Dispose()
     {
         if (_context == IntPtr.Zero) return;
+        // Release everything even if a step fails: results are deliberately not thrown from Dispose.
         CudaNative.cuCtxSetCurrent(_context);
         if (_module != IntPtr.Zero) CudaNative.cuModuleUnload(_module);
         _module = IntPtr.Zero;

@@ -44,7 +44,15 @@ public sealed class CudaRoutedReader : MemoryReaderBase
         options ??= new RoutedReaderOptions();
         options.Validate();
         _bank = new ClusteredBank(dimension, HasSeparateValues ? ValueDimension : 0, options);
-        _cuda = new CudaContext(device, RoutedKernelSource.Generate(dimension, ValueDimension));
+        try
+        {
+            _cuda = new CudaContext(device, RoutedKernelSource.Generate(dimension, ValueDimension));
+        }
+        catch
+        {
+            _arguments.Dispose();
+            throw;
+        }
     }
 
     public int ClusterCount
@@ -193,7 +201,8 @@ public sealed class CudaRoutedReader : MemoryReaderBase
         if (!disposing) return;
         lock (_gpu)
         {
-            _cuda.MakeCurrent();
+            // Nothing on this path throws, so every buffer and the context are released even after a device fault.
+            _cuda.TryMakeCurrent();
             foreach (var buffer in new IDisposable[] { _keys, _values, _centroids, _queries, _scores, _itemQuery, _itemFirst, _itemCount, _itemOut, _rows, _weights, _readouts })
                 buffer.Dispose();
             _arguments.Dispose();

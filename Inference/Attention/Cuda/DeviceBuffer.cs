@@ -38,7 +38,17 @@ internal sealed class DeviceBuffer<T> : IDisposable where T : unmanaged
             CudaCheck.Driver(CudaNative.cuMemcpyDtoH((IntPtr)p, _pointer, (nuint)(destination.Length * sizeof(T))), "cuMemcpyDtoH");
     }
 
-    public void Dispose() => Free();
+    /// <summary>
+    /// Frees without throwing: a reader's Dispose must release every buffer and the context even when one
+    /// free fails (for instance after a kernel fault has poisoned the context).
+    /// </summary>
+    public void Dispose()
+    {
+        if (_pointer == 0) return;
+        _ = CudaNative.cuMemFree(_pointer);
+        _pointer = 0;
+        _capacity = 0;
+    }
 
     private void Free()
     {

@@ -216,8 +216,9 @@ internal sealed class MessageRouter(SiloRuntime runtime) : IGrainCallInvoker
         {
             if (!ReferenceEquals(entry.Value.SentTo, connection) || !_pending.TryRemove(entry.Key, out var request)) continue;
             if (connection.RemoteSilo is { } silo) runtime.Locator.Invalidate(request.Target, silo);
-            // It may have run: say so rather than silently re-running a non-idempotent call.
-            request.CompleteWithRuntimeError(RejectionKind.Transient, new SiloUnavailableException(
+            // It may have run: say so (not as a retryable rejection) rather than silently re-running a
+            // non-idempotent call; the caller decides whether to retry.
+            request.CompleteWithRuntimeError(RejectionKind.Unrecoverable, new SiloUnavailableException(
                 $"Connection to {connection.RemoteSilo?.ToString() ?? "a silo"} closed before {request.MethodName} on {request.Target} answered."));
         }
     }

@@ -265,6 +265,23 @@ public sealed class ClusterTests : IAsyncLifetime
         Assert.True(restarted.ActivationCount > 0);
     }
 
+    [Fact]
+    public async Task Stale_cached_location_is_repaired_when_the_grain_is_gone_from_that_silo()
+    {
+        await _cluster.StartSilosAsync(2);
+        var (a, b) = (_cluster.Silos[0], _cluster.Silos[1]);
+        var key = await KeyHostedOnAsync(a, a);
+        var before = await a.GrainFactory.Get<IPingGrain>(key).ActivationAsync();
+        // b learns the location from the directory and caches it.
+        Assert.Equal(before, await b.GrainFactory.Get<IPingGrain>(key).ActivationAsync());
+        await a.GrainFactory.Get<IPingGrain>(key).DeactivateAsync();
+        await WaitUntilAsync(() => a.ActivationCount == 0);
+        // b's cache still points at a; a answers CacheInvalidation; b re-resolves and the grain re-activates.
+        var after = await b.GrainFactory.Get<IPingGrain>(key).ActivationAsync();
+        Assert.NotEqual(before, after);
+        Assert.Equal(after, await a.GrainFactory.Get<IPingGrain>(key).ActivationAsync());
+    }
+
     /// <summary>A key whose grain lives on <paramref name="home"/> (found by trying keys from <paramref name="home"/>).</summary>
     private static async Task<string> KeyHostedOnAsync(SiloHost home, SiloHost other)
     {

@@ -17,6 +17,8 @@ public interface IPingGrain : IGrainWithStringKey
     /// <summary>Counts its own executions.</summary>
     Task<int> BumpAsync();
     [ReadOnly] Task<int> BumpsAsync();
+    /// <summary>Asks the runtime to deactivate this activation once the call returns.</summary>
+    Task DeactivateAsync();
 }
 
 public sealed record TestRecord(string Name, int Count, IReadOnlyList<string> Tags);

@@ -21,6 +21,12 @@ public sealed class PingGrain : Grain, IPingGrain
     private int _bumps;
     public Task<int> BumpAsync() => Task.FromResult(++_bumps);
     public Task<int> BumpsAsync() => Task.FromResult(_bumps);
+
+    public Task DeactivateAsync()
+    {
+        DeactivateOnIdle();
+        return Task.CompletedTask;
+    }
 }
 
 public sealed class TurnGrain : Grain, ITurnGrain

@@ -11,6 +11,7 @@ namespace Agents.Inference.Attention;
 public sealed class RoutedMemoryReader : MemoryReaderBase
 {
     private readonly ClusteredBank _bank;
+    private long _movedTotal;
 
     /// <param name="dimension">Key and query dimension.</param>
     /// <param name="valueDimension">Dimension of separate values, or 0 to use each memory's key as its value.</param>
@@ -45,8 +46,13 @@ public sealed class RoutedMemoryReader : MemoryReaderBase
     public int Reassign(int maxMembers = int.MaxValue)
     {
         using var _ = WriteLock();
-        return _bank.Reassign(maxMembers);
+        var moved = _bank.Reassign(maxMembers);
+        Interlocked.Add(ref _movedTotal, moved);
+        return moved;
     }
+
+    /// <summary>Members moved by re-assignment since the reader was made (explicit and background).</summary>
+    public long MovedTotal => Interlocked.Read(ref _movedTotal);
 
     /// <summary>Applies pending moving-average updates now instead of at the next full batch of inserts.</summary>
     public void FlushAverages()

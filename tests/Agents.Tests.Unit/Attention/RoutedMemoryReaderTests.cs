@@ -139,18 +139,24 @@ public sealed class RoutedMemoryReaderTests(ITestOutputHelper output)
     public async Task Background_reassignment_runs_until_cancelled()
     {
         var seed = TestVectors.FreshSeed();
+        output.WriteLine($"seed {seed}");
         var data = new TestVectors(seed);
-        using var routed = new RoutedMemoryReader(D, options: new RoutedReaderOptions { Seed = seed, EmaDecay = 0.9, EmaBatchSize = 4 });
-        routed.InsertRange(TestVectors.Ids(3000), data.Clustered(3000, D, 20, 0.6f, out _));
-        var second = data.Clustered(2000, D, 20, 0.6f, out _);
-        for (var i = 0; i < 2000; i++) routed.Insert(10_000 + i, second.AsSpan(i * D, D));
+        // The same drift as above: a second distribution streams in and pulls the centroids.
+        using var routed = new RoutedMemoryReader(D, options: new RoutedReaderOptions { Seed = seed, EmaBatchSize = 8, EmaDecay = 0.9 });
+        routed.InsertRange(TestVectors.Ids(6000), data.Clustered(6000, D, 40, 0.6f, out _));
+        var second = data.Clustered(4000, D, 40, 0.6f, out _);
+        for (var i = 0; i < 4000; i++) routed.Insert(50_000 + i, second.AsSpan(i * D, D));
+        routed.FlushAverages();
         using var cts = new CancellationTokenSource();
         var loop = routed.RunReassignmentAsync(TimeSpan.FromMilliseconds(1), 500, cts.Token);
-        cts.CancelAfter(TimeSpan.FromMilliseconds(500));
+        // Wait for the loop's first moves (a bound only so that a broken loop fails instead of hanging).
+        for (var waited = 0; routed.MovedTotal == 0 && waited < 60_000; waited += 10) await Task.Delay(10);
+        cts.Cancel();
         var moved = await loop;
         output.WriteLine($"moved in background {moved}");
-        Assert.Equal(5000, routed.Count);
+        Assert.Equal(10_000, routed.Count);
         Assert.True(moved > 0);
+        Assert.True(loop.IsCompletedSuccessfully); // cancellation ends the loop quietly, with its count
     }
 
     [Fact]

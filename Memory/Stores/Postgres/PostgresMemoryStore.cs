@@ -237,12 +237,18 @@ public sealed class PostgresMemoryStore : IMemoryStore
         // k rows pass, instead of filtering one ef_search-sized candidate list down to fewer than k.
         // The settings travel in the same round trip as the query (the reader skips their empty results).
         var ef = Math.Clamp(Math.Max(_options.EfSearch, 2 * topK), 1, 1000).ToString(CultureInfo.InvariantCulture);
+        var exact = await IsSmallAsync(filter, d, cancellationToken).ConfigureAwait(false);
         await using var batch = _dataSource.CreateBatch();
         batch.BatchCommands.Add(new NpgsqlBatchCommand("SET hnsw.iterative_scan = relaxed_order"));
         batch.BatchCommands.Add(new NpgsqlBatchCommand($"SET hnsw.ef_search = {ef}"));
         var command = new NpgsqlBatchCommand();
-        var sql = new StringBuilder($"SELECT {RecordColumns}, 1 - (embedding::vector({d}) <=> @q::vector({d})) AS score FROM memory_records WHERE embedding_dims = {d} AND ");
+        // Exact path: OFFSET 0 keeps the filtered rows a subquery of their own, so the ORDER BY sorts
+        // them instead of walking the HNSW index.
+        var sql = new StringBuilder(exact
+            ? $"SELECT {RecordColumns}, 1 - (embedding::vector({d}) <=> @q::vector({d})) AS score FROM (SELECT * FROM memory_records WHERE embedding_dims = {d} AND "
+            : $"SELECT {RecordColumns}, 1 - (embedding::vector({d}) <=> @q::vector({d})) AS score FROM memory_records WHERE embedding_dims = {d} AND ");
         AppendFilter(sql, command.Parameters, filter);
+        if (exact) sql.Append(" OFFSET 0) AS memory_records WHERE true");
         if (minScore is { } min)
         {
             sql.Append(" AND embedding::vector(").Append(d).Append(") <=> @q::vector(").Append(d).Append(") <= @max_distance");
@@ -267,6 +273,21 @@ public sealed class PostgresMemoryStore : IMemoryStore
         // relaxed_order may return neighbours slightly out of order.
         hits.Sort((a, b) => b.Score.CompareTo(a.Score));
         return hits;
+    }
+
+    /// <summary>Whether the filter leaves few enough rows for an exact search (a capped count over the
+    /// scope indexes, so a large scope costs at most the threshold's worth of index entries).</summary>
+    private async Task<bool> IsSmallAsync(MemoryFilter filter, string d, CancellationToken cancellationToken)
+    {
+        if (_options.ExactSearchThreshold <= 0) return false;
+        await using var command = _dataSource.CreateCommand();
+        var sql = new StringBuilder($"SELECT count(*) FROM (SELECT 1 FROM memory_records WHERE embedding_dims = {d} AND ");
+        AppendFilter(sql, command.Parameters, filter);
+        sql.Append(" LIMIT @cap) AS capped");
+        command.Parameters.Add(new NpgsqlParameter<int>("cap", _options.ExactSearchThreshold + 1));
+        command.CommandText = sql.ToString();
+        var count = (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        return count <= _options.ExactSearchThreshold;
     }
 
     public async Task<IReadOnlyList<ScoredMemory>> SearchByTextAsync(string query, MemoryFilter filter, int topK = 10, CancellationToken cancellationToken = default)

@@ -52,4 +52,38 @@ public sealed class PostgresMemoryIndexTests(PostgresDatabase db) : IClassFixtur
         Assert.Equal(records[42].Id, hits[0].Record.Id);
         Assert.Equal(1.0, hits[0].Score, 4);
     }
+
+    [Fact]
+    public async Task A_small_scope_is_searched_exactly_and_agrees_with_brute_force()
+    {
+        var random = new Random(5);
+        var records = Enumerable.Range(0, 600).Select(i => new MemoryRecord
+        {
+            Id = Guid.NewGuid(), Scope = new MemoryScope("small", userId: "u" + (i % 3)), Kind = MemoryKind.Note,
+            Content = $"small scope memory {i}",
+            Embedding = Enumerable.Range(0, 384).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray(),
+        }).ToList();
+        var exact = new PostgresMemoryStore(db.DataSource, postgresOptions: new PostgresMemoryStoreOptions { ExactSearchThreshold = 1000 });
+        var viaIndex = new PostgresMemoryStore(db.DataSource, postgresOptions: new PostgresMemoryStoreOptions { ExactSearchThreshold = 0 });
+        await exact.AddBatchAsync(records, "test");
+
+        var query = Enumerable.Range(0, 384).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+        var filter = new MemoryFilter(new MemoryScope("small", userId: "u1"));
+        var expected = records.Where(r => r.Scope.UserId == "u1")
+            .OrderByDescending(r => Cosine(r.Embedding!, query)).Take(10).Select(r => r.Id).ToArray();
+
+        var found = await exact.SearchByVectorAsync(query, filter, topK: 10);
+        Assert.Equal(expected, found.Select(h => h.Record.Id));
+        Assert.All(found, h => Assert.Equal("u1", h.Record.Scope.UserId));
+        var approximate = await viaIndex.SearchByVectorAsync(query, filter, topK: 10);
+        Assert.All(approximate, h => Assert.Equal("u1", h.Record.Scope.UserId));
+        Assert.Equal(found[0].Score, approximate.Max(h => h.Score), 4);
+    }
+
+    private static double Cosine(float[] a, float[] b)
+    {
+        double dot = 0, na = 0, nb = 0;
+        for (var i = 0; i < a.Length; i++) { dot += a[i] * b[i]; na += a[i] * a[i]; nb += b[i] * b[i]; }
+        return dot / Math.Sqrt(na * nb);
+    }
 }

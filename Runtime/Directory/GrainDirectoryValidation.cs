@@ -7,6 +7,9 @@ internal static class GrainDirectoryValidation
         ArgumentNullException.ThrowIfNull(address);
         if (string.IsNullOrEmpty(address.Grain.Type) || string.IsNullOrEmpty(address.Grain.Key))
             throw new ArgumentException($"Grain id '{address.Grain}' needs a type and a key.", nameof(address));
+        // Stored as "type/key": a '/' in the type would make two grains share a registration.
+        if (address.Grain.Type.Contains('/', StringComparison.Ordinal))
+            throw new ArgumentException($"Grain type '{address.Grain.Type}' contains '/', which separates type from key.", nameof(address));
         ArgumentNullException.ThrowIfNull(address.Silo, nameof(address.Silo));
         if (previous is not null && previous.Grain != address.Grain)
             throw new ArgumentException(

@@ -14,13 +14,57 @@ public sealed class InMemoryMembershipStore
         public int Version;
         public readonly Dictionary<SiloAddress, (MembershipEntry Entry, int ETag)> Silos = [];
     }
+
+    // Change announcements, per cluster id (they outlive a deleted cluster's rows).
+    private readonly Dictionary<string, ChangeSignal> _signals = new(StringComparer.Ordinal);
+
+    internal ChangeSignal SignalFor(string clusterId)
+    {
+        lock (Gate)
+        {
+            if (!_signals.TryGetValue(clusterId, out var signal))
+                _signals[clusterId] = signal = new ChangeSignal();
+            return signal;
+        }
+    }
+
+    /// <summary>A change counter plus a task that completes on the next change.</summary>
+    internal sealed class ChangeSignal
+    {
+        private readonly Lock _gate = new();
+        private long _changes;
+        private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public (long Changes, Task Next) Current
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return (_changes, _next.Task);
+                }
+            }
+        }
+
+        public void Raise()
+        {
+            TaskCompletionSource completed;
+            lock (_gate)
+            {
+                _changes++;
+                completed = _next;
+                _next = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+            completed.TrySetResult();
+        }
+    }
 }
 
 /// <summary>
 /// <see cref="IMembershipTable"/> in memory, with the same compare-and-swap semantics as the
 /// PostgreSQL table: for unit tests and a single embedded silo.
 /// </summary>
-public sealed class InMemoryMembershipTable : IMembershipTable
+public sealed class InMemoryMembershipTable : IMembershipTable, IMembershipChangeFeed
 {
     private readonly InMemoryMembershipStore _store;
     private readonly string _clusterId;
@@ -78,8 +122,9 @@ public sealed class InMemoryMembershipTable : IMembershipTable
                 return Task.FromResult(false);
             cluster.Silos.Add(entry.Silo, (entry, 0));
             cluster.Version = next;
-            return Task.FromResult(true);
         }
+        _store.SignalFor(_clusterId).Raise();
+        return Task.FromResult(true);
     }
 
     public Task<bool> UpdateRowAsync(MembershipEntry entry, string etag, TableVersion tableVersion, CancellationToken cancellationToken)
@@ -94,8 +139,9 @@ public sealed class InMemoryMembershipTable : IMembershipTable
                 return Task.FromResult(false);
             cluster.Silos[entry.Silo] = (entry, rowETag + 1);
             cluster.Version = next;
-            return Task.FromResult(true);
         }
+        _store.SignalFor(_clusterId).Raise();
+        return Task.FromResult(true);
     }
 
     public Task UpdateIAmAliveAsync(MembershipEntry entry, CancellationToken cancellationToken)
@@ -134,6 +180,30 @@ public sealed class InMemoryMembershipTable : IMembershipTable
             _store.Clusters.Remove(_clusterId);
         }
         return Task.CompletedTask;
+    }
+
+    public Task<IMembershipChangeSubscription> SubscribeAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IMembershipChangeSubscription>(new Subscription(_store.SignalFor(_clusterId)));
+
+    private sealed class Subscription(InMemoryMembershipStore.ChangeSignal signal) : IMembershipChangeSubscription
+    {
+        private long _seen = signal.Current.Changes;
+
+        public async Task WaitForChangeAsync(CancellationToken cancellationToken)
+        {
+            while (true)
+            {
+                var (changes, next) = signal.Current;
+                if (changes != _seen)
+                {
+                    _seen = changes;
+                    return;
+                }
+                await next.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 
     private InMemoryMembershipStore.ClusterRows Cluster() =>

@@ -38,6 +38,10 @@ public sealed class MembershipOptions
     /// <see cref="IIndirectSiloProber"/>); its answer can spare a healthy silo.</summary>
     public bool UseIndirectProbes { get; set; } = true;
 
+    /// <summary>Re-read the table as soon as it announces a change (when it implements
+    /// <see cref="IMembershipChangeFeed"/>), besides the periodic refresh.</summary>
+    public bool UseChangeNotifications { get; set; } = true;
+
     /// <summary>A joining silo must reach every active silo before it becomes Active.</summary>
     public bool ValidateInitialConnectivity { get; set; } = true;
 

@@ -29,6 +29,7 @@ public sealed partial class MembershipService : IAsyncDisposable
     private readonly CancellationTokenSource _stopRequested = new();
     private readonly List<Task> _loops = [];
     private readonly HashSet<SiloAddress> _pendingDirectoryCleanup = [];
+    private readonly SemaphoreSlim _processing = new(1, 1);
 
     private volatile MembershipView _view = MembershipView.Empty;
     private volatile MembershipTableData? _lastTable;
@@ -96,8 +97,13 @@ public sealed partial class MembershipService : IAsyncDisposable
     /// <summary>Failure detection: probes other silos and votes.</summary>
     public ClusterHealthMonitor HealthMonitor { get; }
 
-    /// <summary>Raised (synchronously, in version order) on each new view; handlers must be quick.</summary>
+    /// <summary>Raised on each new view, in version order (the next view waits for the handlers: keep them quick).</summary>
     public event Action<MembershipView>? ViewChanged;
+
+    /// <summary>Raised right after <see cref="ViewChanged"/> with the silos that view shows dead for the
+    /// first time (declared Dead, or superseded by a newer generation on their endpoint): drop their
+    /// connections, cached directory entries and pending calls.</summary>
+    public event Action<IReadOnlyCollection<SiloAddress>>? SilosDied;
 
     /// <summary>Cancelled when the cluster declared this silo dead (or a newer incarnation replaced it):
     /// the silo must stop at once. Not cancelled by a graceful <see cref="StopAsync"/>.</summary>
@@ -151,6 +157,8 @@ public sealed partial class MembershipService : IAsyncDisposable
             _status = SiloStatus.Joining;
             _joined = true;
             StartLoop("I-am-alive", _options.IAmAlivePeriod, HeartbeatAsync);
+            if (_options.UseChangeNotifications && _table is IMembershipChangeFeed feed)
+                StartChangeFeed(feed);
 
             foreach (var older in OlderIncarnations(_lastTable!))
             {
@@ -409,44 +417,65 @@ public sealed partial class MembershipService : IAsyncDisposable
     public async Task CleanupDefunctSilosAsync(CancellationToken cancellationToken) =>
         await _table.CleanupDefunctSiloEntriesAsync(_time.GetUtcNow() - _options.DefunctSiloExpiration, cancellationToken).ConfigureAwait(false);
 
-    /// <summary>Reads the whole table, keeps it, publishes a newer view, removes directory rows of silos
-    /// that died since the previous view, and checks whether this silo is still alive.</summary>
+    /// <summary>Reads the whole table, keeps it, and when it is newer than the current view: removes the
+    /// directory rows of silos that died since, then publishes the view (so a published death has no
+    /// directory rows left, unless removing them failed and is being retried). Also checks whether this
+    /// silo is still alive. Processing is serialised so views are published in version order.</summary>
     private async Task<MembershipTableData> ReadTableAsync(CancellationToken cancellationToken)
     {
         var table = await _table.ReadAllAsync(cancellationToken).ConfigureAwait(false);
-        SiloAddress[] newlyDead = [];
-        lock (_gate)
+        await _processing.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            var last = _lastTable;
-            if (last is null || table.Version.Version >= last.Version.Version)
-                _lastTable = table;
-            var previous = _view;
-            if (table.Version.Version > previous.Version)
+            MembershipView? view = null;
+            SiloAddress[] newlyDead = [];
+            lock (_gate)
             {
-                var view = new MembershipView(table.Version.Version, table.Members.Select(m => ClusterMember.From(m.Entry)));
-                newlyDead = view.Members.Values
-                    .Where(m => m.Status == SiloStatus.Dead && previous.GetStatus(m.Silo) != SiloStatus.Dead)
-                    .Select(m => m.Silo)
-                    .ToArray();
-                _view = view;
-                LogViewChanged(_logger, SiloAddress, view);
-                foreach (var watcher in _watchers)
-                    watcher.Writer.TryWrite(view);
-                try
+                var last = _lastTable;
+                if (last is null || table.Version.Version >= last.Version.Version)
+                    _lastTable = table;
+                var previous = _view;
+                if (table.Version.Version > previous.Version)
                 {
-                    ViewChanged?.Invoke(view);
-                }
-                catch (Exception e)
-                {
-                    LogViewHandlerFailed(_logger, e);
+                    view = new MembershipView(table.Version.Version, table.Members.Select(m => m.Entry));
+                    // Dead now and not before (a superseded generation counts as dead too).
+                    newlyDead = view.Members.Keys.Where(s => view.IsDead(s) && !previous.IsDead(s)).ToArray();
                 }
             }
-        }
 
-        CheckSelf(table);
-        if (_directory is not null)
-            await RemoveDirectoryRowsOfDeadSilosAsync(newlyDead, cancellationToken).ConfigureAwait(false);
-        return table;
+            if (_directory is not null)
+                await RemoveDirectoryRowsOfDeadSilosAsync(newlyDead, cancellationToken).ConfigureAwait(false);
+
+            if (view is not null)
+                Publish(view, newlyDead);
+            CheckSelf(table);
+            return table;
+        }
+        finally
+        {
+            _processing.Release();
+        }
+    }
+
+    private void Publish(MembershipView view, SiloAddress[] newlyDead)
+    {
+        lock (_gate)
+        {
+            _view = view;
+            foreach (var watcher in _watchers)
+                watcher.Writer.TryWrite(view);
+        }
+        LogViewChanged(_logger, SiloAddress, view);
+        try
+        {
+            ViewChanged?.Invoke(view);
+            if (newlyDead.Length > 0)
+                SilosDied?.Invoke(newlyDead);
+        }
+        catch (Exception e)
+        {
+            LogViewHandlerFailed(_logger, e);
+        }
     }
 
     /// <summary>Every silo that sees a death removes the dead silo's registrations (idempotent), so they
@@ -552,6 +581,55 @@ public sealed partial class MembershipService : IAsyncDisposable
             _loops.Add(Task.Run(() => RunLoopAsync(name, period, body, token), CancellationToken.None));
         }
     }
+
+    private void StartChangeFeed(IMembershipChangeFeed feed)
+    {
+        var token = _loopsCancellation.Token;
+        lock (_gate)
+        {
+            _loops.Add(Task.Run(() => RunChangeFeedAsync(feed, token), CancellationToken.None));
+        }
+    }
+
+    /// <summary>Refreshes on every announced change; a broken listener is re-subscribed after a pause
+    /// (the periodic refresh covers the gap).</summary>
+    private async Task RunChangeFeedAsync(IMembershipChangeFeed feed, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                var subscription = await feed.SubscribeAsync(cancellationToken).ConfigureAwait(false);
+                await using (subscription.ConfigureAwait(false))
+                {
+                    await RefreshAsync(cancellationToken).ConfigureAwait(false); // whatever changed before we listened
+                    while (true)
+                    {
+                        await subscription.WaitForChangeAsync(cancellationToken).ConfigureAwait(false);
+                        await RefreshAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                LogLoopFailed(_logger, e, "change feed", SiloAddress);
+                try
+                {
+                    await Task.Delay(ChangeFeedRetryDelay, _time, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private static readonly TimeSpan ChangeFeedRetryDelay = TimeSpan.FromSeconds(1);
 
     private async Task RunLoopAsync(string name, TimeSpan period, Func<CancellationToken, Task> body, CancellationToken cancellationToken)
     {

@@ -9,13 +9,24 @@ namespace Agents.Runtime.Membership;
 public sealed class MembershipView
 {
     /// <summary>Before the first read of the table.</summary>
-    public static MembershipView Empty { get; } = new(-1, []);
+    public static MembershipView Empty { get; } = new(-1, Array.Empty<ClusterMember>());
 
     public MembershipView(int version, IEnumerable<ClusterMember> members)
+        : this(version, members.Select(m => (m, (MembershipEntry?)null))) { }
+
+    internal MembershipView(int version, IEnumerable<MembershipEntry> entries)
+        : this(version, entries.Select(e => (ClusterMember.From(e), (MembershipEntry?)e))) { }
+
+    private MembershipView(int version, IEnumerable<(ClusterMember Member, MembershipEntry? Entry)> rows)
     {
+        var all = rows.ToArray();
         Version = version;
-        Members = members.ToFrozenDictionary(m => m.Silo);
+        Members = all.ToFrozenDictionary(r => r.Member.Silo, r => r.Member);
         ActiveMembers = Members.Values.Where(m => m.Status == SiloStatus.Active).OrderBy(m => m.Silo, SiloAddressOrder.Instance).ToArray();
+        ActiveEntries = all.Where(r => r.Member.Status == SiloStatus.Active && r.Entry is not null)
+            .Select(r => r.Entry!)
+            .OrderBy(e => e.Silo, SiloAddressOrder.Instance)
+            .ToArray();
     }
 
     /// <summary>The membership version this view was read at (-1 for <see cref="Empty"/>).</summary>
@@ -26,6 +37,24 @@ public sealed class MembershipView
 
     /// <summary>Active silos, in a stable order.</summary>
     public IReadOnlyList<ClusterMember> ActiveMembers { get; }
+
+    /// <summary>The membership rows of the active silos as read at this version (same order as
+    /// <see cref="ActiveMembers"/>; empty for views built from <see cref="ClusterMember"/>s).</summary>
+    public IReadOnlyList<MembershipEntry> ActiveEntries { get; }
+
+    /// <summary>True when <paramref name="silo"/> is gone for good: its row reads Dead, or a newer
+    /// generation on its endpoint is in the table. A silo this view does not know is not dead.</summary>
+    public bool IsDead(SiloAddress silo)
+    {
+        if (GetStatus(silo) == SiloStatus.Dead)
+            return true;
+        foreach (var other in Members.Keys)
+        {
+            if (other.Generation > silo.Generation && other.Endpoint.Equals(silo.Endpoint))
+                return true;
+        }
+        return false;
+    }
 
     public SiloStatus GetStatus(SiloAddress silo) => Members.TryGetValue(silo, out var member) ? member.Status : SiloStatus.None;
 

@@ -12,8 +12,11 @@ namespace Agents.Runtime.Membership;
 /// statement is the compare-and-swap on the cluster's version row: the row lock it takes serialises
 /// concurrent writers, and the loser's <c>WHERE version = @expected</c> matches nothing.
 /// </summary>
-public sealed partial class PostgresMembershipTable : IMembershipTable
+public sealed partial class PostgresMembershipTable : IMembershipTable, IMembershipChangeFeed
 {
+    /// <summary>The NOTIFY channel membership changes are announced on; the payload is the cluster id.</summary>
+    public const string NotificationChannel = "runtime_membership";
+
     private const string SiloColumns =
         "address, port, generation, silo_name, host_name, status, gateway_port, roles, suspecters, suspect_times, start_time, i_am_alive_time, etag";
 
@@ -142,7 +145,10 @@ public sealed partial class PostgresMembershipTable : IMembershipTable
         AddKey(command, entry.Silo);
         command.Parameters.AddWithValue("i_am_alive_time", NpgsqlDbType.TimestampTz, entry.IAmAliveTime.UtcDateTime);
         if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
+        {
+            await ThrowIfClusterMissingAsync(cancellationToken).ConfigureAwait(false);
             throw new KeyNotFoundException($"Silo {entry.Silo} has no row in membership cluster '{_clusterId}'; it must join before it heartbeats.");
+        }
     }
 
     public async Task CleanupDefunctSiloEntriesAsync(DateTimeOffset beforeDate, CancellationToken cancellationToken)
@@ -179,9 +185,77 @@ public sealed partial class PostgresMembershipTable : IMembershipTable
         command.Parameters.AddWithValue("expected", expected);
         command.Parameters.AddWithValue("next", next);
         if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1)
+        {
+            // Delivered to listeners only if (and when) this transaction commits.
+            await using var notify = new NpgsqlCommand($"SELECT pg_notify('{NotificationChannel}', @cluster)", connection, transaction);
+            notify.Parameters.AddWithValue("cluster", _clusterId);
+            await notify.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             return true;
+        }
         await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+        // A lost race is a plain false; a missing cluster is a mistake worth naming.
+        await ThrowIfClusterMissingAsync(cancellationToken).ConfigureAwait(false);
         return false;
+    }
+
+    private async Task ThrowIfClusterMissingAsync(CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand("SELECT 1 FROM runtime_membership_version WHERE cluster_id = @cluster");
+        command.Parameters.AddWithValue("cluster", _clusterId);
+        if (await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is null)
+            throw new MembershipTableNotInitializedException(_clusterId);
+    }
+
+    public async Task<IMembershipChangeSubscription> SubscribeAsync(CancellationToken cancellationToken)
+    {
+        // A dedicated connection: notifications arrive on the connection that listens.
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var subscription = new NotificationSubscription(connection, _clusterId);
+            await using var listen = new NpgsqlCommand($"LISTEN {NotificationChannel}", connection);
+            await listen.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return subscription;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private sealed class NotificationSubscription : IMembershipChangeSubscription
+    {
+        private readonly NpgsqlConnection _connection;
+        private readonly string _clusterId;
+        private bool _changed;
+
+        public NotificationSubscription(NpgsqlConnection connection, string clusterId)
+        {
+            _connection = connection;
+            _clusterId = clusterId;
+            _connection.Notification += OnNotification;
+        }
+
+        // Raised on the thread running WaitAsync below, so no synchronisation is needed.
+        private void OnNotification(object sender, NpgsqlNotificationEventArgs e)
+        {
+            if (e.Channel == NotificationChannel && e.Payload == _clusterId)
+                _changed = true;
+        }
+
+        public async Task WaitForChangeAsync(CancellationToken cancellationToken)
+        {
+            while (!_changed)
+                await _connection.WaitAsync(cancellationToken).ConfigureAwait(false);
+            _changed = false;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _connection.Notification -= OnNotification;
+            await _connection.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     private static void AddKey(NpgsqlCommand command, SiloAddress silo)

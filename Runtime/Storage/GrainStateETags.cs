@@ -22,6 +22,9 @@ internal static class GrainStateETags
         ArgumentException.ThrowIfNullOrWhiteSpace(stateName);
         if (string.IsNullOrEmpty(grain.Type) || string.IsNullOrEmpty(grain.Key))
             throw new ArgumentException($"Grain id '{grain}' needs a type and a key.", nameof(grain));
+        // Stored as "type/key": a '/' in the type would make two grains share a row.
+        if (grain.Type.Contains('/', StringComparison.Ordinal))
+            throw new ArgumentException($"Grain type '{grain.Type}' contains '/', which separates type from key.", nameof(grain));
     }
 
     public static InconsistentStateException Conflict(string stateName, GrainId grain, string? etag) =>

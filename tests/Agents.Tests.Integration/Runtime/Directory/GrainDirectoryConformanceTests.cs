@@ -79,6 +79,10 @@ public abstract class GrainDirectoryConformanceTests
         var error = await Assert.ThrowsAsync<ArgumentException>(() =>
             store.RegisterAsync(At(NewGrain(), NewSilo(1)), At(NewGrain(), NewSilo(1)), None));
         Assert.Contains("not", error.Message);
+
+        var ambiguous = await Assert.ThrowsAsync<ArgumentException>(() =>
+            store.RegisterAsync(At(new GrainId("a/b", "c"), NewSilo(1)), null, None));
+        Assert.Contains("a/b", ambiguous.Message);
     }
 
     [Fact]

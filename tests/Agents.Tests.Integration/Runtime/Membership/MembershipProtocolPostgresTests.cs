@@ -36,6 +36,7 @@ public sealed class MembershipProtocolPostgresTests(PostgresDatabase db) : IClas
         TableRefreshPeriod = Timeout.InfiniteTimeSpan,
         ProbePeriod = Timeout.InfiniteTimeSpan,
         DefunctSiloCleanupPeriod = Timeout.InfiniteTimeSpan,
+        UseChangeNotifications = false,
         NumMissedProbesLimit = 3,
     };
 
@@ -125,6 +126,152 @@ public sealed class MembershipProtocolPostgresTests(PostgresDatabase db) : IClas
         await a.RefreshAsync(None);
         Assert.Equal([a.SiloAddress], a.CurrentView.ActiveMembers.Select(m => m.Silo));
         Assert.Equal(SiloStatus.Dead, a.CurrentView.GetStatus(restarted.SiloAddress));
+    }
+
+    [Fact]
+    public async Task With_the_loops_running_on_tiny_periods_a_killed_silo_is_found_and_heartbeats_leave_the_version_alone()
+    {
+        var id = $"cluster-{Guid.NewGuid():N}";
+        var network = new Network();
+        var options = new MembershipOptions
+        {
+            IAmAlivePeriod = TimeSpan.FromMilliseconds(50),
+            TableRefreshPeriod = TimeSpan.FromMilliseconds(50),
+            ProbePeriod = TimeSpan.FromMilliseconds(25),
+            ProbeTimeout = TimeSpan.FromMilliseconds(500),
+            NumMissedProbesLimit = 2,
+        };
+        var silos = new List<MembershipService>();
+        using var hangGuard = new CancellationTokenSource(TimeSpan.FromSeconds(60)); // not a timing assertion
+        try
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                var address = Address(43001 + i);
+                network.Up(address);
+                var silo = new MembershipService(new PostgresMembershipTable(db.DataSource, id), new LocalSiloDetails { Silo = address, SiloName = $"s{i}" },
+                    network.Prober, options, directory: new PostgresGrainDirectoryStore(db.DataSource, id));
+                silos.Add(silo);
+                await silo.StartAsync(hangGuard.Token);
+            }
+            var (a, victim) = (silos[0], silos[2]);
+            var table = new PostgresMembershipTable(db.DataSource, id);
+            await foreach (var view in a.WatchAsync(hangGuard.Token))
+            {
+                if (view.ActiveMembers.Count == 3)
+                    break;
+            }
+
+            // Heartbeats move the I-am-alive time, never the version.
+            var before = await table.ReadAllAsync(hangGuard.Token);
+            var aliveBefore = before.Members.Single(m => m.Entry.Silo == a.SiloAddress).Entry.IAmAliveTime;
+            MembershipTableData after;
+            do
+            {
+                await Task.Delay(10, hangGuard.Token);
+                after = await table.ReadAllAsync(hangGuard.Token);
+            }
+            while (after.Members.Single(m => m.Entry.Silo == a.SiloAddress).Entry.IAmAliveTime == aliveBefore);
+            Assert.Equal(before.Version, after.Version);
+
+            var grain = await new PostgresGrainDirectoryStore(db.DataSource, id)
+                .RegisterAsync(new GrainAddress(new GrainId("agent", "on-victim"), victim.SiloAddress, Guid.NewGuid()), null, hangGuard.Token);
+            network.Down(victim.SiloAddress);
+            await victim.DisposeAsync(); // a crash: no table write
+
+            await foreach (var view in a.WatchAsync(hangGuard.Token))
+            {
+                if (view.GetStatus(victim.SiloAddress) == SiloStatus.Dead)
+                    break;
+            }
+            Assert.Equal(2, a.CurrentView.ActiveMembers.Count);
+            Assert.Null(await new PostgresGrainDirectoryStore(db.DataSource, id).LookupAsync(grain.Grain, hangGuard.Token));
+        }
+        finally
+        {
+            foreach (var silo in silos)
+                await silo.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Listen_notify_announces_every_committed_change_and_no_heartbeat()
+    {
+        var id = $"cluster-{Guid.NewGuid():N}";
+        var otherId = $"other-{Guid.NewGuid():N}";
+        var table = new PostgresMembershipTable(db.DataSource, id);
+        var other = new PostgresMembershipTable(db.DataSource, otherId);
+        await table.InitializeAsync(None);
+        await other.InitializeAsync(None);
+        using var hangGuard = new CancellationTokenSource(TimeSpan.FromSeconds(60)); // not a timing assertion
+
+        // A raw listener records every announcement, in commit order.
+        await using var listener = await db.DataSource.OpenConnectionAsync(hangGuard.Token);
+        var payloads = new List<string>();
+        listener.Notification += (_, e) => payloads.Add(e.Payload);
+        await using (var listen = new Npgsql.NpgsqlCommand($"LISTEN {PostgresMembershipTable.NotificationChannel}", listener))
+            await listen.ExecuteNonQueryAsync(hangGuard.Token);
+        await using var subscription = await table.SubscribeAsync(hangGuard.Token);
+
+        var entry = new MembershipEntry
+        {
+            Silo = Address(44001), Status = SiloStatus.Joining, SiloName = "s", HostName = "h",
+            StartTime = DateTimeOffset.UtcNow, IAmAliveTime = DateTimeOffset.UtcNow,
+        };
+        Assert.True(await other.InsertRowAsync(entry, (await other.ReadAllAsync(None)).Version.Next(), None));
+        var stale = (await table.ReadAllAsync(None)).Version.Next();
+        Assert.True(await table.InsertRowAsync(entry, stale, None));
+        Assert.False(await table.InsertRowAsync(entry with { Silo = Address(44002) }, stale, None)); // lost race: rolled back
+        await table.UpdateIAmAliveAsync(entry with { IAmAliveTime = DateTimeOffset.UtcNow }, None); // heartbeat
+        var data = await table.ReadAllAsync(None);
+        Assert.True(await table.UpdateRowAsync(entry with { Status = SiloStatus.Active }, data.Members[0].ETag, data.Version.Next(), None));
+        await using (var marker = db.DataSource.CreateCommand($"NOTIFY {PostgresMembershipTable.NotificationChannel}, 'marker'"))
+            await marker.ExecuteNonQueryAsync(hangGuard.Token);
+
+        while (!payloads.Contains("marker"))
+            await listener.WaitAsync(hangGuard.Token);
+        Assert.Equal([otherId, id, id, "marker"], payloads);
+
+        // The subscription filters by cluster and coalesces: one wait returns for our two changes.
+        await subscription.WaitForChangeAsync(hangGuard.Token);
+    }
+
+    [Fact]
+    public async Task With_no_periodic_refresh_silos_follow_the_table_through_listen_notify()
+    {
+        await using var cluster = new Cluster(db);
+        var options = ManualOptions();
+        options.UseChangeNotifications = true;
+        using var hangGuard = new CancellationTokenSource(TimeSpan.FromSeconds(60)); // not a timing assertion
+        var silos = new List<MembershipService>();
+        try
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                var address = Address(45001 + i);
+                cluster.Network.Up(address);
+                var silo = new MembershipService(cluster.Table, new LocalSiloDetails { Silo = address, SiloName = $"s{i}" }, cluster.Network.Prober, options);
+                silos.Add(silo);
+                await silo.StartAsync(hangGuard.Token);
+            }
+            await foreach (var view in silos[0].WatchAsync(hangGuard.Token))
+            {
+                if (view.ActiveMembers.Count == 3)
+                    break;
+            }
+            Assert.True(await silos[1].TrySuspectOrKillAsync(silos[2].SiloAddress, silos[0].SiloAddress, hangGuard.Token));
+            await foreach (var view in silos[0].WatchAsync(hangGuard.Token))
+            {
+                if (view.GetStatus(silos[2].SiloAddress) == SiloStatus.Dead)
+                    break;
+            }
+            Assert.Equal(2, silos[0].CurrentView.ActiveMembers.Count);
+        }
+        finally
+        {
+            foreach (var silo in silos)
+                await silo.DisposeAsync();
+        }
     }
 
     private static SiloStatus MembershipStatus(MembershipTableData data, SiloAddress silo) =>

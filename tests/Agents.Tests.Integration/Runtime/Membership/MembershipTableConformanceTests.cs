@@ -93,6 +93,23 @@ public abstract class MembershipTableConformanceTests
     }
 
     [Fact]
+    public async Task Writes_to_a_deleted_cluster_are_a_clear_error_not_a_lost_race()
+    {
+        var table = await NewClusterAsync();
+        var entry = NewEntry();
+        var read = await table.ReadAllAsync(None);
+        Assert.True(await table.InsertRowAsync(entry, read.Version.Next(), None));
+        read = await table.ReadAllAsync(None);
+        await table.DeleteClusterAsync(None);
+
+        await Assert.ThrowsAsync<MembershipTableNotInitializedException>(() => table.InsertRowAsync(NewEntry(), read.Version.Next(), None));
+        await Assert.ThrowsAsync<MembershipTableNotInitializedException>(() => table.UpdateRowAsync(entry, read.Members[0].ETag, read.Version.Next(), None));
+        await Assert.ThrowsAsync<MembershipTableNotInitializedException>(() => table.UpdateIAmAliveAsync(entry, None));
+        await table.CleanupDefunctSiloEntriesAsync(Now(), None); // nothing to clean: no error
+        await table.DeleteClusterAsync(None); // idempotent
+    }
+
+    [Fact]
     public async Task Insert_bumps_the_version_and_round_trips_every_field()
     {
         var table = await NewClusterAsync();

@@ -126,6 +126,8 @@ public abstract class GrainStateStoreConformanceTests
         Assert.Contains("W/abc", badETag.Message);
         await Assert.ThrowsAsync<ArgumentException>(() => store.ReadAsync(" ", grain, None));
         await Assert.ThrowsAsync<ArgumentException>(() => store.ReadAsync("profile", default, None));
+        var ambiguous = await Assert.ThrowsAsync<ArgumentException>(() => store.WriteAsync("profile", new GrainId("a/b", "c"), Bytes("x"), null, None));
+        Assert.Contains("a/b", ambiguous.Message);
         Assert.Null((await store.ReadAsync("profile", grain, None)).ETag);
     }
 

@@ -70,3 +70,55 @@ public sealed class MembershipBackgroundLoopTests
         }
     }
 }
+
+/// <summary>Tables that announce changes: views follow without any periodic refresh.</summary>
+public sealed class MembershipChangeFeedTests
+{
+    [Fact]
+    public async Task With_no_periodic_refresh_every_silo_sees_a_join_and_a_graceful_leave_through_the_change_feed()
+    {
+        var table = new InMemoryMembershipTable("feed");
+        var network = new FakeSiloNetwork();
+        var options = new MembershipOptions
+        {
+            IAmAlivePeriod = Timeout.InfiniteTimeSpan,
+            TableRefreshPeriod = Timeout.InfiniteTimeSpan,
+            ProbePeriod = Timeout.InfiniteTimeSpan,
+            DefunctSiloCleanupPeriod = Timeout.InfiniteTimeSpan,
+        };
+        var silos = new List<MembershipService>();
+        using var hangGuard = new CancellationTokenSource(TimeSpan.FromSeconds(60)); // not a timing assertion
+        try
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                var address = new SiloAddress(new IPEndPoint(IPAddress.Loopback, 32000 + i), 1);
+                network.Up(address);
+                var silo = new MembershipService(table, new LocalSiloDetails { Silo = address, SiloName = $"s{i}" }, network.ProberFor(address), options);
+                silos.Add(silo);
+                await silo.StartAsync(hangGuard.Token);
+            }
+
+            // The first silo never refreshes by itself; the feed brings it the two later joins.
+            await foreach (var view in silos[0].WatchAsync(hangGuard.Token))
+            {
+                if (view.ActiveMembers.Count == 3)
+                    break;
+            }
+
+            await silos[2].StopAsync(hangGuard.Token);
+            await foreach (var view in silos[0].WatchAsync(hangGuard.Token))
+            {
+                if (view.GetStatus(silos[2].SiloAddress) == SiloStatus.Dead)
+                    break;
+            }
+            Assert.Equal(2, silos[0].CurrentView.ActiveMembers.Count);
+            Assert.Equal((await table.ReadAllAsync(hangGuard.Token)).Version.Version, silos[0].CurrentView.Version);
+        }
+        finally
+        {
+            foreach (var silo in silos)
+                await silo.DisposeAsync();
+        }
+    }
+}

@@ -25,6 +25,7 @@ public sealed class MembershipProtocolTests : IAsyncDisposable
         TableRefreshPeriod = Timeout.InfiniteTimeSpan,
         ProbePeriod = Timeout.InfiniteTimeSpan,
         DefunctSiloCleanupPeriod = Timeout.InfiniteTimeSpan,
+        UseChangeNotifications = false,
         ProbeTimeout = TimeSpan.FromSeconds(5),
         NumMissedProbesLimit = 3,
         NumProbedSilos = 3,
@@ -107,6 +108,8 @@ public sealed class MembershipProtocolTests : IAsyncDisposable
             victimGrains.Add(await _directory.RegisterAsync(new GrainAddress(new GrainId("agent", $"v{i}"), victim.SiloAddress, Guid.NewGuid()), null, None));
         var survivor = await _directory.RegisterAsync(new GrainAddress(new GrainId("agent", "a"), a.SiloAddress, Guid.NewGuid()), null, None);
 
+        var diedAsSeenByA = new List<SiloAddress>();
+        a.SilosDied += died => diedAsSeenByA.AddRange(died);
         _network.Down(victim.SiloAddress);
         var rounds = 0;
         while (await StatusInTableAsync(victim.SiloAddress) != SiloStatus.Dead)
@@ -126,7 +129,9 @@ public sealed class MembershipProtocolTests : IAsyncDisposable
         Assert.Equal(survivor, await _directory.LookupAsync(survivor.Grain, None));
 
         await a.RefreshAsync(None);
+        Assert.Equal([victim.SiloAddress], diedAsSeenByA);
         Assert.Equal(2, a.CurrentView.ActiveMembers.Count);
+        Assert.Equal(a.CurrentView.ActiveMembers.Select(m => m.Silo), a.CurrentView.ActiveEntries.Select(e => e.Silo));
         Assert.Equal(SiloStatus.Dead, a.CurrentView.GetStatus(victim.SiloAddress));
 
         // The victim, alive after all, reads itself dead and is told to stop.
@@ -219,6 +224,7 @@ public sealed class MembershipProtocolTests : IAsyncDisposable
 
         await old.RefreshAsync(None);
         Assert.True(old.StopRequested.IsCancellationRequested);
+        Assert.True(old.CurrentView.IsDead(old.SiloAddress)); // superseded counts as dead
     }
 
     [Fact]
@@ -332,6 +338,7 @@ public sealed class MembershipHousekeepingTests
         TableRefreshPeriod = Timeout.InfiniteTimeSpan,
         ProbePeriod = Timeout.InfiniteTimeSpan,
         DefunctSiloCleanupPeriod = Timeout.InfiniteTimeSpan,
+        UseChangeNotifications = false,
         MaxJoinAttemptTime = TimeSpan.FromMinutes(5),
         DefunctSiloExpiration = TimeSpan.FromDays(7),
     };

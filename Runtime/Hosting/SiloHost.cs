@@ -44,7 +44,7 @@ public sealed class SiloHost : IAsyncDisposable
     {
         if (Interlocked.CompareExchange(ref _state, 1, 0) != 0) throw new InvalidOperationException($"Silo {Name} was already started.");
         var options = _runtime.Options;
-        _listener = new Listener(options.Endpoint, AcceptSilo, _runtime.Logger);
+        _listener = new Listener(options.Endpoint, Accept, _runtime.Logger);
         _listener.Start();
         var endpoint = _listener.LocalEndPoint;
         if (endpoint.Address.Equals(IPAddress.Any)) endpoint = new IPEndPoint(IPAddress.Loopback, endpoint.Port);
@@ -52,7 +52,7 @@ public sealed class SiloHost : IAsyncDisposable
         _runtime.ConnectionOptions = new ConnectionOptions(PeerKind.Silo, options.ClusterId, _runtime.SiloAddress, options.MaxMessageSize);
         if (options.GatewayPort != 0)
         {
-            _gateway = new Listener(new IPEndPoint(options.Endpoint.Address, Math.Max(0, options.GatewayPort)), AcceptClient, _runtime.Logger);
+            _gateway = new Listener(new IPEndPoint(options.Endpoint.Address, Math.Max(0, options.GatewayPort)), Accept, _runtime.Logger);
             _gateway.Start();
         }
         _sweeper = new Timer(_ => { _runtime.Router.SweepExpired(); _runtime.Catalog.SweepExpired(); }, null, options.TimeoutSweepInterval, options.TimeoutSweepInterval);
@@ -75,10 +75,8 @@ public sealed class SiloHost : IAsyncDisposable
             Name, _runtime.SiloAddress, GatewayEndpoint?.ToString() ?? "none", string.Join(",", options.Roles));
     }
 
-    private void AcceptSilo(System.Net.Sockets.Socket socket) =>
-        _runtime.Connections.OnAccepted(Connection.Accept(socket, _runtime, _runtime.ConnectionOptions));
-
-    private void AcceptClient(System.Net.Sockets.Socket socket) =>
+    // Silos and clients speak the same protocol; the Hello frame says which one connected.
+    private void Accept(System.Net.Sockets.Socket socket) =>
         _runtime.Connections.OnAccepted(Connection.Accept(socket, _runtime, _runtime.ConnectionOptions));
 
     /// <summary>Graceful shutdown: no new activations here, every activation deactivated (so it

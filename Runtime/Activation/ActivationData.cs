@@ -165,7 +165,7 @@ internal sealed partial class ActivationData : SynchronizationContext, IThreadPo
         if (_state == ActivationState.Invalid)
         {
             Interlocked.Decrement(ref _load);
-            Runtime.Router.Reroute(request);
+            GiveBack(request);
             return;
         }
         if ((request.Flags & RequestFlags.NoKeepAlive) == 0) LastActiveMs = Environment.TickCount64;

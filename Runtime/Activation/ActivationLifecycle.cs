@@ -118,6 +118,7 @@ internal sealed partial class ActivationData
     private void Finish(Exception? error)
     {
         _state = ActivationState.Invalid;
+        _activationError = error;
         Volatile.Write(ref _invalid, 1);
         Runtime.Catalog.Remove(this);
         Completed.TrySetResult();
@@ -125,10 +126,22 @@ internal sealed partial class ActivationData
         {
             Interlocked.Decrement(ref _load);
             if (request is TimerTickRequest) continue;
-            if (error is null) Runtime.Router.Reroute(request);
-            else if (error is GrainRuntimeException runtimeError) request.CompleteWithRuntimeError(RejectionKind.Transient, runtimeError);
-            else request.CompleteWithGrainError(GrainError.From(error));
+            GiveBack(request);
         }
+    }
+
+    /// <summary>Why activation failed, if it did: requests that reach this activation after it failed
+    /// get this error too. Rerouting them would only re-run the failing activation elsewhere until the
+    /// forward limit hid the real cause.</summary>
+    private Exception? _activationError;
+
+    /// <summary>Answers a request this (invalid) activation will not run: rerouted after a normal
+    /// deactivation or a lost directory race, failed with the activation's own error otherwise.</summary>
+    private void GiveBack(GrainRequest request)
+    {
+        if (_activationError is null) Runtime.Router.Reroute(request);
+        else if (_activationError is GrainRuntimeException runtimeError) request.CompleteWithRuntimeError(RejectionKind.Transient, runtimeError);
+        else request.CompleteWithGrainError(GrainError.From(_activationError));
     }
 
     /// <summary>Completes when the activation has finished.</summary>

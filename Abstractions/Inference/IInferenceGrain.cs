@@ -3,7 +3,8 @@ namespace Agents.Abstractions.Inference;
 /// <summary>
 /// The inference pool: stateless workers on silos with the <c>gpu</c> role that batch concurrent
 /// requests (attention reads over memory banks, embeddings) and bound the concurrency of calls to the
-/// model endpoints. A full queue rejects with <see cref="OverloadedException"/>.
+/// model endpoints. A full queue rejects the call with <see cref="OverloadedException"/> (as grain code's
+/// exceptions do, it reaches the caller as a <see cref="RemoteGrainException"/> naming that type).
 /// </summary>
 public interface IInferenceGrain : IGrainWithStringKey
 {

@@ -79,7 +79,7 @@ public sealed class AgentsSilo : IAsyncDisposable
             sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>(),
             sp.GetService<IChatClient>(),
             sp.GetRequiredService<MemoryReaderFactory>().Device.Available ? "cuda" : "cpu-simd",
-            new InferencePoolOptions()));
+            settings.InferencePool));
 
         return new AgentsSilo(builder.Build(), dataSource, loggerFactory.CreateLogger("Agents.Silo"));
     }

@@ -29,6 +29,10 @@ public sealed class AgentsSiloSettings
     /// Default: yes, so that a single embedded silo serves everything.</summary>
     public bool InferenceOnCpu { get; init; } = true;
     public bool ForceCpu { get; init; }
+    /// <summary>The inference pool's queues on this silo (batching windows, batch sizes, queue limits,
+    /// concurrent chat calls).</summary>
+    public Inference.InferencePoolOptions InferencePool { get; init; } = new();
+
     /// <summary>The LLM endpoint section (<c>Agents:Llm</c>: BaseUrl, ApiKey, ChatModel, EmbeddingModel...).</summary>
     public IConfigurationSection Llm { get; init; } = null!;
 

@@ -67,7 +67,8 @@ public sealed class AgentsSilo : IAsyncDisposable
                 ? new PostgresMemoryStore(dataSource, storeOptions, logger: sp.GetRequiredService<ILogger<PostgresMemoryStore>>())
                 : new EmbeddedMemoryStore(storeOptions, new EmbeddedMemoryStoreOptions { SnapshotPath = settings.SnapshotPath }, logger: sp.GetRequiredService<ILogger<EmbeddedMemoryStore>>());
             var readers = sp.GetRequiredService<MemoryReaderFactory>();
-            return new BankSyncedMemoryStore(inner, d => readers.CreateRouted(d));
+            // On PostgreSQL other silos write too: banks are reconciled with the store when read after the interval.
+            return new BankSyncedMemoryStore(inner, d => readers.CreateRouted(d), dataSource is null ? null : settings.BankRefresh);
         });
         services.AddSingleton<IMemoryStore>(sp => sp.GetRequiredService<BankSyncedMemoryStore>());
         services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(_ => new HashingEmbedder(new HashingEmbedderOptions { Dimensions = settings.Dimension }));

@@ -29,6 +29,9 @@ public sealed class AgentsSiloSettings
     /// Default: yes, so that a single embedded silo serves everything.</summary>
     public bool InferenceOnCpu { get; init; } = true;
     public bool ForceCpu { get; init; }
+    /// <summary>On PostgreSQL, how stale an attention bank may be before a read reconciles it with the
+    /// store (writes made through other silos). Default 2 s.</summary>
+    public TimeSpan BankRefresh { get; init; } = TimeSpan.FromSeconds(2);
     /// <summary>The inference pool's queues on this silo (batching windows, batch sizes, queue limits,
     /// concurrent chat calls).</summary>
     public Inference.InferencePoolOptions InferencePool { get; init; } = new();
@@ -53,6 +56,7 @@ public sealed class AgentsSiloSettings
             SnapshotPath = NonEmpty(section.GetSection("Memory")["SnapshotPath"]),
             InferenceOnCpu = Bool(section.GetSection("Inference"), "OnCpu", true),
             ForceCpu = Bool(section.GetSection("Inference"), "ForceCpu", false),
+            BankRefresh = TimeSpan.FromMilliseconds(Int(section.GetSection("Inference"), "BankRefreshMilliseconds", 2000)),
             Llm = section.GetSection("Llm"),
         };
     }

@@ -12,10 +12,12 @@ public sealed class BankSyncedMemoryStore : IMemoryStore
 {
     private readonly IMemoryStore _inner;
 
-    public BankSyncedMemoryStore(IMemoryStore inner, Func<int, Inference.Attention.IMemoryReader> createReader)
+    /// <param name="refreshAfter">Where other processes also write to <paramref name="inner"/>, how old a
+    /// bank may be before a read reconciles it with the store; null (one process) never.</param>
+    public BankSyncedMemoryStore(IMemoryStore inner, Func<int, Inference.Attention.IMemoryReader> createReader, TimeSpan? refreshAfter = null)
     {
         _inner = inner;
-        Banks = new MemoryBankRegistry(inner, createReader);
+        Banks = new MemoryBankRegistry(inner, createReader, refreshAfter);
     }
 
     public MemoryBankRegistry Banks { get; }

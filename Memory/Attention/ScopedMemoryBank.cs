@@ -29,6 +29,9 @@ public sealed class ScopedMemoryBank : IDisposable
 
     public int Count { get { lock (Gate) return _ids.Count; } }
 
+    /// <summary>When the bank was last (re)loaded from the store.</summary>
+    public DateTimeOffset LoadedAt { get; internal set; }
+
     /// <summary>Applies a record's current state: in the bank if it belongs to the scope, has an
     /// embedding of the bank's dimension and is not expired; out of it otherwise.</summary>
     public void Apply(MemoryRecord record)
@@ -57,6 +60,11 @@ public sealed class ScopedMemoryBank : IDisposable
         {
             foreach (var id in _ids.Keys.Where(predicate).ToArray()) RemoveLocked(id);
         }
+    }
+
+    public HashSet<Guid> SnapshotIds()
+    {
+        lock (Gate) return [.. _ids.Keys];
     }
 
     public Guid RecordId(long readerId)

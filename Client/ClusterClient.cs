@@ -153,18 +153,7 @@ public sealed class ClusterClient : IGrainFactory, IAsyncDisposable
     private void OnResponse(Connection connection, long correlationId, ref WireReader reader)
     {
         if (!_pending.TryRemove(correlationId, out var request)) return;
-        RejectionKind kind;
-        Exception? error;
-        try
-        {
-            kind = MessageCodec.CompleteFromResponse(request, ref reader, out error);
-        }
-        catch (Exception exception)
-        {
-            request.CompleteWithRuntimeError(RejectionKind.Unrecoverable, new WireFormatException($"Response to {request.MethodName} on {request.Target} is malformed: {exception.Message}"));
-            return;
-        }
-        if (kind == RejectionKind.None) return;
+        if (!MessageCodec.TryReadRejection(request, ref reader, out var kind, out var error)) return;
         if (kind is RejectionKind.Transient or RejectionKind.CacheInvalidation or RejectionKind.GatewayTooBusy && ++request.ForwardCount <= MaxRetries)
         {
             Send(request);

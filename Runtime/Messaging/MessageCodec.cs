@@ -118,6 +118,27 @@ internal static class MessageCodec
         RuntimeErrorCodec.Write(writer, error);
     }
 
+    /// <summary>
+    /// <see cref="CompleteFromResponse"/>, failing the request as Unrecoverable when the response cannot
+    /// be read. Returns false when the request is settled (answered or failed); true with the rejection
+    /// when the caller must decide whether to retry.
+    /// </summary>
+    public static bool TryReadRejection(GrainRequest request, ref WireReader reader, out RejectionKind kind, out Exception? rejection)
+    {
+        try
+        {
+            kind = CompleteFromResponse(request, ref reader, out rejection);
+        }
+        catch (Exception exception)
+        {
+            request.CompleteWithRuntimeError(RejectionKind.Unrecoverable, new WireFormatException($"Response to {request.MethodName} on {request.Target} is malformed: {exception.Message}"));
+            kind = RejectionKind.Unrecoverable;
+            rejection = null;
+            return false;
+        }
+        return kind != RejectionKind.None;
+    }
+
     /// <summary>Completes a request from the response that answers it (reader after the correlation id).
     /// Returns the rejection kind when the caller must decide (retry or fail), else None.</summary>
     public static RejectionKind CompleteFromResponse(GrainRequest request, ref WireReader reader, out Exception? rejection)

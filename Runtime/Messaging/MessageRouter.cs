@@ -187,18 +187,7 @@ internal sealed class MessageRouter(SiloRuntime runtime) : IGrainCallInvoker
     public void OnResponse(Connection connection, long correlationId, ref WireReader reader)
     {
         if (!_pending.TryRemove(correlationId, out var request)) return; // timed out already
-        RejectionKind kind;
-        Exception? error;
-        try
-        {
-            kind = MessageCodec.CompleteFromResponse(request, ref reader, out error);
-        }
-        catch (Exception exception)
-        {
-            request.CompleteWithRuntimeError(RejectionKind.Unrecoverable, new WireFormatException($"Response to {request.MethodName} on {request.Target} is malformed: {exception.Message}"));
-            return;
-        }
-        if (kind == RejectionKind.None) return;
+        if (!MessageCodec.TryReadRejection(request, ref reader, out var kind, out var error)) return;
         if (kind is RejectionKind.CacheInvalidation or RejectionKind.Transient && request.Origin != RequestOrigin.Silo)
         {
             if (connection.RemoteSilo is { } silo) runtime.Locator.Invalidate(request.Target, silo);

@@ -17,7 +17,7 @@ public sealed class InferencePool : IAsyncDisposable
     private readonly MemoryBankRegistry _banks;
     private readonly IEmbeddingGenerator<string, Embedding<float>> _embedder;
     private readonly IChatClient? _chat;
-    private readonly RequestBatcher<AttentionQuery, AttentionReadout> _reads;
+    private readonly RequestBatcher<AttentionQuery, ReadOutcome> _reads;
     private readonly RequestBatcher<string, float[]> _embeddings;
     private readonly RequestBatcher<ChatPrompt, string> _chats;
 
@@ -35,13 +35,18 @@ public sealed class InferencePool : IAsyncDisposable
     /// <summary>Which reader backend serves attention (CUDA or CPU SIMD), as the factory chose it.</summary>
     public string Backend { get; }
 
-    public Task<AttentionReadout> ReadAsync(AttentionQuery query, CancellationToken cancellationToken = default)
+    public async Task<AttentionReadout> ReadAsync(AttentionQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
         if (query.Text is null == query.Vector is null)
             throw new ArgumentException("An attention query gives either its text or its vector, not both or neither.", nameof(query));
-        return _reads.EnqueueAsync(query, cancellationToken);
+        var outcome = await _reads.EnqueueAsync(query, cancellationToken).ConfigureAwait(false);
+        return outcome.Value ?? throw outcome.Error!;
     }
+
+    /// <summary>A read's answer or its own error: one bad query (say, k larger than its bank) must not
+    /// fail the other queries of its batch.</summary>
+    private sealed record ReadOutcome(AttentionReadout? Value, Exception? Error);
 
     public async Task<IReadOnlyList<float[]>> EmbedAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken = default)
     {
@@ -59,7 +64,7 @@ public sealed class InferencePool : IAsyncDisposable
 
     private static QueueStats Stats(string name, BatcherStats s) => new(name, s.QueueDepth, s.Batches, s.Requests, s.Rejected, s.MaxBatchSeen, s.MeanBatchSize);
 
-    private async Task<IReadOnlyList<AttentionReadout>> ReadBatchAsync(IReadOnlyList<AttentionQuery> batch, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<ReadOutcome>> ReadBatchAsync(IReadOnlyList<AttentionQuery> batch, CancellationToken cancellationToken)
     {
         var results = new AttentionReadout?[batch.Count];
         var errors = new Exception?[batch.Count];
@@ -101,10 +106,7 @@ public sealed class InferencePool : IAsyncDisposable
                 foreach (var m in members) errors[m] = e;
             }
         }
-        // One bad query must not fail its batch-mates: a failed group answers with its own error.
-        var firstError = errors.FirstOrDefault(e => e is not null);
-        if (firstError is not null && results.All(r => r is null)) throw firstError;
-        return results.Select((r, i) => r ?? throw errors[i]!).ToArray();
+        return results.Select((r, i) => new ReadOutcome(r, r is null ? errors[i] : null)).ToArray();
     }
 
     private async Task<IReadOnlyList<float[]>> EmbedBatchAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken)

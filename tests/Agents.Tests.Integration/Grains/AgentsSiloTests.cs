@@ -88,8 +88,12 @@ public abstract class AgentsSiloTests : IAsyncLifetime
         var after = await pool.ReadAsync(new AttentionQuery(scope, Text: "when is the release", K: 3));
         Assert.DoesNotContain(read.Ids[0], after.Ids);
 
-        var tooMany = await Assert.ThrowsAnyAsync<Exception>(() => pool.ReadAsync(new AttentionQuery(scope, Text: "x", K: 1000)));
+        // A bad query fails alone, even when it shares a batch with good ones.
+        var bad = pool.ReadAsync(new AttentionQuery(scope, Text: "x", K: 1000));
+        var good = Enumerable.Range(0, 4).Select(_ => pool.ReadAsync(new AttentionQuery(scope, Text: "database", K: 2))).ToArray();
+        var tooMany = await Assert.ThrowsAnyAsync<Exception>(() => bad);
         Assert.Contains("larger than the bank", tooMany.Message);
+        Assert.All(await Task.WhenAll(good), r => Assert.Equal(2, r.Ids.Count));
         var stats = await pool.StatsAsync();
         Assert.Contains(stats.Queues, q => q.Queue == "reads" && q.Requests >= 2);
     }

@@ -24,7 +24,7 @@ public sealed class ClusterClient : IGrainFactory, IAsyncDisposable
     private readonly IMembershipTable? _table;
     private readonly Handler _handler;
     private readonly GrainFactory _factory;
-    private readonly ConcurrentDictionary<long, GrainRequest> _pending = new();
+    private readonly PendingCalls _pending = new();
     private readonly ConcurrentDictionary<IPEndPoint, long> _quarantine = new();
     private readonly Lock _gate = new();
     private readonly Timer _sweeper;
@@ -142,7 +142,7 @@ public sealed class ClusterClient : IGrainFactory, IAsyncDisposable
         }
         request.CorrelationId = Interlocked.Increment(ref _nextCorrelationId);
         request.SentTo = connection;
-        _pending[request.CorrelationId] = request;
+        _pending.Add(request);
         if (!connection.TrySendRequest(request) && _pending.TryRemove(request.CorrelationId, out _))
         {
             if (++request.ForwardCount <= MaxRetries) Send(request);
@@ -165,26 +165,14 @@ public sealed class ClusterClient : IGrainFactory, IAsyncDisposable
     private void OnClosed(Connection connection)
     {
         if (CurrentGateway is { } gateway && ReferenceEquals(connection, _connection)) Quarantine(gateway);
-        foreach (var entry in _pending)
+        foreach (var request in _pending.TakeSentTo(connection))
         {
-            if (!ReferenceEquals(entry.Value.SentTo, connection) || !_pending.TryRemove(entry.Key, out var request)) continue;
             request.CompleteWithRuntimeError(RejectionKind.Transient, new SiloUnavailableException(
                 $"Gateway {connection.RemoteSilo?.ToString() ?? CurrentGateway?.ToString()} went away before {request.MethodName} on {request.Target} answered; it may or may not have run."));
         }
     }
 
-    private void SweepExpired()
-    {
-        var now = Environment.TickCount64;
-        foreach (var entry in _pending)
-        {
-            var request = entry.Value;
-            if (request.IsCompleted) { _pending.TryRemove(entry); continue; }
-            if (!request.IsExpired(now) || !_pending.TryRemove(entry.Key, out _)) continue;
-            request.CompleteWithRuntimeError(RejectionKind.Unrecoverable, new RequestTimeoutException(
-                $"{request.MethodName} on {request.Target} did not answer within {_options.ResponseTimeout.TotalSeconds:0.###} s."));
-        }
-    }
+    private void SweepExpired() => _pending.SweepExpired(_options.ResponseTimeout);
 
     public async ValueTask DisposeAsync()
     {

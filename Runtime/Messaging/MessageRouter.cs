@@ -17,7 +17,7 @@ namespace Agents.Runtime.Messaging;
 internal sealed class MessageRouter(SiloRuntime runtime) : IGrainCallInvoker
 {
     private const int MaxForwards = 4;
-    private readonly ConcurrentDictionary<long, GrainRequest> _pending = new();
+    private readonly PendingCalls _pending = new();
     private long _nextCorrelationId;
 
     public int PendingCount => _pending.Count;
@@ -172,7 +172,7 @@ internal sealed class MessageRouter(SiloRuntime runtime) : IGrainCallInvoker
         request.Flags = (request.Flags & ~RequestFlags.NewPlacement) | (placed ? RequestFlags.NewPlacement : RequestFlags.None);
         request.CorrelationId = Interlocked.Increment(ref _nextCorrelationId);
         request.SentTo = connection;
-        _pending[request.CorrelationId] = request;
+        _pending.Add(request);
         if (!connection.TrySendRequest(request) && _pending.TryRemove(request.CorrelationId, out _))
             OnSendFailed(request, silo);
     }
@@ -201,9 +201,8 @@ internal sealed class MessageRouter(SiloRuntime runtime) : IGrainCallInvoker
     /// every request in flight on <paramref name="connection"/>.</summary>
     public void OnConnectionClosed(Connection connection)
     {
-        foreach (var entry in _pending)
+        foreach (var request in _pending.TakeSentTo(connection))
         {
-            if (!ReferenceEquals(entry.Value.SentTo, connection) || !_pending.TryRemove(entry.Key, out var request)) continue;
             if (connection.RemoteSilo is { } silo) runtime.Locator.Invalidate(request.Target, silo);
             // It may have run: say so (not as a retryable rejection) rather than silently re-running a
             // non-idempotent call; the caller decides whether to retry.
@@ -212,16 +211,5 @@ internal sealed class MessageRouter(SiloRuntime runtime) : IGrainCallInvoker
         }
     }
 
-    public void SweepExpired()
-    {
-        var now = Environment.TickCount64;
-        foreach (var entry in _pending)
-        {
-            var request = entry.Value;
-            if (request.IsCompleted) { _pending.TryRemove(entry); continue; }
-            if (!request.IsExpired(now) || !_pending.TryRemove(entry.Key, out _)) continue;
-            request.CompleteWithRuntimeError(RejectionKind.Unrecoverable, new RequestTimeoutException(
-                $"{request.MethodName} on {request.Target} did not answer within {runtime.Options.ResponseTimeout.TotalSeconds:0.###} s."));
-        }
-    }
+    public void SweepExpired() => _pending.SweepExpired(runtime.Options.ResponseTimeout);
 }

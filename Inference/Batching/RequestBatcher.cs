@@ -161,7 +161,8 @@ public sealed class RequestBatcher<TRequest, TResponse> : IAsyncDisposable
         _queue.Writer.TryComplete();
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _loop.ConfigureAwait(false);
-        _stopping.Dispose();
+        // _stopping is not disposed: batches still running hold its token, and a CancellationTokenSource
+        // without a timer holds nothing that needs releasing.
     }
 
     private sealed class Pending(TRequest request, CancellationToken cancellationToken)

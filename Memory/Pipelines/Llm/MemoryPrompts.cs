@@ -94,22 +94,7 @@ public static class MemoryPrompts
             Skip greetings, questions and small talk. If there is nothing worth remembering, return an empty list.
             Answer with a single JSON object and nothing else: {"facts": [string, ...]}
             """;
-        var user = PromptJson.Write(w =>
-        {
-            w.WriteStartObject();
-            w.WriteString("date", date);
-            w.WriteStartArray("messages");
-            foreach (var m in input.Messages)
-            {
-                w.WriteStartObject();
-                w.WriteString("speaker", m.Speaker ?? "unknown");
-                w.WriteString("content", m.Content);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteEndObject();
-        });
-        return new Prompt(system, "Extract the facts from:\n" + user);
+        return new Prompt(system, "Extract the facts from:\n" + Conversation(input));
     }
 
     /// <summary>The consolidation prompt; <paramref name="candidateKeys"/> are the small ids the candidates are shown under.</summary>
@@ -161,22 +146,7 @@ public static class MemoryPrompts
             Answer with a single JSON object and nothing else:
             {"entities": [{"name": string, "type": string}, ...], "relations": [{"source": string, "relation": string, "target": string}, ...]}
             """;
-        var user = PromptJson.Write(w =>
-        {
-            w.WriteStartObject();
-            w.WriteString("date", input.ObservedAt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-            w.WriteStartArray("messages");
-            foreach (var m in input.Messages)
-            {
-                w.WriteStartObject();
-                w.WriteString("speaker", m.Speaker ?? "unknown");
-                w.WriteString("content", m.Content);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteEndObject();
-        });
-        return new Prompt(system, "Extract the graph from:\n" + user);
+        return new Prompt(system, "Extract the graph from:\n" + Conversation(input));
     }
 
     public static Prompt TaskCondensation(TeamTask task)
@@ -293,4 +263,21 @@ public static class MemoryPrompts
         });
         return new Prompt(system, "Which existing relations are contradicted?\n" + user);
     }
+
+    /// <summary>The new messages with their date, as both extraction prompts show them.</summary>
+    private static string Conversation(FactExtractionInput input) => PromptJson.Write(w =>
+    {
+        w.WriteStartObject();
+        w.WriteString("date", input.ObservedAt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        w.WriteStartArray("messages");
+        foreach (var m in input.Messages)
+        {
+            w.WriteStartObject();
+            w.WriteString("speaker", m.Speaker ?? "unknown");
+            w.WriteString("content", m.Content);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+    });
 }

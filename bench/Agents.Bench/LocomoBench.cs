@@ -62,7 +62,10 @@ public static class LocomoBench
         var idfMode = a.String("idf", "corpus");
         if (idfMode is not ("corpus" or "none")) throw new ArgumentException($"--idf must be 'corpus' or 'none', not '{idfMode}'.");
         var embedIdf = idfMode == "corpus";
+        // Optional diagnosis file: one JSON line per question with its evidence and the first 30 turns ranked.
+        var dumpPath = a.String("dump", "");
         a.EnsureAllUsed();
+        using var dump = dumpPath.Length > 0 ? new StreamWriter(dumpPath) : null;
 
         if (!File.Exists(dataPath))
         {
@@ -131,9 +134,10 @@ public static class LocomoBench
             foreach (var q in conversation.Questions)
             {
                 var started = Stopwatch.GetTimestamp();
-                var hits = await retriever.RetrieveAsync(new MemorySearchRequest(q.Question, filter) { TopK = 10 }, CancellationToken.None);
+                var hits = await retriever.RetrieveAsync(new MemorySearchRequest(q.Question, filter) { TopK = dump is null ? 10 : 30 }, CancellationToken.None);
                 latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 ours.Add(q.Category, q.Evidence, TurnRetrievalScore.FirstTurns(hits.Select(h => h.Sources), 10));
+                dump?.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { conversation.SampleId, q.Category, q.Question, q.Evidence, Ranked = TurnRetrievalScore.FirstTurns(hits.Select(h => h.Sources), 30) }));
             }
         }
 

@@ -28,9 +28,7 @@ public sealed class ConversationNoteBuilder(int neighbours, int maxContextLength
             var said = turns[j].Speaker + ": " + turns[j].Document;
             context.Append(' ').Append(said.Length <= share ? said : said[..share]);
         }
-        var kmode = Environment.GetEnvironmentVariable("KMODE") ?? "all";
-        var keywords = kmode == "all" ? TextAnalyzer.Words(turn.Document).Where(w => !TextAnalyzer.IsStopWord(w)).Distinct(StringComparer.Ordinal).Take(64).ToList()
-            : kmode == "none" ? new List<string>() : Agents.Memory.Pipelines.Text.KeywordExtractor.Extract(turn.Document, int.Parse(kmode), [turn.Speaker]).Select(k => k.Text).ToList();
+        var keywords = TextAnalyzer.Words(turn.Document).Where(w => !TextAnalyzer.IsStopWord(w)).Distinct(StringComparer.Ordinal).Take(64).ToList();
         return new MemoryRecord
         {
             Id = Guid.NewGuid(),

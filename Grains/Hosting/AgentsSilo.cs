@@ -73,7 +73,13 @@ public sealed class AgentsSilo : IAsyncDisposable
         services.AddSingleton<IMemoryStore>(sp => sp.GetRequiredService<BankSyncedMemoryStore>());
         services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(_ => new HashingEmbedder(new HashingEmbedderOptions { Dimensions = settings.Dimension }));
         services.AddAgentsLlm(settings.Llm);   // an endpoint, when configured, replaces the offline embedder
-        services.AddSingleton<IMemoryRetriever>(sp => new HybridRetriever(sp.GetRequiredService<IMemoryStore>(), sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>()));
+        services.AddSingleton<IMemoryRetriever>(sp =>
+        {
+            var embedder = sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
+            // The offline embedder's ranking copies full text's: it only breaks ties (HybridRetrieverOptions.ForOfflineEmbedder).
+            var options = embedder is HashingEmbedder ? HybridRetrieverOptions.ForOfflineEmbedder() : new HybridRetrieverOptions();
+            return new HybridRetriever(sp.GetRequiredService<IMemoryStore>(), embedder, options);
+        });
         services.AddMemoryEngine();
         services.AddSingleton(sp => new InferencePool(
             sp.GetRequiredService<BankSyncedMemoryStore>().Banks,

@@ -12,8 +12,13 @@ public sealed class MemoryPipelineOptions
     /// <summary>Cosine similarity at or above which two entities of one scope are the same (Mem0 graph: 0.7).</summary>
     public double EntityMergeSimilarity { get; set; } = 0.7;
 
-    /// <summary>Earlier turns of the scope used as context when an add brings none (0: none).</summary>
+    /// <summary>Neighbouring turns a note's context is made from, before and after it (0: none). Turns
+    /// before come with the add or from the scope's latest notes; turns after reach it by evolution.</summary>
     public int ContextTurns { get; set; } = 2;
+
+    /// <summary>Notes observed longer than this before a new message belong to an earlier conversation:
+    /// they are neither its context nor evolved by it.</summary>
+    public TimeSpan ConversationGap { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>Run the A-MEM note pipeline.</summary>
     public bool Notes { get; set; } = true;

@@ -44,6 +44,20 @@ public sealed class HybridRetrieverOptions
     /// <summary>How long after the named time a record still counts as being about it.</summary>
     public TimeSpan TimeSlack { get; set; } = TimeSpan.FromDays(31);
 
+    /// <summary>
+    /// The weights for the offline hashing embedder. Its vectors are made from the same words full text
+    /// indexes, so its ranking is a noisier copy of the text ranking: it only breaks ties (its character
+    /// n-grams catch inflections and spellings the stemmer misses). Graph expansion is off: without a
+    /// model, links come from shared words too, and following them drifts from the query. With a model
+    /// embedder the defaults of this class apply (every signal weighs).
+    /// </summary>
+    public static HybridRetrieverOptions ForOfflineEmbedder() => new()
+    {
+        TextWeight = 1.0,
+        VectorWeight = 0.05,
+        GraphWeight = 0,
+    };
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first bad option.</summary>
     public void Validate()
     {

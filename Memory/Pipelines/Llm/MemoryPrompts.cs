@@ -52,6 +52,8 @@ public static class MemoryPrompts
             - "update_neighbor": give a neighbour a better context sentence and tags in the light of the new note.
               Only the context and tags of a neighbour can change, never its content or keywords.
             Use only ids from the neighbours list, copied exactly. Leave out a neighbour that needs no change.
+            A neighbour marked "said_just_before" is a turn the new note follows in the same conversation: its context
+            may say what came next.
             Answer with a single JSON object and nothing else:
             {"should_evolve": bool, "actions": ["strengthen" | "update_neighbor", ...],
              "suggested_connections": [id, ...], "tags_to_update": [string, ...],
@@ -75,6 +77,7 @@ public static class MemoryPrompts
                 w.WriteString("context", n.Note.Context);
                 w.WriteStrings("keywords", n.Note.Keywords);
                 w.WriteStrings("tags", n.Note.Tags);
+                if (n.Precedes) w.WriteBoolean("said_just_before", true);
                 w.WriteEndObject();
             }
             w.WriteEndArray();

@@ -16,10 +16,18 @@ public sealed record NoteDraft(
 public sealed record NoteEnrichment(IReadOnlyList<string> Keywords, string Context, IReadOnlyList<string> Tags);
 
 /// <summary>A stored note as the link decider sees it.</summary>
-public sealed record NoteSnapshot(Guid Id, string Content, string Context, IReadOnlyList<string> Keywords, IReadOnlyList<string> Tags, DateTimeOffset? ObservedAt);
+public sealed record NoteSnapshot(Guid Id, string Content, string Context, IReadOnlyList<string> Keywords, IReadOnlyList<string> Tags, DateTimeOffset? ObservedAt)
+{
+    /// <summary>Who said it, when the note was made from a conversation turn.</summary>
+    public string? Speaker { get; init; }
+}
 
-/// <summary>A neighbour of the new note and its cosine similarity to it.</summary>
-public sealed record NeighbourNote(NoteSnapshot Note, double Similarity);
+/// <summary>
+/// A neighbour of the new note and its cosine similarity to it. <paramref name="Precedes"/>: the
+/// neighbour is one of the turns the new note follows in the same conversation (shown whether or not
+/// it is among the nearest), so evolution can tell it what came next.
+/// </summary>
+public sealed record NeighbourNote(NoteSnapshot Note, double Similarity, bool Precedes = false);
 
 /// <summary>The new context and tags for one neighbour, keyed by its real id (never by its rank: A-MEM issue #32).</summary>
 public sealed record NeighbourRewrite(Guid Id, string Context, IReadOnlyList<string> Tags);

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Agents.Memory.Model;
 using Agents.Memory.Stores;
 using Microsoft.Extensions.AI;
@@ -32,13 +33,16 @@ public sealed class NotePipeline(
     {
         ArgumentNullException.ThrowIfNull(batch);
         var earlier = await EarlierNotesAsync(batch, cancellationToken).ConfigureAwait(false);
+        // The turns a client sent along are the better account of what came before; else the store's.
         var preceding = batch.Preceding.Count > 0
             ? batch.Preceding
             : earlier.Select(static n => new ConversationTurn(n.Metadata.GetValueOrDefault(NoteText.SpeakerKey), n.Content)).ToList();
         var participants = batch.Messages.Select(static m => m.Speaker).Concat(preceding.Select(static p => p.Speaker))
             .Where(static s => !string.IsNullOrWhiteSpace(s)).Select(static s => s!).Distinct(StringComparer.Ordinal).ToList();
 
-        Guid? previousId = batch.Preceding.Count == 0 && earlier.Count > 0 ? earlier[^1].Id : null;
+        // The notes of the turns just before the current one: they evolve when it arrives.
+        var recent = earlier.Select(static n => n.Id).ToList();
+        var turns = Math.Max(1, _options.ContextTurns);
         for (var i = 0; i < batch.Messages.Count; i++)
         {
             var message = batch.Messages[i];
@@ -46,14 +50,14 @@ public sealed class NotePipeline(
             var stage = note.Metadata.GetValueOrDefault(NoteText.StageKey);
             if (stage is null)
             {
-                var before = preceding.Concat(batch.Messages.Take(i).Select(static m => new ConversationTurn(m.Speaker, m.Content))).TakeLast(Math.Max(1, _options.ContextTurns)).ToList();
-                var after = batch.Messages.Skip(i + 1).Take(1).Select(static m => new ConversationTurn(m.Speaker, m.Content)).ToList();
+                var before = preceding.Concat(batch.Messages.Take(i).Select(static m => new ConversationTurn(m.Speaker, m.Content))).TakeLast(turns).ToList();
+                var after = batch.Messages.Skip(i + 1).Take(turns).Select(static m => new ConversationTurn(m.Speaker, m.Content)).ToList();
                 note = await EnrichAsync(note, new NoteDraft(message.Content, message.Speaker, batch.ObservedAt, before, after, participants), cancellationToken).ConfigureAwait(false);
                 stage = NoteText.Enriched;
             }
-            if (previousId is { } prev) await EnsureEdgeAsync(prev, note.Id, NextTurnEdge, note.Scope, 1.0, batch, cancellationToken).ConfigureAwait(false);
-            if (stage == NoteText.Enriched) await LinkAsync(note, batch, cancellationToken).ConfigureAwait(false);
-            previousId = note.Id;
+            if (recent.Count > 0) await EnsureEdgeAsync(recent[^1], note.Id, NextTurnEdge, note.Scope, 1.0, batch, cancellationToken).ConfigureAwait(false);
+            if (stage == NoteText.Enriched) await LinkAsync(note, recent.TakeLast(turns).ToList(), batch, cancellationToken).ConfigureAwait(false);
+            recent.Add(note.Id);
         }
     }
 
@@ -101,12 +105,22 @@ public sealed class NotePipeline(
         return await store.UpdateAsync(enriched, Actor, MemoryEvent.Enrich, ct).ConfigureAwait(false);
     }
 
-    private async Task LinkAsync(MemoryRecord note, IngestBatch batch, CancellationToken ct)
+    private async Task LinkAsync(MemoryRecord note, IReadOnlyList<Guid> precedingIds, IngestBatch batch, CancellationToken ct)
     {
         var filter = new MemoryFilter(note.Scope) { Kinds = [MemoryKind.Note] };
         var hits = await store.SearchByVectorAsync(note.Embedding!, filter, _options.NeighbourCount + 1, null, ct).ConfigureAwait(false);
+        var precedes = precedingIds.ToHashSet();
         var neighbours = hits.Where(h => h.Record.Id != note.Id).Take(_options.NeighbourCount)
-            .Select(static h => new NeighbourNote(NoteText.Snapshot(h.Record), h.Score)).ToList();
+            .Select(h => new NeighbourNote(NoteText.Snapshot(h.Record), h.Score, precedes.Contains(h.Record.Id))).ToList();
+        // The turns just before it are neighbours too, nearest or not: read fresh, as the previous
+        // turn's evolution may have changed them since.
+        var shown = neighbours.Select(static n => n.Note.Id).ToHashSet();
+        var missing = precedingIds.Where(id => id != note.Id && !shown.Contains(id)).ToList();
+        if (missing.Count > 0)
+        {
+            foreach (var record in await store.GetManyAsync(missing, ct).ConfigureAwait(false))
+                neighbours.Add(new NeighbourNote(NoteText.Snapshot(record), Cosine(note.Embedding, record.Embedding), Precedes: true));
+        }
 
         var decision = neighbours.Count == 0 ? LinkDecision.None : await linkDecider.DecideAsync(NoteText.Snapshot(note), neighbours, ct).ConfigureAwait(false);
         Validate(decision, neighbours);
@@ -128,6 +142,9 @@ public sealed class NotePipeline(
         await store.UpdateAsync(linked, Actor, MemoryEvent.Evolve, ct).ConfigureAwait(false);
         _logger.LogDebug("Note {NoteId}: {Links} links, {Rewrites} neighbours evolved", note.Id, decision.LinkTo.Count, decision.Rewrites.Count);
     }
+
+    private static double Cosine(float[]? a, float[]? b) =>
+        a is null || b is null || a.Length != b.Length ? 0 : TensorPrimitives.CosineSimilarity(a, b) is var c && float.IsFinite(c) ? c : 0;
 
     /// <summary>Refuses a decision naming any note that was not among the neighbours shown (whatever produced it).</summary>
     public static void Validate(LinkDecision decision, IReadOnlyList<NeighbourNote> neighbours)
@@ -185,9 +202,9 @@ public sealed class NotePipeline(
     // The last notes of the scope observed up to this batch, not counting the batch's own notes.
     private async Task<IReadOnlyList<MemoryRecord>> EarlierNotesAsync(IngestBatch batch, CancellationToken ct)
     {
-        if (batch.Preceding.Count > 0 || _options.ContextTurns <= 0) return [];
-        // Only the same day's notes: earlier ones are another conversation, and the bound keeps the scan small in big scopes.
-        var filter = new MemoryFilter(batch.Scope) { Kinds = [MemoryKind.Note], ObservedFrom = batch.ObservedAt.AddDays(-1), ObservedBefore = batch.ObservedAt.AddTicks(1) };
+        if (_options.ContextTurns <= 0) return [];
+        // Only notes within the conversation gap: older ones are another conversation, and the bound keeps the scan small in big scopes.
+        var filter = new MemoryFilter(batch.Scope) { Kinds = [MemoryKind.Note], ObservedFrom = batch.ObservedAt - _options.ConversationGap, ObservedBefore = batch.ObservedAt.AddTicks(1) };
         var count = await store.CountAsync(filter, ct).ConfigureAwait(false);
         var want = _options.ContextTurns + batch.Messages.Count;
         var offset = (int)Math.Max(0, count - want);

@@ -15,7 +15,8 @@ public static class NoteText
 
     public static string ForEmbedding(MemoryRecord note) => ForEmbedding(note.Content, note.Context, note.Keywords, note.Tags);
 
-    public static NoteSnapshot Snapshot(MemoryRecord r) => new(r.Id, r.Content, r.Context ?? "", r.Keywords, r.Tags, r.ObservedAt);
+    public static NoteSnapshot Snapshot(MemoryRecord r) =>
+        new(r.Id, r.Content, r.Context ?? "", r.Keywords, r.Tags, r.ObservedAt) { Speaker = r.Metadata.GetValueOrDefault(SpeakerKey) };
 
     public static IReadOnlyDictionary<string, string> With(IReadOnlyDictionary<string, string> metadata, string key, string value)
     {

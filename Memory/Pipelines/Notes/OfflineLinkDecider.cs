@@ -19,7 +19,8 @@ public sealed class OfflineLinkOptions
 /// Deterministic A-MEM evolution. Strengthen: link the new note to neighbours that are very similar or
 /// share keywords. The new note's tags gain the tags most of its linked neighbours agree on; each
 /// linked neighbour gains the new note's tags that another linked neighbour also carries (a shared
-/// theme emerging). Contexts are left as written: without a model there is nothing better to say.
+/// theme emerging). Evolve: a neighbour the new note follows in its conversation gets the new turn
+/// quoted in its context (<see cref="ConversationContext"/>), so each note ends up with the turns around it.
 /// </summary>
 public sealed class OfflineLinkDecider(OfflineLinkOptions? options = null) : ILinkDecider
 {
@@ -39,8 +40,6 @@ public sealed class OfflineLinkDecider(OfflineLinkOptions? options = null) : ILi
             foreach (var s in KeywordStems(n.Note.Keywords)) if (noteStems.Contains(s)) shared++;
             if (n.Similarity >= _options.LinkSimilarity || shared >= _options.SharedKeywords) linked.Add(n);
         }
-        if (linked.Count == 0) return ValueTask.FromResult(LinkDecision.None);
-
         var tagVotes = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var n in linked)
             foreach (var t in n.Note.Tags.Distinct(StringComparer.Ordinal))
@@ -54,17 +53,26 @@ public sealed class OfflineLinkDecider(OfflineLinkOptions? options = null) : ILi
         }
 
         var rewrites = new List<NeighbourRewrite>();
-        foreach (var n in linked)
+        var linkedIds = linked.Select(static n => n.Note.Id).ToHashSet();
+        var quote = ConversationContext.Quote(note.Speaker, note.Content);
+        foreach (var n in neighbours)
         {
+            if (n.Note.Id == note.Id) continue;
             var tags = new List<string>(n.Note.Tags);
-            foreach (var t in note.Tags)
+            if (linkedIds.Contains(n.Note.Id))
             {
-                if (tags.Count >= _options.MaxTags) break;
-                if (!tags.Contains(t) && tagVotes.GetValueOrDefault(t) >= 1) tags.Add(t);
+                foreach (var t in note.Tags)
+                {
+                    if (tags.Count >= _options.MaxTags) break;
+                    if (!tags.Contains(t) && tagVotes.GetValueOrDefault(t) >= 1) tags.Add(t);
+                }
             }
-            if (tags.Count != n.Note.Tags.Count) rewrites.Add(new NeighbourRewrite(n.Note.Id, n.Note.Context, tags));
+            // A turn the new note follows learns what came next (its context quotes the new turn).
+            var context = n.Precedes ? ConversationContext.Append(n.Note.Context, quote) : n.Note.Context;
+            if (tags.Count != n.Note.Tags.Count || context != n.Note.Context) rewrites.Add(new NeighbourRewrite(n.Note.Id, context, tags));
         }
 
+        if (linked.Count == 0 && rewrites.Count == 0) return ValueTask.FromResult(LinkDecision.None);
         return ValueTask.FromResult(new LinkDecision(
             linked.ConvertAll(static n => n.Note.Id),
             newTags.Count != note.Tags.Count ? newTags : null,

@@ -5,8 +5,8 @@ namespace Agents.Memory.Pipelines.Notes;
 /// <summary>
 /// Deterministic A-MEM enrichment without a model. Keywords: salient content words of the note (no
 /// speaker names), topped up from the turn it answers. Tags: broad life topics of the note and its
-/// turn pair, plus the kind of turn (question, plan). Context: one line from the conversation's
-/// structure: who speaks, when, to whom and about what they reply, and what comes next.
+/// turn pair, plus the kind of turn (question, plan). Context: the conversation's structure, who
+/// speaks and when, and the neighbouring turns quoted (<see cref="ConversationContext"/>).
 /// </summary>
 public sealed class OfflineNoteEnricher : INoteEnricher
 {
@@ -25,9 +25,7 @@ public sealed class OfflineNoteEnricher : INoteEnricher
 
         var own = KeywordExtractor.Extract(draft.Content, MaxKeywords, excluded).Select(static k => k.Text).ToList();
         var previous = draft.Before.Count > 0 ? draft.Before[^1] : null;
-        var next = draft.After.Count > 0 ? draft.After[0] : null;
         var previousKeywords = previous is null ? [] : KeywordExtractor.Extract(previous.Content, 3, excluded).Select(static k => k.Text).ToList();
-        var nextKeywords = next is null ? [] : KeywordExtractor.Extract(next.Content, 3, excluded).Select(static k => k.Text).ToList();
 
         var keywords = new List<string>(own);
         // A short reply ("Yes, last week!") takes its topic from the question it answers.
@@ -37,25 +35,17 @@ public sealed class OfflineNoteEnricher : INoteEnricher
             if (!keywords.Contains(k, StringComparer.OrdinalIgnoreCase)) keywords.Add(k);
         }
 
-        return ValueTask.FromResult(new NoteEnrichment(keywords, BuildContext(draft, own, previous, previousKeywords, next, nextKeywords), BuildTags(draft, previous, keywords)));
+        return ValueTask.FromResult(new NoteEnrichment(keywords, BuildContext(draft), BuildTags(draft, previous, keywords)));
     }
 
-    private static string BuildContext(NoteDraft draft, List<string> own, ConversationTurn? previous, List<string> previousKeywords, ConversationTurn? next, List<string> nextKeywords)
+    // Who said it and when, then the neighbouring turns quoted (ConversationContext); the turns that
+    // follow are appended by evolution when they arrive, unless the same add already brought them.
+    private static string BuildContext(NoteDraft draft)
     {
-        var who = string.IsNullOrWhiteSpace(draft.Speaker) ? "Someone" : draft.Speaker;
-        var parts = new List<string>(4) { $"{who} on {PerspectiveRewriter.Format(draft.ObservedAt.Date)}" };
-        if (previous is not null)
-        {
-            var verb = previous.Speaker == draft.Speaker && draft.Speaker is not null ? "continuing"
-                : string.IsNullOrWhiteSpace(previous.Speaker) ? "replying" : $"replying to {previous.Speaker}";
-            parts.Add(previousKeywords.Count > 0 ? $"{verb} about {string.Join(", ", previousKeywords)}" : verb);
-        }
-        else if (draft.Participants.Count > 1)
-            parts.Add("talking with " + string.Join(" and ", draft.Participants.Where(p => p != draft.Speaker)));
-        parts.Add(own.Count > 0 ? $"{(IsQuestion(draft.Content) ? "asks about" : "talks about")} {string.Join(", ", own.Take(4))}" : "brief reply");
-        if (next is not null && nextKeywords.Count > 0)
-            parts.Add($"then {(string.IsNullOrWhiteSpace(next.Speaker) ? "the other side" : next.Speaker)} mentions {string.Join(", ", nextKeywords)}");
-        return string.Join("; ", parts) + ".";
+        var context = ConversationContext.Header(draft.Speaker, draft.ObservedAt);
+        foreach (var turn in draft.Before.Concat(draft.After))
+            context = ConversationContext.Append(context, ConversationContext.Quote(turn.Speaker, turn.Content));
+        return context;
     }
 
     private static List<string> BuildTags(NoteDraft draft, ConversationTurn? previous, List<string> keywords)

@@ -89,7 +89,7 @@ public partial class LlmModelTests
         var note = new NoteSnapshot(Guid.NewGuid(), "new", "ctx", ["k"], ["t"], May8);
         var n1 = new NoteSnapshot(Guid.NewGuid(), "one", "old ctx 1", ["a"], ["x"], May8);
         var n2 = new NoteSnapshot(Guid.NewGuid(), "two", "old ctx 2", ["b"], ["y"], May8);
-        NeighbourNote[] neighbours = [new(n1, 0.9), new(n2, 0.8)];
+        NeighbourNote[] neighbours = [new(n1, 0.9), new(n2, 0.8, Precedes: true)];
 
         // Updates given in the reverse order of the neighbours: applied by id, not by rank (A-MEM #32).
         var chat = new ScriptedChat().Answer<EvolutionDto>($$"""
@@ -102,6 +102,8 @@ public partial class LlmModelTests
         var r = Assert.Single(d.Rewrites);
         Assert.Equal((n2.Id, "fresh ctx 2"), (r.Id, r.Context));
         Assert.Contains(n1.Id.ToString(), chat.Calls[0].User);
+        // The model is told which neighbour is the turn just before the new note, and only that one.
+        Assert.Equal(1, chat.Calls[0].User.Split("said_just_before").Length - 1);
 
         var invented = Guid.NewGuid();
         var liar = new ScriptedChat().Answer<EvolutionDto>($$"""{"should_evolve": true, "actions": ["strengthen"], "suggested_connections": ["{{invented}}"]}""");

@@ -47,7 +47,7 @@ public sealed class MemoryEngineTests : IDisposable
         Assert.Equal("I adopted a cat named Mochi last week.", note.Content);
         Assert.NotNull(note.Embedding);
         Assert.True(note.Keywords.Count >= 3);
-        Assert.Contains("Ann on 8 May 2023", note.Context);
+        Assert.StartsWith("Ann, 8 May 2023.", note.Context);
         Assert.Contains("pets", note.Tags);
         Assert.Equal(NoteText.Linked, note.Metadata[NoteText.StageKey]);
         Assert.Contains(added.EpisodeId.ToString(), note.Sources);
@@ -58,6 +58,31 @@ public sealed class MemoryEngineTests : IDisposable
         // The two turns are chained for retrieval's graph expansion.
         var next = await _store.GetEdgesAsync(new EdgeQuery(Ann.Tenant, [added.NoteIds[0]]) { Types = [NotePipeline.NextTurnEdge] });
         Assert.Equal(added.NoteIds[1], Assert.Single(next).ToId);
+    }
+
+    [Fact]
+    public async Task Each_note_gets_the_turns_around_it_within_its_conversation_and_no_further()
+    {
+        await using var engine = Engine();
+        await engine.StartAsync();
+        var lines = new[] { "Did you go camping last weekend?", "Yes, we camped by the lake.", "Did the kids like it?", "They loved the campfire.", "Sounds wonderful." };
+        var ids = new List<Guid>();
+        for (var i = 0; i < lines.Length; i++)
+            ids.Add((await engine.AddAsync(Ann, lines[i], Day1.AddMinutes(i), i % 2 == 0 ? "Ann" : "Bo")).NoteIds[0]);
+        // Another conversation, two days later: not a neighbour of the first one's turns.
+        var later = (await engine.AddAsync(Ann, "Back from the lake again.", Day1.AddDays(2), "Bo")).NoteIds[0];
+        await engine.WaitForIdleAsync(Ann);
+        await engine.StopAsync();
+
+        var first = (await _store.GetAsync(ids[0]))!.Context!;
+        Assert.Equal("Ann, 8 May 2023. Bo: Yes, we camped by the lake. Ann: Did the kids like it?", first); // two turns after, by evolution
+        var middle = (await _store.GetAsync(ids[2]))!.Context!;
+        Assert.Equal("Ann, 8 May 2023. Ann: Did you go camping last weekend? Bo: Yes, we camped by the lake. Bo: They loved the campfire. Ann: Sounds wonderful.", middle);
+        var last = (await _store.GetAsync(ids[4]))!.Context!;
+        Assert.DoesNotContain("Back from the lake", last);
+        Assert.Equal("Bo, 10 May 2023.", (await _store.GetAsync(later))!.Context);
+        // Evolution rewrote context only: contents are as said.
+        for (var i = 0; i < lines.Length; i++) Assert.Equal(lines[i], (await _store.GetAsync(ids[i]))!.Content);
     }
 
     [Fact]
@@ -77,7 +102,9 @@ public sealed class MemoryEngineTests : IDisposable
         // Added one turn at a time, the second still sees the first as the turn before it.
         var chain = await _store.GetEdgesAsync(new EdgeQuery(Ann.Tenant, [first.NoteIds[0]]) { Direction = EdgeDirection.Outgoing, Types = [NotePipeline.NextTurnEdge] });
         Assert.Equal(second.NoteIds[0], Assert.Single(chain).ToId);
-        Assert.Contains("continuing about community", (await _store.GetAsync(second.NoteIds[0]))!.Context);
+        // Each turn's context quotes the other: the second from the start, the first by evolution.
+        Assert.Contains("Ann: I started a pottery class at the community art studio.", (await _store.GetAsync(second.NoteIds[0]))!.Context);
+        Assert.Contains("Ann: The pottery class at the art studio made me so calm.", old.Context);
         var history = await _store.GetHistoryAsync(old.Id);
         Assert.All(history, h => Assert.Equal(old.Content, h.NewContent ?? old.Content));
     }

@@ -23,8 +23,8 @@ public class OfflineModelTests
         Assert.True(e.Keywords.Count >= 3);
         Assert.DoesNotContain(e.Keywords, k => k.Contains("Melanie", StringComparison.OrdinalIgnoreCase));
         Assert.Contains(e.Keywords, k => k.StartsWith("paint", StringComparison.OrdinalIgnoreCase));
-        Assert.Contains("Melanie on 8 May 2023", e.Context);
-        Assert.Contains("replying to Caroline about painting", e.Context);
+        // Who and when, then the turns around it quoted in conversation order.
+        Assert.Equal("Melanie, 8 May 2023. Caroline: Have you done any painting lately? Caroline: That sounds lovely, I would love to see the painting.", e.Context);
         Assert.True(e.Tags.Count >= 3);
         Assert.Contains("art", e.Tags);
         Assert.Contains("family", e.Tags);
@@ -53,6 +53,36 @@ public class OfflineModelTests
         Assert.Equal(close.Id, rewrite.Id);
         Assert.Contains("nature", rewrite.Tags); // carried by the new note and another linked neighbour
         Assert.Equal("ctx", rewrite.Context);
+    }
+
+    [Fact]
+    public async Task Link_decider_quotes_the_new_turn_in_the_turns_it_follows_and_only_once()
+    {
+        var note = new NoteSnapshot(Guid.NewGuid(), "Yes, last weekend at the lake!", "Bo, 8 May 2023.", ["lake"], ["nature"], May8) { Speaker = "Bo" };
+        var question = new NoteSnapshot(Guid.NewGuid(), "Did you go camping?", "Ann, 8 May 2023.", ["camping"], ["travel"], May8) { Speaker = "Ann" };
+        var unrelated = new NoteSnapshot(Guid.NewGuid(), "Tax forms are due.", "Ann, 1 May 2023.", ["tax"], ["finance"], May8) { Speaker = "Ann" };
+        var decider = new OfflineLinkDecider();
+
+        var d = await decider.DecideAsync(note, [new(question, 0.2, Precedes: true), new(unrelated, 0.1)], CancellationToken.None);
+
+        var rewrite = Assert.Single(d.Rewrites);
+        Assert.Equal(question.Id, rewrite.Id);
+        Assert.Equal("Ann, 8 May 2023. Bo: Yes, last weekend at the lake!", rewrite.Context);
+        Assert.Equal(question.Tags, rewrite.Tags);
+        Assert.Empty(d.LinkTo); // following is not similarity: the next_turn edge records it
+
+        // A rerun (after a crash) finds the quote already there and changes nothing.
+        var again = await decider.DecideAsync(note, [new(question with { Context = rewrite.Context }, 0.2, Precedes: true)], CancellationToken.None);
+        Assert.Same(LinkDecision.None, again);
+    }
+
+    [Fact]
+    public void A_long_turn_is_quoted_up_to_a_word_boundary()
+    {
+        var quote = ConversationContext.Quote("Ann", string.Join(' ', Enumerable.Repeat("pottery", 200)));
+        Assert.StartsWith("Ann: pottery pottery", quote);
+        Assert.True(quote.Length <= "Ann: ".Length + ConversationContext.MaxQuoteLength, quote.Length.ToString());
+        Assert.EndsWith("pottery", quote);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics.Tensors;
+using Agents.Inference.Text;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 
@@ -139,8 +140,9 @@ public sealed class HashingEmbedder : IEmbeddingGenerator<string, Embedding<floa
         slot = (slot.WeightSum + weight, slot.Count + 1);
     }
 
-    /// <summary>Words are maximal runs of letters and digits; an apostrophe inside a word is dropped
-    /// ("don't" -> "dont" is one word, not "don" + "t").</summary>
+    /// <summary>Words are maximal runs of letters and digits, so an apostrophe splits a word as PostgreSQL's
+    /// parser does ("don't" -> "don" + "t", both stop words). An English clitic after the apostrophe
+    /// ("i'm", "we've", "you'll", "they're", "she'd") is not a word of its own and is skipped.</summary>
     private static void SplitWords(ReadOnlySpan<char> text, List<(int, int)> words)
     {
         var i = 0;
@@ -149,9 +151,16 @@ public sealed class HashingEmbedder : IEmbeddingGenerator<string, Embedding<floa
             if (!char.IsLetterOrDigit(text[i])) { i++; continue; }
             var start = i;
             while (i < text.Length && char.IsLetterOrDigit(text[i])) i++;
+            if (IsClitic(text, start, i)) continue;
             words.Add((start, i - start));
         }
     }
+
+    // The contracted auxiliaries "am", "have", "will", "are", "would"/"had" ("s" and "t" are stop words already).
+    // Left in, "m" or "ve" would be a feature shared by most chat turns.
+    private static bool IsClitic(ReadOnlySpan<char> text, int start, int end) =>
+        start >= 2 && text[start - 1] is '\'' or '\u2019' && char.IsLetter(text[start - 2])
+        && text[start..end] is "m" or "ve" or "ll" or "re" or "d";
 
     // FNV-1a over the kind tag and the characters (both bytes of each UTF-16 unit), then a SplitMix64
     // finaliser so that the low bits (bucket) and the top bit (sign) are well mixed.

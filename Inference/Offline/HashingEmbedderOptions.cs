@@ -24,7 +24,8 @@ public sealed class HashingEmbedderOptions
     /// <summary>Longest character n-gram.</summary>
     public int CharNGramMax { get; set; } = 5;
 
-    /// <summary>Drop English function words before hashing (they dominate short texts otherwise).</summary>
+    /// <summary>Drop the shared English stop words (<see cref="Agents.Inference.Text.EnglishStopWords"/>, PostgreSQL's list) before
+    /// hashing: they dominate short texts otherwise.</summary>
     public bool RemoveStopWords { get; set; } = true;
 
     /// <summary>

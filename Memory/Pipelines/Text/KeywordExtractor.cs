@@ -7,7 +7,7 @@ public readonly record struct Keyword(string Text, double Salience);
 /// Offline keyword extraction: content words ranked by a TF-IDF-like salience computed without a
 /// corpus. Term frequency is damped; the "inverse document frequency" is approximated by what makes a
 /// word rare in conversation: length, being a proper noun (capitalised inside a sentence), a number or
-/// a multi-word name. Names of the speakers are excluded (as A-MEM's prompt asks), and so are stop words.
+/// a multi-word name. Names of the speakers are excluded (as A-MEM's prompt asks), and so are <see cref="NonTopicWords"/>.
 /// </summary>
 public static class KeywordExtractor
 {

@@ -18,7 +18,7 @@ public static class NameExtractor
         var tokens = Tokenizer.Tokenize(text);
         // Names capitalised inside a sentence somewhere in the text also count at a sentence start.
         foreach (var t in tokens)
-            if (t.IsCapitalised && !t.StartsSentence && !StopWords.Contains(t.Lower)) known.Add(t.Lower);
+            if (t.IsCapitalised && !t.StartsSentence && !NonTopicWords.Contains(t.Lower)) known.Add(t.Lower);
 
         var names = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -29,7 +29,7 @@ public static class NameExtractor
             var start = i;
             var end = i + 1;
             // Extend over following capitalised words that sit right next to each other ("New York City").
-            while (end < tokens.Count && tokens[end].IsCapitalised && !tokens[end].StartsSentence && !StopWords.Contains(tokens[end].Lower)
+            while (end < tokens.Count && tokens[end].IsCapitalised && !tokens[end].StartsSentence && !NonTopicWords.Contains(tokens[end].Lower)
                    && Adjacent(text, tokens[end - 1], tokens[end]))
                 end++;
             var name = text[tokens[start].Start..(tokens[end - 1].Start + tokens[end - 1].Surface.Length)];
@@ -55,12 +55,12 @@ public static class NameExtractor
         var t = tokens[i];
         if (!t.IsCapitalised || t.StartsSentence || t.Lower is "i" or "i'm" or "i've" or "i'd" or "i'll" || i + 1 >= tokens.Count) return false;
         var next = tokens[i + 1];
-        return next.IsCapitalised && !next.StartsSentence && !StopWords.Contains(next.Lower) && Adjacent(text, t, next);
+        return next.IsCapitalised && !next.StartsSentence && !NonTopicWords.Contains(next.Lower) && Adjacent(text, t, next);
     }
 
     private static bool IsNameWord(Token t, HashSet<string> known)
     {
-        if (!t.IsCapitalised || t.Lower.Length < 2 || StopWords.Contains(t.Lower)) return false;
+        if (!t.IsCapitalised || t.Lower.Length < 2 || NonTopicWords.Contains(t.Lower)) return false;
         if (char.IsDigit(t.Surface[0]) || CommonWords.IsTime(t.Lower)) return false;
         return !t.StartsSentence || known.Contains(t.Lower);
     }

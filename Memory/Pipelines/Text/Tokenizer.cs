@@ -43,7 +43,7 @@ public static class Tokenizer
         return tokens;
     }
 
-    /// <summary>Lower-cased content words (no stop words, no one-letter words), in order.</summary>
+    /// <summary>Lower-cased content words (no <see cref="NonTopicWords"/>, no one-letter words), in order.</summary>
     public static List<string> ContentWords(string text)
     {
         var words = new List<string>();
@@ -52,7 +52,7 @@ public static class Tokenizer
         return words;
     }
 
-    public static bool IsContentWord(string lower) => lower.Length > 1 && !StopWords.Contains(lower) && !IsAllDigits(lower) || IsYear(lower);
+    public static bool IsContentWord(string lower) => lower.Length > 1 && !NonTopicWords.Contains(lower) && !IsAllDigits(lower) || IsYear(lower);
 
     private static bool IsAllDigits(string s)
     {

@@ -24,7 +24,7 @@ public sealed class HashingEmbedder(int dimension = 384) : IEmbeddingGenerator<s
         foreach (var t in Tokenizer.Tokenize(text))
         {
             var stem = Stemmer.Stem(t.Lower);
-            Add(vector, "w:" + stem, StopWords.Contains(t.Lower) ? 0.2f : 1f);
+            Add(vector, "w:" + stem, NonTopicWords.Contains(t.Lower) ? 0.2f : 1f);
             var padded = $" {t.Lower} ";
             for (var i = 0; i + 3 <= padded.Length; i++) Add(vector, "c:" + padded.Substring(i, 3), 0.3f);
         }

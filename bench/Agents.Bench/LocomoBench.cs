@@ -45,6 +45,7 @@ public static class LocomoBench
             GraphWeight = a.Double("graph-weight", 0),
             SpeakerBoost = a.Double("speaker-boost", 1.0),
             TimeBoost = a.Double("time-boost", 1.0),
+            QuestionDemotion = a.Double("question-demotion", 0.5),
             CandidatesPerSignal = a.Int("candidates", 50),
             GraphSeeds = a.Int("graph-seeds", 10),
             UseMmr = a.Flag("mmr"),
@@ -76,7 +77,7 @@ public static class LocomoBench
         var tokenizer = LexicalTokenizer.FromStopWordFile(stopWordsPath);
         Console.WriteLine($"locomo: {conversations.Count} conversations, {conversations.Sum(c => c.Turns.Count)} turns, {conversations.Sum(c => c.Questions.Count)} questions (categories 1-4) from {dataPath}");
         Console.WriteLine($"ours: offline hashing embedder ({dimensions} d, embeds the {embedText}, idf {idfMode}), embedded store per conversation, notes with +-{neighbours} neighbouring turns as context, " +
-                          $"hybrid retrieval (text {options.TextWeight}, vector {options.VectorWeight}, graph {options.GraphWeight}, RRF k={options.RrfK}, speaker boost {options.SpeakerBoost}, time boost {options.TimeBoost}{(options.UseMmr ? $", MMR {options.MmrLambda}" : "")})");
+                          $"hybrid retrieval (text {options.TextWeight}, vector {options.VectorWeight}, graph {options.GraphWeight}, RRF k={options.RrfK}, speaker boost {options.SpeakerBoost}, time boost {options.TimeBoost}, question demotion {options.QuestionDemotion}{(options.UseMmr ? $", MMR {options.MmrLambda}" : "")})");
 
         var bm25 = new TurnRetrievalScore();
         var ours = new TurnRetrievalScore();
@@ -85,9 +86,13 @@ public static class LocomoBench
         var ingestWatch = new Stopwatch();
         var latencies = new List<double>();
         var ingested = 0;
+        // Per conversation too, to see whether a change holds across conversations or rides on one.
+        var perConversation = new List<(string SampleId, TurnRetrievalScore Score)>();
 
         foreach (var conversation in conversations)
         {
+            var conversationScore = new TurnRetrievalScore();
+            perConversation.Add((conversation.SampleId, conversationScore));
             // Baseline: plain BM25 over single turns, exactly per the README.
             var scorer = new Bm25Scorer(conversation.Turns.Select(t => (IReadOnlyList<string>)tokenizer.Tokenize(t.Document)).ToList());
             foreach (var q in conversation.Questions)
@@ -99,7 +104,7 @@ public static class LocomoBench
 
             if (path == "engine")
             {
-                ingested += await RunEngineAsync(conversation, dimensions, neighbours, options, ours, ingestWatch, latencies);
+                ingested += await RunEngineAsync(conversation, dimensions, neighbours, options, [ours, conversationScore], ingestWatch, latencies);
                 continue;
             }
 
@@ -136,13 +141,19 @@ public static class LocomoBench
                 var started = Stopwatch.GetTimestamp();
                 var hits = await retriever.RetrieveAsync(new MemorySearchRequest(q.Question, filter) { TopK = dump is null ? 10 : 30 }, CancellationToken.None);
                 latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                ours.Add(q.Category, q.Evidence, TurnRetrievalScore.FirstTurns(hits.Select(h => h.Sources), 10));
+                var firstTurns = TurnRetrievalScore.FirstTurns(hits.Select(h => h.Sources), 10);
+                ours.Add(q.Category, q.Evidence, firstTurns);
+                conversationScore.Add(q.Category, q.Evidence, firstTurns);
                 dump?.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { conversation.SampleId, q.Category, q.Question, q.Evidence, Ranked = TurnRetrievalScore.FirstTurns(hits.Select(h => h.Sources), 30) }));
             }
         }
 
         PrintTable("BM25 over single turns (README recipe), measured", bm25, Reference);
         PrintTable("ours (hybrid retrieval over notes)", ours, null);
+        Console.WriteLine();
+        Console.WriteLine("ours per conversation: | conversation | n | Hit@10 | multi-hop Hit@10 | temporal Hit@10 |");
+        foreach (var (sampleId, score) in perConversation)
+            Console.WriteLine(FormattableString.Invariant($"| {sampleId} | {score.Get(0).Count} | {score.Get(0).Hit10:F3} | {score.Get(1).Hit10:F3} | {score.Get(2).Hit10:F3} |"));
 
         var mismatches = new List<string>();
         foreach (var (category, reference) in Reference)
@@ -179,7 +190,7 @@ public static class LocomoBench
     /// facts, graph) build the memories; search over notes through the hybrid retriever.
     /// </summary>
     private static async Task<int> RunEngineAsync(LocomoConversation conversation, int dimensions, int neighbours, HybridRetrieverOptions options,
-        TurnRetrievalScore ours, Stopwatch ingestWatch, List<double> latencies)
+        IReadOnlyList<TurnRetrievalScore> scores, Stopwatch ingestWatch, List<double> latencies)
     {
         using var store = new EmbeddedMemoryStore(new MemoryStoreOptions { Dimension = dimensions });
         var embedder = new HashingEmbedder(new HashingEmbedderOptions { Dimensions = dimensions, Idf = WordIdf(conversation.Turns.Select(t => t.Document)) });
@@ -209,7 +220,8 @@ public static class LocomoBench
             var started = Stopwatch.GetTimestamp();
             var hits = await retriever.RetrieveAsync(new MemorySearchRequest(q.Question, filter) { TopK = 10 }, CancellationToken.None);
             latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            ours.Add(q.Category, q.Evidence, TurnRetrievalScore.FirstTurns(hits.Select(h => h.Sources), 10));
+            var firstTurns = TurnRetrievalScore.FirstTurns(hits.Select(h => h.Sources), 10);
+            foreach (var score in scores) score.Add(q.Category, q.Evidence, firstTurns);
         }
         return conversation.Turns.Count;
     }

@@ -44,6 +44,11 @@ public sealed class HybridRetrieverOptions
     /// <summary>How long after the named time a record still counts as being about it.</summary>
     public TimeSpan TimeSlack { get; set; } = TimeSpan.FromDays(31);
 
+    /// <summary>Records whose content is questions get their per-signal scores multiplied by
+    /// 1 - this x the share of their sentences that are questions (0: off). A question repeats the words
+    /// of a query about its topic without holding the answer, and takes a place an answer could have.</summary>
+    public double QuestionDemotion { get; set; } = 0.5;
+
     /// <summary>
     /// The weights for the offline hashing embedder. Its vectors are made from the same words full text
     /// indexes, so its ranking is a noisier copy of the text ranking: it only breaks ties (its character
@@ -71,6 +76,7 @@ public sealed class HybridRetrieverOptions
         NonNegative(GraphWeight, nameof(GraphWeight));
         NonNegative(SpeakerBoost, nameof(SpeakerBoost));
         NonNegative(TimeBoost, nameof(TimeBoost));
+        if (!double.IsFinite(QuestionDemotion) || QuestionDemotion is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(QuestionDemotion), QuestionDemotion, "QuestionDemotion must lie in [0, 1).");
         if (VectorWeight + TextWeight == 0) throw new ArgumentOutOfRangeException(nameof(TextWeight), "At least one of the vector and text signals must have a positive weight.");
         if (CandidatesPerSignal is < 1 or > 10_000) throw new ArgumentOutOfRangeException(nameof(CandidatesPerSignal), CandidatesPerSignal, "CandidatesPerSignal must lie between 1 and 10000.");
         if (GraphSeeds is < 0 or > 1_000) throw new ArgumentOutOfRangeException(nameof(GraphSeeds), GraphSeeds, "GraphSeeds must lie between 0 and 1000.");

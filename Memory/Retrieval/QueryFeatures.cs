@@ -5,7 +5,8 @@ namespace Agents.Memory.Retrieval;
 /// <summary>
 /// What a query says beyond its words: the one speaker it names (matched against the speakers of the
 /// candidate records, whole words, case-insensitive) and the absolute time it names. Each turns into a
-/// multiplicative boost of a record's per-signal scores.
+/// multiplicative boost of a record's per-signal scores. Records that mostly ask questions (see
+/// <see cref="QuestionShare"/>) are demoted whatever the query: they echo its words without answering it.
 /// </summary>
 public sealed class QueryFeatures
 {
@@ -54,6 +55,7 @@ public sealed class QueryFeatures
             var when = record.ValidAt ?? record.ObservedAt;
             if (when >= range.Start && when < range.End + _options.TimeSlack) boost *= 1 + _options.TimeBoost;
         }
+        if (_options.QuestionDemotion > 0) boost *= 1 - _options.QuestionDemotion * QuestionShare.Of(record.Content);
         return boost;
     }
 

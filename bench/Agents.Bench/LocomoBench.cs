@@ -50,6 +50,7 @@ public static class LocomoBench
             GraphWeight = a.Double("graph-weight", defaults.GraphWeight),
             SpeakerBoost = a.Double("speaker-boost", defaults.SpeakerBoost),
             TimeBoost = a.Double("time-boost", defaults.TimeBoost),
+            QuestionDemotion = a.Double("question-demotion", defaults.QuestionDemotion),
             CandidatesPerSignal = a.Int("candidates", defaults.CandidatesPerSignal),
             GraphSeeds = a.Int("graph-seeds", defaults.GraphSeeds),
             UseMmr = a.Flag("mmr") || defaults.UseMmr,
@@ -70,16 +71,20 @@ public static class LocomoBench
         var tokenizer = LexicalTokenizer.FromStopWordFile(stopWordsPath);
         Console.WriteLine($"locomo: {conversations.Count} conversations, {conversations.Sum(c => c.Turns.Count)} turns, {conversations.Sum(c => c.Questions.Count)} questions (categories 1-4) from {dataPath}");
         Console.WriteLine($"ours: MemoryEngine with the offline models and hashing embedder ({dimensions} d), embedded store per conversation, notes with +-{neighbours} neighbouring turns as context, " +
-                          $"hybrid retrieval (text {options.TextWeight}, vector {options.VectorWeight}, graph {options.GraphWeight}, RRF k={options.RrfK}, speaker boost {options.SpeakerBoost}, time boost {options.TimeBoost}{(options.UseMmr ? $", MMR {options.MmrLambda}" : "")})");
+                          $"hybrid retrieval (text {options.TextWeight}, vector {options.VectorWeight}, graph {options.GraphWeight}, RRF k={options.RrfK}, speaker boost {options.SpeakerBoost}, time boost {options.TimeBoost}, question demotion {options.QuestionDemotion}{(options.UseMmr ? $", MMR {options.MmrLambda}" : "")})");
 
         var bm25 = new TurnRetrievalScore();
         var ours = new TurnRetrievalScore();
         var ingestWatch = new Stopwatch();
         var latencies = new List<double>();
         var ingested = 0;
+        // Per conversation too, to see whether a change holds across conversations or rides on one.
+        var perConversation = new List<(string SampleId, TurnRetrievalScore Score)>();
 
         foreach (var conversation in conversations)
         {
+            var conversationScore = new TurnRetrievalScore();
+            perConversation.Add((conversation.SampleId, conversationScore));
             // Baseline: plain BM25 over single turns, exactly per the README.
             var scorer = new Bm25Scorer(conversation.Turns.Select(t => (IReadOnlyList<string>)tokenizer.Tokenize(t.Document)).ToList());
             foreach (var q in conversation.Questions)
@@ -89,11 +94,15 @@ public static class LocomoBench
                 bm25.Add(q.Category, q.Evidence, first);
             }
 
-            ingested += await RunConversationAsync(conversation, dimensions, neighbours, options, ours, ingestWatch, latencies, dump);
+            ingested += await RunConversationAsync(conversation, dimensions, neighbours, options, [ours, conversationScore], ingestWatch, latencies, dump);
         }
 
         PrintTable("BM25 over single turns (README recipe), measured", bm25, Reference);
         PrintTable("ours (hybrid retrieval over notes)", ours, null);
+        Console.WriteLine();
+        Console.WriteLine("ours per conversation: | conversation | n | Hit@10 | multi-hop Hit@10 | temporal Hit@10 |");
+        foreach (var (sampleId, score) in perConversation)
+            Console.WriteLine(FormattableString.Invariant($"| {sampleId} | {score.Get(0).Count} | {score.Get(0).Hit10:F3} | {score.Get(1).Hit10:F3} | {score.Get(2).Hit10:F3} |"));
 
         var mismatches = new List<string>();
         foreach (var (category, reference) in Reference)
@@ -131,7 +140,7 @@ public static class LocomoBench
     /// turn's neighbours themselves. Then each question searches the notes through the hybrid retriever.
     /// </summary>
     private static async Task<int> RunConversationAsync(LocomoConversation conversation, int dimensions, int neighbours, HybridRetrieverOptions options,
-        TurnRetrievalScore ours, Stopwatch ingestWatch, List<double> latencies, StreamWriter? dump)
+        IReadOnlyList<TurnRetrievalScore> scores, Stopwatch ingestWatch, List<double> latencies, StreamWriter? dump)
     {
         using var store = new EmbeddedMemoryStore(new MemoryStoreOptions { Dimension = dimensions });
         var embedder = new HashingEmbedder(new HashingEmbedderOptions { Dimensions = dimensions });
@@ -160,7 +169,8 @@ public static class LocomoBench
             latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             // A memory's sources also name the raw input it came from: only turn ids are scored.
             var ranked = hits.Select(h => (IReadOnlyList<string>)h.Sources.Where(turnIds.Contains).ToList()).ToList();
-            ours.Add(q.Category, q.Evidence, TurnRetrievalScore.FirstTurns(ranked, 10));
+            var firstTurns = TurnRetrievalScore.FirstTurns(ranked, 10);
+            foreach (var score in scores) score.Add(q.Category, q.Evidence, firstTurns);
             dump?.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { conversation.SampleId, q.Category, q.Question, q.Evidence, Ranked = TurnRetrievalScore.FirstTurns(ranked, 30) }));
         }
         return conversation.Turns.Count;

@@ -108,6 +108,24 @@ public sealed class HybridRetrieverTests : IDisposable
     }
 
     [Fact]
+    public async Task A_record_that_only_asks_is_demoted_below_one_that_answers()
+    {
+        var question = Note("Do you play any instruments?", Jan2021, source: "q");
+        var answer = Note("I play two instruments, the clarinet and the violin.", Jan2021, source: "a");
+        await _store.AddBatchAsync([question, answer], "test");
+        var request = new MemorySearchRequest("Which instruments does Bob play?", new MemoryFilter(_scope));
+
+        // Off: the shorter question matches the same words more densely and comes first.
+        var off = await Retriever(new HybridRetrieverOptions { GraphWeight = 0, QuestionDemotion = 0 }).RetrieveAsync(request, default);
+        Assert.Equal(question.Id, off[0].Record.Id);
+
+        var on = await Retriever(new HybridRetrieverOptions { GraphWeight = 0, QuestionDemotion = 0.5 }).RetrieveAsync(request, default);
+        Assert.Equal(answer.Id, on[0].Record.Id);
+        Assert.Equal(0.5, on.Single(h => h.Record.Id == question.Id).Text!.Value.Boost, 9);
+        Assert.Equal(1.0, on[0].Text!.Value.Boost, 9);
+    }
+
+    [Fact]
     public async Task Results_carry_sources_and_respect_top_k_and_min_score()
     {
         for (var i = 0; i < 5; i++)
@@ -129,5 +147,7 @@ public sealed class HybridRetrieverTests : IDisposable
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => retriever.RetrieveAsync(new MemorySearchRequest("x", new MemoryFilter(_scope)) { TopK = 0 }, default));
         Assert.Throws<ArgumentOutOfRangeException>(() => Retriever(new HybridRetrieverOptions { RrfK = -1 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => Retriever(new HybridRetrieverOptions { VectorWeight = 0, TextWeight = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Retriever(new HybridRetrieverOptions { QuestionDemotion = 1 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Retriever(new HybridRetrieverOptions { QuestionDemotion = -0.1 }));
     }
 }

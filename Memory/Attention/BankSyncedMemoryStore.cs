@@ -72,7 +72,7 @@ public sealed class BankSyncedMemoryStore : IMemoryStore
     public Task<IReadOnlyList<MemoryRecord>> ListAsync(MemoryFilter filter, int limit = 100, int offset = 0, CancellationToken cancellationToken = default) => _inner.ListAsync(filter, limit, offset, cancellationToken);
     public Task<long> CountAsync(MemoryFilter filter, CancellationToken cancellationToken = default) => _inner.CountAsync(filter, cancellationToken);
     public Task<IReadOnlyList<ScoredMemory>> SearchByVectorAsync(float[] query, MemoryFilter filter, int topK = 10, double? minScore = null, CancellationToken cancellationToken = default) => _inner.SearchByVectorAsync(query, filter, topK, minScore, cancellationToken);
-    public Task<IReadOnlyList<ScoredMemory>> SearchByTextAsync(string query, MemoryFilter filter, int topK = 10, CancellationToken cancellationToken = default) => _inner.SearchByTextAsync(query, filter, topK, cancellationToken);
+    public Task<IReadOnlyList<ScoredMemory>> SearchByTextAsync(string query, MemoryFilter filter, int topK = 10, TextField field = TextField.All, CancellationToken cancellationToken = default) => _inner.SearchByTextAsync(query, filter, topK, field, cancellationToken);
     public Task AddEdgesAsync(IReadOnlyList<MemoryEdge> edges, CancellationToken cancellationToken = default) => _inner.AddEdgesAsync(edges, cancellationToken);
     public Task<IReadOnlyList<MemoryEdge>> GetEdgesAsync(EdgeQuery query, CancellationToken cancellationToken = default) => _inner.GetEdgesAsync(query, cancellationToken);
     public Task<bool> CloseEdgeAsync(Guid edgeId, DateTimeOffset? invalidAt, DateTimeOffset? expiredAt = null, CancellationToken cancellationToken = default) => _inner.CloseEdgeAsync(edgeId, invalidAt, expiredAt, cancellationToken);

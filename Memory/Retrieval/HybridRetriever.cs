@@ -7,8 +7,8 @@ using Microsoft.Extensions.Options;
 namespace Agents.Memory.Retrieval;
 
 /// <summary>
-/// Hybrid retrieval over an <see cref="IMemoryStore"/>: vector similarity and full-text relevance from the
-/// store, graph expansion over edges (linked notes, neighbouring turns, entity neighbourhoods) from the
+/// Hybrid retrieval over an <see cref="IMemoryStore"/>: vector similarity and full-text relevance (over
+/// the whole record and, optionally, over its content alone) from the store, graph expansion over edges (linked notes, neighbouring turns, entity neighbourhoods) from the
 /// best of those hits, fused by weighted reciprocal rank fusion, optionally re-ranked by MMR.
 /// Query features adjust each signal before ranking: a named speaker favours that speaker's records and a
 /// named date favours records valid then. Scope, tags, kinds and "as of" come from the
@@ -61,14 +61,19 @@ public sealed class HybridRetriever : IMemoryRetriever
                 vectorHits = await _store.SearchByVectorAsync(queryVector, request.Filter, o.CandidatesPerSignal, null, cancellationToken).ConfigureAwait(false);
         }
         var textHits = o.TextWeight > 0
-            ? await _store.SearchByTextAsync(request.Query, request.Filter, o.CandidatesPerSignal, cancellationToken).ConfigureAwait(false)
+            ? await _store.SearchByTextAsync(request.Query, request.Filter, o.CandidatesPerSignal, TextField.All, cancellationToken).ConfigureAwait(false)
+            : [];
+        var contentHits = o.ContentTextWeight > 0
+            ? await _store.SearchByTextAsync(request.Query, request.Filter, o.CandidatesPerSignal, TextField.Content, cancellationToken).ConfigureAwait(false)
             : [];
         foreach (var hit in vectorHits) records[hit.Record.Id] = hit.Record;
         foreach (var hit in textHits) records[hit.Record.Id] = hit.Record;
+        foreach (var hit in contentHits) records[hit.Record.Id] = hit.Record;
 
         var features = QueryFeatures.Analyse(request.Query, records.Values, o);
         var vector = RankSignal(vectorHits.Select(h => (h.Record, h.Score)), features);
         var text = RankSignal(textHits.Select(h => (h.Record, h.Score)), features);
+        var content = RankSignal(contentHits.Select(h => (h.Record, h.Score)), features);
 
         // Graph expansion: seeds are the best of the first two signals; their neighbours inherit the
         // seed's standing (1 / rank) times the edge weight, summed over every edge that reaches them.
@@ -84,7 +89,7 @@ public sealed class HybridRetriever : IMemoryRetriever
         var graphOrder = graph.OrderBy(p => p.Value.Rank).Select(p => p.Key).ToList();
 
         var fused = ReciprocalRankFusion.Fuse<Guid>(
-            [new(vector.Order, o.VectorWeight), new(text.Order, o.TextWeight), new(graphOrder, o.GraphWeight)], o.RrfK);
+            [new(vector.Order, o.VectorWeight), new(text.Order, o.TextWeight), new(content.Order, o.ContentTextWeight), new(graphOrder, o.GraphWeight)], o.RrfK);
         if (o.UseMmr) fused = await MmrAsync(fused, records, request.TopK, cancellationToken).ConfigureAwait(false);
 
         var results = new List<RetrievedMemory>(request.TopK);
@@ -96,6 +101,7 @@ public sealed class HybridRetriever : IMemoryRetriever
             {
                 Vector = vector.Scores.TryGetValue(id, out var v) ? new SignalScore(v.Raw, v.Boost, v.Rank) : null,
                 Text = text.Scores.TryGetValue(id, out var t) ? new SignalScore(t.Raw, t.Boost, t.Rank) : null,
+                ContentText = content.Scores.TryGetValue(id, out var c) ? new SignalScore(c.Raw, c.Boost, c.Rank) : null,
                 Graph = graph.TryGetValue(id, out var g) ? new SignalScore(g.Raw, g.Boost, g.Rank) : null,
             });
         }

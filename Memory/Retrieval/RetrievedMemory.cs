@@ -14,6 +14,9 @@ public sealed record RetrievedMemory(MemoryRecord Record, double Score)
 {
     public SignalScore? Vector { get; init; }
     public SignalScore? Text { get; init; }
+
+    /// <summary>Full text over the content alone (<see cref="Stores.TextField.Content"/>).</summary>
+    public SignalScore? ContentText { get; init; }
     public SignalScore? Graph { get; init; }
 
     /// <summary>The ids of the messages or turns the memory came from, in order.</summary>

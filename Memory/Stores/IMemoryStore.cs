@@ -61,9 +61,10 @@ public interface IMemoryStore
     /// <paramref name="query"/>, best first, at least <paramref name="minScore"/>.</summary>
     Task<IReadOnlyList<ScoredMemory>> SearchByVectorAsync(float[] query, MemoryFilter filter, int topK = 10, double? minScore = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Top <paramref name="topK"/> records by full-text relevance over content, context,
-    /// keywords and tags (any query word may match): <c>ts_rank_cd</c> on PostgreSQL, BM25 embedded.</summary>
-    Task<IReadOnlyList<ScoredMemory>> SearchByTextAsync(string query, MemoryFilter filter, int topK = 10, CancellationToken cancellationToken = default);
+    /// <summary>Top <paramref name="topK"/> records by full-text relevance over <paramref name="field"/>:
+    /// content, context, keywords and tags, or the content alone (any query word may match):
+    /// <c>ts_rank_cd</c> on PostgreSQL, BM25 embedded.</summary>
+    Task<IReadOnlyList<ScoredMemory>> SearchByTextAsync(string query, MemoryFilter filter, int topK = 10, TextField field = TextField.All, CancellationToken cancellationToken = default);
 
     // ---- edges ----
 

@@ -47,12 +47,14 @@ public static class LocomoBench
             RrfK = a.Double("rrf-k", defaults.RrfK),
             TextWeight = a.Double("text-weight", defaults.TextWeight),
             VectorWeight = a.Double("vector-weight", defaults.VectorWeight),
+            ContentTextWeight = a.Double("content-weight", defaults.ContentTextWeight),
             GraphWeight = a.Double("graph-weight", defaults.GraphWeight),
             SpeakerBoost = a.Double("speaker-boost", defaults.SpeakerBoost),
             TimeBoost = a.Double("time-boost", defaults.TimeBoost),
             QuestionDemotion = a.Double("question-demotion", defaults.QuestionDemotion),
             CandidatesPerSignal = a.Int("candidates", defaults.CandidatesPerSignal),
             GraphSeeds = a.Int("graph-seeds", defaults.GraphSeeds),
+            GraphEdgeTypes = a.String("graph-edges", "") is { Length: > 0 } edges ? edges.Split(',') : defaults.GraphEdgeTypes,
             UseMmr = a.Flag("mmr") || defaults.UseMmr,
             MmrLambda = a.Double("mmr-lambda", defaults.MmrLambda),
         };
@@ -71,7 +73,7 @@ public static class LocomoBench
         var tokenizer = LexicalTokenizer.FromStopWordFile(stopWordsPath);
         Console.WriteLine($"locomo: {conversations.Count} conversations, {conversations.Sum(c => c.Turns.Count)} turns, {conversations.Sum(c => c.Questions.Count)} questions (categories 1-4) from {dataPath}");
         Console.WriteLine($"ours: MemoryEngine with the offline models and hashing embedder ({dimensions} d), embedded store per conversation, notes with +-{neighbours} neighbouring turns as context, " +
-                          $"hybrid retrieval (text {options.TextWeight}, vector {options.VectorWeight}, graph {options.GraphWeight}, RRF k={options.RrfK}, speaker boost {options.SpeakerBoost}, time boost {options.TimeBoost}, question demotion {options.QuestionDemotion}{(options.UseMmr ? $", MMR {options.MmrLambda}" : "")})");
+                          $"hybrid retrieval (text {options.TextWeight}, content {options.ContentTextWeight}, vector {options.VectorWeight}, graph {options.GraphWeight}, RRF k={options.RrfK}, speaker boost {options.SpeakerBoost}, time boost {options.TimeBoost}, question demotion {options.QuestionDemotion}{(options.UseMmr ? $", MMR {options.MmrLambda}" : "")})");
 
         var bm25 = new TurnRetrievalScore();
         var ours = new TurnRetrievalScore();
@@ -160,7 +162,7 @@ public static class LocomoBench
         }
         await engine.WaitForIdleAsync(scope);
         ingestWatch.Stop();
-        var filter = new MemoryFilter(scope) { Kinds = [MemoryKind.Note] };
+        var filter = new MemoryFilter(scope) { Kinds = Environment.GetEnvironmentVariable("KINDS") == "nf" ? [MemoryKind.Note, MemoryKind.Fact] : Environment.GetEnvironmentVariable("KINDS") == "all" ? null : [MemoryKind.Note] };
         var turnIds = conversation.Turns.Select(t => t.DiaId).ToHashSet(StringComparer.Ordinal);
         foreach (var q in conversation.Questions)
         {

@@ -112,7 +112,7 @@ public sealed class GraphPipeline(
     {
         var filter = new MemoryFilter(batch.Scope) { Kinds = [MemoryKind.Entity] };
         // 1. Exact normalised name.
-        var byText = await store.SearchByTextAsync(entity.Name, filter, 10, ct).ConfigureAwait(false);
+        var byText = await store.SearchByTextAsync(entity.Name, filter, 10, cancellationToken: ct).ConfigureAwait(false);
         var exact = byText.Select(static h => h.Record).FirstOrDefault(r => r.Metadata.GetValueOrDefault(NameKey) == key);
         if (exact is not null) return exact;
         // 2. Embedding, same type (or untyped on either side).

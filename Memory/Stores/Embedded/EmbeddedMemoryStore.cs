@@ -28,6 +28,7 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
     private readonly Dictionary<Guid, StoredRecord> _records = [];
     private readonly VectorTable _vectors;
     private readonly Bm25Index _text = new();
+    private readonly Bm25Index _contentText = new();
     // Record ids per (tenant, scope field, id): a search within one user's scope visits only that
     // user's rows instead of scanning the whole table.
     private readonly Dictionary<(string Tenant, int Field, string Value), HashSet<Guid>> _scopeIndex = [];
@@ -331,7 +332,7 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
         if (scope.TeamId is { } team) yield return (3, team);
     }
 
-    public Task<IReadOnlyList<ScoredMemory>> SearchByTextAsync(string query, MemoryFilter filter, int topK = 10, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<ScoredMemory>> SearchByTextAsync(string query, MemoryFilter filter, int topK = 10, TextField field = TextField.All, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(filter);
@@ -341,7 +342,13 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
         _lock.EnterReadLock();
         try
         {
-            var scores = _text.Score(terms, id => filter.Matches(_records[id].Record), Candidates(filter.Scope));
+            var index = field switch
+            {
+                TextField.All => _text,
+                TextField.Content => _contentText,
+                _ => throw new ArgumentOutOfRangeException(nameof(field), field, "Unknown text field."),
+            };
+            var scores = index.Score(terms, id => filter.Matches(_records[id].Record), Candidates(filter.Scope));
             var hits = scores.OrderByDescending(p => p.Score).ThenBy(p => p.Id).Take(topK)
                 .Select(p => new ScoredMemory(_records[p.Id].Record, p.Score)).ToList();
             return Task.FromResult<IReadOnlyList<ScoredMemory>>(hits);
@@ -676,8 +683,10 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
         RemoveRecord(record.Id);
         var terms = TextAnalyzer.Terms(MemorySearchText.Compose(record));
         var slot = record.Embedding is null ? -1 : _vectors.Add(record.Id, record.Embedding);
-        _records[record.Id] = new StoredRecord(record, slot, terms);
+        var contentTerms = TextAnalyzer.Terms(record.Content);
+        _records[record.Id] = new StoredRecord(record, slot, terms, contentTerms);
         _text.Add(record.Id, terms);
+        _contentText.Add(record.Id, contentTerms);
         foreach (var (field, value) in ScopeKeys(record.Scope))
         {
             if (!_scopeIndex.TryGetValue((record.Scope.Tenant, field, value), out var ids)) _scopeIndex[(record.Scope.Tenant, field, value)] = ids = [];
@@ -689,6 +698,7 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
     {
         if (!_records.Remove(id, out var stored)) return;
         _text.Remove(id, stored.Terms);
+        _contentText.Remove(id, stored.ContentTerms);
         foreach (var (field, value) in ScopeKeys(stored.Record.Scope))
         {
             var key = (stored.Record.Scope.Tenant, field, value);
@@ -792,5 +802,5 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 
-    private sealed record StoredRecord(MemoryRecord Record, int Slot, List<string> Terms);
+    private sealed record StoredRecord(MemoryRecord Record, int Slot, List<string> Terms, List<string> ContentTerms);
 }

@@ -290,8 +290,14 @@ public sealed class PostgresMemoryStore : IMemoryStore
         return count <= _options.ExactSearchThreshold;
     }
 
-    public async Task<IReadOnlyList<ScoredMemory>> SearchByTextAsync(string query, MemoryFilter filter, int topK = 10, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<ScoredMemory>> SearchByTextAsync(string query, MemoryFilter filter, int topK = 10, TextField field = TextField.All, CancellationToken cancellationToken = default)
     {
+        var column = field switch
+        {
+            TextField.All => "search",
+            TextField.Content => "content_search",
+            _ => throw new ArgumentOutOfRangeException(nameof(field), field, "Unknown text field."),
+        };
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(filter);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(topK);
@@ -300,8 +306,8 @@ public sealed class PostgresMemoryStore : IMemoryStore
         // plainto_tsquery ANDs the words; a memory question rarely repeats all its words, so OR them.
         var sql = new StringBuilder($"""
             WITH q AS (SELECT replace(plainto_tsquery('english', @query)::text, ' & ', ' | ')::tsquery AS query)
-            SELECT {RecordColumns}, ts_rank_cd(search, q.query) AS score FROM memory_records, q
-            WHERE search @@ q.query AND 
+            SELECT {RecordColumns}, ts_rank_cd({column}, q.query) AS score FROM memory_records, q
+            WHERE {column} @@ q.query AND 
             """);
         AppendFilter(sql, command.Parameters, filter);
         sql.Append(" ORDER BY score DESC, id LIMIT @k");

@@ -126,6 +126,26 @@ public sealed class HybridRetrieverTests : IDisposable
     }
 
     [Fact]
+    public async Task The_content_signal_favours_the_record_that_says_the_words_over_one_that_quotes_them()
+    {
+        // The reply matches "kayak" only through its context (the turn it answers, quoted), and more
+        // densely than the long turn that actually says it.
+        var says = Note("We finally took the kayak out, paddled along the whole northern shore of the bay and stopped for lunch on a little island", Jan2021, source: "t1");
+        var quotes = Note("Yes, wonderful!", Jan2021, source: "t2") with { Context = "Ann: kayak kayak" };
+        await _store.AddBatchAsync([says, quotes], "test");
+        var request = new MemorySearchRequest("kayak", new MemoryFilter(_scope));
+
+        var textOnly = await Retriever(new HybridRetrieverOptions { VectorWeight = 0, GraphWeight = 0, ContentTextWeight = 0 }).RetrieveAsync(request, default);
+        Assert.Equal([quotes.Id, says.Id], textOnly.Select(h => h.Record.Id));
+        Assert.All(textOnly, h => Assert.Null(h.ContentText));
+
+        var withContent = await Retriever(new HybridRetrieverOptions { VectorWeight = 0, GraphWeight = 0, ContentTextWeight = 1 }).RetrieveAsync(request, default);
+        Assert.Equal([says.Id, quotes.Id], withContent.Select(h => h.Record.Id));
+        Assert.Equal(1, withContent[0].ContentText!.Value.Rank);
+        Assert.Null(withContent[1].ContentText);
+    }
+
+    [Fact]
     public async Task Results_carry_sources_and_respect_top_k_and_min_score()
     {
         for (var i = 0; i < 5; i++)
@@ -148,6 +168,7 @@ public sealed class HybridRetrieverTests : IDisposable
         Assert.Throws<ArgumentOutOfRangeException>(() => Retriever(new HybridRetrieverOptions { RrfK = -1 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => Retriever(new HybridRetrieverOptions { VectorWeight = 0, TextWeight = 0 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => Retriever(new HybridRetrieverOptions { QuestionDemotion = 1 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Retriever(new HybridRetrieverOptions { ContentTextWeight = -1 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => Retriever(new HybridRetrieverOptions { QuestionDemotion = -0.1 }));
     }
 }

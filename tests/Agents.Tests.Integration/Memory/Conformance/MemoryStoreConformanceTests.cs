@@ -336,6 +336,26 @@ public abstract class MemoryStoreConformanceTests
     }
 
     [Fact]
+    public async Task Content_search_matches_a_records_own_words_not_its_context_keywords_or_tags()
+    {
+        var said = await Store.AddAsync(Note(User("alice"), "We paddled the kayak across the bay.") with { Context = "Ann, 8 May 2023." }, "user");
+        var around = await Store.AddAsync(Note(User("alice"), "Yes, it was wonderful!") with { Context = "Bo: We paddled the kayak across the bay.", Keywords = ["kayak"], Tags = ["kayak"] }, "user");
+        await Store.AddAsync(Note(User("bob"), "Bob's kayak is red."), "user");
+        var alice = new MemoryFilter(User("alice"));
+
+        Assert.Equal(new[] { said.Id, around.Id }.Order(), (await Store.SearchByTextAsync("kayak", alice)).Select(h => h.Record.Id).Order());
+        var own = await Store.SearchByTextAsync("kayaks", alice, field: TextField.Content);
+        Assert.Equal([said.Id], own.Select(h => h.Record.Id));
+        Assert.True(own[0].Score > 0);
+
+        // An update re-indexes the content: the old words stop matching, the new ones match.
+        await Store.UpdateAsync(said with { Content = "We sailed a dinghy." }, "user", MemoryEvent.Update);
+        Assert.Empty(await Store.SearchByTextAsync("kayak", alice, field: TextField.Content));
+        Assert.Equal([said.Id], (await Store.SearchByTextAsync("dinghy", alice, field: TextField.Content)).Select(h => h.Record.Id));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.SearchByTextAsync("dinghy", alice, field: (TextField)7));
+    }
+
+    [Fact]
     public async Task Full_text_search_in_a_small_scope_among_many_rows_finds_only_that_scopes_matches()
     {
         await Store.AddBatchAsync(Enumerable.Range(0, 40).Select(i => Note(User("crowd"), $"hiking in the mountains, trip {i}")).ToList(), "import");

@@ -162,7 +162,7 @@ public static class LocomoBench
         }
         await engine.WaitForIdleAsync(scope);
         ingestWatch.Stop();
-        var filter = new MemoryFilter(scope) { Kinds = Environment.GetEnvironmentVariable("KINDS") == "nf" ? [MemoryKind.Note, MemoryKind.Fact] : Environment.GetEnvironmentVariable("KINDS") == "all" ? null : [MemoryKind.Note] };
+        var filter = new MemoryFilter(scope) { Kinds = [MemoryKind.Note] };
         var turnIds = conversation.Turns.Select(t => t.DiaId).ToHashSet(StringComparer.Ordinal);
         foreach (var q in conversation.Questions)
         {

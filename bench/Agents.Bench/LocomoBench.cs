@@ -61,7 +61,12 @@ public static class LocomoBench
         var dimensions = a.Int("dimensions", 384);
         // Optional diagnosis file: one JSON line per question with its evidence and the first 30 turns ranked.
         var dumpPath = a.String("dump", "");
+        // Leave-one-conversation-out check of the retrieval weights: a small grid around the defaults is
+        // scored on every conversation; for each one, the weights best on the other five are applied to it.
+        var loo = a.Flag("loo");
         a.EnsureAllUsed();
+        IReadOnlyList<HybridRetrieverOptions> grid = loo ? WeightGrid(options) : [];
+        var gridScores = grid.Select(_ => new Dictionary<string, TurnRetrievalScore>(StringComparer.Ordinal)).ToList();
         using var dump = dumpPath.Length > 0 ? new StreamWriter(dumpPath) : null;
 
         if (!File.Exists(dataPath))
@@ -96,7 +101,7 @@ public static class LocomoBench
                 bm25.Add(q.Category, q.Evidence, first);
             }
 
-            ingested += await RunConversationAsync(conversation, dimensions, neighbours, options, [ours, conversationScore], ingestWatch, latencies, dump);
+            ingested += await RunConversationAsync(conversation, dimensions, neighbours, options, [ours, conversationScore], ingestWatch, latencies, dump, grid, gridScores);
         }
 
         PrintTable("BM25 over single turns (README recipe), measured", bm25, Reference);
@@ -130,6 +135,7 @@ public static class LocomoBench
         {
             Console.WriteLine("BM25 reference check: reproduces the README's table within 0.01.");
         }
+        if (loo) PrintLeaveOneOut(grid, gridScores, perConversation.Select(p => p.SampleId).ToList());
         Console.WriteLine(FormattableString.Invariant(
             $"RESULT locomo hit5={o.Hit5:F3} hit10={o.Hit10:F3} turnrecall10={o.Recall10:F3} multihop_hit10={ours.Get(1).Hit10:F3} temporal_hit10={ours.Get(2).Hit10:F3} bm25_hit10={b.Hit10:F3} ratio_hit10={(b.Hit10 > 0 ? o.Hit10 / b.Hit10 : 0):F3} ingest_per_s={ingestPerSecond:F0} search_p95_ms={p95:F2}"));
         return mismatches.Count > 0 ? 1 : 0;
@@ -142,7 +148,8 @@ public static class LocomoBench
     /// turn's neighbours themselves. Then each question searches the notes through the hybrid retriever.
     /// </summary>
     private static async Task<int> RunConversationAsync(LocomoConversation conversation, int dimensions, int neighbours, HybridRetrieverOptions options,
-        IReadOnlyList<TurnRetrievalScore> scores, Stopwatch ingestWatch, List<double> latencies, StreamWriter? dump)
+        IReadOnlyList<TurnRetrievalScore> scores, Stopwatch ingestWatch, List<double> latencies, StreamWriter? dump,
+        IReadOnlyList<HybridRetrieverOptions> grid, List<Dictionary<string, TurnRetrievalScore>> gridScores)
     {
         using var store = new EmbeddedMemoryStore(new MemoryStoreOptions { Dimension = dimensions });
         var embedder = new HashingEmbedder(new HashingEmbedderOptions { Dimensions = dimensions });
@@ -175,7 +182,57 @@ public static class LocomoBench
             foreach (var score in scores) score.Add(q.Category, q.Evidence, firstTurns);
             dump?.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { conversation.SampleId, q.Category, q.Question, q.Evidence, Ranked = TurnRetrievalScore.FirstTurns(ranked, 30) }));
         }
+        for (var g = 0; g < grid.Count; g++)
+        {
+            var variant = new HybridRetriever(store, embedder, grid[g]);
+            var score = gridScores[g][conversation.SampleId] = new TurnRetrievalScore();
+            foreach (var q in conversation.Questions)
+            {
+                var hits = await variant.RetrieveAsync(new MemorySearchRequest(q.Question, filter) { TopK = 30 }, CancellationToken.None);
+                score.Add(q.Category, q.Evidence, TurnRetrievalScore.FirstTurns(hits.Select(h => (IReadOnlyList<string>)h.Sources.Where(turnIds.Contains).ToList()), 10));
+            }
+        }
         return conversation.Turns.Count;
+    }
+
+    /// <summary>The weights the leave-one-out check chooses from: content, vector and question demotion around <paramref name="baseline"/>.</summary>
+    private static List<HybridRetrieverOptions> WeightGrid(HybridRetrieverOptions baseline)
+    {
+        var grid = new List<HybridRetrieverOptions>();
+        foreach (var content in new[] { 0, 0.05, 0.1, 0.15, 0.2 })
+            foreach (var vector in new[] { 0.05, 0.1, 0.2 })
+                foreach (var demotion in new[] { 0, 0.5 })
+                {
+                    grid.Add(new HybridRetrieverOptions
+                    {
+                        RrfK = baseline.RrfK, TextWeight = baseline.TextWeight, ContentTextWeight = content, VectorWeight = vector,
+                        GraphWeight = baseline.GraphWeight, GraphSeeds = baseline.GraphSeeds, GraphEdgeTypes = baseline.GraphEdgeTypes,
+                        SpeakerBoost = baseline.SpeakerBoost, TimeBoost = baseline.TimeBoost, QuestionDemotion = demotion,
+                        CandidatesPerSignal = baseline.CandidatesPerSignal, UseMmr = baseline.UseMmr, MmrLambda = baseline.MmrLambda,
+                    });
+                }
+        return grid;
+    }
+
+    // For each conversation: the grid point with the most Hit@10 hits on the other conversations, scored on it.
+    private static void PrintLeaveOneOut(IReadOnlyList<HybridRetrieverOptions> grid, List<Dictionary<string, TurnRetrievalScore>> gridScores, List<string> conversations)
+    {
+        static double Hits(TurnRetrievalScore s) { var (n, _, hit10, _) = s.Get(0); return n * hit10; }
+        var heldOut = new TurnRetrievalScore();
+        Console.WriteLine();
+        Console.WriteLine("leave one conversation out: | held out | weights chosen on the other conversations (content / vector / question demotion) | its Hit@10 there |");
+        foreach (var held in conversations)
+        {
+            var best = Enumerable.Range(0, grid.Count)
+                .OrderByDescending(g => conversations.Where(c => c != held).Sum(c => Hits(gridScores[g][c])))
+                .ThenBy(g => g).First();
+            heldOut.AddFrom(gridScores[best][held]);
+            var o = grid[best];
+            Console.WriteLine(FormattableString.Invariant($"| {held} | {o.ContentTextWeight} / {o.VectorWeight} / {o.QuestionDemotion} | {gridScores[best][held].Get(0).Hit10:F3} |"));
+        }
+        PrintTable("ours, held out (each conversation scored with weights chosen without it)", heldOut, null);
+        Console.WriteLine(FormattableString.Invariant(
+            $"LOO locomo hit10={heldOut.Get(0).Hit10:F3} multihop_hit10={heldOut.Get(1).Hit10:F3} temporal_hit10={heldOut.Get(2).Hit10:F3} grid={grid.Count}"));
     }
 
     private static double Percentile(List<double> sorted, double p) =>

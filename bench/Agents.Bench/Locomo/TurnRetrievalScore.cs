@@ -38,6 +38,16 @@ public sealed class TurnRetrievalScore
         }
     }
 
+    /// <summary>Adds every question scored in <paramref name="other"/> to this score.</summary>
+    public void AddFrom(TurnRetrievalScore other)
+    {
+        foreach (var (key, sums) in other._sums)
+        {
+            if (!_sums.TryGetValue(key, out var s)) _sums[key] = s = new double[4];
+            for (var i = 0; i < s.Length; i++) s[i] += sums[i];
+        }
+    }
+
     /// <summary>(count, Hit@5, Hit@10, TurnRecall@10) of a category; 0 = overall.</summary>
     public (int Count, double Hit5, double Hit10, double Recall10) Get(int category)
     {

@@ -13,6 +13,7 @@ using Agents.Memory.Stores.Embedded;
 using Agents.Memory.Stores.Postgres;
 using Agents.Runtime.Hosting;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -44,6 +45,9 @@ public sealed class AgentsSilo : IAsyncDisposable
 
     public static AgentsSilo Create(AgentsSiloSettings settings, ILoggerFactory loggerFactory)
     {
+        // A bad retrieval setting fails the start, not the first search.
+        RetrievalOptions(settings, offline: true).Validate();
+        RetrievalOptions(settings, offline: false).Validate();
         var dataSource = settings.Postgres is null ? null : NpgsqlDataSource.Create(settings.Postgres);
         var builder = SiloHost.CreateBuilder().UseLogging(loggerFactory).Configure(o =>
         {
@@ -76,9 +80,7 @@ public sealed class AgentsSilo : IAsyncDisposable
         services.AddSingleton<IMemoryRetriever>(sp =>
         {
             var embedder = sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
-            // The offline embedder's ranking copies full text's: it only breaks ties (HybridRetrieverOptions.ForOfflineEmbedder).
-            var options = embedder is HashingEmbedder ? HybridRetrieverOptions.ForOfflineEmbedder() : new HybridRetrieverOptions();
-            return new HybridRetriever(sp.GetRequiredService<IMemoryStore>(), embedder, options);
+            return new HybridRetriever(sp.GetRequiredService<IMemoryStore>(), embedder, RetrievalOptions(settings, embedder is HashingEmbedder));
         });
         services.AddMemoryEngine();
         services.AddSingleton(sp => new InferencePool(
@@ -89,6 +91,15 @@ public sealed class AgentsSilo : IAsyncDisposable
             settings.InferencePool));
 
         return new AgentsSilo(builder.Build(), dataSource, loggerFactory.CreateLogger("Agents.Silo"));
+    }
+
+    /// <summary>The profile for the embedder (the offline one's ranking copies full text's, so it only
+    /// breaks ties: <see cref="HybridRetrieverOptions.ForOfflineEmbedder"/>) with the configured values laid over it.</summary>
+    public static HybridRetrieverOptions RetrievalOptions(AgentsSiloSettings settings, bool offline)
+    {
+        var options = offline ? HybridRetrieverOptions.ForOfflineEmbedder() : new HybridRetrieverOptions();
+        settings.Retrieval?.Bind(options);
+        return options;
     }
 
     public async Task StartAsync(CancellationToken cancellationToken = default)

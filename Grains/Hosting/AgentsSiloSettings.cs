@@ -36,6 +36,11 @@ public sealed class AgentsSiloSettings
     /// concurrent chat calls).</summary>
     public Inference.InferencePoolOptions InferencePool { get; init; } = new();
 
+    /// <summary>Retrieval weights (<c>Agents:Memory:Retrieval</c>: TextWeight, ContentTextWeight, VectorWeight,
+    /// GraphWeight, QuestionDemotion, SpeakerBoost, TimeBoost, UseMmr...), laid over the profile for the
+    /// embedder in use (<c>HybridRetrieverOptions.ForOfflineEmbedder()</c> offline). Null: the profile.</summary>
+    public IConfigurationSection? Retrieval { get; init; }
+
     /// <summary>The LLM endpoint section (<c>Agents:Llm</c>: BaseUrl, ApiKey, ChatModel, EmbeddingModel...).</summary>
     public IConfigurationSection Llm { get; init; } = null!;
 
@@ -58,6 +63,7 @@ public sealed class AgentsSiloSettings
             ForceCpu = Bool(section.GetSection("Inference"), "ForceCpu", false),
             BankRefresh = TimeSpan.FromMilliseconds(Int(section.GetSection("Inference"), "BankRefreshMilliseconds", 2000)),
             Llm = section.GetSection("Llm"),
+            Retrieval = section.GetSection("Memory:Retrieval"),
         };
     }
 

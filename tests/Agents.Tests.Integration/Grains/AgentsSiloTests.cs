@@ -2,6 +2,7 @@ using Agents.Abstractions;
 using Agents.Abstractions.Inference;
 using Agents.Abstractions.Memory;
 using Agents.Grains.Hosting;
+using Agents.Memory.Retrieval;
 using Agents.Tests.Integration.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -28,8 +29,9 @@ public abstract class AgentsSiloTests : IAsyncLifetime
         await _silo.DisposeAsync();
     }
 
-    protected static AgentsSiloSettings Base(string? postgres = null, bool inferenceOnCpu = true) => new()
+    protected static AgentsSiloSettings Base(string? postgres = null, bool inferenceOnCpu = true, IConfigurationSection? retrieval = null) => new()
     {
+        Retrieval = retrieval,
         Postgres = postgres,
         SiloName = "test",
         ClusterId = $"c{Guid.NewGuid():N}",
@@ -118,6 +120,28 @@ public abstract class AgentsSiloTests : IAsyncLifetime
 public sealed class EmbeddedAgentsSiloTests : AgentsSiloTests
 {
     protected override AgentsSiloSettings Settings() => Base();
+
+    [Fact]
+    public void Retrieval_weights_come_from_configuration_over_the_profile_of_the_embedder()
+    {
+        var configured = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Agents:Memory:Retrieval:ContentTextWeight"] = "0.3",
+            ["Agents:Memory:Retrieval:UseMmr"] = "true",
+        }).Build();
+        var settings = Base(retrieval: configured.GetSection("Agents:Memory:Retrieval"));
+
+        var offline = AgentsSilo.RetrievalOptions(settings, offline: true);
+        Assert.Equal((0.3, true), (offline.ContentTextWeight, offline.UseMmr));
+        Assert.Equal(HybridRetrieverOptions.ForOfflineEmbedder().VectorWeight, offline.VectorWeight); // the rest is the offline profile
+        var model = AgentsSilo.RetrievalOptions(settings, offline: false);
+        Assert.Equal(new HybridRetrieverOptions().VectorWeight, model.VectorWeight);
+        Assert.Equal(0.3, model.ContentTextWeight);
+
+        var bad = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["R:VectorWeight"] = "-1" }).Build();
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => AgentsSilo.Create(Base(retrieval: bad.GetSection("R")), NullLoggerFactory.Instance));
+        Assert.Contains("VectorWeight", error.Message);
+    }
 
     [Fact]
     public async Task With_no_silo_offering_the_gpu_role_the_pool_fails_with_a_clear_error_and_the_silo_keeps_serving()

@@ -43,6 +43,7 @@ public sealed class MemoryEngine : IAsyncDisposable
         _embedder = embedder;
         _retriever = retriever;
         _options = options ?? new MemoryEngineOptions();
+        _options.Validate();
         loggers ??= NullLoggerFactory.Instance;
         time ??= TimeProvider.System;
         Models = models;

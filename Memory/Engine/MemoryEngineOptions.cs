@@ -25,4 +25,17 @@ public sealed class MemoryEngineOptions
 
     /// <summary>Which pipelines run and their thresholds.</summary>
     public MemoryPipelineOptions Pipelines { get; set; } = new();
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first bad setting (the pipelines' too).</summary>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(WorkerId)) throw new ArgumentOutOfRangeException(nameof(WorkerId), "WorkerId must not be empty.");
+        if (ClaimBatchSize is < 1 or > 1000) throw new ArgumentOutOfRangeException(nameof(ClaimBatchSize), ClaimBatchSize, "ClaimBatchSize must lie between 1 and 1000.");
+        if (Lease <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(Lease), Lease, "Lease must be positive.");
+        if (PollInterval <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(PollInterval), PollInterval, "PollInterval must be positive.");
+        if (MaxAttempts < 1) throw new ArgumentOutOfRangeException(nameof(MaxAttempts), MaxAttempts, "MaxAttempts must be at least 1.");
+        if (RetryDelay < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(RetryDelay), RetryDelay, "RetryDelay must not be negative.");
+        ArgumentNullException.ThrowIfNull(Pipelines);
+        Pipelines.Validate();
+    }
 }

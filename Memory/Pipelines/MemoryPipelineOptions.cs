@@ -28,4 +28,14 @@ public sealed class MemoryPipelineOptions
 
     /// <summary>Run the knowledge-graph pipeline.</summary>
     public bool Graph { get; set; } = true;
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first bad setting.</summary>
+    public void Validate()
+    {
+        if (NeighbourCount is < 0 or > 100) throw new ArgumentOutOfRangeException(nameof(NeighbourCount), NeighbourCount, "NeighbourCount must lie between 0 and 100.");
+        if (FactCandidateCount is < 0 or > 100) throw new ArgumentOutOfRangeException(nameof(FactCandidateCount), FactCandidateCount, "FactCandidateCount must lie between 0 and 100.");
+        if (!double.IsFinite(EntityMergeSimilarity) || EntityMergeSimilarity is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(EntityMergeSimilarity), EntityMergeSimilarity, "EntityMergeSimilarity must lie in [0, 1].");
+        if (ContextTurns is < 0 or > 20) throw new ArgumentOutOfRangeException(nameof(ContextTurns), ContextTurns, "ContextTurns must lie between 0 and 20.");
+        if (ConversationGap < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(ConversationGap), ConversationGap, "ConversationGap must not be negative.");
+    }
 }

@@ -61,6 +61,24 @@ public sealed class MemoryEngineTests : IDisposable
     }
 
     [Fact]
+    public void Bad_engine_settings_are_refused_by_name_before_anything_runs()
+    {
+        MemoryEngineOptions With(Action<MemoryEngineOptions> change) { var o = new MemoryEngineOptions(); change(o); return o; }
+        foreach (var (options, name) in new (MemoryEngineOptions, string)[]
+        {
+            (With(o => o.Pipelines.ConversationGap = TimeSpan.FromMinutes(-1)), "ConversationGap"),
+            (With(o => o.Pipelines.ContextTurns = -1), "ContextTurns"),
+            (With(o => o.Pipelines.EntityMergeSimilarity = double.NaN), "EntityMergeSimilarity"),
+            (With(o => o.MaxAttempts = 0), "MaxAttempts"),
+            (With(o => o.Lease = TimeSpan.Zero), "Lease"),
+        })
+        {
+            var error = Assert.Throws<ArgumentOutOfRangeException>(() => new MemoryEngine(_store, new HashingEmbedder(), MemoryModels.Offline(), options));
+            Assert.Equal(name, error.ParamName);
+        }
+    }
+
+    [Fact]
     public async Task Each_note_gets_the_turns_around_it_within_its_conversation_and_no_further()
     {
         await using var engine = Engine();

@@ -42,7 +42,7 @@ public sealed class NotePipeline(
 
         // The notes of the turns just before the current one: they evolve when it arrives.
         var recent = earlier.Select(static n => n.Id).ToList();
-        var turns = Math.Max(1, _options.ContextTurns);
+        var turns = _options.ContextTurns;
         for (var i = 0; i < batch.Messages.Count; i++)
         {
             var message = batch.Messages[i];

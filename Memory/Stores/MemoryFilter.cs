@@ -18,9 +18,9 @@ public sealed record MemoryFilter(MemoryScope Scope)
     public DateTimeOffset? AsOf { get; init; }
     /// <summary>Also return expired records (ignored with <see cref="AsOf"/>).</summary>
     public bool IncludeExpired { get; init; }
-    /// <summary>Only records observed at or after this time.</summary>
+    /// <summary>Only records observed at or after this time (compared in whole microseconds, as stored: <see cref="MemoryTime"/>).</summary>
     public DateTimeOffset? ObservedFrom { get; init; }
-    /// <summary>Only records observed before this time.</summary>
+    /// <summary>Only records observed before this time (compared in whole microseconds, as stored: <see cref="MemoryTime"/>).</summary>
     public DateTimeOffset? ObservedBefore { get; init; }
 
     /// <summary>Whether <paramref name="record"/> passes this filter (the embedded store's and the tests' reference).</summary>
@@ -33,10 +33,12 @@ public sealed record MemoryFilter(MemoryScope Scope)
             foreach (var tag in Tags)
                 if (!record.Tags.Contains(tag, StringComparer.Ordinal)) return false;
         }
-        if (AsOf is { } asOf) { if (!record.IsVisibleAsOf(asOf)) return false; }
+        // Bounds are cut to whole microseconds like stored times, so both stores draw the line at the same
+        // place (PostgreSQL cannot hold the ticks below a microsecond).
+        if (AsOf is { } asOf) { if (!record.IsVisibleAsOf(MemoryTime.Normalize(asOf))) return false; }
         else if (!IncludeExpired && record.ExpiredAt is not null) return false;
-        if (ObservedFrom is { } from && record.ObservedAt < from) return false;
-        if (ObservedBefore is { } before && record.ObservedAt >= before) return false;
+        if (ObservedFrom is { } from && record.ObservedAt < MemoryTime.Normalize(from)) return false;
+        if (ObservedBefore is { } before && record.ObservedAt >= MemoryTime.Normalize(before)) return false;
         return true;
     }
 }

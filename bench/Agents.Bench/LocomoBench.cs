@@ -59,6 +59,9 @@ public static class LocomoBench
             MmrLambda = a.Double("mmr-lambda", defaults.MmrLambda),
         };
         var dimensions = a.Int("dimensions", 384);
+        // Where the memories live: the embedded store (BM25) or PostgreSQL (ts_rank_cd, HNSW), a fresh database.
+        var storeKind = a.String("store", "embedded");
+        if (storeKind is not ("embedded" or "postgres")) throw new ArgumentException($"--store must be 'embedded' or 'postgres', not '{storeKind}'.");
         // Optional diagnosis file: one JSON line per question with its evidence and the first 30 turns ranked.
         var dumpPath = a.String("dump", "");
         // Leave-one-conversation-out check of the retrieval weights: a small grid around the defaults is
@@ -77,7 +80,7 @@ public static class LocomoBench
         var conversations = LocomoData.Load(dataPath);
         var tokenizer = LexicalTokenizer.FromStopWordFile(stopWordsPath);
         Console.WriteLine($"locomo: {conversations.Count} conversations, {conversations.Sum(c => c.Turns.Count)} turns, {conversations.Sum(c => c.Questions.Count)} questions (categories 1-4) from {dataPath}");
-        Console.WriteLine($"ours: MemoryEngine with the offline models and hashing embedder ({dimensions} d), embedded store per conversation, notes with +-{neighbours} neighbouring turns as context, " +
+        Console.WriteLine($"ours: MemoryEngine with the offline models and hashing embedder ({dimensions} d), {storeKind} store (one scope per conversation), notes with +-{neighbours} neighbouring turns as context, " +
                           $"hybrid retrieval (text {options.TextWeight}, content {options.ContentTextWeight}, vector {options.VectorWeight}, graph {options.GraphWeight}, RRF k={options.RrfK}, speaker boost {options.SpeakerBoost}, time boost {options.TimeBoost}, question demotion {options.QuestionDemotion}{(options.UseMmr ? $", MMR {options.MmrLambda}" : "")})");
 
         var bm25 = new TurnRetrievalScore();
@@ -88,6 +91,7 @@ public static class LocomoBench
         // Per conversation too, to see whether a change holds across conversations or rides on one.
         var perConversation = new List<(string SampleId, TurnRetrievalScore Score)>();
 
+        await using var database = storeKind == "postgres" ? await BenchDatabase.CreateAsync() : null;
         foreach (var conversation in conversations)
         {
             var conversationScore = new TurnRetrievalScore();
@@ -101,7 +105,7 @@ public static class LocomoBench
                 bm25.Add(q.Category, q.Evidence, first);
             }
 
-            ingested += await RunConversationAsync(conversation, dimensions, neighbours, options, [ours, conversationScore], ingestWatch, latencies, dump, grid, gridScores);
+            ingested += await RunConversationAsync(conversation, database, dimensions, neighbours, options, [ours, conversationScore], ingestWatch, latencies, dump, grid, gridScores);
         }
 
         PrintTable("BM25 over single turns (README recipe), measured", bm25, Reference);
@@ -147,11 +151,13 @@ public static class LocomoBench
     /// engine's background pipelines (A-MEM notes, Mem0 facts, graph) build the memories and find each
     /// turn's neighbours themselves. Then each question searches the notes through the hybrid retriever.
     /// </summary>
-    private static async Task<int> RunConversationAsync(LocomoConversation conversation, int dimensions, int neighbours, HybridRetrieverOptions options,
+    private static async Task<int> RunConversationAsync(LocomoConversation conversation, BenchDatabase? database, int dimensions, int neighbours, HybridRetrieverOptions options,
         IReadOnlyList<TurnRetrievalScore> scores, Stopwatch ingestWatch, List<double> latencies, StreamWriter? dump,
         IReadOnlyList<HybridRetrieverOptions> grid, List<Dictionary<string, TurnRetrievalScore>> gridScores)
     {
-        using var store = new EmbeddedMemoryStore(new MemoryStoreOptions { Dimension = dimensions });
+        var storeOptions = new MemoryStoreOptions { Dimension = dimensions };
+        using var embedded = database is null ? new EmbeddedMemoryStore(storeOptions) : null;
+        IMemoryStore store = database is null ? embedded! : new Agents.Memory.Stores.Postgres.PostgresMemoryStore(database.DataSource, storeOptions);
         var embedder = new HashingEmbedder(new HashingEmbedderOptions { Dimensions = dimensions });
         var retriever = new HybridRetriever(store, embedder, options);
         var engineOptions = new Agents.Memory.Engine.MemoryEngineOptions();

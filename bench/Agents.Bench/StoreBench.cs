@@ -49,31 +49,18 @@ public static class StoreBench
         double postgresP95 = double.NaN, postgresIngest = double.NaN;
         if (!skipPostgres)
         {
-            var server = ServerConnectionString();
-            var database = $"agents_bench_{Guid.NewGuid():N}"[..30];
-            await ExecuteAsync(server, $"CREATE DATABASE \"{database}\"");
-            try
-            {
-                var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = database, MaxPoolSize = 8 }.ConnectionString;
-                await using var dataSource = NpgsqlDataSource.Create(connectionString);
-                await using (var ext = dataSource.CreateCommand("CREATE EXTENSION IF NOT EXISTS vector")) await ext.ExecuteNonQueryAsync();
-                await new PostgresMigrator(dataSource).MigrateAsync();
-                var postgres = new PostgresMemoryStore(dataSource, storeOptions);
-                postgresIngest = await IngestAsync(postgres, data, batchSize, writers);
-                Console.WriteLine($"postgres  ingest: {postgresIngest:F0} records/s (batches of {batchSize}, {writers} concurrent writers, HNSW and GIN maintained on insert)");
-                await using (var analyze = dataSource.CreateCommand("ANALYZE memory_records")) await analyze.ExecuteNonQueryAsync();
-                var (postgresLatencies, approximate) = await SearchAsync(postgres, probes);
-                Report("postgres", postgresLatencies, probes);
-                postgresP95 = Percentile(postgresLatencies, 95);
-                Console.WriteLine($"postgres  recall@10 vs exact: {Recall(exact, approximate):F3}");
-                var postgresText = await TextSearchAsync(postgres, data, textQueries);
-                Console.WriteLine($"postgres  text search (ts_rank_cd): p50={Percentile(postgresText, 50):F2} ms p95={Percentile(postgresText, 95):F2} ms");
-            }
-            finally
-            {
-                NpgsqlConnection.ClearAllPools();
-                await ExecuteAsync(server, $"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)");
-            }
+            await using var database = await BenchDatabase.CreateAsync();
+            var dataSource = database.DataSource;
+            var postgres = new PostgresMemoryStore(dataSource, storeOptions);
+            postgresIngest = await IngestAsync(postgres, data, batchSize, writers);
+            Console.WriteLine($"postgres  ingest: {postgresIngest:F0} records/s (batches of {batchSize}, {writers} concurrent writers, HNSW and GIN maintained on insert)");
+            await using (var analyze = dataSource.CreateCommand("ANALYZE memory_records")) await analyze.ExecuteNonQueryAsync();
+            var (postgresLatencies, approximate) = await SearchAsync(postgres, probes);
+            Report("postgres", postgresLatencies, probes);
+            postgresP95 = Percentile(postgresLatencies, 95);
+            Console.WriteLine($"postgres  recall@10 vs exact: {Recall(exact, approximate):F3}");
+            var postgresText = await TextSearchAsync(postgres, data, textQueries);
+            Console.WriteLine($"postgres  text search (ts_rank_cd): p50={Percentile(postgresText, 50):F2} ms p95={Percentile(postgresText, 95):F2} ms");
         }
 
         var embeddedP95 = Percentile(embeddedLatencies, 95);
@@ -158,30 +145,6 @@ public static class StoreBench
     {
         try { return File.ReadAllText("/proc/loadavg").Split(' ')[0]; }
         catch (IOException) { return "?"; }
-    }
-
-    /// <summary>AGENTS_PG_CONNECTION, else what <c>infra/pg.sh start</c> prints.</summary>
-    private static string ServerConnectionString()
-    {
-        var configured = Environment.GetEnvironmentVariable("AGENTS_PG_CONNECTION");
-        if (!string.IsNullOrWhiteSpace(configured)) return configured;
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "infra", "pg.sh"))) directory = directory.Parent;
-        if (directory is null) throw new InvalidOperationException("No PostgreSQL: set AGENTS_PG_CONNECTION or run from the repository (infra/pg.sh not found).");
-        var start = new ProcessStartInfo("bash", [Path.Combine(directory.FullName, "infra", "pg.sh"), "start"]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0) throw new InvalidOperationException($"infra/pg.sh start failed: {process.StandardError.ReadToEnd()}");
-        return output.Trim().Split('\n')[^1];
-    }
-
-    private static async Task ExecuteAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
     }
 
     private sealed record Probe(float[] Vector, MemoryFilter Filter, bool Scoped);

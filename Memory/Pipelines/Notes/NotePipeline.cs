@@ -204,7 +204,7 @@ public sealed class NotePipeline(
     {
         if (_options.ContextTurns <= 0) return [];
         // Only notes within the conversation gap: older ones are another conversation, and the bound keeps the scan small in big scopes.
-        var filter = new MemoryFilter(batch.Scope) { Kinds = [MemoryKind.Note], ObservedFrom = batch.ObservedAt - _options.ConversationGap, ObservedBefore = batch.ObservedAt.AddTicks(1) };
+        var filter = new MemoryFilter(batch.Scope) { Kinds = [MemoryKind.Note], ObservedFrom = batch.ObservedAt - _options.ConversationGap, ObservedBefore = batch.ObservedAt.AddMicroseconds(1) }; // stores keep whole microseconds
         var count = await store.CountAsync(filter, ct).ConfigureAwait(false);
         var want = _options.ContextTurns + batch.Messages.Count;
         var offset = (int)Math.Max(0, count - want);

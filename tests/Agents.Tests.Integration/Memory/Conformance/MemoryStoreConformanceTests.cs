@@ -336,6 +336,23 @@ public abstract class MemoryStoreConformanceTests
     }
 
     [Fact]
+    public async Task Observation_bounds_are_compared_in_whole_microseconds_like_stored_times()
+    {
+        var at = new DateTimeOffset(2023, 5, 8, 13, 56, 0, TimeSpan.Zero).AddTicks(1234567);   // 0.1234567 s: below a microsecond too
+        var record = await Store.AddAsync(Note(User("alice"), "Same instant.") with { ObservedAt = at }, "user");
+        var stored = MemoryTime.Normalize(at);
+        Assert.Equal(stored, record.ObservedAt);
+        async Task<bool> Finds(DateTimeOffset? from, DateTimeOffset? before) =>
+            (await Store.ListAsync(new MemoryFilter(User("alice")) { ObservedFrom = from, ObservedBefore = before })).Any(r => r.Id == record.Id);
+
+        Assert.False(await Finds(null, at));                          // "before t" excludes t, whatever ticks follow
+        Assert.False(await Finds(null, stored.AddTicks(1)));          // less than a microsecond later is still t
+        Assert.True(await Finds(null, stored.AddMicroseconds(1)));
+        Assert.True(await Finds(at, null));                           // "from t" includes t
+        Assert.False(await Finds(stored.AddMicroseconds(1), null));
+    }
+
+    [Fact]
     public async Task Content_search_matches_a_records_own_words_not_its_context_keywords_or_tags()
     {
         var said = await Store.AddAsync(Note(User("alice"), "We paddled the kayak across the bay.") with { Context = "Ann, 8 May 2023." }, "user");

@@ -277,18 +277,9 @@ public sealed class PostgresMemoryStore : IMemoryStore
 
     /// <summary>Whether the filter leaves few enough rows for an exact search (a capped count over the
     /// scope indexes, so a large scope costs at most the threshold's worth of index entries).</summary>
-    private async Task<bool> IsSmallAsync(MemoryFilter filter, string d, CancellationToken cancellationToken)
-    {
-        if (_options.ExactSearchThreshold <= 0) return false;
-        await using var command = _dataSource.CreateCommand();
-        var sql = new StringBuilder($"SELECT count(*) FROM (SELECT 1 FROM memory_records WHERE embedding_dims = {d} AND ");
-        AppendFilter(sql, command.Parameters, filter);
-        sql.Append(" LIMIT @cap) AS capped");
-        command.Parameters.Add(new NpgsqlParameter<int>("cap", _options.ExactSearchThreshold + 1));
-        command.CommandText = sql.ToString();
-        var count = (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-        return count <= _options.ExactSearchThreshold;
-    }
+    private async Task<bool> IsSmallAsync(MemoryFilter filter, string d, CancellationToken cancellationToken) =>
+        _options.ExactSearchThreshold > 0
+        && await CountUpToAsync(filter, _options.ExactSearchThreshold, $"embedding_dims = {d} AND ", cancellationToken).ConfigureAwait(false) <= _options.ExactSearchThreshold;
 
     public async Task<IReadOnlyList<ScoredMemory>> SearchByTextAsync(string query, MemoryFilter filter, int topK = 10, TextField field = TextField.All, CancellationToken cancellationToken = default)
     {
@@ -302,37 +293,57 @@ public sealed class PostgresMemoryStore : IMemoryStore
         ArgumentNullException.ThrowIfNull(filter);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(topK);
         if (string.IsNullOrWhiteSpace(query)) return [];
+        var bm25 = _options.Bm25MaxRecords > 0 && await CountUpToAsync(filter, _options.Bm25MaxRecords, "", cancellationToken).ConfigureAwait(false) <= _options.Bm25MaxRecords;
         await using var command = _dataSource.CreateCommand();
         var where = new StringBuilder();
         AppendFilter(where, command.Parameters, filter);
-        // Okapi BM25 (k1 1.2, b 0.75), as the embedded store ranks, with the statistics of the filtered
-        // records: ts_rank_cd has no idf, so a word in every record would weigh as much as a rare one.
         // plainto_tsquery ANDs the words; a memory question rarely repeats all its words, so OR them.
-        // Every record holding a query word matches, so the matches give each word's document frequency.
-        var sql = new StringBuilder($"""
-            WITH q AS (SELECT replace(plainto_tsquery('english', @query)::text, ' & ', ' | ')::tsquery AS query),
-            terms AS (SELECT DISTINCT t.lexeme FROM unnest(to_tsvector('english', @query)) AS t),
-            matched AS (
-                SELECT r.id, r.{column} AS doc,
-                       (SELECT coalesce(sum(coalesce(array_length(p.positions, 1), 1)), 0) FROM unnest(r.{column}) AS p)::float8 AS dl
-                FROM memory_records r, q WHERE r.{column} @@ q.query AND {where}),
-            total AS (SELECT count(*)::float8 AS n FROM memory_records WHERE {where}),
-            hits AS (
-                SELECT m.id, m.dl, u.lexeme, coalesce(array_length(u.positions, 1), 1)::float8 AS tf
-                FROM matched m, unnest(m.doc) AS u WHERE u.lexeme IN (SELECT lexeme FROM terms)),
-            df AS (SELECT lexeme, count(*)::float8 AS df FROM hits GROUP BY lexeme),
-            avgdl AS (SELECT greatest(avg(dl), 1) AS avgdl FROM matched),
-            scored AS (
-                SELECT h.id, sum(ln(1 + (total.n - df.df + 0.5) / (df.df + 0.5)) * h.tf * 2.2
-                                 / (h.tf + 1.2 * (0.25 + 0.75 * h.dl / avgdl.avgdl))) AS score
-                FROM hits h JOIN df USING (lexeme), total, avgdl GROUP BY h.id)
-            SELECT {RecordColumns}, s.score FROM scored s JOIN memory_records USING (id)
+        var sql = bm25 ? Bm25Sql(column, where.ToString()) : new StringBuilder($"""
+            WITH q AS (SELECT replace(plainto_tsquery('english', @query)::text, ' & ', ' | ')::tsquery AS query)
+            SELECT {RecordColumns}, ts_rank_cd({column}, q.query) AS score FROM memory_records, q
+            WHERE {column} @@ q.query AND {where}
             """);
-        sql.Append(" ORDER BY s.score DESC, id LIMIT @k");
+        sql.Append(" ORDER BY score DESC, id LIMIT @k");
         command.Parameters.Add(TextParam("query", query.Replace('\0', ' ')));
         command.Parameters.Add(new NpgsqlParameter<int>("k", topK));
         command.CommandText = sql.ToString();
         return await ReadScoredAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    // Okapi BM25 (k1 1.2, b 0.75), as the embedded store ranks, with the statistics of the filtered
+    // records: every record holding a query word matches, so the matches give each word's document
+    // frequency; the average length is the matches' (the cheap estimate).
+    private static StringBuilder Bm25Sql(string column, string where) => new($"""
+        WITH q AS (SELECT replace(plainto_tsquery('english', @query)::text, ' & ', ' | ')::tsquery AS query),
+        terms AS (SELECT DISTINCT t.lexeme FROM unnest(to_tsvector('english', @query)) AS t),
+        matched AS (
+            SELECT r.id, r.{column} AS doc,
+                   (SELECT coalesce(sum(coalesce(array_length(p.positions, 1), 1)), 0) FROM unnest(r.{column}) AS p)::float8 AS dl
+            FROM memory_records r, q WHERE r.{column} @@ q.query AND {where}),
+        total AS (SELECT count(*)::float8 AS n FROM memory_records WHERE {where}),
+        hits AS (
+            SELECT m.id, m.dl, u.lexeme, coalesce(array_length(u.positions, 1), 1)::float8 AS tf
+            FROM matched m, unnest(m.doc) AS u WHERE u.lexeme IN (SELECT lexeme FROM terms)),
+        df AS (SELECT lexeme, count(*)::float8 AS df FROM hits GROUP BY lexeme),
+        avgdl AS (SELECT greatest(avg(dl), 1) AS avgdl FROM matched),
+        scored AS (
+            SELECT h.id, sum(ln(1 + (total.n - df.df + 0.5) / (df.df + 0.5)) * h.tf * 2.2
+                             / (h.tf + 1.2 * (0.25 + 0.75 * h.dl / avgdl.avgdl))) AS score
+            FROM hits h JOIN df USING (lexeme), total, avgdl GROUP BY h.id)
+        SELECT {RecordColumns}, scored.score FROM scored JOIN memory_records USING (id)
+        """);
+
+    // How many rows pass the filter (and the SQL condition before it), counting no further than cap + 1:
+    // over the scope indexes, a large scope costs at most the cap's worth of index entries.
+    private async Task<long> CountUpToAsync(MemoryFilter filter, int cap, string condition, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand();
+        var sql = new StringBuilder("SELECT count(*) FROM (SELECT 1 FROM memory_records WHERE ").Append(condition);
+        AppendFilter(sql, command.Parameters, filter);
+        sql.Append(" LIMIT @cap) AS capped");
+        command.Parameters.Add(new NpgsqlParameter<int>("cap", cap + 1));
+        command.CommandText = sql.ToString();
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
     // ------------------------------------------------------------------ edges

@@ -13,6 +13,12 @@ public sealed class PostgresMemoryStoreOptions
     /// faster and exact. 0 turns it off.</summary>
     public int ExactSearchThreshold { get; set; } = 2000;
 
+    /// <summary>Full-text search over a filter of at most this many rows ranks by BM25 (with idf, as the
+    /// embedded store does); above it, by <c>ts_rank_cd</c>, which needs no statistics and stays several
+    /// times faster when a query word occurs in most of a very large scope, but weighs common and rare
+    /// words alike. 0: always <c>ts_rank_cd</c>.</summary>
+    public int Bm25MaxRecords { get; set; } = 20_000;
+
     /// <summary>Rows per round trip in <see cref="IMemoryStore.AddBatchAsync"/>.</summary>
     public int BatchSize { get; set; } = 500;
 }

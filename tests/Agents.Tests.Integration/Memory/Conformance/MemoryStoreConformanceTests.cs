@@ -353,6 +353,21 @@ public abstract class MemoryStoreConformanceTests
     }
 
     [Fact]
+    public async Task Full_text_ranking_weighs_a_rare_word_above_a_common_one()
+    {
+        // BM25 on both stores: "kayak" occurs once in the scope, "weekend" everywhere. A rank without
+        // idf (ts_rank_cd) puts the record that repeats "weekend" first.
+        var rare = await Store.AddAsync(Note(User("alice"), "A kayak trip."), "user");
+        var common = await Store.AddAsync(Note(User("alice"), "Weekend, weekend, weekend: what a weekend."), "user");
+        for (var i = 0; i < 5; i++) await Store.AddAsync(Note(User("alice"), $"Another weekend, number {i}."), "user");
+
+        var hits = await Store.SearchByTextAsync("kayak weekend", new MemoryFilter(User("alice")));
+        Assert.Equal(rare.Id, hits[0].Record.Id);
+        Assert.Contains(common.Id, hits.Select(h => h.Record.Id));
+        Assert.Equal(7, hits.Count);
+    }
+
+    [Fact]
     public async Task Content_search_matches_a_records_own_words_not_its_context_keywords_or_tags()
     {
         var said = await Store.AddAsync(Note(User("alice"), "We paddled the kayak across the bay.") with { Context = "Ann, 8 May 2023." }, "user");

@@ -86,4 +86,24 @@ public sealed class PostgresMemoryIndexTests(PostgresDatabase db) : IClassFixtur
         for (var i = 0; i < a.Length; i++) { dot += a[i] * b[i]; na += a[i] * a[i]; nb += b[i] * b[i]; }
         return dot / Math.Sqrt(na * nb);
     }
+
+    [Fact]
+    public async Task Above_the_bm25_limit_full_text_falls_back_to_ts_rank_cd_and_finds_the_same_records()
+    {
+        var scope = new MemoryScope("t", userId: $"big{Guid.NewGuid():N}");
+        var bm25 = new PostgresMemoryStore(db.DataSource, new MemoryStoreOptions { Dimension = 384 }, new PostgresMemoryStoreOptions { Bm25MaxRecords = 100 });
+        var fallback = new PostgresMemoryStore(db.DataSource, new MemoryStoreOptions { Dimension = 384 }, new PostgresMemoryStoreOptions { Bm25MaxRecords = 3 });
+        await bm25.AddBatchAsync(Enumerable.Range(0, 6).Select(i => new MemoryRecord
+        {
+            Id = Guid.NewGuid(), Scope = scope, Kind = MemoryKind.Note, Content = i == 0 ? "A kayak trip." : $"Another weekend, number {i}.",
+        }).ToList(), "test");
+        var filter = new MemoryFilter(scope);
+
+        var ranked = await bm25.SearchByTextAsync("kayak weekend", filter);
+        var cheap = await fallback.SearchByTextAsync("kayak weekend", filter);
+        Assert.Equal(6, ranked.Count);
+        Assert.Equal(ranked.Select(h => h.Record.Id).Order(), cheap.Select(h => h.Record.Id).Order());
+        Assert.Equal("A kayak trip.", ranked[0].Record.Content);
+        Assert.NotEqual(ranked.Select(h => h.Score), cheap.Select(h => h.Score)); // a different ranking function answered
+    }
 }

@@ -50,22 +50,17 @@ public sealed class HybridRetriever : IMemoryRetriever
 
         var o = _options;
         var records = new Dictionary<Guid, MemoryRecord>();
-        float[]? queryVector = null;
-        IReadOnlyList<ScoredMemory> vectorHits = [];
-        if (o.VectorWeight > 0)
-        {
-            var generated = await _embedder.GenerateAsync([request.Query], null, cancellationToken).ConfigureAwait(false);
-            queryVector = generated[0].Vector.ToArray();
-            // A query with no lexical features embeds to zero: no direction, so no vector signal.
-            if (TensorPrimitives.Norm(queryVector) > 0)
-                vectorHits = await _store.SearchByVectorAsync(queryVector, request.Filter, o.CandidatesPerSignal, null, cancellationToken).ConfigureAwait(false);
-        }
-        var textHits = o.TextWeight > 0
-            ? await _store.SearchByTextAsync(request.Query, request.Filter, o.CandidatesPerSignal, TextField.All, cancellationToken).ConfigureAwait(false)
-            : [];
-        var contentHits = o.ContentTextWeight > 0
-            ? await _store.SearchByTextAsync(request.Query, request.Filter, o.CandidatesPerSignal, TextField.Content, cancellationToken).ConfigureAwait(false)
-            : [];
+        // The store searches are independent: on PostgreSQL each is a round trip, so they overlap.
+        Task<IReadOnlyList<ScoredMemory>> NoHits() => Task.FromResult<IReadOnlyList<ScoredMemory>>([]);
+        var textSearch = o.TextWeight > 0
+            ? _store.SearchByTextAsync(request.Query, request.Filter, o.CandidatesPerSignal, TextField.All, cancellationToken)
+            : NoHits();
+        var contentSearch = o.ContentTextWeight > 0
+            ? _store.SearchByTextAsync(request.Query, request.Filter, o.CandidatesPerSignal, TextField.Content, cancellationToken)
+            : NoHits();
+        var vectorSearch = o.VectorWeight > 0 ? SearchByVectorAsync(request, cancellationToken) : NoHits();
+        await Task.WhenAll(vectorSearch, textSearch, contentSearch).ConfigureAwait(false);
+        var (vectorHits, textHits, contentHits) = (vectorSearch.Result, textSearch.Result, contentSearch.Result);
         foreach (var hit in vectorHits) records[hit.Record.Id] = hit.Record;
         foreach (var hit in textHits) records[hit.Record.Id] = hit.Record;
         foreach (var hit in contentHits) records[hit.Record.Id] = hit.Record;
@@ -106,6 +101,15 @@ public sealed class HybridRetriever : IMemoryRetriever
             });
         }
         return results;
+    }
+
+    private async Task<IReadOnlyList<ScoredMemory>> SearchByVectorAsync(MemorySearchRequest request, CancellationToken cancellationToken)
+    {
+        var generated = await _embedder.GenerateAsync([request.Query], null, cancellationToken).ConfigureAwait(false);
+        var queryVector = generated[0].Vector.ToArray();
+        // A query with no lexical features embeds to zero: no direction, so no vector signal.
+        if (TensorPrimitives.Norm(queryVector) == 0) return [];
+        return await _store.SearchByVectorAsync(queryVector, request.Filter, _options.CandidatesPerSignal, null, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<Dictionary<Guid, double>> ExpandAsync(List<Guid> seeds, MemoryFilter filter, Dictionary<Guid, MemoryRecord> records, CancellationToken cancellationToken)

@@ -180,10 +180,8 @@ public static class LocomoBench
         foreach (var q in conversation.Questions)
         {
             var started = Stopwatch.GetTimestamp();
-            var hits = await retriever.RetrieveAsync(new MemorySearchRequest(q.Question, filter) { TopK = 30 }, CancellationToken.None);
+            var ranked = await RankedTurnsAsync(retriever, q.Question, filter, turnIds);
             latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            // A memory's sources also name the raw input it came from: only turn ids are scored.
-            var ranked = hits.Select(h => (IReadOnlyList<string>)h.Sources.Where(turnIds.Contains).ToList()).ToList();
             var firstTurns = TurnRetrievalScore.FirstTurns(ranked, 10);
             foreach (var score in scores) score.Add(q.Category, q.Evidence, firstTurns);
             dump?.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { conversation.SampleId, q.Category, q.Question, q.Evidence, Ranked = TurnRetrievalScore.FirstTurns(ranked, 30) }));
@@ -193,12 +191,17 @@ public static class LocomoBench
             var variant = new HybridRetriever(store, embedder, grid[g]);
             var score = gridScores[g][conversation.SampleId] = new TurnRetrievalScore();
             foreach (var q in conversation.Questions)
-            {
-                var hits = await variant.RetrieveAsync(new MemorySearchRequest(q.Question, filter) { TopK = 30 }, CancellationToken.None);
-                score.Add(q.Category, q.Evidence, TurnRetrievalScore.FirstTurns(hits.Select(h => (IReadOnlyList<string>)h.Sources.Where(turnIds.Contains).ToList()), 10));
-            }
+                score.Add(q.Category, q.Evidence, TurnRetrievalScore.FirstTurns(await RankedTurnsAsync(variant, q.Question, filter, turnIds), 10));
         }
         return conversation.Turns.Count;
+    }
+
+    /// <summary>The turn ids of each of the best 30 memories for <paramref name="question"/>, in rank order. A
+    /// memory's sources also name the raw input it came from: only turn ids are scored.</summary>
+    private static async Task<List<IReadOnlyList<string>>> RankedTurnsAsync(HybridRetriever retriever, string question, MemoryFilter filter, HashSet<string> turnIds)
+    {
+        var hits = await retriever.RetrieveAsync(new MemorySearchRequest(question, filter) { TopK = 30 }, CancellationToken.None);
+        return hits.Select(h => (IReadOnlyList<string>)h.Sources.Where(turnIds.Contains).ToList()).ToList();
     }
 
     /// <summary>The weights the leave-one-out check chooses from: content, vector and question demotion around <paramref name="baseline"/>.</summary>

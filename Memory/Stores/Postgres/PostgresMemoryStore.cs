@@ -283,17 +283,19 @@ public sealed class PostgresMemoryStore : IMemoryStore
 
     public async Task<IReadOnlyList<ScoredMemory>> SearchByTextAsync(string query, MemoryFilter filter, int topK = 10, TextField field = TextField.All, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(filter);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(topK);
         var column = field switch
         {
             TextField.All => "search",
             TextField.Content => "content_search",
             _ => throw new ArgumentOutOfRangeException(nameof(field), field, "Unknown text field."),
         };
-        ArgumentNullException.ThrowIfNull(query);
-        ArgumentNullException.ThrowIfNull(filter);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(topK);
         if (string.IsNullOrWhiteSpace(query)) return [];
-        var bm25 = _options.Bm25MaxRecords > 0 && await CountUpToAsync(filter, _options.Bm25MaxRecords, "", cancellationToken).ConfigureAwait(false) <= _options.Bm25MaxRecords;
+        // The capped count decides the ranking and, when BM25 ranks, is the N of its idf.
+        var records = _options.Bm25MaxRecords > 0 ? await CountUpToAsync(filter, _options.Bm25MaxRecords, "", cancellationToken).ConfigureAwait(false) : long.MaxValue;
+        var bm25 = records <= _options.Bm25MaxRecords;
         await using var command = _dataSource.CreateCommand();
         var where = new StringBuilder();
         AppendFilter(where, command.Parameters, filter);
@@ -304,6 +306,7 @@ public sealed class PostgresMemoryStore : IMemoryStore
             WHERE {column} @@ q.query AND {where}
             """);
         sql.Append(" ORDER BY score DESC, id LIMIT @k");
+        if (bm25) command.Parameters.Add(new NpgsqlParameter<double>("n", records));
         command.Parameters.Add(TextParam("query", query.Replace('\0', ' ')));
         command.Parameters.Add(new NpgsqlParameter<int>("k", topK));
         command.CommandText = sql.ToString();
@@ -311,8 +314,8 @@ public sealed class PostgresMemoryStore : IMemoryStore
     }
 
     // Okapi BM25 (k1 1.2, b 0.75), as the embedded store ranks, with the statistics of the filtered
-    // records: every record holding a query word matches, so the matches give each word's document
-    // frequency; the average length is the matches' (the cheap estimate).
+    // records (@n: how many pass the filter): every record holding a query word matches, so the matches
+    // give each word's document frequency; the average length is the matches' (the cheap estimate).
     private static StringBuilder Bm25Sql(string column, string where) => new($"""
         WITH q AS (SELECT replace(plainto_tsquery('english', @query)::text, ' & ', ' | ')::tsquery AS query),
         terms AS (SELECT DISTINCT t.lexeme FROM unnest(to_tsvector('english', @query)) AS t),
@@ -320,16 +323,15 @@ public sealed class PostgresMemoryStore : IMemoryStore
             SELECT r.id, r.{column} AS doc,
                    (SELECT coalesce(sum(coalesce(array_length(p.positions, 1), 1)), 0) FROM unnest(r.{column}) AS p)::float8 AS dl
             FROM memory_records r, q WHERE r.{column} @@ q.query AND {where}),
-        total AS (SELECT count(*)::float8 AS n FROM memory_records WHERE {where}),
         hits AS (
             SELECT m.id, m.dl, u.lexeme, coalesce(array_length(u.positions, 1), 1)::float8 AS tf
             FROM matched m, unnest(m.doc) AS u WHERE u.lexeme IN (SELECT lexeme FROM terms)),
         df AS (SELECT lexeme, count(*)::float8 AS df FROM hits GROUP BY lexeme),
         avgdl AS (SELECT greatest(avg(dl), 1) AS avgdl FROM matched),
         scored AS (
-            SELECT h.id, sum(ln(1 + (total.n - df.df + 0.5) / (df.df + 0.5)) * h.tf * 2.2
+            SELECT h.id, sum(ln(1 + (@n - df.df + 0.5) / (df.df + 0.5)) * h.tf * 2.2
                              / (h.tf + 1.2 * (0.25 + 0.75 * h.dl / avgdl.avgdl))) AS score
-            FROM hits h JOIN df USING (lexeme), total, avgdl GROUP BY h.id)
+            FROM hits h JOIN df USING (lexeme), avgdl GROUP BY h.id)
         SELECT {RecordColumns}, scored.score FROM scored JOIN memory_records USING (id)
         """);
 

@@ -37,7 +37,7 @@ public sealed class AgentsSiloSettings
     public Inference.InferencePoolOptions InferencePool { get; init; } = new();
 
     /// <summary>Retrieval weights (<c>Agents:Memory:Retrieval</c>: TextWeight, ContentTextWeight, VectorWeight,
-    /// GraphWeight, QuestionDemotion, SpeakerBoost, TimeBoost, UseMmr...), laid over the profile for the
+    /// GraphWeight, QuestionDemotion, LengthPriorTerms, SpeakerBoost, TimeBoost, UseMmr...), laid over the profile for the
     /// embedder in use (<c>HybridRetrieverOptions.ForOfflineEmbedder()</c> offline). Null: the profile.</summary>
     public IConfigurationSection? Retrieval { get; init; }
 

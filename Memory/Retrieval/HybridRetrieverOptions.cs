@@ -54,12 +54,19 @@ public sealed class HybridRetrieverOptions
     /// of a query about its topic without holding the answer, and takes a place an answer could have.</summary>
     public double QuestionDemotion { get; set; } = 0.5;
 
+    /// <summary>Records whose content has few index terms get their per-signal scores multiplied by
+    /// sqrt(n / (n + this)), n being the content's index terms (0: off; see <see cref="LengthPrior"/>).
+    /// An acknowledgement or a one-line reply matches through borrowed or chance words and takes a place an
+    /// answer could have.</summary>
+    public double LengthPriorTerms { get; set; }
+
     /// <summary>
     /// The weights for the offline hashing embedder and offline notes. The embedder's vectors are made from
     /// the same words full text indexes, so its ranking is a noisier copy of the text ranking: it mostly
     /// breaks ties (its character n-grams catch inflections and spellings the stemmer misses). Offline
     /// notes quote their neighbouring turns, so a light content-only ranking keeps a record's own words
-    /// ahead of borrowed ones. Graph expansion is off: without a model, links come from shared words too,
+    /// ahead of borrowed ones, and the length prior keeps short replies, which match mostly through what
+    /// they quote, behind records that say something themselves. Graph expansion is off: without a model, links come from shared words too,
     /// and following them drifts from the query. With a model embedder the defaults of this class apply.
     /// Chosen on LoCoMo's dev split, checked leave-one-conversation-out (docs/benchmarks.md).
     /// </summary>
@@ -69,6 +76,7 @@ public sealed class HybridRetrieverOptions
         VectorWeight = 0.1,
         ContentTextWeight = 0.1,
         GraphWeight = 0,
+        LengthPriorTerms = 16,
     };
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first bad option.</summary>
@@ -85,6 +93,7 @@ public sealed class HybridRetrieverOptions
         NonNegative(ContentTextWeight, nameof(ContentTextWeight));
         NonNegative(SpeakerBoost, nameof(SpeakerBoost));
         NonNegative(TimeBoost, nameof(TimeBoost));
+        NonNegative(LengthPriorTerms, nameof(LengthPriorTerms));
         if (!double.IsFinite(QuestionDemotion) || QuestionDemotion is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(QuestionDemotion), QuestionDemotion, "QuestionDemotion must lie in [0, 1).");
         if (VectorWeight + TextWeight == 0) throw new ArgumentOutOfRangeException(nameof(TextWeight), "At least one of the vector and text signals must have a positive weight.");
         if (CandidatesPerSignal is < 1 or > 10_000) throw new ArgumentOutOfRangeException(nameof(CandidatesPerSignal), CandidatesPerSignal, "CandidatesPerSignal must lie between 1 and 10000.");

@@ -5,12 +5,14 @@ namespace Agents.Memory.Retrieval;
 /// <summary>
 /// What a query says beyond its words: the one speaker it names (matched against the speakers of the
 /// candidate records, whole words, case-insensitive) and the absolute time it names. Each turns into a
-/// multiplicative boost of a record's per-signal scores. Records that mostly ask questions (see
-/// <see cref="QuestionShare"/>) are demoted whatever the query: they echo its words without answering it.
+/// multiplicative boost of a record's per-signal scores. Whatever the query, records that mostly ask
+/// questions (see <see cref="QuestionShare"/>) are demoted, since they echo its words without answering
+/// it, and so are records that say little (see <see cref="LengthPrior"/>).
 /// </summary>
 public sealed class QueryFeatures
 {
     private readonly HybridRetrieverOptions _options;
+    private readonly Dictionary<Guid, double> _lengthPriors = [];
 
     private QueryFeatures(HybridRetrieverOptions options, string? speaker, TimeRange? time)
     {
@@ -56,6 +58,13 @@ public sealed class QueryFeatures
             if (when >= range.Start && when < range.End + _options.TimeSlack) boost *= 1 + _options.TimeBoost;
         }
         if (_options.QuestionDemotion > 0) boost *= 1 - _options.QuestionDemotion * QuestionShare.Of(record.Content);
+        if (_options.LengthPriorTerms > 0)
+        {
+            // A record is usually boosted once per signal it appears in; its content is analysed once.
+            if (!_lengthPriors.TryGetValue(record.Id, out var prior))
+                _lengthPriors[record.Id] = prior = LengthPrior.Of(record.Content, _options.LengthPriorTerms);
+            boost *= prior;
+        }
         return boost;
     }
 

@@ -52,6 +52,7 @@ public static class LocomoBench
             SpeakerBoost = a.Double("speaker-boost", defaults.SpeakerBoost),
             TimeBoost = a.Double("time-boost", defaults.TimeBoost),
             QuestionDemotion = a.Double("question-demotion", defaults.QuestionDemotion),
+            LengthPriorTerms = a.Double("length-prior", defaults.LengthPriorTerms),
             CandidatesPerSignal = a.Int("candidates", defaults.CandidatesPerSignal),
             GraphSeeds = a.Int("graph-seeds", defaults.GraphSeeds),
             GraphEdgeTypes = a.String("graph-edges", "") is { Length: > 0 } edges ? edges.Split(',') : defaults.GraphEdgeTypes,
@@ -81,7 +82,7 @@ public static class LocomoBench
         var tokenizer = LexicalTokenizer.FromStopWordFile(stopWordsPath);
         Console.WriteLine($"locomo: {conversations.Count} conversations, {conversations.Sum(c => c.Turns.Count)} turns, {conversations.Sum(c => c.Questions.Count)} questions (categories 1-4) from {dataPath}");
         Console.WriteLine($"ours: MemoryEngine with the offline models and hashing embedder ({dimensions} d), {storeKind} store (one scope per conversation), notes with +-{neighbours} neighbouring turns as context, " +
-                          $"hybrid retrieval (text {options.TextWeight}, content {options.ContentTextWeight}, vector {options.VectorWeight}, graph {options.GraphWeight}, RRF k={options.RrfK}, speaker boost {options.SpeakerBoost}, time boost {options.TimeBoost}, question demotion {options.QuestionDemotion}{(options.UseMmr ? $", MMR {options.MmrLambda}" : "")})");
+                          $"hybrid retrieval (text {options.TextWeight}, content {options.ContentTextWeight}, vector {options.VectorWeight}, graph {options.GraphWeight}, RRF k={options.RrfK}, speaker boost {options.SpeakerBoost}, time boost {options.TimeBoost}, question demotion {options.QuestionDemotion}, length prior {options.LengthPriorTerms}{(options.UseMmr ? $", MMR {options.MmrLambda}" : "")})");
 
         var bm25 = new TurnRetrievalScore();
         var ours = new TurnRetrievalScore();
@@ -204,19 +205,20 @@ public static class LocomoBench
         return hits.Select(h => (IReadOnlyList<string>)h.Sources.Where(turnIds.Contains).ToList()).ToList();
     }
 
-    /// <summary>The weights the leave-one-out check chooses from: content, vector and question demotion around <paramref name="baseline"/>.</summary>
+    /// <summary>The weights the leave-one-out check chooses from: content, vector, question demotion and length prior around <paramref name="baseline"/>.</summary>
     private static List<HybridRetrieverOptions> WeightGrid(HybridRetrieverOptions baseline)
     {
         var grid = new List<HybridRetrieverOptions>();
         foreach (var content in new[] { 0, 0.05, 0.1, 0.15, 0.2 })
             foreach (var vector in new[] { 0.05, 0.1, 0.2 })
                 foreach (var demotion in new[] { 0, 0.5 })
+                foreach (var lengthPrior in new[] { 0, 8, 16 })
                 {
                     grid.Add(new HybridRetrieverOptions
                     {
                         RrfK = baseline.RrfK, TextWeight = baseline.TextWeight, ContentTextWeight = content, VectorWeight = vector,
                         GraphWeight = baseline.GraphWeight, GraphSeeds = baseline.GraphSeeds, GraphEdgeTypes = baseline.GraphEdgeTypes,
-                        SpeakerBoost = baseline.SpeakerBoost, TimeBoost = baseline.TimeBoost, QuestionDemotion = demotion,
+                        SpeakerBoost = baseline.SpeakerBoost, TimeBoost = baseline.TimeBoost, QuestionDemotion = demotion, LengthPriorTerms = lengthPrior,
                         CandidatesPerSignal = baseline.CandidatesPerSignal, UseMmr = baseline.UseMmr, MmrLambda = baseline.MmrLambda,
                     });
                 }
@@ -229,7 +231,7 @@ public static class LocomoBench
         static double Hits(TurnRetrievalScore s) { var (n, _, hit10, _) = s.Get(0); return n * hit10; }
         var heldOut = new TurnRetrievalScore();
         Console.WriteLine();
-        Console.WriteLine("leave one conversation out: | held out | weights chosen on the other conversations (content / vector / question demotion) | its Hit@10 there |");
+        Console.WriteLine("leave one conversation out: | held out | weights chosen on the other conversations (content / vector / question demotion / length prior) | its Hit@10 there |");
         foreach (var held in conversations)
         {
             var best = Enumerable.Range(0, grid.Count)
@@ -237,7 +239,7 @@ public static class LocomoBench
                 .ThenBy(g => g).First();
             heldOut.AddFrom(gridScores[best][held]);
             var o = grid[best];
-            Console.WriteLine(FormattableString.Invariant($"| {held} | {o.ContentTextWeight} / {o.VectorWeight} / {o.QuestionDemotion} | {gridScores[best][held].Get(0).Hit10:F3} |"));
+            Console.WriteLine(FormattableString.Invariant($"| {held} | {o.ContentTextWeight} / {o.VectorWeight} / {o.QuestionDemotion} / {o.LengthPriorTerms} | {gridScores[best][held].Get(0).Hit10:F3} |"));
         }
         PrintTable("ours, held out (each conversation scored with weights chosen without it)", heldOut, null);
         Console.WriteLine(FormattableString.Invariant(

@@ -126,6 +126,26 @@ public sealed class HybridRetrieverTests : IDisposable
     }
 
     [Fact]
+    public async Task A_record_that_says_little_is_demoted_below_one_that_says_more()
+    {
+        // BM25 favours the one-word reply (the word is all of it); the length prior favours the turn that
+        // tells something about the clarinet.
+        var reply = Note("Clarinet!", Jan2021, source: "r");
+        var statement = Note("I have been playing the clarinet for ten years in a city orchestra.", Jan2021, source: "s");
+        await _store.AddBatchAsync([reply, statement], "test");
+        var request = new MemorySearchRequest("clarinet", new MemoryFilter(_scope));
+
+        var off = await Retriever(new HybridRetrieverOptions { VectorWeight = 0, GraphWeight = 0, QuestionDemotion = 0 }).RetrieveAsync(request, default);
+        Assert.Equal([reply.Id, statement.Id], off.Select(h => h.Record.Id));
+        Assert.All(off, h => Assert.Equal(1.0, h.Text!.Value.Boost));
+
+        var on = await Retriever(new HybridRetrieverOptions { VectorWeight = 0, GraphWeight = 0, QuestionDemotion = 0, LengthPriorTerms = 16 }).RetrieveAsync(request, default);
+        Assert.Equal([statement.Id, reply.Id], on.Select(h => h.Record.Id));
+        Assert.Equal(Math.Sqrt(1 / 17.0), on[1].Text!.Value.Boost, 9);
+        Assert.Equal(Math.Sqrt(6 / 22.0), on[0].Text!.Value.Boost, 9);
+    }
+
+    [Fact]
     public async Task The_content_signal_favours_the_record_that_says_the_words_over_one_that_quotes_them()
     {
         // The reply matches "kayak" only through its context (the turn it answers, quoted), and more
@@ -170,5 +190,6 @@ public sealed class HybridRetrieverTests : IDisposable
         Assert.Throws<ArgumentOutOfRangeException>(() => Retriever(new HybridRetrieverOptions { QuestionDemotion = 1 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => Retriever(new HybridRetrieverOptions { ContentTextWeight = -1 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => Retriever(new HybridRetrieverOptions { QuestionDemotion = -0.1 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Retriever(new HybridRetrieverOptions { LengthPriorTerms = -1 }));
     }
 }

@@ -63,7 +63,9 @@ public sealed class HybridRetrieverOptions
     /// <summary>
     /// The weights for the offline hashing embedder and offline notes. The embedder's vectors are made from
     /// the same words full text indexes, so its ranking is a noisier copy of the text ranking: it mostly
-    /// breaks ties (its character n-grams catch inflections and spellings the stemmer misses). Offline
+    /// breaks ties (its character n-grams catch inflections and spellings the stemmer misses). With one
+    /// leading signal a smaller RRF k (20, not 60) keeps its best hits from being overtaken by records that
+    /// are middling on every signal. Offline
     /// notes quote their neighbouring turns, so a light content-only ranking keeps a record's own words
     /// ahead of borrowed ones, and the length prior keeps short replies, which match mostly through what
     /// they quote, behind records that say something themselves. Graph expansion is off: without a model, links come from shared words too,
@@ -77,6 +79,7 @@ public sealed class HybridRetrieverOptions
         ContentTextWeight = 0.1,
         GraphWeight = 0,
         LengthPriorTerms = 16,
+        RrfK = 20,
     };
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first bad option.</summary>

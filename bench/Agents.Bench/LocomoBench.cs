@@ -205,23 +205,24 @@ public static class LocomoBench
         return hits.Select(h => (IReadOnlyList<string>)h.Sources.Where(turnIds.Contains).ToList()).ToList();
     }
 
-    /// <summary>The weights the leave-one-out check chooses from: content, vector, question demotion and length prior around <paramref name="baseline"/>.</summary>
+    /// <summary>The weights the leave-one-out check chooses from: content, vector, question demotion, length prior and RRF k around <paramref name="baseline"/>.</summary>
     private static List<HybridRetrieverOptions> WeightGrid(HybridRetrieverOptions baseline)
     {
         var grid = new List<HybridRetrieverOptions>();
-        foreach (var content in new[] { 0, 0.05, 0.1, 0.15, 0.2 })
-            foreach (var vector in new[] { 0.05, 0.1, 0.2 })
-                foreach (var demotion in new[] { 0, 0.5 })
-                foreach (var lengthPrior in new[] { 0, 8, 16 })
-                {
-                    grid.Add(new HybridRetrieverOptions
-                    {
-                        RrfK = baseline.RrfK, TextWeight = baseline.TextWeight, ContentTextWeight = content, VectorWeight = vector,
-                        GraphWeight = baseline.GraphWeight, GraphSeeds = baseline.GraphSeeds, GraphEdgeTypes = baseline.GraphEdgeTypes,
-                        SpeakerBoost = baseline.SpeakerBoost, TimeBoost = baseline.TimeBoost, QuestionDemotion = demotion, LengthPriorTerms = lengthPrior,
-                        CandidatesPerSignal = baseline.CandidatesPerSignal, UseMmr = baseline.UseMmr, MmrLambda = baseline.MmrLambda,
-                    });
-                }
+        foreach (var content in new[] { 0, 0.1, 0.2 })
+        foreach (var vector in new[] { 0.05, 0.1, 0.2 })
+        foreach (var demotion in new[] { 0, 0.5 })
+        foreach (var lengthPrior in new[] { 0, 16 })
+        foreach (var rrfK in new[] { 20, 60 })
+        {
+            grid.Add(new HybridRetrieverOptions
+            {
+                RrfK = rrfK, TextWeight = baseline.TextWeight, ContentTextWeight = content, VectorWeight = vector,
+                GraphWeight = baseline.GraphWeight, GraphSeeds = baseline.GraphSeeds, GraphEdgeTypes = baseline.GraphEdgeTypes,
+                SpeakerBoost = baseline.SpeakerBoost, TimeBoost = baseline.TimeBoost, QuestionDemotion = demotion, LengthPriorTerms = lengthPrior,
+                CandidatesPerSignal = baseline.CandidatesPerSignal, UseMmr = baseline.UseMmr, MmrLambda = baseline.MmrLambda,
+            });
+        }
         return grid;
     }
 
@@ -231,7 +232,7 @@ public static class LocomoBench
         static double Hits(TurnRetrievalScore s) { var (n, _, hit10, _) = s.Get(0); return n * hit10; }
         var heldOut = new TurnRetrievalScore();
         Console.WriteLine();
-        Console.WriteLine("leave one conversation out: | held out | weights chosen on the other conversations (content / vector / question demotion / length prior) | its Hit@10 there |");
+        Console.WriteLine("leave one conversation out: | held out | weights chosen on the other conversations (content / vector / question demotion / length prior / RRF k) | its Hit@10 there |");
         foreach (var held in conversations)
         {
             var best = Enumerable.Range(0, grid.Count)
@@ -239,7 +240,7 @@ public static class LocomoBench
                 .ThenBy(g => g).First();
             heldOut.AddFrom(gridScores[best][held]);
             var o = grid[best];
-            Console.WriteLine(FormattableString.Invariant($"| {held} | {o.ContentTextWeight} / {o.VectorWeight} / {o.QuestionDemotion} / {o.LengthPriorTerms} | {gridScores[best][held].Get(0).Hit10:F3} |"));
+            Console.WriteLine(FormattableString.Invariant($"| {held} | {o.ContentTextWeight} / {o.VectorWeight} / {o.QuestionDemotion} / {o.LengthPriorTerms} / {o.RrfK} | {gridScores[best][held].Get(0).Hit10:F3} |"));
         }
         PrintTable("ours, held out (each conversation scored with weights chosen without it)", heldOut, null);
         Console.WriteLine(FormattableString.Invariant(

@@ -59,15 +59,17 @@ internal sealed class Bm25Index
     }
 
     /// <summary>
-    /// BM25 scores of the documents holding any of <paramref name="queryTerms"/> that pass
-    /// <paramref name="accept"/>. With <paramref name="candidates"/> (a scope's documents, when few),
-    /// only those are scored, one posting lookup per term each, instead of walking whole postings.
+    /// The <paramref name="topK"/> best documents by BM25 among those holding any of
+    /// <paramref name="queryTerms"/> that pass <paramref name="accept"/>, best first (equal scores: smaller
+    /// id first). <paramref name="accept"/> is asked only of documents that would enter the current top k,
+    /// so a broad filter over many matches costs few checks. With <paramref name="candidates"/> (a scope's
+    /// documents, when few), only those are scored, one posting lookup per term each.
     /// </summary>
-    public List<(Guid Id, double Score)> Score(IReadOnlyList<string> queryTerms, Func<Guid, bool> accept, IReadOnlyCollection<Guid>? candidates = null)
+    public List<(Guid Id, double Score)> Score(IReadOnlyList<string> queryTerms, Func<Guid, bool> accept, int topK, IReadOnlyCollection<Guid>? candidates = null)
     {
-        var hits = new List<(Guid, double)>();
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(topK);
         var n = _numbers.Count;
-        if (n == 0) return hits;
+        if (n == 0) return [];
         var averageLength = Math.Max(1.0, (double)_totalLength / n);
         var terms = new List<(Dictionary<int, int> Docs, double Idf)>();
         foreach (var term in queryTerms.Distinct(StringComparer.Ordinal))
@@ -75,10 +77,11 @@ internal sealed class Bm25Index
             if (!_postings.TryGetValue(term, out var docs)) continue;
             terms.Add((docs, Math.Log(1 + (n - docs.Count + 0.5) / (docs.Count + 0.5))));
         }
-        if (terms.Count == 0) return hits;
+        if (terms.Count == 0) return [];
 
         double Weight(int doc, int tf, double idf) => idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * _lengths[doc] / averageLength));
 
+        var best = new TopHits(topK);
         if (candidates is not null && candidates.Count * 4 < n)
         {
             foreach (var id in candidates)
@@ -87,9 +90,9 @@ internal sealed class Bm25Index
                 double score = 0;
                 foreach (var (docs, idf) in terms)
                     if (docs.TryGetValue(doc, out var tf)) score += Weight(doc, tf, idf);
-                if (score > 0 && accept(id)) hits.Add((id, score));
+                if (score > 0 && best.WouldTake(id, score) && accept(id)) best.Add(id, score);
             }
-            return hits;
+            return best.ToList();
         }
 
         var scores = ArrayPool<double>.Shared.Rent(_high);
@@ -108,13 +111,43 @@ internal sealed class Bm25Index
                 }
             }
             foreach (var doc in order)
-                if (accept(_ids[doc])) hits.Add((_ids[doc], scores[doc]));
-            return hits;
+            {
+                var id = _ids[doc];
+                if (best.WouldTake(id, scores[doc]) && accept(id)) best.Add(id, scores[doc]);
+            }
+            return best.ToList();
         }
         finally
         {
             ArrayPool<double>.Shared.Return(scores);
             ArrayPool<bool>.Shared.Return(touched);
+        }
+    }
+
+    // The k best (score, id) pairs seen so far in a min-heap whose root is the weakest: lower score, or
+    // equal score and larger id (so ties resolve as a full sort by score, then id, would).
+    private sealed class TopHits(int capacity)
+    {
+        private static readonly Comparer<(double Score, Guid Id)> Weaker =
+            Comparer<(double Score, Guid Id)>.Create(static (x, y) => x.Score != y.Score ? x.Score.CompareTo(y.Score) : y.Id.CompareTo(x.Id));
+
+        private readonly PriorityQueue<Guid, (double Score, Guid Id)> _heap = new(capacity + 1, Weaker);
+
+        public bool WouldTake(Guid id, double score) =>
+            _heap.Count < capacity || (_heap.TryPeek(out _, out var weakest) && Weaker.Compare((score, id), weakest) > 0);
+
+        public void Add(Guid id, double score)
+        {
+            _heap.Enqueue(id, (score, id));
+            if (_heap.Count > capacity) _heap.Dequeue();
+        }
+
+        public List<(Guid Id, double Score)> ToList()
+        {
+            var hits = new List<(Guid Id, double Score)>(_heap.Count);
+            while (_heap.TryDequeue(out var id, out var key)) hits.Add((id, key.Score));
+            hits.Reverse();
+            return hits;
         }
     }
 }

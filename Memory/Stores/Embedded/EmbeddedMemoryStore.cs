@@ -348,9 +348,8 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
                 TextField.Content => _contentText,
                 _ => throw new ArgumentOutOfRangeException(nameof(field), field, "Unknown text field."),
             };
-            var scores = index.Score(terms, id => filter.Matches(_records[id].Record), Candidates(filter.Scope));
-            var hits = scores.OrderByDescending(p => p.Score).ThenBy(p => p.Id).Take(topK)
-                .Select(p => new ScoredMemory(_records[p.Id].Record, p.Score)).ToList();
+            var hits = index.Score(terms, id => filter.Matches(_records[id].Record), topK, Candidates(filter.Scope))
+                .ConvertAll(p => new ScoredMemory(_records[p.Id].Record, p.Score));
             return Task.FromResult<IReadOnlyList<ScoredMemory>>(hits);
         }
         finally { _lock.ExitReadLock(); }

@@ -1,0 +1,56 @@
+using Agents.Memory.Model;
+using Agents.Memory.Stores;
+using Agents.Memory.Stores.Embedded;
+using Agents.Memory.Stores.Text;
+
+namespace Agents.Tests.Unit.Memory.Stores;
+
+public sealed class EmbeddedTextSearchTests
+{
+    private static readonly string[] Vocabulary = ["garden", "tomato", "kayak", "river", "violin", "concert", "recipe", "bread", "hike", "mountain", "paint", "sunset"];
+
+    [Theory]
+    [InlineData(false)] // the scope holds half the store: the postings are walked
+    [InlineData(true)]  // plus a tag filter that rejects half of the scope's best matches
+    public async Task The_top_k_is_the_head_of_the_full_BM25_ranking_with_ties_by_id(bool tagFilter)
+    {
+        var random = new Random(5);
+        using var store = new EmbeddedMemoryStore(new MemoryStoreOptions());
+        var scope = new MemoryScope("t", agentId: "a");
+        var other = new MemoryScope("t", agentId: "b");
+        // Few words, many records: many equal scores, so tie order is exercised too.
+        var records = Enumerable.Range(0, 3000).Select(i => new MemoryRecord
+        {
+            Id = Guid.NewGuid(),
+            Scope = i % 2 == 0 ? scope : other,
+            Kind = MemoryKind.Note,
+            Content = string.Join(' ', Enumerable.Range(0, 1 + random.Next(4)).Select(_ => Vocabulary[random.Next(Vocabulary.Length)])),
+            Tags = i % 4 == 0 ? ["kept"] : [],
+        }).ToList();
+        await store.AddBatchAsync(records, "test");
+        var filter = new MemoryFilter(scope) { Tags = tagFilter ? ["kept"] : null };
+
+        // Reference: BM25 (k1 1.2, b 0.75) with the whole store's statistics, as the index keeps them.
+        var terms = records.ToDictionary(r => r.Id, r => TextAnalyzer.Terms(r.Content));
+        var averageLength = terms.Values.Average(t => t.Count);
+        double Bm25(Guid id, IReadOnlyCollection<string> query) => query.Sum(q =>
+        {
+            var tf = terms[id].Count(t => t == q);
+            if (tf == 0) return 0;
+            var df = terms.Values.Count(t => t.Contains(q));
+            var idf = Math.Log(1 + (records.Count - df + 0.5) / (df + 0.5));
+            return idf * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * terms[id].Count / averageLength));
+        });
+
+        foreach (var query in new[] { "kayak", "garden tomato", "violin concert sunset", "bread hike paint river" })
+        {
+            var queryTerms = TextAnalyzer.Terms(query).Distinct().ToList();
+            var expected = records.Where(filter.Matches).Select(r => (r.Id, Score: Bm25(r.Id, queryTerms)))
+                .Where(x => x.Score > 0).OrderByDescending(x => Math.Round(x.Score, 9)).ThenBy(x => x.Id).Take(10).ToList();
+            var hits = await store.SearchByTextAsync(query, filter, topK: 10, TextField.Content);
+            Assert.Equal(expected.Select(x => x.Id), hits.Select(h => h.Record.Id));
+            Assert.Equal(expected.Select(x => x.Score), hits.Select(h => h.Score), (a, b) => Math.Abs(a - b) < 1e-9);
+            Assert.All(hits, h => Assert.True(filter.Matches(h.Record)));
+        }
+    }
+}

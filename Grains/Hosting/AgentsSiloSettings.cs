@@ -37,8 +37,9 @@ public sealed class AgentsSiloSettings
     public Inference.InferencePoolOptions InferencePool { get; init; } = new();
 
     /// <summary>Retrieval weights (<c>Agents:Memory:Retrieval</c>: TextWeight, ContentTextWeight, VectorWeight,
-    /// GraphWeight, QuestionDemotion, LengthPriorTerms, SpeakerBoost, TimeBoost, UseMmr...), laid over the profile for the
-    /// embedder in use (<c>HybridRetrieverOptions.ForOfflineEmbedder()</c> offline). Null: the profile.</summary>
+    /// GraphWeight, QuestionDemotion, LengthPriorTerms, RrfK, SpeakerBoost, TimeBoost, UseMmr...), laid over
+    /// the profile for the embedder in use (<c>HybridRetrieverOptions.ForOfflineEmbedder()</c> offline).
+    /// Null: the profile.</summary>
     public IConfigurationSection? Retrieval { get; init; }
 
     /// <summary>The LLM endpoint section (<c>Agents:Llm</c>: BaseUrl, ApiKey, ChatModel, EmbeddingModel...).</summary>

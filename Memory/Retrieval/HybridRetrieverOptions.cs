@@ -61,16 +61,21 @@ public sealed class HybridRetrieverOptions
     public double LengthPriorTerms { get; set; }
 
     /// <summary>
-    /// The weights for the offline hashing embedder and offline notes. The embedder's vectors are made from
-    /// the same words full text indexes, so its ranking is a noisier copy of the text ranking: it mostly
-    /// breaks ties (its character n-grams catch inflections and spellings the stemmer misses). With one
-    /// leading signal a smaller RRF k (20, not 60) keeps its best hits from being overtaken by records that
-    /// are middling on every signal. Offline
-    /// notes quote their neighbouring turns, so a light content-only ranking keeps a record's own words
-    /// ahead of borrowed ones, and the length prior keeps short replies, which match mostly through what
-    /// they quote, behind records that say something themselves. Graph expansion is off: without a model, links come from shared words too,
-    /// and following them drifts from the query. With a model embedder the defaults of this class apply.
-    /// Chosen on LoCoMo's dev split, checked leave-one-conversation-out (docs/benchmarks.md).
+    /// The weights for the offline hashing embedder and offline notes.
+    /// <list type="bullet">
+    /// <item>The embedder's vectors are made from the same words full text indexes, so its ranking is a
+    /// noisier copy of the text ranking: it mostly breaks ties (its character n-grams catch inflections
+    /// and spellings the stemmer misses).</item>
+    /// <item>With one leading signal, a smaller RRF k (20, not 60) keeps its best hits from being
+    /// overtaken by records that are middling on every signal.</item>
+    /// <item>Offline notes quote their neighbouring turns, so a light content-only ranking keeps a
+    /// record's own words ahead of borrowed ones, and the length prior keeps short replies, which match
+    /// mostly through what they quote, behind records that say something themselves.</item>
+    /// <item>Graph expansion is off: without a model, links come from shared words too, and following
+    /// them drifts from the query.</item>
+    /// </list>
+    /// With a model embedder the defaults of this class apply. Chosen on LoCoMo's dev split, checked
+    /// leave-one-conversation-out (docs/benchmarks.md, docs/retrieval.md).
     /// </summary>
     public static HybridRetrieverOptions ForOfflineEmbedder() => new()
     {

@@ -6,7 +6,8 @@ namespace Agents.Bench;
 
 /// <summary>
 /// A fresh PostgreSQL database for one benchmark run, migrated like the product's, dropped on dispose.
-/// The server: AGENTS_PG_CONNECTION, else what <c>infra/pg.sh start</c> prints.
+/// The server: AGENTS_PG_CONNECTION, else what <c>infra/pg.sh start</c> prints. With
+/// AGENTS_BENCH_KEEP_DATABASE=1 the database is kept (its name printed) to look at plans afterwards.
 /// </summary>
 public sealed class BenchDatabase : IAsyncDisposable
 {
@@ -47,6 +48,11 @@ public sealed class BenchDatabase : IAsyncDisposable
     {
         await DataSource.DisposeAsync();
         NpgsqlConnection.ClearAllPools();
+        if (Environment.GetEnvironmentVariable("AGENTS_BENCH_KEEP_DATABASE") == "1")
+        {
+            Console.WriteLine($"kept database {_name} (AGENTS_BENCH_KEEP_DATABASE=1)");
+            return;
+        }
         await ExecuteAsync(_server, $"DROP DATABASE IF EXISTS \"{_name}\" WITH (FORCE)");
     }
 

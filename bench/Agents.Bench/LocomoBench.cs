@@ -62,7 +62,7 @@ public static class LocomoBench
         var dimensions = a.Int("dimensions", 384);
         // Where the memories live: the embedded store (BM25) or PostgreSQL (ts_rank_cd, HNSW), a fresh database.
         var storeKind = a.String("store", "embedded");
-        if (storeKind is not ("embedded" or "postgres")) throw new ArgumentException($"--store must be 'embedded' or 'postgres', not '{storeKind}'.");
+        if (storeKind is not ("embedded" or "postgres")) throw new BenchUsageException($"--store must be 'embedded' or 'postgres', not '{storeKind}'.");
         // Optional diagnosis file: one JSON line per question with its evidence and the first 30 turns ranked.
         var dumpPath = a.String("dump", "");
         // Leave-one-conversation-out check of the retrieval weights: a small grid around the defaults is

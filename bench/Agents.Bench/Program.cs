@@ -16,4 +16,13 @@ if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))
     Console.Error.WriteLine($"usage: Agents.Bench <{string.Join('|', suites.Keys)}> [options]");
     return 2;
 }
-return await suite(args[1..]);
+try
+{
+    return await suite(args[1..]);
+}
+catch (BenchUsageException e)
+{
+    // A bad option is the caller's mistake: say which, without a stack trace.
+    Console.Error.WriteLine($"{args[0]}: {e.Message}");
+    return 2;
+}

@@ -71,43 +71,54 @@ public sealed class IngestJobHandler
         var stages = (episode.Metadata.GetValueOrDefault(StagesKey) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
         // Notes keep their own progress per note, so they are always re-entered.
         if (_options.Notes) await _notes.ProcessAsync(batch, cancellationToken).ConfigureAwait(false);
+        // Stages write their mark with the end (one write) unless work follows that a crash could interrupt.
+        var finished = new List<string>();
+        var graphPending = _options.Graph && !stages.Contains("graph");
         if (_options.Facts && !stages.Contains("facts"))
         {
             await _facts.ProcessAsync(batch, cancellationToken).ConfigureAwait(false);
-            await MarkStageAsync(payload.EpisodeId, "facts", cancellationToken).ConfigureAwait(false);
+            // Written before the graph runs, so a crash there does not extract the facts again.
+            if (graphPending) episode = await UpdateEpisodeAsync(episode, payload.EpisodeId, m => AddStage(m, "facts"), cancellationToken).ConfigureAwait(false);
+            else finished.Add("facts");
         }
-        if (_options.Graph && !stages.Contains("graph"))
+        if (graphPending)
         {
             await _graph.ProcessAsync(batch, _options.Notes, cancellationToken).ConfigureAwait(false);
-            await MarkStageAsync(payload.EpisodeId, "graph", cancellationToken).ConfigureAwait(false);
+            finished.Add("graph");
         }
-        await MarkAsync(payload.EpisodeId, Done, null, cancellationToken).ConfigureAwait(false);
+        await UpdateEpisodeAsync(episode, payload.EpisodeId, metadata =>
+        {
+            foreach (var stage in finished) AddStage(metadata, stage);
+            metadata[StateKey] = Done;
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Sets the episode's processing state (done, or failed with the error) in its metadata.</summary>
     public Task MarkAsync(Guid episodeId, string state, string? error, CancellationToken cancellationToken) =>
-        UpdateEpisodeAsync(episodeId, metadata =>
+        UpdateEpisodeAsync(null, episodeId, metadata =>
         {
             metadata[StateKey] = state;
             if (error is not null) metadata[ErrorKey] = error.Length > 1000 ? error[..1000] : error;
         }, cancellationToken);
 
-    private Task MarkStageAsync(Guid episodeId, string stage, CancellationToken cancellationToken) =>
-        UpdateEpisodeAsync(episodeId, metadata =>
-            metadata[StagesKey] = string.Join(',', (metadata.GetValueOrDefault(StagesKey) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Append(stage).Distinct()), cancellationToken);
+    private static void AddStage(Dictionary<string, string> metadata, string stage) =>
+        metadata[StagesKey] = string.Join(',', (metadata.GetValueOrDefault(StagesKey) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Append(stage).Distinct());
 
-    private async Task UpdateEpisodeAsync(Guid episodeId, Action<Dictionary<string, string>> change, CancellationToken cancellationToken)
+    /// <summary>Applies <paramref name="change"/> to the episode's metadata: on <paramref name="known"/>
+    /// (the version last read or written) if given, reading it again only when it turns out stale.
+    /// Returns the episode as stored, or null if it was deleted.</summary>
+    private async Task<MemoryRecord?> UpdateEpisodeAsync(MemoryRecord? known, Guid episodeId, Action<Dictionary<string, string>> change, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
-            var episode = await _store.GetAsync(episodeId, cancellationToken).ConfigureAwait(false);
-            if (episode is null) return;
+            var episode = known ?? await _store.GetAsync(episodeId, cancellationToken).ConfigureAwait(false);
+            known = null;
+            if (episode is null) return null;
             var metadata = new Dictionary<string, string>(episode.Metadata, StringComparer.Ordinal);
             change(metadata);
             try
             {
-                await _store.UpdateAsync(episode with { Metadata = metadata }, "engine", MemoryEvent.Enrich, cancellationToken).ConfigureAwait(false);
-                return;
+                return await _store.UpdateAsync(episode with { Metadata = metadata }, "engine", MemoryEvent.Enrich, cancellationToken).ConfigureAwait(false);
             }
             catch (MemoryConflictException) when (attempt < 3)
             {

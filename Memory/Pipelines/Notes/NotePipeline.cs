@@ -55,8 +55,11 @@ public sealed class NotePipeline(
                 note = await EnrichAsync(note, new NoteDraft(message.Content, message.Speaker, batch.ObservedAt, before, after, participants), cancellationToken).ConfigureAwait(false);
                 stage = NoteText.Enriched;
             }
-            if (recent.Count > 0) await EnsureEdgeAsync(recent[^1], note.Id, NextTurnEdge, note.Scope, 1.0, batch, cancellationToken).ConfigureAwait(false);
-            if (stage == NoteText.Enriched) await LinkAsync(note, recent.TakeLast(turns).ToList(), batch, cancellationToken).ConfigureAwait(false);
+            // The edge from the previous turn goes in with the note's links (one check, one write).
+            var edges = new List<WantedEdge>(1 + _options.NeighbourCount);
+            if (recent.Count > 0) edges.Add(new WantedEdge(recent[^1], note.Id, NextTurnEdge, 1.0));
+            if (stage == NoteText.Enriched) await LinkAsync(note, recent.TakeLast(turns).ToList(), edges, batch, cancellationToken).ConfigureAwait(false);
+            else await EnsureEdgesAsync(edges, note.Scope, batch, cancellationToken).ConfigureAwait(false);
             recent.Add(note.Id);
         }
     }
@@ -105,7 +108,7 @@ public sealed class NotePipeline(
         return await store.UpdateAsync(enriched, Actor, MemoryEvent.Enrich, ct).ConfigureAwait(false);
     }
 
-    private async Task LinkAsync(MemoryRecord note, IReadOnlyList<Guid> precedingIds, IngestBatch batch, CancellationToken ct)
+    private async Task LinkAsync(MemoryRecord note, IReadOnlyList<Guid> precedingIds, List<WantedEdge> edges, IngestBatch batch, CancellationToken ct)
     {
         var filter = new MemoryFilter(note.Scope) { Kinds = [MemoryKind.Note] };
         var hits = await store.SearchByVectorAsync(note.Embedding!, filter, _options.NeighbourCount + 1, null, ct).ConfigureAwait(false);
@@ -116,21 +119,26 @@ public sealed class NotePipeline(
         // turn's evolution may have changed them since.
         var shown = neighbours.Select(static n => n.Note.Id).ToHashSet();
         var missing = precedingIds.Where(id => id != note.Id && !shown.Contains(id)).ToList();
+        // The records as just read: a rewrite applies to them unless they change meanwhile.
+        var read = hits.Select(static h => h.Record).Where(r => shown.Contains(r.Id)).ToDictionary(static r => r.Id);
         if (missing.Count > 0)
         {
             foreach (var record in await store.GetManyAsync(missing, ct).ConfigureAwait(false))
+            {
                 neighbours.Add(new NeighbourNote(NoteText.Snapshot(record), Cosine(note.Embedding, record.Embedding), Precedes: true));
+                read[record.Id] = record;
+            }
         }
 
         var decision = neighbours.Count == 0 ? LinkDecision.None : await linkDecider.DecideAsync(NoteText.Snapshot(note), neighbours, ct).ConfigureAwait(false);
         Validate(decision, neighbours);
 
         var similarity = neighbours.ToDictionary(static n => n.Note.Id, static n => n.Similarity);
-        foreach (var target in decision.LinkTo)
-            await EnsureEdgeAsync(note.Id, target, LinkEdge, note.Scope, similarity[target], batch, ct).ConfigureAwait(false);
+        foreach (var target in decision.LinkTo) edges.Add(new WantedEdge(note.Id, target, LinkEdge, similarity[target]));
+        await EnsureEdgesAsync(edges, note.Scope, batch, ct).ConfigureAwait(false);
 
         foreach (var rewrite in decision.Rewrites)
-            await RewriteNeighbourAsync(rewrite, ct).ConfigureAwait(false);
+            await RewriteNeighbourAsync(rewrite, read.GetValueOrDefault(rewrite.Id), ct).ConfigureAwait(false);
 
         var tags = decision.NewNoteTags ?? note.Tags;
         var linked = note with
@@ -156,11 +164,12 @@ public sealed class NotePipeline(
                 throw new UnknownMemoryReferenceException(id.ToString(), "evolution", allowed.Select(static a => a.ToString()).ToList());
     }
 
-    private async Task RewriteNeighbourAsync(NeighbourRewrite rewrite, CancellationToken ct)
+    private async Task RewriteNeighbourAsync(NeighbourRewrite rewrite, MemoryRecord? known, CancellationToken ct)
     {
         for (var attempt = 0; ; attempt++)
         {
-            var current = await store.GetAsync(rewrite.Id, ct).ConfigureAwait(false);
+            var current = known ?? await store.GetAsync(rewrite.Id, ct).ConfigureAwait(false);
+            known = null;
             if (current is null) return; // deleted meanwhile: nothing to evolve
             if (current.Context == rewrite.Context && current.Tags.SequenceEqual(rewrite.Tags)) return;
             // Only context and tags change; content and keywords stay as the note was written.
@@ -182,21 +191,30 @@ public sealed class NotePipeline(
         }
     }
 
-    private async Task EnsureEdgeAsync(Guid from, Guid to, string type, MemoryScope scope, double weight, IngestBatch batch, CancellationToken ct)
+    private readonly record struct WantedEdge(Guid From, Guid To, string Type, double Weight);
+
+    /// <summary>Adds the edges that do not exist yet (same ends and type): one read, one write.</summary>
+    private async Task EnsureEdgesAsync(IReadOnlyList<WantedEdge> wanted, MemoryScope scope, IngestBatch batch, CancellationToken ct)
     {
-        var existing = await store.GetEdgesAsync(new EdgeQuery(scope.Tenant, [from]) { Direction = EdgeDirection.Outgoing, Types = [type] }, ct).ConfigureAwait(false);
-        if (existing.Any(e => e.ToId == to)) return;
-        await store.AddEdgesAsync([new MemoryEdge
+        if (wanted.Count == 0) return;
+        var query = new EdgeQuery(scope.Tenant, wanted.Select(static e => e.From).Distinct().ToList())
+        {
+            Direction = EdgeDirection.Outgoing,
+            Types = wanted.Select(static e => e.Type).Distinct().ToList(),
+        };
+        var existing = (await store.GetEdgesAsync(query, ct).ConfigureAwait(false)).Select(static e => (e.FromId, e.ToId, e.Type)).ToHashSet();
+        var missing = wanted.Where(e => existing.Add((e.From, e.To, e.Type))).Select(e => new MemoryEdge
         {
             Id = Guid.NewGuid(),
             Scope = scope,
-            FromId = from,
-            ToId = to,
-            Type = type,
-            Weight = weight,
+            FromId = e.From,
+            ToId = e.To,
+            Type = e.Type,
+            Weight = e.Weight,
             ValidAt = batch.ObservedAt,
             Sources = [batch.EpisodeId.ToString()],
-        }], ct).ConfigureAwait(false);
+        }).ToList();
+        if (missing.Count > 0) await store.AddEdgesAsync(missing, ct).ConfigureAwait(false);
     }
 
     // The last notes of the scope observed up to this batch, not counting the batch's own notes.

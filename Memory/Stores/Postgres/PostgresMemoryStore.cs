@@ -118,29 +118,46 @@ public sealed class PostgresMemoryStore : IMemoryStore
         if (@event is MemoryEvent.Add or MemoryEvent.Delete)
             throw new ArgumentException($"An update cannot be recorded as '{@event}'.", nameof(@event));
 
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var old = await LockRecordAsync(connection, transaction, record.Id, cancellationToken).ConfigureAwait(false)
-            ?? throw new MemoryNotFoundException($"Record {record.Id} does not exist.");
-        Embedded.EmbeddedMemoryStore.CheckUpdatable(old, record);
+        // One statement, one round trip: the update applies only to the version, scope and kind the caller
+        // read, and the history row takes the replaced content from the same statement. Under read
+        // committed a concurrent update re-checks the version on the newer row and so matches nothing.
         var now = Now();
-        var stored = Embedded.EmbeddedMemoryStore.Normalize(record) with { CreatedAt = old.CreatedAt, UpdatedAt = now, Version = old.Version + 1 };
-        await using (var batch = new NpgsqlBatch(connection, transaction))
-        {
-            var update = new NpgsqlBatchCommand("""
-                UPDATE memory_records SET content = @content, embedding = @embedding::vector, keywords = @keywords, tags = @tags,
+        var stored = Embedded.EmbeddedMemoryStore.Normalize(record) with { UpdatedAt = now, Version = record.Version + 1 };
+        var history = NewHistory(stored, null, stored.Content, @event, actor, now);
+        await using var command = _dataSource.CreateCommand("""
+            WITH old AS (SELECT content FROM memory_records WHERE id = @id),
+            updated AS (
+                UPDATE memory_records r SET content = @content, embedding = @embedding::vector, keywords = @keywords, tags = @tags,
                     context = @context, category = @category, metadata = @metadata::jsonb, sources = @sources, search_text = @search_text,
                     observed_at = @observed_at, valid_at = @valid_at, invalid_at = @invalid_at, expired_at = @expired_at,
                     updated_at = @updated_at, version = @version
-                WHERE id = @id
-                """);
-            AddRecordValues(update.Parameters, stored);
-            batch.BatchCommands.Add(update);
-            batch.BatchCommands.Add(InsertHistory(NewHistory(stored, old.Content, stored.Content, @event, actor, now)));
-            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return stored;
+                FROM old
+                WHERE r.id = @id AND r.version = @expected_version AND r.kind = @kind AND r.tenant = @tenant
+                  AND r.user_id IS NOT DISTINCT FROM @user_id AND r.agent_id IS NOT DISTINCT FROM @agent_id
+                  AND r.run_id IS NOT DISTINCT FROM @run_id AND r.team_id IS NOT DISTINCT FROM @team_id
+                RETURNING r.created_at, old.content AS old_content),
+            history AS (
+                INSERT INTO memory_history (id, record_id, tenant, user_id, agent_id, run_id, team_id, old_content, new_content, event, at, actor, version)
+                SELECT @history_id, @id, @tenant, @user_id, @agent_id, @run_id, @team_id, updated.old_content, @content, @event, @updated_at, @actor, @version
+                FROM updated)
+            SELECT created_at FROM updated
+            """);
+        var p = command.Parameters;
+        AddRecordValues(p, stored);
+        AddScopeParameters(p, stored.Scope);
+        p.Add(TextParam("kind", stored.Kind.Value));
+        p.Add(new NpgsqlParameter<long>("expected_version", record.Version));
+        p.Add(new NpgsqlParameter<Guid>("history_id", history.Id));
+        p.Add(TextParam("event", history.Event.ToString()));
+        p.Add(TextParam("actor", history.Actor));
+        var createdAt = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        if (createdAt is DateTime created) return stored with { CreatedAt = MemoryTime.Normalize(new DateTimeOffset(created, TimeSpan.Zero)) };
+
+        // Nothing matched: say why, as the embedded store does.
+        var current = await GetAsync(record.Id, cancellationToken).ConfigureAwait(false)
+            ?? throw new MemoryNotFoundException($"Record {record.Id} does not exist.");
+        Embedded.EmbeddedMemoryStore.CheckUpdatable(current, record);
+        throw new MemoryConflictException($"Record {record.Id} changed while it was being updated; read it again.");
     }
 
     public async Task<bool> DeleteAsync(Guid id, string actor, CancellationToken cancellationToken = default)
@@ -166,16 +183,19 @@ public sealed class PostgresMemoryStore : IMemoryStore
     public async Task RecordNoChangeAsync(Guid id, string actor, CancellationToken cancellationToken = default)
     {
         MemoryInputValidator.ValidateActor(actor);
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var current = await LockRecordAsync(connection, transaction, id, cancellationToken).ConfigureAwait(false)
-            ?? throw new MemoryNotFoundException($"Record {id} does not exist.");
-        await using (var batch = new NpgsqlBatch(connection, transaction))
-        {
-            batch.BatchCommands.Add(InsertHistory(NewHistory(current, current.Content, current.Content, MemoryEvent.None, actor, Now()) with { Version = current.Version }));
-            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        // The history row copies the record's scope, content and version as they are, in one statement.
+        await using var command = _dataSource.CreateCommand("""
+            INSERT INTO memory_history (id, record_id, tenant, user_id, agent_id, run_id, team_id, old_content, new_content, event, at, actor, version)
+            SELECT @history_id, id, tenant, user_id, agent_id, run_id, team_id, content, content, @event, @at, @actor, version
+            FROM memory_records WHERE id = @id
+            """);
+        command.Parameters.Add(new NpgsqlParameter<Guid>("history_id", Guid.NewGuid()));
+        command.Parameters.Add(new NpgsqlParameter<Guid>("id", id));
+        command.Parameters.Add(TextParam("event", MemoryEvent.None.ToString()));
+        command.Parameters.Add(TimeParameter("at", Now()));
+        command.Parameters.Add(TextParam("actor", actor));
+        if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+            throw new MemoryNotFoundException($"Record {id} does not exist.");
     }
 
     public async Task<MemoryRecord?> GetAsync(Guid id, CancellationToken cancellationToken = default)
@@ -237,49 +257,52 @@ public sealed class PostgresMemoryStore : IMemoryStore
         // k rows pass, instead of filtering one ef_search-sized candidate list down to fewer than k.
         // The settings travel in the same round trip as the query (the reader skips their empty results).
         var ef = Math.Clamp(Math.Max(_options.EfSearch, 2 * topK), 1, 1000).ToString(CultureInfo.InvariantCulture);
-        var exact = await IsSmallAsync(filter, d, cancellationToken).ConfigureAwait(false);
         await using var batch = _dataSource.CreateBatch();
         batch.BatchCommands.Add(new NpgsqlBatchCommand("SET hnsw.iterative_scan = relaxed_order"));
         batch.BatchCommands.Add(new NpgsqlBatchCommand($"SET hnsw.ef_search = {ef}"));
         var command = new NpgsqlBatchCommand();
-        // Exact path: OFFSET 0 keeps the filtered rows a subquery of their own, so the ORDER BY sorts
-        // them instead of walking the HNSW index.
-        var sql = new StringBuilder(exact
-            ? $"SELECT {RecordColumns}, 1 - (embedding::vector({d}) <=> @q::vector({d})) AS score FROM (SELECT * FROM memory_records WHERE embedding_dims = {d} AND "
-            : $"SELECT {RecordColumns}, 1 - (embedding::vector({d}) <=> @q::vector({d})) AS score FROM memory_records WHERE embedding_dims = {d} AND ");
-        AppendFilter(sql, command.Parameters, filter);
-        if (exact) sql.Append(" OFFSET 0) AS memory_records WHERE true");
+        var where = new StringBuilder($"embedding_dims = {d} AND ");
+        AppendFilter(where, command.Parameters, filter);
+        var distance = $"embedding::vector({d}) <=> @q::vector({d})";
+        var bound = "";
         if (minScore is { } min)
         {
-            sql.Append(" AND embedding::vector(").Append(d).Append(") <=> @q::vector(").Append(d).Append(") <= @max_distance");
+            bound = $" AND {distance} <= @max_distance";
             command.Parameters.Add(new NpgsqlParameter<double>("max_distance", 1 - min));
         }
-        sql.Append(" ORDER BY embedding::vector(").Append(d).Append(") <=> @q::vector(").Append(d).Append(") LIMIT @k");
+        var columns = $"{RecordColumns}, 1 - ({distance}) AS score";
+        var order = $"ORDER BY {distance} LIMIT @k";
+        if (_options.ExactSearchThreshold > 0)
+        {
+            // A filter that leaves few rows is searched exactly (OFFSET 0 keeps the filtered rows a
+            // subquery of their own, so the ORDER BY sorts them instead of walking the HNSW index; only
+            // ids and distances are sorted, the k best are read afterwards); a larger one through the
+            // index. The capped count over the scope indexes picks the branch in the same statement:
+            // each branch is gated by a one-time filter, so only one runs.
+            var exactDistance = $"s.embedding::vector({d}) <=> @q::vector({d})";
+            command.CommandText = $"""
+                WITH small AS (SELECT count(*) <= @cap AS yes FROM (SELECT 1 FROM memory_records WHERE {where} LIMIT @cap + 1) AS capped),
+                best AS (
+                    SELECT s.id, {exactDistance} AS distance FROM (SELECT id, embedding FROM memory_records WHERE {where} OFFSET 0) AS s
+                    WHERE (SELECT yes FROM small){bound.Replace(distance, exactDistance, StringComparison.Ordinal)} ORDER BY distance LIMIT @k)
+                (SELECT {RecordColumns}, 1 - best.distance AS score FROM best JOIN memory_records USING (id) ORDER BY best.distance)
+                UNION ALL
+                (SELECT {columns} FROM memory_records WHERE {where} AND NOT (SELECT yes FROM small){bound} {order})
+                """;
+            command.Parameters.Add(new NpgsqlParameter<int>("cap", _options.ExactSearchThreshold));
+        }
+        else
+        {
+            command.CommandText = $"SELECT {columns} FROM memory_records WHERE {where}{bound} {order}";
+        }
         command.Parameters.Add(PgVector.Parameter("q", query));
         command.Parameters.Add(new NpgsqlParameter<int>("k", topK));
-        command.CommandText = sql.ToString();
         batch.BatchCommands.Add(command);
-        var hits = new List<ScoredMemory>();
-        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-        {
-            do
-            {
-                if (reader.FieldCount == 0) continue;
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                    hits.Add(new ScoredMemory(ReadRecord(reader), reader.GetDouble(RecordColumnCount)));
-            }
-            while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
-        }
+        var hits = await ReadScoredAsync(batch, cancellationToken).ConfigureAwait(false);
         // relaxed_order may return neighbours slightly out of order.
         hits.Sort((a, b) => b.Score.CompareTo(a.Score));
         return hits;
     }
-
-    /// <summary>Whether the filter leaves few enough rows for an exact search (a capped count over the
-    /// scope indexes, so a large scope costs at most the threshold's worth of index entries).</summary>
-    private async Task<bool> IsSmallAsync(MemoryFilter filter, string d, CancellationToken cancellationToken) =>
-        _options.ExactSearchThreshold > 0
-        && await CountUpToAsync(filter, _options.ExactSearchThreshold, $"embedding_dims = {d} AND ", cancellationToken).ConfigureAwait(false) <= _options.ExactSearchThreshold;
 
     public async Task<IReadOnlyList<ScoredMemory>> SearchByTextAsync(string query, MemoryFilter filter, int topK = 10, TextField field = TextField.All, CancellationToken cancellationToken = default)
     {
@@ -293,60 +316,62 @@ public sealed class PostgresMemoryStore : IMemoryStore
             _ => throw new ArgumentOutOfRangeException(nameof(field), field, "Unknown text field."),
         };
         if (string.IsNullOrWhiteSpace(query)) return [];
-        // The capped count decides the ranking and, when BM25 ranks, is the N of its idf.
-        var records = _options.Bm25MaxRecords > 0 ? await CountUpToAsync(filter, _options.Bm25MaxRecords, "", cancellationToken).ConfigureAwait(false) : long.MaxValue;
-        var bm25 = records <= _options.Bm25MaxRecords;
-        await using var command = _dataSource.CreateCommand();
-        var where = new StringBuilder();
-        AppendFilter(where, command.Parameters, filter);
+        // The planner's estimates for the BM25 CTEs run far above the JIT threshold while the statement
+        // takes milliseconds to a second; compiling it would add ~100 ms. The setting rides in the batch.
+        await using var batch = _dataSource.CreateBatch();
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SET jit = off"));
+        var command = new NpgsqlBatchCommand();
+        batch.BatchCommands.Add(command);
+        var whereText = new StringBuilder();
+        AppendFilter(whereText, command.Parameters, filter);
+        var where = whereText.ToString();
         // plainto_tsquery ANDs the words; a memory question rarely repeats all its words, so OR them.
-        var sql = bm25 ? Bm25Sql(column, where.ToString()) : new StringBuilder($"""
-            WITH q AS (SELECT replace(plainto_tsquery('english', @query)::text, ' & ', ' | ')::tsquery AS query)
-            SELECT {RecordColumns}, ts_rank_cd({column}, q.query) AS score FROM memory_records, q
-            WHERE {column} @@ q.query AND {where}
-            """);
-        sql.Append(" ORDER BY score DESC, id LIMIT @k");
-        if (bm25) command.Parameters.Add(new NpgsqlParameter<double>("n", records));
+        const string OrQuery = "SELECT replace(plainto_tsquery('english', @query)::text, ' & ', ' | ')::tsquery AS query";
+        var tsRank = $"SELECT {RecordColumns}, ts_rank_cd({column}, q.query) AS score FROM memory_records, q WHERE {column} @@ q.query AND {where}";
+        if (_options.Bm25MaxRecords > 0)
+        {
+            // A filter that leaves at most Bm25MaxRecords rows is ranked by BM25, whose N is that capped
+            // count; a larger one by ts_rank_cd. The count picks the branch in the same statement.
+            command.CommandText = $"""
+                WITH n AS (SELECT count(*)::float8 AS n FROM (SELECT 1 FROM memory_records WHERE {where} LIMIT @cap + 1) AS capped),
+                q AS NOT MATERIALIZED ({OrQuery}),
+                {Bm25Sql(column, where)}
+                UNION ALL
+                ({tsRank} AND (SELECT n FROM n) > @cap ORDER BY score DESC, id LIMIT @k)
+                """;
+            command.Parameters.Add(new NpgsqlParameter<int>("cap", _options.Bm25MaxRecords));
+        }
+        else
+        {
+            command.CommandText = $"WITH q AS ({OrQuery}) {tsRank} ORDER BY score DESC, id LIMIT @k";
+        }
         command.Parameters.Add(TextParam("query", query.Replace('\0', ' ')));
         command.Parameters.Add(new NpgsqlParameter<int>("k", topK));
-        command.CommandText = sql.ToString();
-        return await ReadScoredAsync(command, cancellationToken).ConfigureAwait(false);
+        return await ReadScoredAsync(batch, cancellationToken).ConfigureAwait(false);
     }
 
     // Okapi BM25 (k1 1.2, b 0.75), as the embedded store ranks, with the statistics of the filtered
-    // records (@n: how many pass the filter): every record holding a query word matches, so the matches
-    // give each word's document frequency; the average length is the matches' (the cheap estimate).
-    private static StringBuilder Bm25Sql(string column, string where) => new($"""
-        WITH q AS (SELECT replace(plainto_tsquery('english', @query)::text, ' & ', ' | ')::tsquery AS query),
+    // records (n: how many pass the filter, capped): every record holding a query word matches, so the
+    // matches give each word's document frequency; the average length is the matches' (the cheap
+    // estimate). Runs only when the count is within the cap (a one-time filter on the matches).
+    private static string Bm25Sql(string column, string where) => $"""
         terms AS (SELECT DISTINCT t.lexeme FROM unnest(to_tsvector('english', @query)) AS t),
         matched AS (
             SELECT r.id, r.{column} AS doc,
                    (SELECT coalesce(sum(coalesce(array_length(p.positions, 1), 1)), 0) FROM unnest(r.{column}) AS p)::float8 AS dl
-            FROM memory_records r, q WHERE r.{column} @@ q.query AND {where}),
+            FROM memory_records r, q WHERE r.{column} @@ q.query AND {where} AND (SELECT n FROM n) <= @cap),
         hits AS (
             SELECT m.id, m.dl, u.lexeme, coalesce(array_length(u.positions, 1), 1)::float8 AS tf
             FROM matched m, unnest(m.doc) AS u WHERE u.lexeme IN (SELECT lexeme FROM terms)),
         df AS (SELECT lexeme, count(*)::float8 AS df FROM hits GROUP BY lexeme),
         avgdl AS (SELECT greatest(avg(dl), 1) AS avgdl FROM matched),
         scored AS (
-            SELECT h.id, sum(ln(1 + (@n - df.df + 0.5) / (df.df + 0.5)) * h.tf * 2.2
+            SELECT h.id, sum(ln(1 + (n.n - df.df + 0.5) / (df.df + 0.5)) * h.tf * 2.2
                              / (h.tf + 1.2 * (0.25 + 0.75 * h.dl / avgdl.avgdl))) AS score
-            FROM hits h JOIN df USING (lexeme), avgdl GROUP BY h.id)
-        SELECT {RecordColumns}, scored.score FROM scored JOIN memory_records USING (id)
-        """);
-
-    // How many rows pass the filter (and the SQL condition before it), counting no further than cap + 1:
-    // over the scope indexes, a large scope costs at most the cap's worth of index entries.
-    private async Task<long> CountUpToAsync(MemoryFilter filter, int cap, string condition, CancellationToken cancellationToken)
-    {
-        await using var command = _dataSource.CreateCommand();
-        var sql = new StringBuilder("SELECT count(*) FROM (SELECT 1 FROM memory_records WHERE ").Append(condition);
-        AppendFilter(sql, command.Parameters, filter);
-        sql.Append(" LIMIT @cap) AS capped");
-        command.Parameters.Add(new NpgsqlParameter<int>("cap", cap + 1));
-        command.CommandText = sql.ToString();
-        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-    }
+            FROM hits h JOIN df USING (lexeme), avgdl, n GROUP BY h.id),
+        best AS (SELECT id, score FROM scored ORDER BY score DESC, id LIMIT @k)
+        (SELECT {RecordColumns}, best.score FROM best JOIN memory_records USING (id) ORDER BY best.score DESC, id)
+        """;
 
     // ------------------------------------------------------------------ edges
 
@@ -730,12 +755,18 @@ public sealed class PostgresMemoryStore : IMemoryStore
         return records;
     }
 
-    private static async Task<List<ScoredMemory>> ReadScoredAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    // Reads the scored rows of a batch, skipping the empty results of its SET commands.
+    private static async Task<List<ScoredMemory>> ReadScoredAsync(NpgsqlBatch batch, CancellationToken cancellationToken)
     {
         var hits = new List<ScoredMemory>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            hits.Add(new ScoredMemory(ReadRecord(reader), Convert.ToDouble(reader.GetValue(RecordColumnCount), CultureInfo.InvariantCulture)));
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        do
+        {
+            if (reader.FieldCount == 0) continue;
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                hits.Add(new ScoredMemory(ReadRecord(reader), Convert.ToDouble(reader.GetValue(RecordColumnCount), CultureInfo.InvariantCulture)));
+        }
+        while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
         return hits;
     }
 

@@ -136,7 +136,13 @@ internal static class PostgresSql
     public static void AppendFilter(StringBuilder sql, NpgsqlParameterCollection parameters, MemoryFilter filter)
     {
         AppendScope(sql, parameters, filter.Scope);
-        if (filter.Kinds is { Count: > 0 } kinds)
+        if (filter.Kinds is { Count: 1 } one)
+        {
+            // One kind as an equality, so the (scope, kind, observed_at) index yields rows in time order.
+            sql.Append(" AND kind = @f_kind");
+            parameters.Add(TextParam("f_kind", one[0].Value));
+        }
+        else if (filter.Kinds is { Count: > 1 } kinds)
         {
             sql.Append(" AND kind = ANY(@f_kinds)");
             parameters.Add(new NpgsqlParameter<string[]>("f_kinds", kinds.Select(k => k.Value).ToArray()));

@@ -134,6 +134,27 @@ public abstract class MemoryStoreConformanceTests
     }
 
     [Fact]
+    public async Task Concurrent_updates_of_one_version_let_exactly_one_win_and_history_keeps_the_chain()
+    {
+        var added = await Store.AddAsync(Note(User("alice"), "v1"), "user");
+        var attempts = Enumerable.Range(0, 8).Select(i => Task.Run(async () =>
+        {
+            try { return await Store.UpdateAsync(added with { Content = $"writer {i}" }, $"writer-{i}"); }
+            catch (MemoryConflictException) { return null; }
+        })).ToArray();
+        var winners = (await Task.WhenAll(attempts)).OfType<MemoryRecord>().ToList();
+
+        var winner = Assert.Single(winners);
+        Assert.Equal(2, winner.Version);
+        var read = await Store.GetAsync(added.Id);
+        Assert.Equal(winner.Content, read!.Content);
+        var history = await Store.GetHistoryAsync(added.Id);
+        Assert.Equal(2, history.Count);
+        Assert.Equal("v1", history[1].OldContent);
+        Assert.Equal(winner.Content, history[1].NewContent);
+    }
+
+    [Fact]
     public async Task Update_of_a_missing_record_or_to_another_scope_or_kind_is_refused()
     {
         await Assert.ThrowsAsync<MemoryNotFoundException>(() => Store.UpdateAsync(Note(User("alice"), "ghost") with { Version = 1 }, "user"));

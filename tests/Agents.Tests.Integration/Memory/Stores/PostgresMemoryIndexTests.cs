@@ -47,6 +47,17 @@ public sealed class PostgresMemoryIndexTests(PostgresDatabase db) : IClassFixtur
         var scopePlan = await ExplainAsync("SET enable_seqscan = off", "SELECT id FROM memory_records WHERE tenant = 't' AND user_id = 'u3'", _ => { });
         Assert.True(scopePlan.Any(l => l.Contains("memory_records_user", StringComparison.Ordinal)), string.Join("\n", scopePlan));
 
+        // One kind in one scope, in observation order (the pipelines' lookups): a range of the scope index.
+        var kindPlan = await ExplainAsync("SET enable_seqscan = off; SET enable_bitmapscan = off",
+            "SELECT id FROM memory_records WHERE tenant = 't' AND user_id = 'u3' AND kind = 'note' ORDER BY observed_at LIMIT 5", _ => { });
+        Assert.True(kindPlan.Any(l => l.Contains("Index Scan using memory_records_user_kind", StringComparison.Ordinal)), string.Join("\n", kindPlan));
+        Assert.DoesNotContain(kindPlan, l => l.Contains("Sort", StringComparison.Ordinal));
+
+        // Embeddings are kept in the row (exact search over a small scope reads no TOAST chunk per row).
+        await using (var storage = db.DataSource.CreateCommand(
+            "SELECT attstorage::text FROM pg_attribute WHERE attrelid = 'memory_records'::regclass AND attname = 'embedding'"))
+            Assert.Equal("m", (string?)await storage.ExecuteScalarAsync());
+
         // And the store's own search agrees with an exact computation on its top hit.
         var hits = await store.SearchByVectorAsync(records[42].Embedding!, new MemoryFilter(new MemoryScope("t", agentId: "bench")), topK: 5);
         Assert.Equal(records[42].Id, hits[0].Record.Id);

@@ -74,4 +74,45 @@ public sealed class CrashResumeTests : IDisposable
         Assert.Equal(MemoryJobStatus.Completed, (await store.GetJobAsync(added.JobId))!.Status);
         Assert.NotEmpty(await ListAsync(store, Ann, MemoryKind.Entity));
     }
+
+    [Fact]
+    public async Task A_failure_in_the_graph_stage_reruns_the_graph_but_never_extracts_the_facts_again()
+    {
+        using var store = new EmbeddedMemoryStore();
+        var offline = MemoryModels.Offline();
+        var facts = new CountingFactExtractor(offline.FactExtractor);
+        var entities = new FailingOnceEntityExtractor(offline.EntityExtractor);
+        await using var engine = new MemoryEngine(store, new HashingEmbedder(), offline with { FactExtractor = facts, EntityExtractor = entities }, FastOptions());
+        await engine.StartAsync();
+
+        var added = await engine.AddAsync(Ann, "I moved to Lisbon for a new design job.", Day1, "Ann");
+        await engine.WaitForAsync(added.EpisodeId);
+
+        Assert.Equal(2, entities.Calls); // failed once, then ran again
+        Assert.Equal(1, facts.Calls);    // the facts' mark, written before the graph ran, kept them from a second extraction
+        var episode = (await store.GetAsync(added.EpisodeId))!;
+        Assert.Equal(IngestJobHandler.Done, episode.Metadata[IngestJobHandler.StateKey]);
+        Assert.Equal(["facts", "graph"], episode.Metadata[IngestJobHandler.StagesKey].Split(','));
+        Assert.NotEmpty(await ListAsync(store, Ann, MemoryKind.Entity));
+        Assert.Equal(MemoryJobStatus.Completed, (await store.GetJobAsync(added.JobId))!.Status);
+    }
+
+    private sealed class CountingFactExtractor(Agents.Memory.Pipelines.Facts.IFactExtractor inner) : Agents.Memory.Pipelines.Facts.IFactExtractor
+    {
+        public int Calls;
+
+        public ValueTask<IReadOnlyList<Agents.Memory.Pipelines.Facts.ExtractedFact>> ExtractAsync(Agents.Memory.Pipelines.Facts.FactExtractionInput input, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref Calls);
+            return inner.ExtractAsync(input, cancellationToken);
+        }
+    }
+
+    private sealed class FailingOnceEntityExtractor(Agents.Memory.Pipelines.Graph.IEntityExtractor inner) : Agents.Memory.Pipelines.Graph.IEntityExtractor
+    {
+        public int Calls;
+
+        public ValueTask<Agents.Memory.Pipelines.Graph.GraphExtraction> ExtractAsync(Agents.Memory.Pipelines.Facts.FactExtractionInput input, CancellationToken cancellationToken) =>
+            Interlocked.Increment(ref Calls) == 1 ? throw new TimeoutException("the model timed out") : inner.ExtractAsync(input, cancellationToken);
+    }
 }

@@ -327,7 +327,10 @@ public sealed class PostgresMemoryStore : IMemoryStore
         var where = whereText.ToString();
         // plainto_tsquery ANDs the words; a memory question rarely repeats all its words, so OR them.
         const string OrQuery = "SELECT replace(plainto_tsquery('english', @query)::text, ' & ', ' | ')::tsquery AS query";
-        var tsRank = $"SELECT {RecordColumns}, ts_rank_cd({column}, q.query) AS score FROM memory_records, q WHERE {column} @@ q.query AND {where}";
+        // Both rankings order ids and scores only; the k best rows are read at the end (a common word
+        // can match most of a large scope, and reading every match whole cost more than ranking it).
+        var tsRank = $"SELECT id, ts_rank_cd({column}, q.query)::float8 AS score FROM memory_records, q WHERE {column} @@ q.query AND {where}";
+        const string ReadBest = "SELECT " + RecordColumns + ", best.score FROM best JOIN memory_records USING (id) ORDER BY best.score DESC, id";
         if (_options.Bm25MaxRecords > 0)
         {
             // A filter that leaves at most Bm25MaxRecords rows is ranked by BM25, whose N is that capped
@@ -335,15 +338,16 @@ public sealed class PostgresMemoryStore : IMemoryStore
             command.CommandText = $"""
                 WITH n AS (SELECT count(*)::float8 AS n FROM (SELECT 1 FROM memory_records WHERE {where} LIMIT @cap + 1) AS capped),
                 q AS NOT MATERIALIZED ({OrQuery}),
-                {Bm25Sql(column, where)}
-                UNION ALL
-                ({tsRank} AND (SELECT n FROM n) > @cap ORDER BY score DESC, id LIMIT @k)
+                {Bm25Sql(column, where)},
+                ranked AS ({tsRank} AND (SELECT n FROM n) > @cap ORDER BY score DESC, id LIMIT @k),
+                best AS (SELECT id, score FROM bm25 UNION ALL SELECT id, score FROM ranked)
+                {ReadBest}
                 """;
             command.Parameters.Add(new NpgsqlParameter<int>("cap", _options.Bm25MaxRecords));
         }
         else
         {
-            command.CommandText = $"WITH q AS ({OrQuery}) {tsRank} ORDER BY score DESC, id LIMIT @k";
+            command.CommandText = $"WITH q AS ({OrQuery}), best AS ({tsRank} ORDER BY score DESC, id LIMIT @k) {ReadBest}";
         }
         command.Parameters.Add(TextParam("query", query.Replace('\0', ' ')));
         command.Parameters.Add(new NpgsqlParameter<int>("k", topK));
@@ -369,8 +373,7 @@ public sealed class PostgresMemoryStore : IMemoryStore
             SELECT h.id, sum(ln(1 + (n.n - df.df + 0.5) / (df.df + 0.5)) * h.tf * 2.2
                              / (h.tf + 1.2 * (0.25 + 0.75 * h.dl / avgdl.avgdl))) AS score
             FROM hits h JOIN df USING (lexeme), avgdl, n GROUP BY h.id),
-        best AS (SELECT id, score FROM scored ORDER BY score DESC, id LIMIT @k)
-        (SELECT {RecordColumns}, best.score FROM best JOIN memory_records USING (id) ORDER BY best.score DESC, id)
+        bm25 AS (SELECT id, score FROM scored ORDER BY score DESC, id LIMIT @k)
         """;
 
     // ------------------------------------------------------------------ edges

@@ -116,5 +116,12 @@ public sealed class PostgresMemoryIndexTests(PostgresDatabase db) : IClassFixtur
         Assert.Equal(ranked.Select(h => h.Record.Id).Order(), cheap.Select(h => h.Record.Id).Order());
         Assert.Equal("A kayak trip.", ranked[0].Record.Content);
         Assert.NotEqual(ranked.Select(h => h.Score), cheap.Select(h => h.Score)); // a different ranking function answered
+
+        // With BM25 switched off (limit 0), ts_rank_cd answers every size alike.
+        var never = new PostgresMemoryStore(db.DataSource, new MemoryStoreOptions { Dimension = 384 }, new PostgresMemoryStoreOptions { Bm25MaxRecords = 0 });
+        var plain = await never.SearchByTextAsync("kayak weekend", filter);
+        Assert.Equal(cheap.Select(h => (h.Record.Id, h.Score)), plain.Select(h => (h.Record.Id, h.Score)));
+        Assert.Equal("A kayak trip.", plain[0].Record.Content);
+        Assert.Equal(2, (await never.SearchByTextAsync("kayak weekend", filter, topK: 2)).Count);
     }
 }

@@ -13,11 +13,13 @@ using static Agents.Memory.Stores.Postgres.PostgresSql;
 namespace Agents.Memory.Stores.Postgres;
 
 /// <summary>
-/// PostgreSQL + pgvector store over the tables of <c>infra/migrations/0020_memory.sql</c>. Every change
-/// and its history row (and the jobs enqueued with a record) commit in one transaction. Vector search
-/// uses the per-dimension partial HNSW index (iterative scan, so scope filters do not starve the
-/// top-k); full-text search ranks with <c>ts_rank_cd</c> over the generated tsvector. All times come
-/// from the <see cref="TimeProvider"/>, not the server clock, so both stores behave the same under test.
+/// PostgreSQL + pgvector store over the tables of <c>infra/migrations/</c> (0020 onwards). Every change
+/// and its history row (and the jobs enqueued with a record) commit together, in one statement or one
+/// transaction. Vector search is exact over a small filtered set and otherwise uses the per-dimension
+/// partial HNSW index (iterative scan, so scope filters do not starve the top-k); full-text search
+/// ranks with BM25 computed in SQL up to <see cref="PostgresMemoryStoreOptions.Bm25MaxRecords"/>
+/// filtered rows, with <c>ts_rank_cd</c> above. All times come from the <see cref="TimeProvider"/>, not
+/// the server clock, so both stores behave the same under test.
 /// </summary>
 public sealed class PostgresMemoryStore : IMemoryStore
 {

@@ -121,7 +121,6 @@ public sealed class PostgresMemoryIndexTests(PostgresDatabase db) : IClassFixtur
         var never = new PostgresMemoryStore(db.DataSource, new MemoryStoreOptions { Dimension = 384 }, new PostgresMemoryStoreOptions { Bm25MaxRecords = 0 });
         var plain = await never.SearchByTextAsync("kayak weekend", filter);
         Assert.Equal(cheap.Select(h => (h.Record.Id, h.Score)), plain.Select(h => (h.Record.Id, h.Score)));
-        Assert.Equal("A kayak trip.", plain[0].Record.Content);
         Assert.Equal(2, (await never.SearchByTextAsync("kayak weekend", filter, topK: 2)).Count);
     }
 }

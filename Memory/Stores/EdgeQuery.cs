@@ -15,13 +15,15 @@ public enum EdgeDirection
 
 /// <summary>
 /// Neighbourhood query: edges touching <see cref="Ids"/> in <see cref="Direction"/>, optionally of
-/// given types. Closed edges (invalid or expired) are skipped unless <see cref="IncludeClosed"/>;
+/// given types or of any type but some. Closed edges (invalid or expired) are skipped unless <see cref="IncludeClosed"/>;
 /// with <see cref="AsOf"/>, edges visible at that time are returned instead.
 /// </summary>
 public sealed record EdgeQuery(string Tenant, IReadOnlyCollection<Guid> Ids)
 {
     public EdgeDirection Direction { get; init; } = EdgeDirection.Both;
     public IReadOnlyList<string>? Types { get; init; }
+    /// <summary>Edges of these types are left out (e.g. the structural ones, to read only relations).</summary>
+    public IReadOnlyList<string>? ExcludeTypes { get; init; }
     public bool IncludeClosed { get; init; }
     public DateTimeOffset? AsOf { get; init; }
     /// <summary>At most this many edges (most recent first).</summary>
@@ -38,6 +40,7 @@ public sealed record EdgeQuery(string Tenant, IReadOnlyCollection<Guid> Ids)
         };
         if (!touches) return false;
         if (Types is { Count: > 0 } && !Types.Contains(edge.Type, StringComparer.Ordinal)) return false;
+        if (ExcludeTypes is { Count: > 0 } && ExcludeTypes.Contains(edge.Type, StringComparer.Ordinal)) return false;
         if (AsOf is { } asOf) return edge.IsVisibleAsOf(asOf);
         return IncludeClosed || edge.IsOpen;
     }

@@ -30,7 +30,7 @@ public sealed class GraphPipeline(
     public const string TypeKey = "entity_type";
     public const string MentionedInEdge = "mentioned_in";
 
-    private static readonly HashSet<string> StructuralEdges = new(StringComparer.Ordinal) { MentionedInEdge, Notes.NotePipeline.LinkEdge, Notes.NotePipeline.NextTurnEdge };
+    private static readonly string[] StructuralEdges = [MentionedInEdge, Notes.NotePipeline.LinkEdge, Notes.NotePipeline.NextTurnEdge];
 
     private readonly MemoryPipelineOptions _options = options ?? new MemoryPipelineOptions();
     private readonly TimeProvider _time = time ?? TimeProvider.System;
@@ -53,8 +53,9 @@ public sealed class GraphPipeline(
 
         var relations = extraction.Relations.Where(r => resolved.ContainsKey(NameExtractor.Normalize(r.Source)) && resolved.ContainsKey(NameExtractor.Normalize(r.Target))).ToList();
         var entityIds = resolved.Values.Select(static e => e.Id).ToList();
-        var openEdges = await store.GetEdgesAsync(new EdgeQuery(batch.Scope.Tenant, entityIds), cancellationToken).ConfigureAwait(false);
-        var relationEdges = openEdges.Where(static e => !StructuralEdges.Contains(e.Type)).ToList();
+        // The entities' relations only: their mentions grow with every turn that names them, and
+        // reading those each time made a popular entity's ingest cost grow with the conversation.
+        var relationEdges = await store.GetEdgesAsync(new EdgeQuery(batch.Scope.Tenant, entityIds) { ExcludeTypes = StructuralEdges }, cancellationToken).ConfigureAwait(false);
 
         // Contradictions: decided and validated before anything changes.
         var closing = new List<Guid>();
@@ -94,7 +95,10 @@ public sealed class GraphPipeline(
         }
         if (notesExist)
         {
-            var mentions = openEdges.Where(static e => e.Type == MentionedInEdge).Select(static e => (e.FromId, e.ToId)).ToHashSet();
+            // Mentions already written for this batch's notes (a rerun after a crash).
+            var noteIds = batch.Messages.Select(static m => m.NoteId).ToList();
+            var mentions = (await store.GetEdgesAsync(new EdgeQuery(batch.Scope.Tenant, noteIds) { Direction = EdgeDirection.Incoming, Types = [MentionedInEdge] }, cancellationToken).ConfigureAwait(false))
+                .Select(static e => (e.FromId, e.ToId)).ToHashSet();
             foreach (var message in batch.Messages)
                 foreach (var entity in resolved.Values)
                     if (Mentions(message, entity) && !mentions.Contains((entity.Id, message.NoteId)))

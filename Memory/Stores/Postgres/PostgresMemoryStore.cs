@@ -471,6 +471,11 @@ public sealed class PostgresMemoryStore : IMemoryStore
             sql.Append(" AND type = ANY(@types)");
             command.Parameters.Add(TextArray("types", types));
         }
+        if (query.ExcludeTypes is { Count: > 0 } excluded)
+        {
+            sql.Append(" AND type <> ALL(@excluded_types)");
+            command.Parameters.Add(TextArray("excluded_types", excluded));
+        }
         if (query.AsOf is { } asOf)
         {
             sql.Append(" AND (valid_at IS NULL OR valid_at <= @asof) AND (invalid_at IS NULL OR invalid_at > @asof) AND (expired_at IS NULL OR expired_at > @asof)");

@@ -450,6 +450,8 @@ public abstract class MemoryStoreConformanceTests
         Assert.Equal([link.Id], (await Store.GetEdgesAsync(new EdgeQuery(Tenant, [alice.Id]) { Direction = EdgeDirection.Incoming })).Select(e => e.Id));
         Assert.Equal(2, (await Store.GetEdgesAsync(new EdgeQuery(Tenant, [alice.Id]))).Count);
         Assert.Equal([link.Id], (await Store.GetEdgesAsync(new EdgeQuery(Tenant, [alice.Id]) { Types = ["link"] })).Select(e => e.Id));
+        Assert.Equal([worksAt.Id], (await Store.GetEdgesAsync(new EdgeQuery(Tenant, [alice.Id]) { ExcludeTypes = ["link", "mentioned_in"] })).Select(e => e.Id));
+        Assert.Empty(await Store.GetEdgesAsync(new EdgeQuery(Tenant, [alice.Id]) { Types = ["link"], ExcludeTypes = ["link"] }));
         Assert.Empty(await Store.GetEdgesAsync(new EdgeQuery("other-" + Tenant, [alice.Id])));
 
         Clock.Advance(TimeSpan.FromHours(1));

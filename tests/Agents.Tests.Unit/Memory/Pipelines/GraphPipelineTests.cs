@@ -63,6 +63,33 @@ public sealed class GraphPipelineTests : IDisposable
     }
 
     [Fact]
+    public async Task Running_the_graph_stage_again_on_a_batch_adds_no_edge_twice()
+    {
+        await using var engine = Engine();
+        var first = await engine.AddAsync(Ann, "I live in Rome with my partner.", Day1, "Ann");
+        await engine.WaitForAsync(first.EpisodeId);
+        var added = await engine.AddAsync(Ann, "Ann works at Acme in Rome.", Day2, "Ann");
+        await engine.WaitForAsync(added.EpisodeId);
+        var entityIds = (await ListAsync(_store, Ann, MemoryKind.Entity)).Select(e => e.Id).ToList();
+        async Task<List<(Guid, Guid, string)>> EdgesAsync() =>
+            (await _store.GetEdgesAsync(new EdgeQuery(Ann.Tenant, entityIds) { IncludeClosed = true }))
+                .Select(e => (e.FromId, e.ToId, e.Type)).Order().ToList();
+        var before = await EdgesAsync();
+        Assert.Contains(before, e => e.Item3 == GraphPipeline.MentionedInEdge && e.Item2 == added.NoteIds[0]);
+        Assert.Contains(before, e => e.Item3 != GraphPipeline.MentionedInEdge);
+
+        // As a worker would after a crash between the graph's writes and the episode's "done".
+        var job = (await _store.GetJobAsync(added.JobId))!;
+        var payload = IngestJobHandler.ReadPayload(job);
+        var batch = new IngestBatch(payload.EpisodeId, Ann, payload.ObservedAt,
+            payload.Messages.ConvertAll(m => new IngestMessage(m.NoteId, m.Speaker, m.Content, m.SourceId)), [], payload.Sources);
+        var models = MemoryModels.Offline();
+        await new GraphPipeline(_store, _embedder, models.EntityExtractor, models.RelationInvalidator).ProcessAsync(batch, notesExist: true, CancellationToken.None);
+
+        Assert.Equal(before, await EdgesAsync());
+    }
+
+    [Fact]
     public async Task An_entity_close_in_embedding_is_merged_and_a_distant_one_is_not()
     {
         var chat = new ScriptedChat()

@@ -60,7 +60,7 @@ public static class LocomoBench
             MmrLambda = a.Double("mmr-lambda", defaults.MmrLambda),
         };
         var dimensions = a.Int("dimensions", 384);
-        // Where the memories live: the embedded store (BM25) or PostgreSQL (ts_rank_cd, HNSW), a fresh database.
+        // Where the memories live: the embedded store or PostgreSQL (BM25 in SQL, HNSW), a fresh database.
         var storeKind = a.String("store", "embedded");
         if (storeKind is not ("embedded" or "postgres")) throw new BenchUsageException($"--store must be 'embedded' or 'postgres', not '{storeKind}'.");
         // Optional diagnosis file: one JSON line per question with its evidence and the first 30 turns ranked.

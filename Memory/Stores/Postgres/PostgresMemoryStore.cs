@@ -281,12 +281,11 @@ public sealed class PostgresMemoryStore : IMemoryStore
             // ids and distances are sorted, the k best are read afterwards); a larger one through the
             // index. The capped count over the scope indexes picks the branch in the same statement:
             // each branch is gated by a one-time filter, so only one runs.
-            var exactDistance = $"s.embedding::vector({d}) <=> @q::vector({d})";
             command.CommandText = $"""
                 WITH small AS (SELECT count(*) <= @cap AS yes FROM (SELECT 1 FROM memory_records WHERE {where} LIMIT @cap + 1) AS capped),
                 best AS (
-                    SELECT s.id, {exactDistance} AS distance FROM (SELECT id, embedding FROM memory_records WHERE {where} OFFSET 0) AS s
-                    WHERE (SELECT yes FROM small){bound.Replace(distance, exactDistance, StringComparison.Ordinal)} ORDER BY distance LIMIT @k)
+                    SELECT id, {distance} AS distance FROM (SELECT id, embedding FROM memory_records WHERE {where} OFFSET 0) AS filtered
+                    WHERE (SELECT yes FROM small){bound} ORDER BY distance LIMIT @k)
                 (SELECT {RecordColumns}, 1 - best.distance AS score FROM best JOIN memory_records USING (id) ORDER BY best.distance)
                 UNION ALL
                 (SELECT {columns} FROM memory_records WHERE {where} AND NOT (SELECT yes FROM small){bound} {order})

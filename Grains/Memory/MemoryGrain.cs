@@ -50,11 +50,14 @@ public sealed class MemoryGrain(MemoryEngine engine, IOptions<MemoryGrainOptions
         _pipeline?.Dispose();
         // An idle scope needs no wake-up call; one with work left keeps its reminder for whoever comes
         // next. A silo shutting down leaves reminders alone: its reminder service is stopping too.
-        if (_reminderRegistered && _pending == 0 && !_running && reason.ReasonCode != DeactivationReasonCode.ShuttingDown)
+        if (_reminderRegistered && !_running && !_kicked && _scope is { } scope && reason.ReasonCode != DeactivationReasonCode.ShuttingDown)
         {
             try
             {
-                if (await this.GetReminder(ResumeReminder) is { } reminder) await this.UnregisterReminder(reminder);
+                // The queue is the truth: a job added at the last moment keeps the reminder.
+                if (await engine.Store.CountJobsAsync(scope, MemoryJobStatus.Pending, cancellationToken) == 0
+                    && await this.GetReminder(ResumeReminder) is { } reminder)
+                    await this.UnregisterReminder(reminder);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -94,8 +97,12 @@ public sealed class MemoryGrain(MemoryEngine engine, IOptions<MemoryGrainOptions
         await _idle.Task.WaitAsync(cancellationToken);
     }
 
-    public Task<MemoryPipelineStatus> PipelineStatusAsync(CancellationToken cancellationToken = default) =>
-        Task.FromResult(new MemoryPipelineStatus(_pending, _running, _processed, _lastError, RuntimeIdentity));
+    public async Task<MemoryPipelineStatus> PipelineStatusAsync(CancellationToken cancellationToken = default)
+    {
+        // Mid-pass the last count is stale: ask the queue.
+        var pending = _running ? await engine.Store.CountJobsAsync(Scope, MemoryJobStatus.Pending, cancellationToken) : _pending;
+        return new MemoryPipelineStatus(pending, _running, _processed, _lastError, RuntimeIdentity);
+    }
 
     public Task ReceiveReminder(string reminderName, TickStatus status)
     {
@@ -110,8 +117,8 @@ public sealed class MemoryGrain(MemoryEngine engine, IOptions<MemoryGrainOptions
     /// <summary>Runs a pipeline pass now, or right after the one running.</summary>
     private void Kick()
     {
-        if (_running) _kicked = true;
-        else _pipeline?.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        _kicked = true;   // a pass is due: the scope is not idle until it ran
+        _pipeline?.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan);
     }
 
     private async Task RunPipelineAsync(CancellationToken cancellationToken)
@@ -124,22 +131,22 @@ public sealed class MemoryGrain(MemoryEngine engine, IOptions<MemoryGrainOptions
         catch (Exception e) when (e is FormatException or InvalidMemoryInputException)
         {
             _pending = 0; // a malformed key names no scope, so there is nothing to run
+            _kicked = false;
             SignalIdle();
             return;
         }
         _running = true;
+        _kicked = false;
         try
         {
-            do
-            {
-                _kicked = false;
-                var result = await engine.Processor.DrainScopeAsync(scope, _worker, cancellationToken);
-                _processed += result.Ran;
-                _pending = result.Pending;
-                _lastError = null;
-                if (result.RetryAt is { } at) _pipeline?.Change(Clamp(at - time.GetUtcNow(), _options.MaxRecheckDelay), Timeout.InfiniteTimeSpan);
-            }
-            while (_kicked);
+            // One job per tick: between ticks the activation can deactivate (Orleans waits for a running
+            // tick), so a long queue never holds a shutdown or a migration hostage.
+            var result = await engine.Processor.DrainScopeAsync(scope, _worker, maxJobs: 1, cancellationToken);
+            _processed += result.Ran;
+            _pending = result.Pending;
+            _lastError = null;
+            if (_kicked || (result.Pending > 0 && result.RetryAt is null)) _pipeline?.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+            else if (result.RetryAt is { } at) _pipeline?.Change(Clamp(at - time.GetUtcNow(), _options.MaxRecheckDelay), Timeout.InfiniteTimeSpan);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -155,7 +162,7 @@ public sealed class MemoryGrain(MemoryEngine engine, IOptions<MemoryGrainOptions
         {
             _running = false;
         }
-        if (_pending == 0) SignalIdle();
+        if (_pending == 0 && !_kicked) SignalIdle();
     }
 
     private void SignalIdle()

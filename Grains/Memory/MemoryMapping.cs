@@ -5,7 +5,7 @@ using Agents.Memory.Stores;
 namespace Agents.Grains.Memory;
 
 /// <summary>Converts between the wire contracts (Abstractions) and the memory engine's model.</summary>
-internal static class MemoryMapping
+public static class MemoryMapping
 {
     public static MemoryScope ToScope(this ScopeRef scope) => new(scope.Tenant, scope.UserId, scope.AgentId, scope.RunId, scope.TeamId);
 

@@ -110,23 +110,28 @@ public sealed class MemoryJobProcessor : IAsyncDisposable
     }
 
     /// <summary>
-    /// Runs the pending jobs of exactly <paramref name="scope"/> as <paramref name="worker"/>, one at a
-    /// time in the order they were enqueued, until none can be claimed now. The scope's owner calls
-    /// this; the store refuses a claim while another worker holds a lease in the scope, so a scope is
-    /// never processed in two places at once. Returns what is left and when to look again.
+    /// Runs up to <paramref name="maxJobs"/> pending jobs of exactly <paramref name="scope"/> as
+    /// <paramref name="worker"/>, one at a time in the order they were enqueued, stopping early when
+    /// none can be claimed now. The scope's owner calls this; the store refuses a claim while another
+    /// worker holds a lease in the scope, so a scope is never processed in two places at once. Returns
+    /// how many ran, how many are left, and, when none could be claimed, when to look again.
     /// </summary>
-    public async Task<ScopeDrainResult> DrainScopeAsync(MemoryScope scope, string worker, CancellationToken cancellationToken)
+    public async Task<ScopeDrainResult> DrainScopeAsync(MemoryScope scope, string worker, int maxJobs, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(scope);
         MemoryInputValidator.ValidateWorker(worker);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxJobs);
         var ran = 0;
-        while (true)
+        long left = 0;
+        while (ran < maxJobs)
         {
             var claim = await _store.ClaimScopeJobAsync(scope, worker, _options.Lease, Kinds, cancellationToken).ConfigureAwait(false);
             if (claim.Job is null) return new ScopeDrainResult(ran, claim.Pending, claim.RetryAt);
             await RunAsync(claim.Job, worker, cancellationToken).ConfigureAwait(false);
             ran++;
+            left = claim.Pending - 1;   // a failed job that will be retried still counts: it is claimed again later
         }
+        return new ScopeDrainResult(ran, left, null);
     }
 
     private Task RunAsync(MemoryJob job, CancellationToken cancellationToken) => RunAsync(job, _options.WorkerId, cancellationToken);

@@ -10,17 +10,17 @@ namespace Agents.Tests.Integration.Platform;
 /// real silo, and from the storage provider itself where a test needs two writers of one state.</summary>
 public sealed class OrleansGrainStorageTests(SingleSiloCluster cluster) : IClassFixture<SingleSiloCluster>
 {
-    private const string CounterState = "counter";    // CounterGrain's [PersistentState] name
+    private const string StateName = "stored-counter";    // StoredCounterGrain's [PersistentState] name
     private IGrainStorage Storage => cluster.Silo.Services.GetRequiredKeyedService<IGrainStorage>(OrleansOnPostgres.StorageName);
 
     private static string NewKey() => $"k-{Guid.NewGuid():N}";
-    private static GrainState<CounterState> Fresh() => new(new CounterState());
+    private static GrainState<StoredCounterState> Fresh() => new(new StoredCounterState());
 
     [Fact]
     public async Task State_round_trips_and_survives_deactivation()
     {
         var key = NewKey();
-        var grain = cluster.Grains.GetGrain<ICounterGrain>(key);
+        var grain = cluster.Grains.GetGrain<IStoredCounterGrain>(key);
         var first = await grain.AddAsync(5, "five");
         Assert.Equal((5, "1", true), (first.Value, first.ETag, first.RecordExists));
         Assert.Equal((7, "2"), ((await grain.AddAsync(2, "two")).Value, (await grain.GetAsync()).ETag));
@@ -32,7 +32,7 @@ public sealed class OrleansGrainStorageTests(SingleSiloCluster cluster) : IClass
 
         // One row, named by the state's name and the string key.
         var row = Assert.Single(await StateRowsAsync(key));
-        Assert.Equal((CounterState, 0L, 0L, 2, true), (row.StateName, row.N0, row.N1, row.Version, row.HasPayload));
+        Assert.Equal((StateName, 0L, 0L, 2, true), (row.StateName, row.N0, row.N1, row.Version, row.HasPayload));
     }
 
     [Fact]
@@ -41,24 +41,24 @@ public sealed class OrleansGrainStorageTests(SingleSiloCluster cluster) : IClass
         // Two writers of one state, as two activations of one grain would be.
         var id = GrainId.Create("writer", NewKey());
         var (one, two) = (Fresh(), Fresh());
-        await Storage.ReadStateAsync(CounterState, id, one);
-        await Storage.ReadStateAsync(CounterState, id, two);
+        await Storage.ReadStateAsync(StateName, id, one);
+        await Storage.ReadStateAsync(StateName, id, two);
         Assert.Null(one.ETag);
 
         one.State!.Value = 1;
-        await Storage.WriteStateAsync(CounterState, id, one);
+        await Storage.WriteStateAsync(StateName, id, one);
         Assert.Equal("1", one.ETag);
         two.State!.Value = 2;
-        await Assert.ThrowsAsync<InconsistentStateException>(() => Storage.WriteStateAsync(CounterState, id, two));   // it read nothing, but a row exists now
+        await Assert.ThrowsAsync<InconsistentStateException>(() => Storage.WriteStateAsync(StateName, id, two));   // it read nothing, but a row exists now
 
-        await Storage.ReadStateAsync(CounterState, id, two);                 // catches up
+        await Storage.ReadStateAsync(StateName, id, two);                 // catches up
         Assert.Equal(("1", 1), (two.ETag, two.State!.Value));
-        await Storage.WriteStateAsync(CounterState, id, one);                // one moves on to version 2
-        await Assert.ThrowsAsync<InconsistentStateException>(() => Storage.WriteStateAsync(CounterState, id, two));   // two still holds version 1
-        await Assert.ThrowsAsync<InconsistentStateException>(() => Storage.ClearStateAsync(CounterState, id, two));
+        await Storage.WriteStateAsync(StateName, id, one);                // one moves on to version 2
+        await Assert.ThrowsAsync<InconsistentStateException>(() => Storage.WriteStateAsync(StateName, id, two));   // two still holds version 1
+        await Assert.ThrowsAsync<InconsistentStateException>(() => Storage.ClearStateAsync(StateName, id, two));
 
         var check = Fresh();
-        await Storage.ReadStateAsync(CounterState, id, check);
+        await Storage.ReadStateAsync(StateName, id, check);
         Assert.Equal(("2", 1), (check.ETag, check.State!.Value));
     }
 
@@ -66,13 +66,13 @@ public sealed class OrleansGrainStorageTests(SingleSiloCluster cluster) : IClass
     public async Task A_grain_whose_state_was_written_behind_its_back_gets_the_exception_then_recovers()
     {
         var key = NewKey();
-        var grain = cluster.Grains.GetGrain<ICounterGrain>(key);
+        var grain = cluster.Grains.GetGrain<IStoredCounterGrain>(key);
         await grain.AddAsync(1, "mine");
 
         var other = Fresh();
-        await Storage.ReadStateAsync(CounterState, grain.GetGrainId(), other);
+        await Storage.ReadStateAsync(StateName, grain.GetGrainId(), other);
         other.State!.Value = 100;
-        await Storage.WriteStateAsync(CounterState, grain.GetGrainId(), other);
+        await Storage.WriteStateAsync(StateName, grain.GetGrainId(), other);
 
         await Assert.ThrowsAsync<InconsistentStateException>(() => grain.AddAsync(1, "stale"));
         // Orleans deactivates a grain after this exception; the next activation reads the other write.
@@ -90,16 +90,16 @@ public sealed class OrleansGrainStorageTests(SingleSiloCluster cluster) : IClass
                      GrainId.Create(GrainType.Create("racer"), GrainIdKeyExtensions.CreateGuidKey(Guid.NewGuid())), // no extension: NULL in the name
                  })
         {
-            var writers = Enumerable.Range(0, 4).Select(i => new GrainState<CounterState>(new CounterState { Value = i })).ToArray();
+            var writers = Enumerable.Range(0, 4).Select(i => new GrainState<StoredCounterState>(new StoredCounterState { Value = i })).ToArray();
             var outcomes = await Task.WhenAll(writers.Select(async w =>
             {
-                try { await Storage.WriteStateAsync(CounterState, id, w); return true; }
+                try { await Storage.WriteStateAsync(StateName, id, w); return true; }
                 catch (InconsistentStateException) { return false; }
             }));
             Assert.Single(outcomes, stored => stored);
             var winner = writers[Array.IndexOf(outcomes, true)];
             var read = Fresh();
-            await Storage.ReadStateAsync(CounterState, id, read);
+            await Storage.ReadStateAsync(StateName, id, read);
             Assert.Equal((winner.State!.Value, "1"), (read.State!.Value, read.ETag));
         }
     }
@@ -117,7 +117,7 @@ public sealed class OrleansGrainStorageTests(SingleSiloCluster cluster) : IClass
         };
         var stateName = $"keys-{Guid.NewGuid():N}";
         for (var i = 0; i < ids.Length; i++)
-            await Storage.WriteStateAsync(stateName, ids[i], new GrainState<CounterState>(new CounterState { Value = i }));
+            await Storage.WriteStateAsync(stateName, ids[i], new GrainState<StoredCounterState>(new StoredCounterState { Value = i }));
 
         for (var i = 0; i < ids.Length; i++)
         {
@@ -136,10 +136,10 @@ public sealed class OrleansGrainStorageTests(SingleSiloCluster cluster) : IClass
     public async Task Clearing_keeps_the_row_without_state_at_a_new_version()
     {
         var key = NewKey();
-        var grain = cluster.Grains.GetGrain<ICounterGrain>(key);
+        var grain = cluster.Grains.GetGrain<IStoredCounterGrain>(key);
         await grain.AddAsync(3, "three");
         var before = Fresh();
-        await Storage.ReadStateAsync(CounterState, grain.GetGrainId(), before);
+        await Storage.ReadStateAsync(StateName, grain.GetGrainId(), before);
 
         var cleared = await grain.ClearAsync();
         Assert.Equal((0, "2", false), (cleared.Value, cleared.ETag, cleared.RecordExists));
@@ -154,7 +154,7 @@ public sealed class OrleansGrainStorageTests(SingleSiloCluster cluster) : IClass
 
         // An ETag from before the clear never matches again.
         before.State!.Value = 99;
-        await Assert.ThrowsAsync<InconsistentStateException>(() => Storage.WriteStateAsync(CounterState, grain.GetGrainId(), before));
+        await Assert.ThrowsAsync<InconsistentStateException>(() => Storage.WriteStateAsync(StateName, grain.GetGrainId(), before));
     }
 
     [Fact]
@@ -177,16 +177,16 @@ public sealed class OrleansGrainStorageTests(SingleSiloCluster cluster) : IClass
         var key = NewKey();
         var id = GrainId.Create("wrap", key);
         var state = Fresh();
-        await Storage.WriteStateAsync(CounterState, id, state);
+        await Storage.WriteStateAsync(StateName, id, state);
         await using (var jump = cluster.DataSource.CreateCommand("UPDATE orleans_grain_state SET version = 2147483647 WHERE grain_id_extension = $1"))
         {
             jump.Parameters.AddWithValue(key);
             Assert.Equal(1, await jump.ExecuteNonQueryAsync());
         }
 
-        await Storage.ReadStateAsync(CounterState, id, state);
+        await Storage.ReadStateAsync(StateName, id, state);
         Assert.Equal("2147483647", state.ETag);
-        await Storage.WriteStateAsync(CounterState, id, state);
+        await Storage.WriteStateAsync(StateName, id, state);
         Assert.Equal("1", state.ETag);
     }
 

@@ -5,7 +5,7 @@ namespace Agents.Tests.Integration.Platform.TestGrains;
 
 /// <summary>The counter over a state the subclass names and places; each subclass implements its own
 /// grain interface, so that a call names exactly one grain class.</summary>
-public abstract class CounterGrainBase(IPersistentState<CounterState> state) : Grain
+public abstract class CounterGrainBase(IPersistentState<StoredCounterState> state) : Grain
 {
     private readonly Guid _activation = Guid.NewGuid();
 
@@ -33,11 +33,3 @@ public abstract class CounterGrainBase(IPersistentState<CounterState> state) : G
 
     private CounterSnapshot Snapshot() => new(state.State.Value, _activation, state.Etag, state.RecordExists);
 }
-
-/// <summary>Counter state "counter" on the default ADO.NET storage (a clear keeps the row).</summary>
-public sealed class CounterGrain([PersistentState("counter", OrleansOnPostgres.StorageName)] IPersistentState<CounterState> state)
-    : CounterGrainBase(state), ICounterGrain;
-
-/// <summary>The same on a storage configured with DeleteStateOnClear (a clear deletes the row).</summary>
-public sealed class DeletingCounterGrain([PersistentState("deleting-counter", OrleansOnPostgres.DeletingStorageName)] IPersistentState<CounterState> state)
-    : CounterGrainBase(state), IDeletingCounterGrain;

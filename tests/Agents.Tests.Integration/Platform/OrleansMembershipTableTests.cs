@@ -143,6 +143,11 @@ public sealed class OrleansMembershipTableTests(PostgresDatabase db) : IClassFix
             Entry(13002, SiloStatus.Dead, old, T0),                          // dead, but alive after the cut-off
             Entry(13003, SiloStatus.Active, old, old),                       // active: never cleaned up
             Entry(13004, SiloStatus.Joining, old, old));                     // never got going
+        // An old suspicion vote on the long-dead silo: the per-row delete must match its text as stored.
+        var withVote = Entry(13001, SiloStatus.Dead, old, old);
+        withVote.AddSuspector(Entry(13003, SiloStatus.Active).SiloAddress, old.AddSeconds(1));
+        var current = await table.ReadAllAsync();
+        Assert.True(await table.UpdateRowAsync(withVote, current.Version.VersionEtag, current.Version.Next()));
 
         // Orleans 10.4 deletes row by row through CleanupDefunctSiloEntryKey: Dead rows only.
         await table.CleanupDefunctSiloEntriesAsync(cutoff);

@@ -100,7 +100,6 @@ public sealed class LlmEndpoint : IDisposable
         var apiKey = string.IsNullOrWhiteSpace(options.ApiKey) ? PlaceholderKey : options.ApiKey;
         var builder = Kernel.CreateBuilder();
         builder.Services.AddSingleton(loggerFactory ?? NullLoggerFactory.Instance);
-        builder.Services.AddSingleton(options);
         if (!string.IsNullOrWhiteSpace(options.ChatModel))
         {
             builder.Services.AddOpenAIChatClient(options.ChatModel, endpoint, apiKey, httpClient: http);

@@ -63,4 +63,23 @@ public sealed class KernelFunctionCallingHttpTests : IAsyncLifetime
         Assert.Contains("Ann keeps bees in her garden.", result.GetProperty("content").ToString());
         Assert.Equal(("user", "What does Ann keep?"), _server.Requests[1].Messages[0]);
     }
+
+    [Fact]
+    public async Task A_failed_kernel_call_surfaces_as_our_error_type()
+    {
+        _server.EnqueueChat(ScriptedResponse.Error(400, "model not loaded"));
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Agents:Llm:BaseUrl"] = _server.BaseUrl.ToString(),
+            ["Agents:Llm:ChatModel"] = "scripted-chat",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddAgentsLlm(configuration.GetSection("Agents:Llm"));
+        await using var provider = services.BuildServiceProvider();
+
+        var error = await Assert.ThrowsAsync<LlmRequestException>(() => provider.GetRequiredService<Kernel>().InvokePromptAsync("Hello?"));
+
+        Assert.Equal(400, error.Status);
+        Assert.Contains("model not loaded", error.Message);
+    }
 }

@@ -22,7 +22,7 @@ public class PostgresDatabase : IAsyncLifetime
         await using (var create = new NpgsqlCommand($"CREATE DATABASE \"{Name}\"", server))
             await create.ExecuteNonQueryAsync();
 
-        ConnectionString = new NpgsqlConnectionStringBuilder(TestPostgres.ServerConnectionString()) { Database = Name }.ConnectionString;
+        ConnectionString = new NpgsqlConnectionStringBuilder(await TestPostgres.ServerConnectionStringAsync()) { Database = Name }.ConnectionString;
         DataSource = NpgsqlDataSource.Create(ConnectionString);
         await using (var ext = DataSource.CreateCommand("CREATE EXTENSION IF NOT EXISTS vector"))
             await ext.ExecuteNonQueryAsync();

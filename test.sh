@@ -21,8 +21,8 @@ remove_containers() {  # [run id]
     fi
   done
   # The test host may have asked for its container's removal just before it exited: wait for it.
-  local i
-  for i in $(seq 1 60); do
+  local _
+  for _ in $(seq 1 60); do
     [ -n "${1:-}" ] && docker ps -aq --filter "label=agents.test.run=$1" 2>/dev/null | grep -q . || return 0
     sleep 0.5
   done

@@ -25,10 +25,16 @@ our_dockerd() {
   [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dockerd ] && echo "$pid"
 }
 
+live() {  # a process that exists and is not a zombie
+  local state
+  state=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) || return 1
+  [ -n "$state" ] && [ "$state" != Z ]
+}
+
 dockerd_running() {  # any live dockerd (ours or not): then wait for it rather than start another
   local d
   for d in /proc/[0-9]*; do
-    [ "$(cat "$d/comm" 2>/dev/null)" = dockerd ] && [ "$(sed 's/.*) //' "$d/stat" 2>/dev/null | cut -d' ' -f1)" != Z ] && return 0
+    [ "$(cat "$d/comm" 2>/dev/null)" = dockerd ] && live "${d#/proc/}" && return 0
   done
   return 1
 }
@@ -42,17 +48,19 @@ ensure() {
     apt-get update -qq >&2 || apt-get update -qq >&2
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io >&2
   fi
+  local started=""
   if ! dockerd_running; then
     say "starting dockerd (log: $LOG)"
     mkdir -p "$(dirname "$LOG")"
     # Its own session, no inherited descriptors: it outlives this script and the test run.
     setsid dockerd >>"$LOG" 2>&1 </dev/null 9>&- &
-    echo $! >"$PIDFILE"
+    started=$!
+    echo "$started" >"$PIDFILE"
   fi
-  local i
-  for i in $(seq 1 120); do
+  local _
+  for _ in $(seq 1 120); do
     answers && { say "engine ready ($(docker version -f '{{.Server.Version}}' 2>/dev/null))"; return 0; }
-    if ! dockerd_running; then tail -n 20 "$LOG" >&2 || true; fail "dockerd exited"; fi
+    if ! { [ -n "$started" ] && live "$started"; } && ! dockerd_running; then tail -n 20 "$LOG" >&2 || true; fail "dockerd exited"; fi
     sleep 0.5
   done
   tail -n 20 "$LOG" >&2 || true
@@ -60,14 +68,15 @@ ensure() {
 }
 
 stop() {
-  local pid i
+  local pid _
   pid=$(our_dockerd) || { say "no dockerd started by this script is running"; return 0; }
   say "stopping dockerd (pid $pid)"
   kill -TERM "$pid"
-  for i in $(seq 1 60); do
-    [ -d "/proc/$pid" ] && [ "$(cat "/proc/$pid/stat" 2>/dev/null | sed 's/.*) //' | cut -d' ' -f1)" != Z ] || break
+  for _ in $(seq 1 60); do
+    live "$pid" || break
     sleep 0.5
   done
+  live "$pid" && fail "dockerd (pid $pid) still runs after 30 s"
   rm -f "$PIDFILE"
 }
 

@@ -88,6 +88,6 @@ case ${1:-start} in
   reset)
     external && fail "reset applies to the container only"
     engine || fail "no Docker engine answers"
-    docker rm -f -v "$CONTAINER" >/dev/null 2>&1 && say "removed $CONTAINER and its data" || say "no container $CONTAINER" ;;
+    if docker rm -f -v "$CONTAINER" >/dev/null 2>&1; then say "removed $CONTAINER and its data"; else say "no container $CONTAINER"; fi ;;
   *) fail "usage: infra/pg.sh start|stop|status|psql|reset" ;;
 esac

@@ -29,6 +29,7 @@ image_id() { docker image inspect -f '{{.Id}}' "$1" 2>/dev/null || true; }
 
 # The root filesystem's recipe: its hash names the cached tarball and the imported base image, so a
 # changed recipe builds anew instead of reusing an old one.
+# shellcheck disable=SC2054,SC2016 # commas inside --include; $1 is the hook's own argument
 MMDEBSTRAP_ARGS=(--variant=essential --include=postgresql-17,postgresql-17-pgvector
   --keyring=/usr/share/keyrings/debian-archive-keyring.gpg
   --aptopt='APT::Install-Recommends "false"' --aptopt='Acquire::Retries "3"'
@@ -44,7 +45,7 @@ RECIPE=$( { echo "$BASE"; cat "$HERE/Dockerfile" "$HERE/docker-entrypoint.sh"; }
 
 need() {  # command, Debian package
   command -v "$1" >/dev/null 2>&1 && return 0
-  [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ] || fail "$1 is missing (Debian package $2)"
+  if [ "$(id -u)" != 0 ] || [ ! -f /etc/debian_version ]; then fail "$1 is missing (Debian package $2)"; fi
   say "installing $2 on the host"
   apt-get update -qq >&2 || apt-get update -qq >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$2" >&2

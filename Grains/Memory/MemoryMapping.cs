@@ -9,6 +9,8 @@ internal static class MemoryMapping
 {
     public static MemoryScope ToScope(this ScopeRef scope) => new(scope.Tenant, scope.UserId, scope.AgentId, scope.RunId, scope.TeamId);
 
+    public static ScopeRef ToScopeRef(this MemoryScope scope) => new(scope.Tenant, scope.UserId, scope.AgentId, scope.RunId, scope.TeamId);
+
     public static MemoryHit ToHit(this MemoryRecord record, double score) => new(
         record.Id, record.Kind.Value, record.Content, record.Context, record.Keywords, record.Tags,
         record.Sources, score, record.ObservedAt, record.ValidAt, record.InvalidAt);

@@ -81,12 +81,19 @@ public sealed class MemoryEngine : IAsyncDisposable
             if (request.Messages[i] is null || string.IsNullOrWhiteSpace(request.Messages[i].Content))
                 throw new InvalidMemoryContentException($"Message {i} of the add is empty.");
 
-        var episodeId = Guid.NewGuid();
+        if (request.IdempotencyKey is { } key && (string.IsNullOrWhiteSpace(key) || key.Length > MaxIdempotencyKeyLength))
+            throw new InvalidMemoryContentException($"An idempotency key must be 1 to {MaxIdempotencyKeyLength} non-blank characters.");
+
+        var keyed = request.IdempotencyKey is not null;
+        var episodeId = keyed ? AddIdempotency.EpisodeId(request.Scope, request.IdempotencyKey!) : Guid.NewGuid();
         var payload = new IngestJobPayload
         {
             EpisodeId = episodeId,
             ObservedAt = request.ObservedAt,
-            Messages = request.Messages.Select(static m => new IngestJobMessage { NoteId = Guid.NewGuid(), Speaker = m.Speaker, Content = m.Content, SourceId = m.SourceId }).ToList(),
+            Messages = request.Messages.Select((m, i) => new IngestJobMessage
+            {
+                NoteId = keyed ? AddIdempotency.NoteId(episodeId, i) : Guid.NewGuid(), Speaker = m.Speaker, Content = m.Content, SourceId = m.SourceId,
+            }).ToList(),
             Preceding = request.Preceding.Select(static m => new IngestJobMessage { Speaker = m.Speaker, Content = m.Content }).ToList(),
             Sources = request.Sources.ToList(),
         };
@@ -102,12 +109,28 @@ public sealed class MemoryEngine : IAsyncDisposable
             ObservedAt = request.ObservedAt,
             ValidAt = request.ObservedAt,
         };
-        await _store.AddAsync(episode, UserActor, [job], cancellationToken).ConfigureAwait(false);
-        // The key exists now, so this returns the job just enqueued (its id) without adding one.
+        var repeated = keyed && await _store.GetAsync(episodeId, cancellationToken).ConfigureAwait(false) is not null;
+        if (!repeated)
+        {
+            try
+            {
+                await _store.AddAsync(episode, UserActor, [job], cancellationToken).ConfigureAwait(false);
+            }
+            catch (MemoryConflictException) when (keyed)
+            {
+                // The same add, concurrently: if it stored the episode, this one is its retry.
+                if (await _store.GetAsync(episodeId, cancellationToken).ConfigureAwait(false) is null) throw;
+                repeated = true;
+            }
+        }
+        // The key exists now, so this returns the job enqueued with the episode (its id) without adding one.
         var stored = await _store.EnqueueAsync([job], cancellationToken).ConfigureAwait(false);
-        Processor.Notify();
-        return new AddMemoryResult(episodeId, payload.Messages.ConvertAll(static m => m.NoteId), stored[0].Id);
+        if (!repeated) Processor.Notify();
+        return new AddMemoryResult(episodeId, payload.Messages.ConvertAll(static m => m.NoteId), stored[0].Id, repeated);
     }
+
+    /// <summary>Longest idempotency key accepted.</summary>
+    public const int MaxIdempotencyKeyLength = 256;
 
     private static string Transcript(IReadOnlyList<ConversationTurn> messages)
     {

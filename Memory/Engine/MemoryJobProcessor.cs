@@ -109,18 +109,41 @@ public sealed class MemoryJobProcessor : IAsyncDisposable
         }
     }
 
-    private async Task RunAsync(MemoryJob job, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the pending jobs of exactly <paramref name="scope"/> as <paramref name="worker"/>, one at a
+    /// time in the order they were enqueued, until none can be claimed now. The scope's owner calls
+    /// this; the store refuses a claim while another worker holds a lease in the scope, so a scope is
+    /// never processed in two places at once. Returns what is left and when to look again.
+    /// </summary>
+    public async Task<ScopeDrainResult> DrainScopeAsync(MemoryScope scope, string worker, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        MemoryInputValidator.ValidateWorker(worker);
+        var ran = 0;
+        while (true)
+        {
+            var claim = await _store.ClaimScopeJobAsync(scope, worker, _options.Lease, Kinds, cancellationToken).ConfigureAwait(false);
+            if (claim.Job is null) return new ScopeDrainResult(ran, claim.Pending, claim.RetryAt);
+            await RunAsync(claim.Job, worker, cancellationToken).ConfigureAwait(false);
+            ran++;
+        }
+    }
+
+    private Task RunAsync(MemoryJob job, CancellationToken cancellationToken) => RunAsync(job, _options.WorkerId, cancellationToken);
+
+    private async Task RunAsync(MemoryJob job, string worker, CancellationToken cancellationToken)
     {
         try
         {
-            await _handler.HandleAsync(job, cancellationToken).ConfigureAwait(false);
-            if (!await _store.CompleteJobAsync(job.Id, _options.WorkerId, cancellationToken).ConfigureAwait(false))
+            await using (new JobLeaseKeeper(_store, job.Id, worker, _options.Lease, _logger))
+                await _handler.HandleAsync(job, cancellationToken).ConfigureAwait(false);
+            if (!await _store.CompleteJobAsync(job.Id, worker, cancellationToken).ConfigureAwait(false))
                 _logger.LogWarning("Memory job {JobId} finished after its lease was lost; it may run again (harmless: handlers are idempotent)", job.Id);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Shutting down: hand the job back at once for the next start.
-            await _store.FailJobAsync(job.Id, _options.WorkerId, "interrupted by shutdown", _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+            await _store.FailJobAsync(job.Id, worker, "interrupted by shutdown", _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
             throw;
         }
         catch (Exception e)
@@ -130,13 +153,13 @@ public sealed class MemoryJobProcessor : IAsyncDisposable
             var error = $"{e.GetType().Name}: {e.Message}";
             if (giveUp)
             {
-                await _store.FailJobAsync(job.Id, _options.WorkerId, error, null, cancellationToken).ConfigureAwait(false);
+                await _store.FailJobAsync(job.Id, worker, error, null, cancellationToken).ConfigureAwait(false);
                 if (TryEpisode(job) is { } episode) await _handler.MarkAsync(episode, IngestJobHandler.Failed, error, cancellationToken).ConfigureAwait(false);
             }
             else
             {
                 var retryAt = _time.GetUtcNow() + _options.RetryDelay * Math.Max(1, job.Attempts);
-                await _store.FailJobAsync(job.Id, _options.WorkerId, error, retryAt, cancellationToken).ConfigureAwait(false);
+                await _store.FailJobAsync(job.Id, worker, error, retryAt, cancellationToken).ConfigureAwait(false);
             }
         }
         finally

@@ -100,7 +100,9 @@ timeout 10 docker info >/dev/null 2>&1 || fail "no Docker engine answers (infra/
 mkdir -p "$CACHE_DIR"
 exec 9>"$CACHE_DIR/postgres-image.lock"
 flock -w 900 9 || fail "another build holds $CACHE_DIR/postgres-image.lock"
-if ! current; then
+if current; then
+  say "reusing $IMAGE"
+else
   if [ -n "$(image_id "$OFFICIAL")" ]; then
     say "using the local $OFFICIAL"; docker tag "$OFFICIAL" "$IMAGE"
   elif [ "${AGENTS_PG_PULL:-1}" != 0 ] && timeout 300 docker pull -q "$OFFICIAL" >/dev/null 2>&1; then

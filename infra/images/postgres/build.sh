@@ -69,7 +69,7 @@ build_rootfs_tar() {
   mkdir -p "$CACHE_DIR"
   local attempt tmp=$ROOTFS_TAR.partial.tar
   for attempt in 1 2 3; do
-    say "building a trixie root filesystem with postgresql-17 + pgvector (attempt $attempt; ~20 s)"
+    say "building a trixie root filesystem with postgresql-17 + pgvector (attempt $attempt; about a minute)"
     rm -f "$tmp"
     if mmdebstrap "${MMDEBSTRAP_ARGS[@]}" "$tmp" "$mirror" >&2; then
       tar -tf "$tmp" ./usr/lib/postgresql/17/lib/vector.so >/dev/null 2>&1 || fail "root filesystem built without pgvector"

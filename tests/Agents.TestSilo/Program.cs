@@ -1,9 +1,10 @@
 // An Agents silo on PostgreSQL, with the test grains, for multi-process tests:
 //   Agents.TestSilo --pg <connection string> --cluster <id> --name <silo name> --port <n> --gateway-port <n> [--roles gpu]
 // Failure detection and job leases are shortened so that a killed silo is noticed within seconds.
-// Prints "READY <name> <gateway port>" once the silo is active; runs until killed or stdin closes.
+// Prints "READY <name> <gateway port> <silo address>" once the silo is active; runs until killed or stdin closes.
 using Agents.Grains.Hosting;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
@@ -40,6 +41,7 @@ builder.UseOrleans(silo =>
 using var host = builder.Build();
 await host.StartAsync();
 var gateway = builder.Configuration["Agents:Silo:GatewayPort"];
-Console.WriteLine($"READY {name} {gateway}");
+var address = host.Services.GetRequiredService<Orleans.Runtime.ILocalSiloDetails>().SiloAddress;
+Console.WriteLine($"READY {name} {gateway} {address}");
 await Console.In.ReadToEndAsync();
 await host.StopAsync();

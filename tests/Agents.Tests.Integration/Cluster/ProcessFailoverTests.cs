@@ -3,6 +3,7 @@ using Agents.Abstractions.Memory;
 using Agents.Client;
 using Agents.Tests.Integration.Infrastructure;
 using Agents.TestSilo;
+using Xunit.Abstractions;
 
 namespace Agents.Tests.Integration.Cluster;
 
@@ -12,7 +13,7 @@ namespace Agents.Tests.Integration.Cluster;
 /// what fails. Afterwards every grain answers, no acknowledged write is lost, and every acknowledged
 /// memory is searchable, once.
 /// </summary>
-public sealed class ProcessFailoverTests(PostgresDatabase db) : IClassFixture<PostgresDatabase>
+public sealed class ProcessFailoverTests(PostgresDatabase db, ITestOutputHelper output) : IClassFixture<PostgresDatabase>
 {
     private static readonly DateTimeOffset T0 = new(2026, 4, 1, 8, 0, 0, TimeSpan.Zero);
     private static readonly string[] Items = ["anchors", "barometers", "candles", "drums", "easels", "flutes", "globes", "hammocks", "inkwells", "jigsaws"];
@@ -37,6 +38,9 @@ public sealed class ProcessFailoverTests(PostgresDatabase db) : IClassFixture<Po
             Assert.True(placed.Count(p => p == victim.Name) > 0, "no grain was placed on the victim");
 
             var scopes = Enumerable.Range(0, 20).Select(i => ScopeRef.ForUser($"owner-{i}", "failover")).ToArray();
+            var owners = await Task.WhenAll(scopes.Select(s => grains.GetGrain<IMemoryGrain>(s.ToGrainKey()).PipelineStatusAsync()));
+            var scopesOnVictim = owners.Count(o => o.Silo == victim.Address);
+            Assert.True(scopesOnVictim > 0, "no memory scope was owned by the victim");
             var ledger = keys.ToDictionary(k => k, _ => new List<int>());
             var memories = new List<(ScopeRef Scope, string Text, string Source)>();
             var retries = 0;
@@ -60,6 +64,7 @@ public sealed class ProcessFailoverTests(PostgresDatabase db) : IClassFixture<Po
                 await Task.WhenAll(writes.Concat(adds));
             }
 
+            output.WriteLine($"victim {victim.Name}: {placed.Count(p => p == victim.Name)} ledger grains, {scopesOnVictim} memory scopes; {retries} calls retried");
             foreach (var key in keys)
             {
                 var entries = await grains.GetGrain<ILedgerGrain>(key).EntriesAsync();

@@ -19,6 +19,8 @@ internal sealed class SiloProcess : IAsyncDisposable
 
     public string Name { get; }
     public int GatewayPort { get; }
+    /// <summary>Orleans' silo address, as grains report it (<c>RuntimeIdentity</c>).</summary>
+    public string Address { get; private set; } = "";
 
     public static async Task<SiloProcess> StartAsync(string connectionString, string clusterId, string name)
     {
@@ -42,6 +44,7 @@ internal sealed class SiloProcess : IAsyncDisposable
         while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
         {
             if (!line.StartsWith("READY ", StringComparison.Ordinal)) continue;
+            silo.Address = line.Split(' ')[3];
             _ = process.StandardOutput.ReadToEndAsync();
             return silo;
         }

@@ -48,7 +48,7 @@ public sealed class AgentsSilo : IAsyncDisposable
         // A bad retrieval setting fails the start, not the first search.
         RetrievalOptions(settings, offline: true).Validate();
         RetrievalOptions(settings, offline: false).Validate();
-        var dataSource = settings.Postgres is null ? null : NpgsqlDataSource.Create(settings.Postgres);
+        var dataSource = settings.Postgres is null ? null : global::Agents.Infra.PostgresDataSource.Create(settings.Postgres);
         var builder = SiloHost.CreateBuilder().UseLogging(loggerFactory).Configure(o =>
         {
             o.SiloName = settings.SiloName;

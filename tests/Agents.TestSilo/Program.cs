@@ -12,7 +12,7 @@ var connection = Arg("--pg") ?? throw new ArgumentException("--pg <connection st
 var cluster = Arg("--cluster") ?? throw new ArgumentException("--cluster <id> is required");
 var name = Arg("--name") ?? $"silo-{Environment.ProcessId}";
 
-await using var dataSource = NpgsqlDataSource.Create(connection);
+await using var dataSource = Agents.Infra.PostgresDataSource.Create(connection);
 using var logging = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
 var membership = new MembershipOptions
 {

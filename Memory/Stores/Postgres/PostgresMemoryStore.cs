@@ -129,7 +129,7 @@ public sealed class PostgresMemoryStore : IMemoryStore
         await using var command = _dataSource.CreateCommand("""
             WITH old AS (SELECT content FROM memory_records WHERE id = @id),
             updated AS (
-                UPDATE memory_records r SET content = @content, embedding = @embedding::vector, keywords = @keywords, tags = @tags,
+                UPDATE memory_records r SET content = @content, embedding = @embedding, keywords = @keywords, tags = @tags,
                     context = @context, category = @category, metadata = @metadata::jsonb, sources = @sources, search_text = @search_text,
                     observed_at = @observed_at, valid_at = @valid_at, invalid_at = @invalid_at, expired_at = @expired_at,
                     updated_at = @updated_at, version = @version
@@ -416,7 +416,7 @@ public sealed class PostgresMemoryStore : IMemoryStore
                 var insert = new NpgsqlBatchCommand("""
                     INSERT INTO memory_edges (id, tenant, user_id, agent_id, run_id, team_id, from_id, to_id, type, fact, fact_embedding, weight,
                         valid_at, invalid_at, expired_at, created_at, sources)
-                    VALUES (@id, @tenant, @user_id, @agent_id, @run_id, @team_id, @from_id, @to_id, @type, @fact, @fact_embedding::vector, @weight,
+                    VALUES (@id, @tenant, @user_id, @agent_id, @run_id, @team_id, @from_id, @to_id, @type, @fact, @fact_embedding, @weight,
                         @valid_at, @invalid_at, @expired_at, @created_at, @sources)
                     """);
                 var p = insert.Parameters;
@@ -679,7 +679,7 @@ public sealed class PostgresMemoryStore : IMemoryStore
         var insert = new NpgsqlBatchCommand("""
             INSERT INTO memory_records (id, tenant, user_id, agent_id, run_id, team_id, kind, content, embedding, keywords, tags, context, category,
                 metadata, sources, search_text, observed_at, valid_at, invalid_at, expired_at, created_at, updated_at, version)
-            VALUES (@id, @tenant, @user_id, @agent_id, @run_id, @team_id, @kind, @content, @embedding::vector, @keywords, @tags, @context, @category,
+            VALUES (@id, @tenant, @user_id, @agent_id, @run_id, @team_id, @kind, @content, @embedding, @keywords, @tags, @context, @category,
                 @metadata::jsonb, @sources, @search_text, @observed_at, @valid_at, @invalid_at, @expired_at, @created_at, @updated_at, @version)
             """);
         AddRecordValues(insert.Parameters, stored);
@@ -745,8 +745,7 @@ public sealed class PostgresMemoryStore : IMemoryStore
         return insert;
     }
 
-    private static NpgsqlParameter VectorOrNull(string name, float[]? vector) =>
-        vector is null ? new NpgsqlParameter(name, NpgsqlDbType.Array | NpgsqlDbType.Real) { Value = DBNull.Value } : PgVector.Parameter(name, vector);
+    private static NpgsqlParameter VectorOrNull(string name, float[]? vector) => PgVector.Parameter(name, vector);
 
     private static async Task<MemoryRecord?> LockRecordAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid id, CancellationToken cancellationToken)
     {

@@ -23,9 +23,10 @@ public class PostgresDatabase : IAsyncLifetime
             await create.ExecuteNonQueryAsync();
 
         ConnectionString = new NpgsqlConnectionStringBuilder(TestPostgres.ServerConnectionString()) { Database = Name }.ConnectionString;
-        DataSource = NpgsqlDataSource.Create(ConnectionString);
+        DataSource = Agents.Infra.PostgresDataSource.Create(ConnectionString);
         await using (var ext = DataSource.CreateCommand("CREATE EXTENSION IF NOT EXISTS vector"))
             await ext.ExecuteNonQueryAsync();
+        await DataSource.ReloadTypesAsync(); // the extension's types were not there when it first connected
         if (ApplyMigrations)
             await new PostgresMigrator(DataSource).MigrateAsync();
     }

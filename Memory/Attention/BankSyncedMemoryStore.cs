@@ -44,6 +44,14 @@ public sealed class BankSyncedMemoryStore : IMemoryStore
         return stored;
     }
 
+    public async Task<MemoryWriteResult> WriteAsync(MemoryWriteBatch batch, CancellationToken cancellationToken = default)
+    {
+        var result = await _inner.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+        foreach (var record in result.Added) Banks.OnWritten(record);
+        foreach (var record in result.Updated) Banks.OnWritten(record);
+        return result;
+    }
+
     public async Task<bool> DeleteAsync(Guid id, string actor, CancellationToken cancellationToken = default)
     {
         var deleted = await _inner.DeleteAsync(id, actor, cancellationToken).ConfigureAwait(false);

@@ -44,6 +44,11 @@ public interface IMemoryStore
     /// <summary>Records a decision that left a record unchanged (Mem0 NONE) in its history.</summary>
     Task RecordNoChangeAsync(Guid id, string actor, CancellationToken cancellationToken = default);
 
+    /// <summary>Applies a <see cref="MemoryWriteBatch"/>: every operation or none, in one transaction.</summary>
+    /// <exception cref="MemoryConflictException">A record or edge id exists, or an update's version is stale.</exception>
+    /// <exception cref="MemoryNotFoundException">An updated record, a no-change record or an edge end does not exist.</exception>
+    Task<MemoryWriteResult> WriteAsync(MemoryWriteBatch batch, CancellationToken cancellationToken = default);
+
     Task<MemoryRecord?> GetAsync(Guid id, CancellationToken cancellationToken = default);
 
     /// <summary>The records that exist among <paramref name="ids"/>, in the order of the ids.</summary>

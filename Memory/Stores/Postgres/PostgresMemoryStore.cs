@@ -57,9 +57,8 @@ public sealed class PostgresMemoryStore : IMemoryStore
         var now = Now();
         var stored = Stamp(record, now);
 
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using (var batch = new NpgsqlBatch(connection, transaction))
+        // A batch without a transaction runs as one implicit transaction: all or nothing, one round trip.
+        await using (var batch = _dataSource.CreateBatch())
         {
             batch.BatchCommands.Add(InsertRecord(stored));
             batch.BatchCommands.Add(InsertHistory(NewHistory(stored, null, stored.Content, MemoryEvent.Add, actor, now)));
@@ -73,7 +72,6 @@ public sealed class PostgresMemoryStore : IMemoryStore
                 throw new MemoryConflictException($"A record with id {record.Id} exists already.");
             }
         }
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return stored;
     }
 
@@ -125,33 +123,8 @@ public sealed class PostgresMemoryStore : IMemoryStore
         // committed a concurrent update re-checks the version on the newer row and so matches nothing.
         var now = Now();
         var stored = Embedded.EmbeddedMemoryStore.Normalize(record) with { UpdatedAt = now, Version = record.Version + 1 };
-        var history = NewHistory(stored, null, stored.Content, @event, actor, now);
-        await using var command = _dataSource.CreateCommand("""
-            WITH old AS (SELECT content FROM memory_records WHERE id = @id),
-            updated AS (
-                UPDATE memory_records r SET content = @content, embedding = @embedding, keywords = @keywords, tags = @tags,
-                    context = @context, category = @category, metadata = @metadata::jsonb, sources = @sources, search_text = @search_text,
-                    observed_at = @observed_at, valid_at = @valid_at, invalid_at = @invalid_at, expired_at = @expired_at,
-                    updated_at = @updated_at, version = @version
-                FROM old
-                WHERE r.id = @id AND r.version = @expected_version AND r.kind = @kind AND r.tenant = @tenant
-                  AND r.user_id IS NOT DISTINCT FROM @user_id AND r.agent_id IS NOT DISTINCT FROM @agent_id
-                  AND r.run_id IS NOT DISTINCT FROM @run_id AND r.team_id IS NOT DISTINCT FROM @team_id
-                RETURNING r.created_at, old.content AS old_content),
-            history AS (
-                INSERT INTO memory_history (id, record_id, tenant, user_id, agent_id, run_id, team_id, old_content, new_content, event, at, actor, version)
-                SELECT @history_id, @id, @tenant, @user_id, @agent_id, @run_id, @team_id, updated.old_content, @content, @event, @updated_at, @actor, @version
-                FROM updated)
-            SELECT created_at FROM updated
-            """);
-        var p = command.Parameters;
-        AddRecordValues(p, stored);
-        AddScopeParameters(p, stored.Scope);
-        p.Add(TextParam("kind", stored.Kind.Value));
-        p.Add(new NpgsqlParameter<long>("expected_version", record.Version));
-        p.Add(new NpgsqlParameter<Guid>("history_id", history.Id));
-        p.Add(TextParam("event", history.Event.ToString()));
-        p.Add(TextParam("actor", history.Actor));
+        await using var command = _dataSource.CreateCommand(UpdateSql + "SELECT created_at FROM updated");
+        AddUpdateParameters(command.Parameters, stored, record.Version, NewHistory(stored, null, stored.Content, @event, actor, now));
         var createdAt = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
         if (createdAt is DateTime created) return stored with { CreatedAt = MemoryTime.Normalize(new DateTimeOffset(created, TimeSpan.Zero)) };
 
@@ -160,6 +133,137 @@ public sealed class PostgresMemoryStore : IMemoryStore
             ?? throw new MemoryNotFoundException($"Record {record.Id} does not exist.");
         Embedded.EmbeddedMemoryStore.CheckUpdatable(current, record);
         throw new MemoryConflictException($"Record {record.Id} changed while it was being updated; read it again.");
+    }
+
+    // Codes raised by memory_expect (migration 0060) inside a write batch.
+    private const string ExpectUpdated = "AGW01";
+    private const string ExpectRecord = "AGW02";
+    private const string ExpectValidClose = "AGW03";
+
+    public async Task<MemoryWriteResult> WriteAsync(MemoryWriteBatch writes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(writes);
+        _validator.ValidateBatch(writes);
+        if (writes.IsEmpty) return new MemoryWriteResult([], [], 0);
+        var now = Now();
+
+        // One batch, no explicit transaction: PostgreSQL runs it as one implicit transaction, and a
+        // statement that cannot apply raises (memory_expect), which aborts it whole. One round trip.
+        await using var batch = _dataSource.CreateBatch();
+        if (writes.Rebuildable)
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT set_config('synchronous_commit', 'off', true)"));
+        var added = new List<MemoryRecord>(writes.Adds.Count);
+        foreach (var add in writes.Adds)
+        {
+            var stored = Stamp(add.Record, now);
+            added.Add(stored);
+            batch.BatchCommands.Add(InsertRecord(stored));
+            batch.BatchCommands.Add(InsertHistory(NewHistory(stored, null, stored.Content, MemoryEvent.Add, add.Actor, now)));
+        }
+        var updates = new List<(MemoryRecord Stored, NpgsqlBatchCommand Command)>(writes.Updates.Count); // results read in this order
+        foreach (var update in writes.Updates)
+        {
+            var stored = Embedded.EmbeddedMemoryStore.Normalize(update.Record) with { UpdatedAt = now, Version = update.Record.Version + 1 };
+            var command = new NpgsqlBatchCommand(UpdateSql +
+                $"SELECT (SELECT created_at FROM updated), memory_expect(EXISTS (SELECT 1 FROM updated), '{ExpectUpdated}', @expect)");
+            AddUpdateParameters(command.Parameters, stored, update.Record.Version, NewHistory(stored, null, stored.Content, update.Event, update.Actor, now));
+            command.Parameters.Add(TextParam("expect", update.Record.Id.ToString()));
+            updates.Add((stored, command));
+            batch.BatchCommands.Add(command);
+        }
+        foreach (var none in writes.NoChanges)
+        {
+            var command = new NpgsqlBatchCommand($"""
+                WITH history AS (
+                    INSERT INTO memory_history (id, record_id, tenant, user_id, agent_id, run_id, team_id, old_content, new_content, event, at, actor, version)
+                    SELECT @history_id, id, tenant, user_id, agent_id, run_id, team_id, content, content, @event, @at, @actor, version
+                    FROM memory_records WHERE id = @id RETURNING 1)
+                SELECT memory_expect(EXISTS (SELECT 1 FROM history), '{ExpectRecord}', @expect)
+                """);
+            command.Parameters.Add(new NpgsqlParameter<Guid>("history_id", Guid.NewGuid()));
+            command.Parameters.Add(new NpgsqlParameter<Guid>("id", none.Id));
+            command.Parameters.Add(TextParam("event", MemoryEvent.None.ToString()));
+            command.Parameters.Add(TimeParameter("at", now));
+            command.Parameters.Add(TextParam("actor", none.Actor));
+            command.Parameters.Add(TextParam("expect", $"Record {none.Id} does not exist."));
+            batch.BatchCommands.Add(command);
+        }
+        var closes = new List<NpgsqlBatchCommand>(writes.EdgeCloses.Count);
+        foreach (var close in writes.EdgeCloses)
+        {
+            var command = new NpgsqlBatchCommand($"""
+                UPDATE memory_edges SET invalid_at = @invalid_at, expired_at = @expired_at
+                WHERE id = @id AND invalid_at IS NULL AND expired_at IS NULL
+                  AND memory_expect(@invalid_at IS NULL OR valid_at IS NULL OR @invalid_at >= valid_at, '{ExpectValidClose}',
+                                    'Edge ' || id || ' would become invalid (' || @invalid_at || ') before it is valid (' || valid_at || ').')
+                """);
+            command.Parameters.Add(new NpgsqlParameter<Guid>("id", close.EdgeId));
+            command.Parameters.Add(TimeParameter("invalid_at", close.InvalidAt));
+            command.Parameters.Add(TimeParameter("expired_at", close.ExpiredAt ?? now));
+            closes.Add(command);
+            batch.BatchCommands.Add(command);
+        }
+        foreach (var edge in writes.Edges)
+        {
+            // Both ends must exist in the edge's tenant (records added above included).
+            var command = new NpgsqlBatchCommand($"""
+                WITH edge AS (
+                    INSERT INTO memory_edges (id, tenant, user_id, agent_id, run_id, team_id, from_id, to_id, type, fact, fact_embedding, weight,
+                        valid_at, invalid_at, expired_at, created_at, sources)
+                    SELECT @id, @tenant, @user_id, @agent_id, @run_id, @team_id, @from_id, @to_id, @type, @fact, @fact_embedding, @weight,
+                        @valid_at, @invalid_at, @expired_at, @created_at, @sources
+                    WHERE EXISTS (SELECT 1 FROM memory_records WHERE id = @from_id AND tenant = @tenant)
+                      AND EXISTS (SELECT 1 FROM memory_records WHERE id = @to_id AND tenant = @tenant)
+                    RETURNING 1)
+                SELECT memory_expect(EXISTS (SELECT 1 FROM edge), '{ExpectRecord}', @expect)
+                """);
+            AddEdgeValues(command.Parameters, edge, now);
+            command.Parameters.Add(TextParam("expect", $"Edge {edge.Id}: its 'from' record {edge.FromId} or its 'to' record {edge.ToId} does not exist in tenant '{edge.Scope.Tenant}'."));
+            batch.BatchCommands.Add(command);
+        }
+
+        var updated = new List<MemoryRecord>(updates.Count);
+        try
+        {
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var u = 0;
+            // The updates' results are the ones with two columns (created_at, the check), in batch order.
+            do
+            {
+                if (reader.FieldCount != 2) continue;
+                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                var created = new DateTimeOffset(reader.GetFieldValue<DateTime>(0), TimeSpan.Zero);
+                updated.Add(updates[u].Stored with { CreatedAt = MemoryTime.Normalize(created) });
+                u++;
+            }
+            while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
+        }
+        catch (PostgresException e) when (e.SqlState == ExpectUpdated && Guid.TryParse(e.MessageText, out var id))
+        {
+            // An update matched nothing: say why, as the embedded store does.
+            var current = await GetAsync(id, cancellationToken).ConfigureAwait(false)
+                ?? throw new MemoryNotFoundException($"Record {id} does not exist.");
+            Embedded.EmbeddedMemoryStore.CheckUpdatable(current, writes.Updates.First(x => x.Record.Id == id).Record);
+            throw new MemoryConflictException($"Record {id} changed while it was being updated; read it again.");
+        }
+        catch (PostgresException e) when (e.SqlState == ExpectRecord)
+        {
+            throw new MemoryNotFoundException(e.MessageText);
+        }
+        catch (PostgresException e) when (e.SqlState == ExpectValidClose)
+        {
+            throw new InvalidMemoryContentException(e.MessageText);
+        }
+        catch (PostgresException e) when (e.SqlState == UniqueViolation)
+        {
+            throw new MemoryConflictException($"A record or edge of the batch exists already ({e.Detail}).");
+        }
+        catch (PostgresException e) when (e.SqlState == ForeignKeyViolation)
+        {
+            throw new MemoryNotFoundException($"An edge of the batch names a record that does not exist ({e.Detail}).");
+        }
+        var closed = closes.Sum(static c => c.RecordsAffected);
+        return new MemoryWriteResult(added, updated, closed);
     }
 
     public async Task<bool> DeleteAsync(Guid id, string actor, CancellationToken cancellationToken = default)
@@ -419,20 +523,7 @@ public sealed class PostgresMemoryStore : IMemoryStore
                     VALUES (@id, @tenant, @user_id, @agent_id, @run_id, @team_id, @from_id, @to_id, @type, @fact, @fact_embedding, @weight,
                         @valid_at, @invalid_at, @expired_at, @created_at, @sources)
                     """);
-                var p = insert.Parameters;
-                p.Add(new NpgsqlParameter<Guid>("id", edge.Id));
-                AddScopeParameters(p, edge.Scope);
-                p.Add(new NpgsqlParameter<Guid>("from_id", edge.FromId));
-                p.Add(new NpgsqlParameter<Guid>("to_id", edge.ToId));
-                p.Add(TextParam("type", edge.Type));
-                p.Add(TextParam("fact", edge.Fact));
-                p.Add(VectorOrNull("fact_embedding", edge.FactEmbedding));
-                p.Add(new NpgsqlParameter<double>("weight", edge.Weight));
-                p.Add(TimeParameter("valid_at", edge.ValidAt));
-                p.Add(TimeParameter("invalid_at", edge.InvalidAt));
-                p.Add(TimeParameter("expired_at", edge.ExpiredAt));
-                p.Add(TimeParameter("created_at", now));
-                p.Add(TextArray("sources", edge.Sources));
+                AddEdgeValues(insert.Parameters, edge, now);
                 batch.BatchCommands.Add(insert);
             }
             try
@@ -674,6 +765,38 @@ public sealed class PostgresMemoryStore : IMemoryStore
 
     // ------------------------------------------------------------------ helpers
 
+    // An update applies only to the version, scope and kind the caller read; the history row takes the
+    // replaced content from the same statement. Callers append the final SELECT.
+    private const string UpdateSql = """
+        WITH old AS (SELECT content FROM memory_records WHERE id = @id),
+        updated AS (
+            UPDATE memory_records r SET content = @content, embedding = @embedding, keywords = @keywords, tags = @tags,
+                context = @context, category = @category, metadata = @metadata::jsonb, sources = @sources, search_text = @search_text,
+                observed_at = @observed_at, valid_at = @valid_at, invalid_at = @invalid_at, expired_at = @expired_at,
+                updated_at = @updated_at, version = @version
+            FROM old
+            WHERE r.id = @id AND r.version = @expected_version AND r.kind = @kind AND r.tenant = @tenant
+              AND r.user_id IS NOT DISTINCT FROM @user_id AND r.agent_id IS NOT DISTINCT FROM @agent_id
+              AND r.run_id IS NOT DISTINCT FROM @run_id AND r.team_id IS NOT DISTINCT FROM @team_id
+            RETURNING r.created_at, old.content AS old_content),
+        history AS (
+            INSERT INTO memory_history (id, record_id, tenant, user_id, agent_id, run_id, team_id, old_content, new_content, event, at, actor, version)
+            SELECT @history_id, @id, @tenant, @user_id, @agent_id, @run_id, @team_id, updated.old_content, @content, @event, @updated_at, @actor, @version
+            FROM updated)
+
+        """;
+
+    private static void AddUpdateParameters(NpgsqlParameterCollection p, MemoryRecord stored, long expectedVersion, MemoryHistoryEntry history)
+    {
+        AddRecordValues(p, stored);
+        AddScopeParameters(p, stored.Scope);
+        p.Add(TextParam("kind", stored.Kind.Value));
+        p.Add(new NpgsqlParameter<long>("expected_version", expectedVersion));
+        p.Add(new NpgsqlParameter<Guid>("history_id", history.Id));
+        p.Add(TextParam("event", history.Event.ToString()));
+        p.Add(TextParam("actor", history.Actor));
+    }
+
     private static NpgsqlBatchCommand InsertRecord(MemoryRecord stored)
     {
         var insert = new NpgsqlBatchCommand("""
@@ -707,6 +830,23 @@ public sealed class PostgresMemoryStore : IMemoryStore
         p.Add(TimeParameter("expired_at", r.ExpiredAt));
         p.Add(TimeParameter("updated_at", r.UpdatedAt));
         p.Add(new NpgsqlParameter<long>("version", r.Version));
+    }
+
+    private static void AddEdgeValues(NpgsqlParameterCollection p, MemoryEdge edge, DateTimeOffset now)
+    {
+        p.Add(new NpgsqlParameter<Guid>("id", edge.Id));
+        AddScopeParameters(p, edge.Scope);
+        p.Add(new NpgsqlParameter<Guid>("from_id", edge.FromId));
+        p.Add(new NpgsqlParameter<Guid>("to_id", edge.ToId));
+        p.Add(TextParam("type", edge.Type));
+        p.Add(TextParam("fact", edge.Fact));
+        p.Add(VectorOrNull("fact_embedding", edge.FactEmbedding));
+        p.Add(new NpgsqlParameter<double>("weight", edge.Weight));
+        p.Add(TimeParameter("valid_at", edge.ValidAt));
+        p.Add(TimeParameter("invalid_at", edge.InvalidAt));
+        p.Add(TimeParameter("expired_at", edge.ExpiredAt));
+        p.Add(TimeParameter("created_at", now));
+        p.Add(TextArray("sources", edge.Sources));
     }
 
     private static NpgsqlBatchCommand InsertHistory(MemoryHistoryEntry h)

@@ -71,26 +71,49 @@ public sealed class IngestJobHandler
         var stages = (episode.Metadata.GetValueOrDefault(StagesKey) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
         // Notes keep their own progress per note, so they are always re-entered.
         if (_options.Notes) await _notes.ProcessAsync(batch, cancellationToken).ConfigureAwait(false);
-        // Stages write their mark with the end (one write) unless work follows that a crash could interrupt.
-        var finished = new List<string>();
+        // Each stage's writes and its mark on the episode commit together (one write batch), so a stage
+        // is either wholly written and marked or not written at all; the last one also marks it done.
         var graphPending = _options.Graph && !stages.Contains("graph");
         if (_options.Facts && !stages.Contains("facts"))
         {
-            await _facts.ProcessAsync(batch, cancellationToken).ConfigureAwait(false);
-            // Written before the graph runs, so a crash there does not extract the facts again.
-            if (graphPending) episode = await UpdateEpisodeAsync(episode, payload.EpisodeId, m => AddStage(m, "facts"), cancellationToken).ConfigureAwait(false);
-            else finished.Add("facts");
+            episode = await WriteStageAsync(episode, payload.EpisodeId, async ct => (await _facts.PlanAsync(batch, ct).ConfigureAwait(false)).Writes,
+                metadata => { AddStage(metadata, "facts"); if (!graphPending) metadata[StateKey] = Done; }, cancellationToken).ConfigureAwait(false);
+            if (episode is null) return;
+            if (!graphPending) return;
         }
         if (graphPending)
         {
-            await _graph.ProcessAsync(batch, _options.Notes, cancellationToken).ConfigureAwait(false);
-            finished.Add("graph");
+            await WriteStageAsync(episode, payload.EpisodeId, ct => _graph.PlanAsync(batch, _options.Notes, ct),
+                metadata => { AddStage(metadata, "graph"); metadata[StateKey] = Done; }, cancellationToken).ConfigureAwait(false);
+            return;
         }
-        await UpdateEpisodeAsync(episode, payload.EpisodeId, metadata =>
+        await UpdateEpisodeAsync(episode, payload.EpisodeId, metadata => metadata[StateKey] = Done, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Plans a stage and writes it with its mark on the episode in one batch. When the episode or a
+    /// record the stage read changed meanwhile (a conflict), reads again and plans again; returns the
+    /// episode as stored, or null if it was deleted.</summary>
+    private async Task<MemoryRecord?> WriteStageAsync(MemoryRecord? known, Guid episodeId, Func<CancellationToken, Task<MemoryWriteBatch>> plan,
+        Action<Dictionary<string, string>> mark, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
         {
-            foreach (var stage in finished) AddStage(metadata, stage);
-            metadata[StateKey] = Done;
-        }, cancellationToken).ConfigureAwait(false);
+            var episode = known ?? await _store.GetAsync(episodeId, cancellationToken).ConfigureAwait(false);
+            known = null;
+            if (episode is null) return null;
+            var writes = await plan(cancellationToken).ConfigureAwait(false);
+            var metadata = new Dictionary<string, string>(episode.Metadata, StringComparer.Ordinal);
+            mark(metadata);
+            writes.Update(episode with { Metadata = metadata }, "engine", MemoryEvent.Enrich);
+            try
+            {
+                var result = await _store.WriteAsync(writes, cancellationToken).ConfigureAwait(false);
+                return result.Updated[^1];
+            }
+            catch (Exception e) when (e is MemoryConflictException or MemoryNotFoundException && attempt < 3)
+            {
+            }
+        }
     }
 
     /// <summary>Sets the episode's processing state (done, or failed with the error) in its metadata.</summary>

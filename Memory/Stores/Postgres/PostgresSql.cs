@@ -153,6 +153,12 @@ internal static class PostgresSql
             sql.Append(" AND tags @> @f_tags");
             parameters.Add(new NpgsqlParameter<string[]>("f_tags", tags.ToArray()));
         }
+        if (filter.Metadata is { } metadata)
+        {
+            sql.Append(" AND metadata ->> @f_meta_key = ANY(@f_meta_values)");
+            parameters.Add(TextParam("f_meta_key", metadata.Key));
+            parameters.Add(TextArray("f_meta_values", metadata.Values));
+        }
         if (filter.AsOf is { } asOf)
         {
             sql.Append(" AND (valid_at IS NULL OR valid_at <= @f_asof) AND (invalid_at IS NULL OR invalid_at > @f_asof) AND (expired_at IS NULL OR expired_at > @f_asof)");

@@ -421,6 +421,26 @@ public abstract class MemoryStoreConformanceTests
         Assert.Equal(10, (await Store.SearchByTextAsync("mountains", new MemoryFilter(User("crowd")))).Count);
     }
 
+    [Fact]
+    public async Task A_metadata_filter_keeps_records_whose_value_under_the_key_is_one_of_those_given()
+    {
+        var scope = User("alice");
+        Task<MemoryRecord> Entity(string name, string? key) => Store.AddAsync(Note(scope, name, kind: MemoryKind.Entity) with
+        {
+            Metadata = key is null ? [] : new Dictionary<string, string> { ["normalized_name"] = key },
+        }, "graph");
+        var alice = await Entity("Alice", "alice");
+        var acme = await Entity("ACME", "acme");
+        await Entity("Oslo", "oslo");
+        await Entity("nameless", null);
+        await Store.AddAsync(Note(User("bob"), "Alice", kind: MemoryKind.Entity) with { Metadata = new Dictionary<string, string> { ["normalized_name"] = "alice" } }, "graph");
+
+        var filter = new MemoryFilter(scope) { Kinds = [MemoryKind.Entity], Metadata = new MetadataMatch("normalized_name", ["alice", "acme", "nobody"]) };
+        Assert.Equal(new[] { alice.Id, acme.Id }.Order(), (await Store.ListAsync(filter)).Select(r => r.Id).Order());
+        Assert.Equal(2, await Store.CountAsync(filter));
+        Assert.Empty(await Store.ListAsync(filter with { Metadata = new MetadataMatch("normalized_name", ["Alice"]) }));
+    }
+
     // ------------------------------------------------------------------ write batches
 
     [Fact]

@@ -380,16 +380,15 @@ public sealed class PostgresMemoryStore : IMemoryStore
         var order = $"ORDER BY {distance} LIMIT @k";
         if (_options.ExactSearchThreshold > 0)
         {
-            // A filter that leaves few rows is searched exactly (OFFSET 0 keeps the filtered rows a
-            // subquery of their own, so the ORDER BY sorts them instead of walking the HNSW index; only
-            // ids and distances are sorted, the k best are read afterwards); a larger one through the
-            // index. The capped count over the scope indexes picks the branch in the same statement:
-            // each branch is gated by a one-time filter, so only one runs.
+            // A filter that leaves few rows is searched exactly, a larger one through the index. One pass
+            // over the filtered rows (the scope indexes, at most cap + 1 of them) both counts them and
+            // scores them, keeping only ids and distances; the k best rows are read at the end. Each
+            // branch is gated by a one-time filter on that count, so only one runs.
+            var exactBound = minScore is null ? "" : " AND distance <= @max_distance";
             command.CommandText = $"""
-                WITH small AS (SELECT count(*) <= @cap AS yes FROM (SELECT 1 FROM memory_records WHERE {where} LIMIT @cap + 1) AS capped),
-                best AS (
-                    SELECT id, {distance} AS distance FROM (SELECT id, embedding FROM memory_records WHERE {where} OFFSET 0) AS filtered
-                    WHERE (SELECT yes FROM small){bound} ORDER BY distance LIMIT @k)
+                WITH filtered AS MATERIALIZED (SELECT id, {distance} AS distance FROM memory_records WHERE {where} LIMIT @cap + 1),
+                small AS (SELECT count(*) <= @cap AS yes FROM filtered),
+                best AS (SELECT id, distance FROM filtered WHERE (SELECT yes FROM small){exactBound} ORDER BY distance LIMIT @k)
                 (SELECT {RecordColumns}, 1 - best.distance AS score FROM best JOIN memory_records USING (id) ORDER BY best.distance)
                 UNION ALL
                 (SELECT {columns} FROM memory_records WHERE {where} AND NOT (SELECT yes FROM small){bound} {order})
@@ -462,16 +461,17 @@ public sealed class PostgresMemoryStore : IMemoryStore
     // Okapi BM25 (k1 1.2, b 0.75), as the embedded store ranks, with the statistics of the filtered
     // records (n: how many pass the filter, capped): every record holding a query word matches, so the
     // matches give each word's document frequency; the average length is the matches' (the cheap
-    // estimate). Runs only when the count is within the cap (a one-time filter on the matches).
+    // estimate). A document's length is stored with it (migration 0061), and only its query lexemes are
+    // unnested (setweight marks them, ts_filter keeps them). Runs only when the count is within the
+    // cap (a one-time filter on the matches).
     private static string Bm25Sql(string column, string where) => $"""
-        terms AS (SELECT DISTINCT t.lexeme FROM unnest(to_tsvector('english', @query)) AS t),
+        terms AS (SELECT array_agg(DISTINCT t.lexeme) AS terms FROM unnest(to_tsvector('english', @query)) AS t),
         matched AS (
-            SELECT r.id, r.{column} AS doc,
-                   (SELECT coalesce(sum(coalesce(array_length(p.positions, 1), 1)), 0) FROM unnest(r.{column}) AS p)::float8 AS dl
+            SELECT r.id, r.{LengthColumn(column)}::float8 AS dl, ts_filter(setweight(r.{column}, 'A', (SELECT terms FROM terms)), {WeightA}) AS doc
             FROM memory_records r, q WHERE r.{column} @@ q.query AND {where} AND (SELECT n FROM n) <= @cap),
         hits AS (
             SELECT m.id, m.dl, u.lexeme, coalesce(array_length(u.positions, 1), 1)::float8 AS tf
-            FROM matched m, unnest(m.doc) AS u WHERE u.lexeme IN (SELECT lexeme FROM terms)),
+            FROM matched m, unnest(m.doc) AS u),
         df AS (SELECT lexeme, count(*)::float8 AS df FROM hits GROUP BY lexeme),
         avgdl AS (SELECT greatest(avg(dl), 1) AS avgdl FROM matched),
         scored AS (
@@ -480,6 +480,10 @@ public sealed class PostgresMemoryStore : IMemoryStore
             FROM hits h JOIN df USING (lexeme), avgdl, n GROUP BY h.id),
         bm25 AS (SELECT id, score FROM scored ORDER BY score DESC, id LIMIT @k)
         """;
+
+    private const string WeightA = "'{a}'";
+
+    private static string LengthColumn(string column) => column == "search" ? "search_length" : "content_length";
 
     // ------------------------------------------------------------------ edges
 

@@ -30,9 +30,9 @@ public sealed class BankSyncedMemoryStore : IMemoryStore
         return stored;
     }
 
-    public async Task<int> AddBatchAsync(IReadOnlyList<MemoryRecord> records, string actor, CancellationToken cancellationToken = default)
+    public async Task<int> AddBatchAsync(IReadOnlyList<MemoryRecord> records, string actor, IReadOnlyList<MemoryJobRequest>? jobs = null, CancellationToken cancellationToken = default)
     {
-        var added = await _inner.AddBatchAsync(records, actor, cancellationToken).ConfigureAwait(false);
+        var added = await _inner.AddBatchAsync(records, actor, jobs, cancellationToken).ConfigureAwait(false);
         foreach (var record in records) Banks.OnWritten(record);
         return added;
     }

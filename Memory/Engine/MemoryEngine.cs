@@ -75,11 +75,44 @@ public sealed class MemoryEngine : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(request.Scope);
+        var (episode, job, result) = Prepare(request, null);
+        await _store.AddAsync(episode, UserActor, [job], cancellationToken).ConfigureAwait(false);
+        // The key exists now, so this returns the job just enqueued (its id) without adding one.
+        var stored = await _store.EnqueueAsync([job], cancellationToken).ConfigureAwait(false);
+        Processor.Notify();
+        return result with { JobId = stored[0].Id };
+    }
+
+    /// <summary>
+    /// Bulk ingest: many adds stored at once (their raw inputs and pending work in one transaction,
+    /// COPY on PostgreSQL), each as <see cref="AddAsync(AddMemoryRequest, CancellationToken)"/> would
+    /// store it; the background work then runs as usual. All or nothing: a bad request is refused
+    /// (naming its position) before anything is stored. Results are in the order of the requests.
+    /// </summary>
+    public async Task<IReadOnlyList<AddMemoryResult>> AddManyAsync(IReadOnlyList<AddMemoryRequest> requests, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        var prepared = new List<(MemoryRecord Episode, MemoryJobRequest Job, AddMemoryResult Result)>(requests.Count);
+        for (var i = 0; i < requests.Count; i++) prepared.Add(Prepare(requests[i], i));
+        if (prepared.Count == 0) return [];
+        var jobs = prepared.ConvertAll(static p => p.Job);
+        await _store.AddBatchAsync(prepared.ConvertAll(static p => p.Episode), UserActor, jobs, cancellationToken).ConfigureAwait(false);
+        var stored = await _store.EnqueueAsync(jobs, cancellationToken).ConfigureAwait(false);
+        Processor.Notify();
+        return prepared.Select((p, i) => p.Result with { JobId = stored[i].Id }).ToList();
+    }
+
+    // The raw input (an episode) and its pending work for one add; bad input is refused here.
+    private static (MemoryRecord Episode, MemoryJobRequest Job, AddMemoryResult Result) Prepare(AddMemoryRequest request, int? index)
+    {
+        var which = index is { } n ? $"Add {n}: " : "";
+        if (request is null) throw new InvalidMemoryContentException($"{which}the add is missing.");
+        if (request.Scope is null) throw new InvalidMemoryScopeException($"{which}an add needs a scope.");
         if (request.Messages is null || request.Messages.Count == 0)
-            throw new InvalidMemoryContentException("An add needs at least one message.");
+            throw new InvalidMemoryContentException($"{which}an add needs at least one message.");
         for (var i = 0; i < request.Messages.Count; i++)
             if (request.Messages[i] is null || string.IsNullOrWhiteSpace(request.Messages[i].Content))
-                throw new InvalidMemoryContentException($"Message {i} of the add is empty.");
+                throw new InvalidMemoryContentException($"{which}message {i} of the add is empty.");
 
         var episodeId = Guid.NewGuid();
         var payload = new IngestJobPayload
@@ -102,11 +135,7 @@ public sealed class MemoryEngine : IAsyncDisposable
             ObservedAt = request.ObservedAt,
             ValidAt = request.ObservedAt,
         };
-        await _store.AddAsync(episode, UserActor, [job], cancellationToken).ConfigureAwait(false);
-        // The key exists now, so this returns the job just enqueued (its id) without adding one.
-        var stored = await _store.EnqueueAsync([job], cancellationToken).ConfigureAwait(false);
-        Processor.Notify();
-        return new AddMemoryResult(episodeId, payload.Messages.ConvertAll(static m => m.NoteId), stored[0].Id);
+        return (episode, job, new AddMemoryResult(episodeId, payload.Messages.ConvertAll(static m => m.NoteId), Guid.Empty));
     }
 
     private static string Transcript(IReadOnlyList<ConversationTurn> messages)

@@ -24,8 +24,10 @@ public interface IMemoryStore
     /// <exception cref="MemoryConflictException">The id exists.</exception>
     Task<MemoryRecord> AddAsync(MemoryRecord record, string actor, IReadOnlyList<MemoryJobRequest>? jobs = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Adds many records at once (bulk ingest): all or none, one history row each.</summary>
-    Task<int> AddBatchAsync(IReadOnlyList<MemoryRecord> records, string actor, CancellationToken cancellationToken = default);
+    /// <summary>Adds many records at once (bulk ingest; COPY on PostgreSQL): all or none, one history row
+    /// each, with <paramref name="jobs"/> (each naming its scope) enqueued in the same transaction; jobs
+    /// whose idempotency key exists are not enqueued twice.</summary>
+    Task<int> AddBatchAsync(IReadOnlyList<MemoryRecord> records, string actor, IReadOnlyList<MemoryJobRequest>? jobs = null, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Replaces a record's mutable fields (everything but id, scope, kind and created-at) if

@@ -78,7 +78,7 @@ public static class StoreBench
         await Parallel.ForEachAsync(starts, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, writers) }, async (start, ct) =>
         {
             var batch = Enumerable.Range(start, Math.Min(batchSize, data.Count - start)).Select(data.Record).ToList();
-            await store.AddBatchAsync(batch, "bench", ct);
+            await store.AddBatchAsync(batch, "bench", cancellationToken: ct);
         });
         return data.Count / watch.Elapsed.TotalSeconds;
     }

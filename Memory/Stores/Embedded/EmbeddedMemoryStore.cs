@@ -87,7 +87,7 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
         finally { _lock.ExitWriteLock(); }
     }
 
-    public Task<int> AddBatchAsync(IReadOnlyList<MemoryRecord> records, string actor, CancellationToken cancellationToken = default)
+    public Task<int> AddBatchAsync(IReadOnlyList<MemoryRecord> records, string actor, IReadOnlyList<MemoryJobRequest>? jobs = null, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         MemoryInputValidator.ValidateActor(actor);
@@ -97,6 +97,7 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
             _validator.ValidateRecord(record);
             if (!ids.Add(record.Id)) throw new MemoryConflictException($"The batch holds record id {record.Id} twice.");
         }
+        foreach (var job in jobs ?? []) _validator.ValidateJob(job, null);
         _lock.EnterWriteLock();
         try
         {
@@ -111,6 +112,8 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
                 entries.Add(JournalEntry.Put(stored));
                 entries.Add(JournalEntry.Put(AddHistory(stored, actor, now)));
             }
+            // One microsecond apart, so the queue (oldest first) hands them out in the order given.
+            for (var i = 0; i < (jobs?.Count ?? 0); i++) NewJob(jobs![i], null, now.AddMicroseconds(i), entries);
             Commit(entries);
             return Task.FromResult(records.Count);
         }

@@ -75,7 +75,7 @@ public sealed class PostgresMemoryStore : IMemoryStore
         return stored;
     }
 
-    public async Task<int> AddBatchAsync(IReadOnlyList<MemoryRecord> records, string actor, CancellationToken cancellationToken = default)
+    public async Task<int> AddBatchAsync(IReadOnlyList<MemoryRecord> records, string actor, IReadOnlyList<MemoryJobRequest>? jobs = null, CancellationToken cancellationToken = default)
     {
         MemoryInputValidator.ValidateActor(actor);
         var ids = new HashSet<Guid>();
@@ -84,32 +84,102 @@ public sealed class PostgresMemoryStore : IMemoryStore
             _validator.ValidateRecord(record);
             if (!ids.Add(record.Id)) throw new MemoryConflictException($"The batch holds record id {record.Id} twice.");
         }
-        if (records.Count == 0) return 0;
+        foreach (var job in jobs ?? []) _validator.ValidateJob(job, null);
+        if (records.Count == 0 && jobs is not { Count: > 0 }) return 0;
         var now = Now();
+        var stored = records.Select(r => Stamp(r, now)).ToList();
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var size = Math.Max(1, _options.BatchSize);
-        for (var start = 0; start < records.Count; start += size)
+        try
+        {
+            // Binary COPY: rows stream in without a statement per row (the indexes are still maintained row by row).
+            await using (var copy = await connection.BeginBinaryImportAsync(CopyRecords, cancellationToken).ConfigureAwait(false))
+            {
+                foreach (var record in stored) await WriteRecordRowAsync(copy, record, cancellationToken).ConfigureAwait(false);
+                await copy.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            }
+            await using (var copy = await connection.BeginBinaryImportAsync(CopyHistory, cancellationToken).ConfigureAwait(false))
+            {
+                foreach (var record in stored)
+                    await WriteHistoryRowAsync(copy, NewHistory(record, null, record.Content, MemoryEvent.Add, actor, now), cancellationToken).ConfigureAwait(false);
+                await copy.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (PostgresException e) when (e.SqlState == UniqueViolation && e.ConstraintName == "memory_records_pkey")
+        {
+            throw new MemoryConflictException($"A record of the batch exists already ({e.Detail}).");
+        }
+        if (jobs is { Count: > 0 })
         {
             await using var batch = new NpgsqlBatch(connection, transaction);
-            for (var i = start; i < Math.Min(records.Count, start + size); i++)
-            {
-                var stored = Stamp(records[i], now);
-                batch.BatchCommands.Add(InsertRecord(stored));
-                batch.BatchCommands.Add(InsertHistory(NewHistory(stored, null, stored.Content, MemoryEvent.Add, actor, now)));
-            }
-            try
-            {
-                await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (PostgresException e) when (e.SqlState == UniqueViolation && e.ConstraintName == "memory_records_pkey")
-            {
-                throw new MemoryConflictException($"A record of the batch exists already ({e.Detail}).");
-            }
+            // One microsecond apart, so the queue (oldest first) hands them out in the order given.
+            for (var i = 0; i < jobs.Count; i++) batch.BatchCommands.Add(InsertJob(jobs[i], null, now.AddMicroseconds(i)));
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return records.Count;
     }
+
+    private const string CopyRecords =
+        "COPY memory_records (id, tenant, user_id, agent_id, run_id, team_id, kind, content, embedding, keywords, tags, context, category, " +
+        "metadata, sources, search_text, observed_at, valid_at, invalid_at, expired_at, created_at, updated_at, version) FROM STDIN (FORMAT BINARY)";
+
+    private const string CopyHistory =
+        "COPY memory_history (id, record_id, tenant, user_id, agent_id, run_id, team_id, old_content, new_content, event, at, actor, version) FROM STDIN (FORMAT BINARY)";
+
+    private static async Task WriteRecordRowAsync(NpgsqlBinaryImporter copy, MemoryRecord r, CancellationToken ct)
+    {
+        await copy.StartRowAsync(ct).ConfigureAwait(false);
+        await copy.WriteAsync(r.Id, NpgsqlDbType.Uuid, ct).ConfigureAwait(false);
+        await WriteScopeAsync(copy, r.Scope, ct).ConfigureAwait(false);
+        await copy.WriteAsync(r.Kind.Value, NpgsqlDbType.Text, ct).ConfigureAwait(false);
+        await copy.WriteAsync(r.Content, NpgsqlDbType.Text, ct).ConfigureAwait(false);
+        if (r.Embedding is { } e) await copy.WriteAsync(new Pgvector.Vector(e), "vector", ct).ConfigureAwait(false);
+        else await copy.WriteNullAsync(ct).ConfigureAwait(false);
+        await copy.WriteAsync(r.Keywords.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text, ct).ConfigureAwait(false);
+        await copy.WriteAsync(r.Tags.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text, ct).ConfigureAwait(false);
+        await WriteTextAsync(copy, r.Context, ct).ConfigureAwait(false);
+        await WriteTextAsync(copy, r.Category, ct).ConfigureAwait(false);
+        await copy.WriteAsync(JsonSerializer.Serialize(r.Metadata), NpgsqlDbType.Jsonb, ct).ConfigureAwait(false);
+        await copy.WriteAsync(r.Sources.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text, ct).ConfigureAwait(false);
+        await copy.WriteAsync(MemorySearchText.Compose(r), NpgsqlDbType.Text, ct).ConfigureAwait(false);
+        await WriteTimeAsync(copy, r.ObservedAt, ct).ConfigureAwait(false);
+        await WriteTimeAsync(copy, r.ValidAt, ct).ConfigureAwait(false);
+        await WriteTimeAsync(copy, r.InvalidAt, ct).ConfigureAwait(false);
+        await WriteTimeAsync(copy, r.ExpiredAt, ct).ConfigureAwait(false);
+        await WriteTimeAsync(copy, r.CreatedAt, ct).ConfigureAwait(false);
+        await WriteTimeAsync(copy, r.UpdatedAt, ct).ConfigureAwait(false);
+        await copy.WriteAsync(r.Version, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
+    }
+
+    private static async Task WriteHistoryRowAsync(NpgsqlBinaryImporter copy, MemoryHistoryEntry h, CancellationToken ct)
+    {
+        await copy.StartRowAsync(ct).ConfigureAwait(false);
+        await copy.WriteAsync(h.Id, NpgsqlDbType.Uuid, ct).ConfigureAwait(false);
+        await copy.WriteAsync(h.RecordId, NpgsqlDbType.Uuid, ct).ConfigureAwait(false);
+        await WriteScopeAsync(copy, h.Scope, ct).ConfigureAwait(false);
+        await WriteTextAsync(copy, h.OldContent, ct).ConfigureAwait(false);
+        await WriteTextAsync(copy, h.NewContent, ct).ConfigureAwait(false);
+        await copy.WriteAsync(h.Event.ToString(), NpgsqlDbType.Text, ct).ConfigureAwait(false);
+        await WriteTimeAsync(copy, h.At, ct).ConfigureAwait(false);
+        await copy.WriteAsync(h.Actor, NpgsqlDbType.Text, ct).ConfigureAwait(false);
+        await copy.WriteAsync(h.Version, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
+    }
+
+    private static async Task WriteScopeAsync(NpgsqlBinaryImporter copy, MemoryScope scope, CancellationToken ct)
+    {
+        await copy.WriteAsync(scope.Tenant, NpgsqlDbType.Text, ct).ConfigureAwait(false);
+        await WriteTextAsync(copy, scope.UserId, ct).ConfigureAwait(false);
+        await WriteTextAsync(copy, scope.AgentId, ct).ConfigureAwait(false);
+        await WriteTextAsync(copy, scope.RunId, ct).ConfigureAwait(false);
+        await WriteTextAsync(copy, scope.TeamId, ct).ConfigureAwait(false);
+    }
+
+    private static Task WriteTextAsync(NpgsqlBinaryImporter copy, string? value, CancellationToken ct) =>
+        value is null ? copy.WriteNullAsync(ct) : copy.WriteAsync(value, NpgsqlDbType.Text, ct);
+
+    private static Task WriteTimeAsync(NpgsqlBinaryImporter copy, DateTimeOffset? value, CancellationToken ct) =>
+        value is { } v ? copy.WriteAsync(MemoryTime.Normalize(v).UtcDateTime, NpgsqlDbType.TimestampTz, ct) : copy.WriteNullAsync(ct);
 
     public async Task<MemoryRecord> UpdateAsync(MemoryRecord record, string actor, MemoryEvent @event = MemoryEvent.Update, CancellationToken cancellationToken = default)
     {
@@ -669,18 +739,20 @@ public sealed class PostgresMemoryStore : IMemoryStore
             foreach (var job in jobs) batch.BatchCommands.Add(InsertJob(job, null, now));
             await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
-        var result = new List<MemoryJob>(jobs.Count);
-        foreach (var job in jobs)
+        // The stored jobs (new or existing for the key) in one read, returned in the order asked.
+        var byKey = new Dictionary<(string, string), MemoryJob>();
+        await using (var select = new NpgsqlCommand($"""
+            SELECT {JobColumns} FROM memory_jobs
+            WHERE (tenant, idempotency_key) IN (SELECT * FROM unnest(@tenants, @keys))
+            """, connection, transaction))
         {
-            await using var select = new NpgsqlCommand($"SELECT {JobColumns} FROM memory_jobs WHERE tenant = @tenant AND idempotency_key = @key", connection, transaction);
-            select.Parameters.Add(TextParam("tenant", job.Scope!.Tenant));
-            select.Parameters.Add(TextParam("key", job.IdempotencyKey));
+            select.Parameters.Add(TextArray("tenants", jobs.Select(static j => j.Scope!.Tenant)));
+            select.Parameters.Add(TextArray("keys", jobs.Select(static j => j.IdempotencyKey)));
             await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            result.Add(ReadJob(reader));
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) { var j = ReadJob(reader); byKey[(j.Scope.Tenant, j.IdempotencyKey)] = j; }
         }
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return result;
+        return jobs.Select(j => byKey[(j.Scope!.Tenant, j.IdempotencyKey)]).ToList();
     }
 
     public async Task<IReadOnlyList<MemoryJob>> ClaimJobsAsync(string worker, int max, TimeSpan lease, IReadOnlyCollection<string>? kinds = null, CancellationToken cancellationToken = default)

@@ -441,6 +441,28 @@ public abstract class MemoryStoreConformanceTests
         Assert.Empty(await Store.ListAsync(filter with { Metadata = new MetadataMatch("normalized_name", ["Alice"]) }));
     }
 
+    [Fact]
+    public async Task Batch_add_enqueues_its_jobs_in_the_same_transaction_and_a_known_key_once()
+    {
+        var scope = User("alice");
+        var records = Enumerable.Range(0, 3).Select(i => Note(scope, $"raw input {i}", i == 0 ? null : Direction(i))).ToList();
+        var jobs = records.Select(r => new MemoryJobRequest("memory.ingest", "{}", $"ingest:{r.Id}", scope)).ToList();
+        Assert.Equal(3, await Store.AddBatchAsync(records, "user", jobs));
+        Assert.Equal(3, await Store.CountJobsAsync(scope, MemoryJobStatus.Pending));
+        var stored = await Store.GetManyAsync(records.Select(r => r.Id).ToList());
+        Assert.Equal(records.Select(r => (r.Id, r.Content, r.Embedding?.Length)), stored.Select(r => (r.Id, r.Content, r.Embedding?.Length)));
+        Assert.All(stored, r => Assert.Equal(1, r.Version));
+        Assert.Equal([MemoryEvent.Add], (await Store.GetHistoryAsync(records[1].Id)).Select(h => h.Event));
+
+        // A key that exists is not enqueued again; a record that exists refuses the whole batch, jobs included.
+        Assert.Equal(1, await Store.AddBatchAsync([Note(scope, "another")], "user", [jobs[0]]));
+        Assert.Equal(3, await Store.CountJobsAsync(scope, MemoryJobStatus.Pending));
+        var before = await CountRowsAsync(Tenant);
+        await Assert.ThrowsAsync<MemoryConflictException>(() => Store.AddBatchAsync([Note(scope, "new"), records[2]], "user",
+            [new MemoryJobRequest("memory.ingest", "{}", "ingest:new", scope)]));
+        Assert.Equal(before, await CountRowsAsync(Tenant));
+    }
+
     // ------------------------------------------------------------------ write batches
 
     [Fact]

@@ -69,8 +69,8 @@ public interface IMemoryStore
     Task<IReadOnlyList<ScoredMemory>> SearchByVectorAsync(float[] query, MemoryFilter filter, int topK = 10, double? minScore = null, CancellationToken cancellationToken = default);
 
     /// <summary>Top <paramref name="topK"/> records by full-text relevance over <paramref name="field"/>:
-    /// content, context, keywords and tags, or the content alone (any query word may match):
-    /// <c>ts_rank_cd</c> on PostgreSQL, BM25 embedded.</summary>
+    /// content, context, keywords and tags, or the content alone (any query word may match): BM25 on
+    /// both stores (PostgreSQL: <c>ts_rank_cd</c> above <c>Bm25MaxRecords</c> filtered rows).</summary>
     Task<IReadOnlyList<ScoredMemory>> SearchByTextAsync(string query, MemoryFilter filter, int topK = 10, TextField field = TextField.All, CancellationToken cancellationToken = default);
 
     // ---- edges ----

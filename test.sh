@@ -1,15 +1,49 @@
 #!/usr/bin/env bash
-# Runs every test: provisions PostgreSQL 17 + pgvector (infra/pg.sh: AGENTS_PG_CONNECTION, else
-# Docker, else a Debian 13 chroot), then the unit and integration tests of Agents.sln.
+# Runs every test of Agents.sln and ends with one summary line.
+# PostgreSQL for the integration tests: with AGENTS_PG_CONNECTION set, that server (the tests create and
+# drop their own databases there). Otherwise the tests start one container for the run (Testcontainers)
+# from the image of infra/images/postgres/build.sh (built once, then reused), on a Docker engine that
+# infra/docker-engine.sh starts where none answers (installing Debian's docker.io if needed). The run's
+# containers carry the label agents.test=1 and are removed at its end; leftovers of runs that died are
+# removed at the start.
 # Extra arguments go to `dotnet test` (e.g. --filter "FullyQualifiedName~Memory").
 set -euo pipefail
 cd "$(dirname "$0")"
-AGENTS_TEST_PG=$(infra/pg.sh start)
-export AGENTS_TEST_PG
+
+# Containers labelled agents.test=1 whose test process (label agents.test.pid) is gone, or those of one run.
+remove_containers() {  # [run id]
+  local id pid run
+  for id in $(docker ps -aq --filter label=agents.test=1 2>/dev/null); do
+    pid=$(docker inspect -f '{{index .Config.Labels "agents.test.pid"}}' "$id" 2>/dev/null || true)
+    run=$(docker inspect -f '{{index .Config.Labels "agents.test.run"}}' "$id" 2>/dev/null || true)
+    if { [ -n "${1:-}" ] && [ "$run" = "$1" ]; } || [ -z "$pid" ] || [ ! -d "/proc/$pid" ]; then
+      docker rm -f -v "$id" >/dev/null 2>&1 || true
+    fi
+  done
+  # The test host may have asked for its container's removal just before it exited: wait for it.
+  local _
+  for _ in $(seq 1 60); do
+    [ -n "${1:-}" ] && docker ps -aq --filter "label=agents.test.run=$1" 2>/dev/null | grep -q . || return 0
+    sleep 0.5
+  done
+}
+
+if [ -z "${AGENTS_PG_CONNECTION:-}" ]; then
+  unset AGENTS_TEST_PG  # a test-only server of an earlier session: this run uses its own container
+  infra/docker-engine.sh ensure
+  remove_containers
+  AGENTS_PG_IMAGE=$(infra/images/postgres/build.sh)
+  AGENTS_TEST_RUN_ID=$(date +%s)-$$
+  # Ryuk cannot be pulled (removal is by label); tests reach containers on loopback only.
+  export AGENTS_PG_IMAGE AGENTS_TEST_RUN_ID TESTCONTAINERS_RYUK_DISABLED=true TESTCONTAINERS_HOST_OVERRIDE=localhost
+  trap 'remove_containers "$AGENTS_TEST_RUN_ID"' EXIT
+fi
+
 dotnet build Agents.sln -c Release --nologo -v quiet -clp:ErrorsOnly
 log=$(mktemp)
 status=0
 dotnet test Agents.sln -c Release --no-build --nologo -v quiet --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log" || status=$?
+[ -z "${AGENTS_TEST_RUN_ID:-}" ] || remove_containers "$AGENTS_TEST_RUN_ID"
 # One closing line over all test assemblies.
 awk '/^ *Passed: *[0-9]+$/ {p += $2} /^ *Failed: *[0-9]+$/ {f += $2} /^ *Skipped: *[0-9]+$/ {s += $2}
      END {printf "%d passed, %d failed, %d skipped\n", p, f, s}' "$log"

@@ -1,4 +1,3 @@
-using Agents.Abstractions;
 using Agents.Abstractions.Inference;
 using Agents.Abstractions.Memory;
 
@@ -36,30 +35,30 @@ internal static class DemoWorkflow
         {
             cancellationToken.ThrowIfCancellationRequested();
             var (agent, text) = Steps[i];
-            var receipt = await grains.Get<IAgentGrain>(new AgentKey(tenant, team, agent).ToString())
-                .RememberAsync(new TurnInput(agent, text, $"step-{i + 1}"), start.AddHours(i), shareWithTeam: true);
+            var receipt = await grains.GetGrain<IAgentGrain>(new AgentKey(tenant, team, agent).ToString())
+                .RememberAsync(new TurnInput(agent, text, $"step-{i + 1}"), start.AddHours(i), shareWithTeam: true, cancellationToken);
             output.WriteLine($"step {i + 1}  {agent,-10} {text}  (stored as {receipt.EpisodeId:N})");
         }
         foreach (var agent in Steps.Select(s => s.Agent).Distinct())
-            await grains.Get<IAgentGrain>(new AgentKey(tenant, team, agent).ToString()).WaitForIdleAsync();
+            await grains.GetGrain<IAgentGrain>(new AgentKey(tenant, team, agent).ToString()).WaitForIdleAsync(cancellationToken);
 
         output.WriteLine();
         foreach (var (agent, question) in Questions)
         {
-            var hits = await grains.Get<IAgentGrain>(new AgentKey(tenant, team, agent).ToString()).RecallAsync(question, 3);
+            var hits = await grains.GetGrain<IAgentGrain>(new AgentKey(tenant, team, agent).ToString()).RecallAsync(question, 3, cancellationToken);
             output.WriteLine($"{agent} asks: {question}");
             foreach (var hit in hits) output.WriteLine($"    [{string.Join(',', hit.Sources)}] {hit.Content}");
         }
 
         var teamScope = ScopeRef.ForTeam(team, tenant);
-        var read = await grains.Get<IInferenceGrain>("pool").ReadAsync(new AttentionQuery(teamScope, Text: "launch date moved", K: 3));
-        var notes = await grains.Get<IMemoryGrain>(teamScope.ToGrainKey()).GetAllAsync(100);
+        var read = await grains.GetGrain<IInferenceGrain>(IInferenceGrain.Pool).ReadAsync(new AttentionQuery(teamScope, Text: "launch date moved", K: 3), cancellationToken);
+        var notes = await grains.GetGrain<IMemoryGrain>(teamScope.ToGrainKey()).GetAllAsync(100, cancellationToken);
         var byId = notes.ToDictionary(n => n.Id);
         output.WriteLine();
         output.WriteLine("sparse attention over the team's memory bank for \"launch date moved\":");
         for (var i = 0; i < read.Ids.Count; i++)
             output.WriteLine($"    weight {read.Weights[i]:0.000}  {(byId.TryGetValue(read.Ids[i], out var n) ? n.Content : read.Ids[i].ToString())}");
-        var stats = await grains.Get<IInferenceGrain>("pool").StatsAsync();
+        var stats = await grains.GetGrain<IInferenceGrain>(IInferenceGrain.Pool).StatsAsync(cancellationToken);
         output.WriteLine($"inference pool on {stats.Silo} ({stats.Backend}): " +
             string.Join(", ", stats.Queues.Select(q => $"{q.Queue} {q.Requests} requests in {q.Batches} batches")));
         output.WriteLine("main job done");

@@ -4,31 +4,31 @@
 // its memory bank through the inference pool. `-- serve` keeps a silo running for a cluster instead.
 using Agents.Grains.Hosting;
 using Agents.Silo;
-using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 var serve = args.Contains("serve");
-var configuration = new ConfigurationBuilder()
-    .AddEnvironmentVariables()
-    .AddCommandLine(args.Where(a => a != "serve").ToArray())
-    .Build();
-using var loggerFactory = LoggerFactory.Create(b => b
-    .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
-    .SetMinimumLevel(serve ? LogLevel.Information : LogLevel.Warning));
+var builder = Host.CreateApplicationBuilder(args.Where(a => a != "serve").ToArray());
+builder.Logging.ClearProviders();
+builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+builder.Logging.SetMinimumLevel(serve ? LogLevel.Information : LogLevel.Warning);
+builder.Logging.AddFilter("Orleans", LogLevel.Warning);
+builder.UseOrleans(silo => silo.UseAgentsCluster(builder.Configuration).AddAgents(builder.Configuration));
 
-var settings = AgentsSiloSettings.Read(configuration);
-await using var silo = AgentsSilo.Create(settings, loggerFactory);
+using var host = builder.Build();
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
-await silo.StartAsync(stop.Token);
+await host.StartAsync(stop.Token);
 
 if (serve)
 {
-    Console.WriteLine($"silo {silo.Host.Name} serving at {silo.Host.Address}; Ctrl+C stops it");
+    var silo = host.Services.GetRequiredService<Orleans.Runtime.ILocalSiloDetails>();
+    Console.WriteLine($"silo {silo.Name} serving at {silo.SiloAddress} (gateway {silo.GatewayAddress?.ToString() ?? "none"}); Ctrl+C stops it");
     try { await Task.Delay(Timeout.Infinite, stop.Token); } catch (OperationCanceledException) { }
 }
 else
 {
-    await DemoWorkflow.RunAsync(silo.Host.GrainFactory, Console.Out, stop.Token);
+    await DemoWorkflow.RunAsync(host.Services.GetRequiredService<IGrainFactory>(), Console.Out, stop.Token);
 }
-await silo.StopAsync(CancellationToken.None);
+await host.StopAsync(CancellationToken.None);

@@ -13,8 +13,10 @@ public sealed record AgentKey(string Tenant, string Team, string Agent)
         return new AgentKey(Uri.UnescapeDataString(parts[0]), Uri.UnescapeDataString(parts[1]), Uri.UnescapeDataString(parts[2]));
     }
 
-    /// <summary>The agent's own memory (its id is team-qualified, so the team scope does not contain it).</summary>
-    public ScopeRef AgentScope => ScopeRef.ForAgent($"{Team}/{Agent}", Tenant);
+    /// <summary>The agent's own memory. Its id is the team and agent names, each escaped, so no two
+    /// agents share it (team "a/b" with agent "c" is not team "a" with agent "b/c"), and the team scope
+    /// does not contain it.</summary>
+    public ScopeRef AgentScope => ScopeRef.ForAgent($"{Escape(Team)}/{Escape(Agent)}", Tenant);
     public ScopeRef TeamScope => ScopeRef.ForTeam(Team, Tenant);
 
     private static string Escape(string part) => Uri.EscapeDataString(part);

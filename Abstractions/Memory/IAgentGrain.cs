@@ -1,18 +1,24 @@
+using Orleans.Concurrency;
+
 namespace Agents.Abstractions.Memory;
 
 /// <summary>
-/// An agent of a team (key: <c>tenant/team/agent</c>). It keeps its own memory and writes what it
-/// shares to its team's memory; recall searches both.
+/// An agent of a team (key: <see cref="AgentKey.ToString"/>). It keeps its own memory and writes what
+/// it shares to its team's memory; recall searches both.
 /// </summary>
+[Alias("Agents.IAgentGrain")]
 public interface IAgentGrain : IGrainWithStringKey
 {
     /// <summary>Stores a message the agent saw or said (in its own memory, and in the team's when
-    /// <paramref name="shareWithTeam"/>).</summary>
-    Task<MemoryAddReceipt> RememberAsync(TurnInput message, DateTimeOffset observedAt, bool shareWithTeam);
+    /// <paramref name="shareWithTeam"/>). Idempotent under a retry, as an add is.</summary>
+    [Alias("Remember")]
+    Task<MemoryAddReceipt> RememberAsync(TurnInput message, DateTimeOffset observedAt, bool shareWithTeam, CancellationToken cancellationToken = default);
 
     /// <summary>The agent's and its team's memories most relevant to <paramref name="query"/>, fused.</summary>
-    [ReadOnly] Task<IReadOnlyList<MemoryHit>> RecallAsync(string query, int topK);
+    [Alias("Recall"), ReadOnly]
+    Task<IReadOnlyList<MemoryHit>> RecallAsync(string query, int topK, CancellationToken cancellationToken = default);
 
     /// <summary>Waits for the agent's and team's pending memory work.</summary>
-    [ReadOnly] Task WaitForIdleAsync();
+    [Alias("WaitForIdle"), AlwaysInterleave]
+    Task WaitForIdleAsync(CancellationToken cancellationToken = default);
 }

@@ -1,27 +1,43 @@
+using Orleans.Concurrency;
+
 namespace Agents.Abstractions.Memory;
 
 /// <summary>
-/// The memory of one scope (key: <see cref="ScopeRef.ToGrainKey"/>). Writes are turns of their own, so
-/// a scope's adds are ordered; searches and reads interleave. An add returns once the input is durable;
-/// enrichment, linking and consolidation follow in the background (<see cref="WaitForIdleAsync"/>).
+/// The memory of one scope (key: <see cref="ScopeRef.ToGrainKey"/>), and the owner of its background
+/// pipeline: one activation cluster-wide enriches, links and consolidates the scope's input in the
+/// order it was added. Adds are ordered; searches and reads interleave. An add returns once the input
+/// is durable; the pipeline follows (<see cref="WaitForIdleAsync"/>).
 /// </summary>
+[Alias("Agents.IMemoryGrain")]
 public interface IMemoryGrain : IGrainWithStringKey
 {
-    Task<MemoryAddReceipt> AddAsync(MemoryInput input);
+    /// <summary>Stores the input durably and schedules its pipeline. Idempotent: see <see cref="MemoryInput"/>.</summary>
+    [Alias("Add")]
+    Task<MemoryAddReceipt> AddAsync(MemoryInput input, CancellationToken cancellationToken = default);
 
-    /// <summary>Returns when the scope's pending background work is done.</summary>
-    [ReadOnly] Task WaitForIdleAsync();
+    /// <summary>Returns when the scope's pending background work is done (or given up).</summary>
+    [Alias("WaitForIdle"), AlwaysInterleave]
+    Task WaitForIdleAsync(CancellationToken cancellationToken = default);
 
-    [ReadOnly] Task<IReadOnlyList<MemoryHit>> SearchAsync(MemoryQuery query);
+    [Alias("PipelineStatus"), AlwaysInterleave]
+    Task<MemoryPipelineStatus> PipelineStatusAsync(CancellationToken cancellationToken = default);
 
-    [ReadOnly] Task<IReadOnlyList<MemoryHit>> GetAllAsync(int limit);
+    [Alias("Search"), ReadOnly]
+    Task<IReadOnlyList<MemoryHit>> SearchAsync(MemoryQuery query, CancellationToken cancellationToken = default);
 
-    [ReadOnly] Task<IReadOnlyList<MemoryChange>> HistoryAsync(Guid memoryId);
+    [Alias("GetAll"), ReadOnly]
+    Task<IReadOnlyList<MemoryHit>> GetAllAsync(int limit, CancellationToken cancellationToken = default);
 
-    Task<MemoryHit> UpdateAsync(Guid memoryId, string content);
+    [Alias("History"), ReadOnly]
+    Task<IReadOnlyList<MemoryChange>> HistoryAsync(Guid memoryId, CancellationToken cancellationToken = default);
 
-    Task<bool> DeleteAsync(Guid memoryId);
+    [Alias("Update")]
+    Task<MemoryHit> UpdateAsync(Guid memoryId, string content, CancellationToken cancellationToken = default);
+
+    [Alias("Delete")]
+    Task<bool> DeleteAsync(Guid memoryId, CancellationToken cancellationToken = default);
 
     /// <summary>Complete deletion of the scope: records, embeddings, edges, history, pending work.</summary>
-    Task<ScopeErasure> EraseAsync();
+    [Alias("Erase")]
+    Task<ScopeErasure> EraseAsync(CancellationToken cancellationToken = default);
 }

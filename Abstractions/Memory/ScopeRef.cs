@@ -4,7 +4,13 @@ namespace Agents.Abstractions.Memory;
 /// Whose memory a call is about, as carried over the wire: a tenant and at least one of user, agent,
 /// run and team. <see cref="ToGrainKey"/> gives the key of the memory grain that owns the scope.
 /// </summary>
-public sealed record ScopeRef(string Tenant, string? UserId = null, string? AgentId = null, string? RunId = null, string? TeamId = null)
+[GenerateSerializer, Immutable, Alias("Agents.ScopeRef")]
+public sealed record ScopeRef(
+    [property: Id(0)] string Tenant,
+    [property: Id(1)] string? UserId = null,
+    [property: Id(2)] string? AgentId = null,
+    [property: Id(3)] string? RunId = null,
+    [property: Id(4)] string? TeamId = null)
 {
     public static ScopeRef ForUser(string userId, string tenant = "default") => new(tenant, UserId: userId);
     public static ScopeRef ForAgent(string agentId, string tenant = "default") => new(tenant, AgentId: agentId);

@@ -1,6 +1,4 @@
 using System.CommandLine;
-using System.Net;
-using Agents.Abstractions;
 using Agents.Abstractions.Inference;
 using Agents.Abstractions.Memory;
 using Agents.Client;
@@ -17,6 +15,7 @@ public static class AgentsCli
     {
         var gateway = new Option<string>("--gateway") { Description = "host:port of a silo gateway", DefaultValueFactory = _ => "127.0.0.1:30000" };
         var cluster = new Option<string>("--cluster") { Description = "cluster id", DefaultValueFactory = _ => "agents" };
+        var postgres = new Option<string?>("--postgres") { Description = "the cluster's PostgreSQL connection string: find gateways in its membership table instead of --gateway" };
         var tenant = new Option<string>("--tenant") { Description = "tenant", DefaultValueFactory = _ => "default" };
         var user = new Option<string?>("--user") { Description = "user id of the scope" };
         var agent = new Option<string?>("--agent") { Description = "agent id of the scope" };
@@ -27,40 +26,57 @@ public static class AgentsCli
         var text = new Argument<string>("text") { Description = "the text to store or the query" };
 
         var root = new RootCommand("agents: multi-agent memory on an Agents cluster");
-        foreach (var option in new Option[] { gateway, cluster, tenant, user, agent, team, run }) { option.Recursive = true; root.Options.Add(option); }
+        foreach (var option in new Option[] { gateway, cluster, postgres, tenant, user, agent, team, run }) { option.Recursive = true; root.Options.Add(option); }
+
+        AgentsClientOptions Connection(ParseResult r) => new()
+        {
+            ClusterId = r.GetValue(cluster)!,
+            Gateways = [r.GetValue(gateway)!],
+            Postgres = r.GetValue(postgres),
+        };
 
         ScopeRef Scope(ParseResult r) => new(r.GetValue(tenant)!, r.GetValue(user), r.GetValue(agent), r.GetValue(run), r.GetValue(team));
 
         var add = new Command("add", "store a message in the scope's memory (returns once it is durable)") { text, speaker };
-        add.SetAction((r, ct) => WithClient(r.GetValue(gateway)!, r.GetValue(cluster)!, error, async grains =>
+        add.SetAction((r, ct) => WithClient(Connection(r), error, async grains =>
         {
-            var receipt = await grains.Get<IMemoryGrain>(Scope(r).ToGrainKey())
-                .AddAsync(new MemoryInput([new TurnInput(r.GetValue(speaker), r.GetValue(text)!)], DateTimeOffset.UtcNow));
+            var receipt = await grains.GetGrain<IMemoryGrain>(Scope(r).ToGrainKey())
+                .AddAsync(new MemoryInput([new TurnInput(r.GetValue(speaker), r.GetValue(text)!)], DateTimeOffset.UtcNow), ct);
             await output.WriteLineAsync($"stored {receipt.EpisodeId}");
         }, ct));
 
         var search = new Command("search", "hybrid search of the scope's memory") { text, top };
-        search.SetAction((r, ct) => WithClient(r.GetValue(gateway)!, r.GetValue(cluster)!, error, async grains =>
+        search.SetAction((r, ct) => WithClient(Connection(r), error, async grains =>
         {
-            var hits = await grains.Get<IMemoryGrain>(Scope(r).ToGrainKey()).SearchAsync(new MemoryQuery(r.GetValue(text)!, r.GetValue(top)));
+            var hits = await grains.GetGrain<IMemoryGrain>(Scope(r).ToGrainKey()).SearchAsync(new MemoryQuery(r.GetValue(text)!, r.GetValue(top)), ct);
             foreach (var hit in hits) await output.WriteLineAsync($"{hit.Score:0.000}  {hit.Kind,-6} {hit.Content}");
         }, ct));
 
         var read = new Command("attend", "sparse-attention read of the scope's memory bank through the inference pool") { text, top };
-        read.SetAction((r, ct) => WithClient(r.GetValue(gateway)!, r.GetValue(cluster)!, error, async grains =>
+        read.SetAction((r, ct) => WithClient(Connection(r), error, async grains =>
         {
-            var readout = await grains.Get<IInferenceGrain>("pool").ReadAsync(new AttentionQuery(Scope(r), Text: r.GetValue(text), K: r.GetValue(top)));
+            var readout = await grains.GetGrain<IInferenceGrain>(IInferenceGrain.Pool).ReadAsync(new AttentionQuery(Scope(r), Text: r.GetValue(text), K: r.GetValue(top)), ct);
             for (var i = 0; i < readout.Ids.Count; i++) await output.WriteLineAsync($"{readout.Weights[i]:0.000}  {readout.Ids[i]}");
         }, ct));
 
         var erase = new Command("erase", "delete everything in the scope: memories, embeddings, edges, history, pending work");
-        erase.SetAction((r, ct) => WithClient(r.GetValue(gateway)!, r.GetValue(cluster)!, error, async grains =>
+        erase.SetAction((r, ct) => WithClient(Connection(r), error, async grains =>
         {
-            var erased = await grains.Get<IMemoryGrain>(Scope(r).ToGrainKey()).EraseAsync();
+            var erased = await grains.GetGrain<IMemoryGrain>(Scope(r).ToGrainKey()).EraseAsync(ct);
             await output.WriteLineAsync($"erased {erased.Records} records, {erased.Edges} edges, {erased.History} history rows, {erased.Jobs} jobs");
         }, ct));
 
+        var wait = new Command("wait", "wait until the scope's background work (enrichment, links, facts, graph) is done");
+        wait.SetAction((r, ct) => WithClient(Connection(r), error, async grains =>
+        {
+            var memory = grains.GetGrain<IMemoryGrain>(Scope(r).ToGrainKey());
+            await memory.WaitForIdleAsync(ct);
+            var status = await memory.PipelineStatusAsync(ct);
+            await output.WriteLineAsync(status.LastError is null ? "idle" : $"idle (last error: {status.LastError})");
+        }, ct));
+
         root.Subcommands.Add(add);
+        root.Subcommands.Add(wait);
         root.Subcommands.Add(search);
         root.Subcommands.Add(read);
         root.Subcommands.Add(erase);
@@ -68,25 +84,18 @@ public static class AgentsCli
         return parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
     }
 
-    private static async Task<int> WithClient(string gateway, string cluster, TextWriter error, Func<IGrainFactory, Task> action, CancellationToken cancellationToken)
+    private static async Task<int> WithClient(AgentsClientOptions options, TextWriter error, Func<IGrainFactory, Task> action, CancellationToken cancellationToken)
     {
-        if (!IPEndPoint.TryParse(gateway, out var endpoint))
-        {
-            var colon = gateway.LastIndexOf(':');
-            if (colon <= 0 || !int.TryParse(gateway[(colon + 1)..], out var port))
-            {
-                await error.WriteLineAsync($"agents: '{gateway}' is not a host:port gateway address");
-                return 2;
-            }
-            var addresses = await Dns.GetHostAddressesAsync(gateway[..colon], cancellationToken);
-            endpoint = new IPEndPoint(addresses.First(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork), port);
-        }
-        await using var client = new ClusterClient(new ClusterClientOptions { ClusterId = cluster, Gateways = [endpoint] });
         try
         {
-            await client.ConnectAsync(cancellationToken);
-            await action(client);
+            await using var client = await AgentsClient.ConnectAsync(options, cancellationToken: cancellationToken);
+            await action(client.Cluster);
             return 0;
+        }
+        catch (ArgumentException e)
+        {
+            await error.WriteLineAsync($"agents: {e.Message}");
+            return 2;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -1,5 +1,4 @@
 using Agents.Abstractions.Memory;
-using Agents.Runtime;
 
 namespace Agents.Grains.Agents;
 
@@ -15,25 +14,25 @@ public sealed class AgentGrain : Grain, IAgentGrain
     private AgentKey? _parsed;
 
     /// <summary>Parsed on first use, so a malformed key fails each call with a clear error.</summary>
-    private AgentKey Key => _parsed ??= AgentKey.Parse(GrainKey);
+    private AgentKey Key => _parsed ??= AgentKey.Parse(this.GetPrimaryKeyString());
 
-    private IMemoryGrain Own => GrainFactory.Get<IMemoryGrain>(Key.AgentScope.ToGrainKey());
-    private IMemoryGrain Team => GrainFactory.Get<IMemoryGrain>(Key.TeamScope.ToGrainKey());
+    private IMemoryGrain Own => GrainFactory.GetGrain<IMemoryGrain>(Key.AgentScope.ToGrainKey());
+    private IMemoryGrain Team => GrainFactory.GetGrain<IMemoryGrain>(Key.TeamScope.ToGrainKey());
 
-    public async Task<MemoryAddReceipt> RememberAsync(TurnInput message, DateTimeOffset observedAt, bool shareWithTeam)
+    public async Task<MemoryAddReceipt> RememberAsync(TurnInput message, DateTimeOffset observedAt, bool shareWithTeam, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
         var input = new MemoryInput([message with { Speaker = message.Speaker ?? Key.Agent }], observedAt);
-        var own = Own.AddAsync(input);
-        if (shareWithTeam) await Team.AddAsync(input).ConfigureAwait(false);
-        return await own.ConfigureAwait(false);
+        var own = Own.AddAsync(input, cancellationToken);
+        if (shareWithTeam) await Team.AddAsync(input, cancellationToken);
+        return await own;
     }
 
-    public async Task<IReadOnlyList<MemoryHit>> RecallAsync(string query, int topK)
+    public async Task<IReadOnlyList<MemoryHit>> RecallAsync(string query, int topK, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(query);
         var request = new MemoryQuery(query, topK);
-        var lists = await Task.WhenAll(Own.SearchAsync(request), Team.SearchAsync(request)).ConfigureAwait(false);
+        var lists = await Task.WhenAll(Own.SearchAsync(request, cancellationToken), Team.SearchAsync(request, cancellationToken));
         var fused = new Dictionary<string, (MemoryHit Hit, double Score)>(StringComparer.Ordinal);
         foreach (var list in lists)
         {
@@ -47,5 +46,6 @@ public sealed class AgentGrain : Grain, IAgentGrain
         return fused.Values.OrderByDescending(v => v.Score).Take(topK).Select(v => v.Hit with { Score = v.Score }).ToArray();
     }
 
-    public Task WaitForIdleAsync() => Task.WhenAll(Own.WaitForIdleAsync(), Team.WaitForIdleAsync());
+    public Task WaitForIdleAsync(CancellationToken cancellationToken = default) =>
+        Task.WhenAll(Own.WaitForIdleAsync(cancellationToken), Team.WaitForIdleAsync(cancellationToken));
 }

@@ -1,7 +1,6 @@
-using Agents.Abstractions;
 using Agents.Abstractions.Inference;
-using Agents.Inference.Batching;
-using Agents.Runtime;
+using Agents.Grains.Placement;
+using Orleans.Concurrency;
 
 namespace Agents.Grains.Inference;
 
@@ -12,29 +11,15 @@ namespace Agents.Grains.Inference;
 /// </summary>
 [StatelessWorker]
 [Reentrant]
-[RequiresRole(Role)]
+[SiloRolePlacementFilter(SiloRoles.Gpu)]
 public sealed class InferenceGrain(InferencePool pool) : Grain, IInferenceGrain
 {
-    public const string Role = "gpu";
+    public Task<AttentionReadout> ReadAsync(AttentionQuery query, CancellationToken cancellationToken = default) => pool.ReadAsync(query, cancellationToken);
 
-    public Task<AttentionReadout> ReadAsync(AttentionQuery query) => Guard(() => pool.ReadAsync(query));
+    public Task<IReadOnlyList<float[]>> EmbedAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken = default) => pool.EmbedAsync(texts, cancellationToken);
 
-    public Task<IReadOnlyList<float[]>> EmbedAsync(IReadOnlyList<string> texts) => Guard(() => pool.EmbedAsync(texts));
+    public Task<string> ChatAsync(ChatPrompt prompt, CancellationToken cancellationToken = default) => pool.ChatAsync(prompt, cancellationToken);
 
-    public Task<string> ChatAsync(ChatPrompt prompt) => Guard(() => pool.ChatAsync(prompt));
-
-    public Task<InferencePoolStats> StatsAsync() => Task.FromResult(new InferencePoolStats(SiloName, pool.Backend, pool.Stats()));
-
-    /// <summary>Back-pressure reaches the caller as the runtime's Overloaded rejection.</summary>
-    private static async Task<T> Guard<T>(Func<Task<T>> call)
-    {
-        try
-        {
-            return await call().ConfigureAwait(false);
-        }
-        catch (BatcherOverloadedException e)
-        {
-            throw new OverloadedException(e.Message);
-        }
-    }
+    public Task<InferencePoolStats> StatsAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult(new InferencePoolStats(RuntimeIdentity, pool.Backend, pool.Stats()));
 }

@@ -2,80 +2,223 @@ using Agents.Abstractions.Memory;
 using Agents.Memory.Engine;
 using Agents.Memory.Model;
 using Agents.Memory.Pipelines;
-using Agents.Runtime;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Agents.Grains.Memory;
 
 /// <summary>
-/// The memory of one scope: a thin grain over the silo's <see cref="MemoryEngine"/>. Being a grain gives
-/// the scope one ordered writer cluster-wide; the engine does the work and its store holds the data,
-/// so the grain keeps no state of its own and may re-activate anywhere.
+/// The memory of one scope: a thin grain over the silo's <see cref="MemoryEngine"/>, and the owner of
+/// the scope's background pipeline. One activation cluster-wide means one ordered writer and one
+/// pipeline per scope, while scopes run in parallel on every silo. The pipeline runs from an
+/// interleaving grain timer, so adds and searches are served while a model call is in flight; a
+/// reminder, registered before an add is acknowledged, wakes the scope on another silo if this one
+/// dies, and every activation resumes pending work when it starts.
 /// </summary>
-public sealed class MemoryGrain(MemoryEngine engine) : Grain, IMemoryGrain
+public sealed class MemoryGrain(MemoryEngine engine, IOptions<MemoryGrainOptions> options, TimeProvider time, ILogger<MemoryGrain> logger)
+    : Grain, IMemoryGrain, IRemindable
 {
-    private MemoryScope? _parsed;
+    private const string ResumeReminder = "memory-pipeline";
+
+    private readonly MemoryGrainOptions _options = options.Value;
+    private MemoryScope? _scope;
+    private string _worker = "";
+    private IGrainTimer? _pipeline;
+    private bool _running;
+    private bool _kicked;
+    private bool _reminderRegistered;
+    private long _pending = -1;
+    private long _processed;
+    private string? _lastError;
+    private TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The scope named by the key, parsed on first use: a bad key fails each call with the
     /// scope's own error (rather than failing activation), so the caller learns what is wrong.</summary>
-    private MemoryScope Scope => _parsed ??= ScopeRef.FromGrainKey(GrainKey).ToScope();
+    private MemoryScope Scope => _scope ??= ScopeRef.FromGrainKey(this.GetPrimaryKeyString()).ToScope();
 
-    public async Task<MemoryAddReceipt> AddAsync(MemoryInput input)
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // Unique per activation: the store's leases tell this activation's claims from a predecessor's.
+        _worker = $"memory@{RuntimeIdentity}#{Guid.NewGuid():N}";
+        _pipeline = this.RegisterGrainTimer(static (grain, token) => grain.RunPipelineAsync(token), this,
+            new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan) { Interleave = true, KeepAlive = true });
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _pipeline?.Dispose();
+        // An idle scope needs no wake-up call; one with work left keeps its reminder for whoever comes
+        // next. A silo shutting down leaves reminders alone: its reminder service is stopping too.
+        if (_reminderRegistered && !_running && !_kicked && _scope is { } scope && reason.ReasonCode != DeactivationReasonCode.ShuttingDown)
+        {
+            try
+            {
+                // The queue is the truth: a job added at the last moment keeps the reminder.
+                if (await engine.Store.CountJobsAsync(scope, MemoryJobStatus.Pending, cancellationToken) == 0
+                    && await this.GetReminder(ResumeReminder) is { } reminder)
+                    await this.UnregisterReminder(reminder);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogDebug(e, "Could not unregister the pipeline reminder of {Scope}; it will fire once and find nothing to do", _scope);
+            }
+        }
+    }
+
+    public async Task<MemoryAddReceipt> AddAsync(MemoryInput input, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(input);
         if (input.Messages is not { Count: > 0 }) throw new InvalidMemoryContentException("An add needs at least one message.");
-        var request = new AddMemoryRequest(Scope, input.Messages.Select(m => new ConversationTurn(m.Speaker, m.Text)).ToArray(), input.ObservedAt)
+        if (input.Messages.Any(m => m is null)) throw new InvalidMemoryContentException("An add's messages must not be null.");
+        var turns = input.Messages.Select(m => new ConversationTurn(m.Speaker, m.Text)).ToArray();
+        var sources = input.Messages.Select(m => m.SourceId).OfType<string>().ToArray();
+        var request = new AddMemoryRequest(Scope, turns, input.ObservedAt)
         {
-            Sources = input.Messages.Select(m => m.SourceId).OfType<string>().ToArray(),
+            Sources = sources,
+            IdempotencyKey = input.IdempotencyKey ?? AddIdempotency.DeriveKey(turns, input.ObservedAt, sources),
         };
-        var result = await engine.AddAsync(request).ConfigureAwait(false);
-        return new MemoryAddReceipt(result.EpisodeId, result.NoteIds, result.JobId);
+        // Registered before the add is acknowledged: an acknowledged add always has someone to resume it.
+        if (!_reminderRegistered)
+        {
+            await this.RegisterOrUpdateReminder(ResumeReminder, _options.ResumeReminderPeriod, _options.ResumeReminderPeriod);
+            _reminderRegistered = true;
+        }
+        var result = await engine.AddAsync(request, cancellationToken);
+        if (!result.Repeated) Kick();
+        return new MemoryAddReceipt(result.EpisodeId, result.NoteIds, result.JobId, result.Repeated);
     }
 
-    public Task WaitForIdleAsync() => engine.WaitForIdleAsync(Scope);
+    public async Task WaitForIdleAsync(CancellationToken cancellationToken = default)
+    {
+        _ = Scope;
+        if (!_running && !_kicked && _pending == 0) return;
+        if (!_running) Kick();
+        await _idle.Task.WaitAsync(cancellationToken);
+    }
 
-    public async Task<IReadOnlyList<MemoryHit>> SearchAsync(MemoryQuery query)
+    public async Task<MemoryPipelineStatus> PipelineStatusAsync(CancellationToken cancellationToken = default)
+    {
+        // Mid-pass the last count is stale: ask the queue.
+        var pending = _running ? await engine.Store.CountJobsAsync(Scope, MemoryJobStatus.Pending, cancellationToken) : _pending;
+        return new MemoryPipelineStatus(pending, _running, _processed, _lastError, RuntimeIdentity);
+    }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName == ResumeReminder)
+        {
+            _reminderRegistered = true;
+            Kick();
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Runs a pipeline pass now, or right after the one running.</summary>
+    private void Kick()
+    {
+        _kicked = true;   // a pass is due: the scope is not idle until it ran
+        _pipeline?.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+    }
+
+    private async Task RunPipelineAsync(CancellationToken cancellationToken)
+    {
+        MemoryScope scope;
+        try
+        {
+            scope = Scope;
+        }
+        catch (Exception e) when (e is FormatException or InvalidMemoryInputException)
+        {
+            _pending = 0; // a malformed key names no scope, so there is nothing to run
+            _kicked = false;
+            SignalIdle();
+            return;
+        }
+        _running = true;
+        _kicked = false;
+        try
+        {
+            // One job per tick: between ticks the activation can deactivate (Orleans waits for a running
+            // tick), so a long queue never holds a shutdown or a migration hostage.
+            var result = await engine.Processor.DrainScopeAsync(scope, _worker, maxJobs: 1, cancellationToken);
+            _processed += result.Ran;
+            _pending = result.Pending;
+            _lastError = null;
+            if (_kicked || (result.Pending > 0 && result.RetryAt is null)) _pipeline?.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+            else if (result.RetryAt is { } at) _pipeline?.Change(Clamp(at - time.GetUtcNow(), _options.MaxRecheckDelay), Timeout.InfiniteTimeSpan);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Deactivating: the job in hand went back to the queue for the next owner.
+        }
+        catch (Exception e)
+        {
+            _lastError = e.Message;
+            logger.LogWarning(e, "The memory pipeline of {Scope} could not reach the store; trying again in {Delay}", scope, _options.StoreRetryDelay);
+            _pipeline?.Change(_options.StoreRetryDelay, Timeout.InfiniteTimeSpan);
+        }
+        finally
+        {
+            _running = false;
+        }
+        if (_pending == 0 && !_kicked) SignalIdle();
+    }
+
+    private void SignalIdle()
+    {
+        var idle = _idle;
+        _idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        idle.TrySetResult();
+    }
+
+    private static TimeSpan Clamp(TimeSpan delay, TimeSpan max) =>
+        delay < TimeSpan.FromMilliseconds(10) ? TimeSpan.FromMilliseconds(10) : delay > max ? max : delay;
+
+    public async Task<IReadOnlyList<MemoryHit>> SearchAsync(MemoryQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
         if (query.TopK is < 1 or > 1000) throw new ArgumentOutOfRangeException(nameof(query), query.TopK, "topK must be between 1 and 1000.");
-        var hits = await engine.SearchAsync(query.Text, query.ToFilter(Scope), query.TopK).ConfigureAwait(false);
+        var hits = await engine.SearchAsync(query.Text, query.ToFilter(Scope), query.TopK, cancellationToken: cancellationToken);
         return hits.Select(h => h.Record.ToHit(h.Score)).ToArray();
     }
 
-    public async Task<IReadOnlyList<MemoryHit>> GetAllAsync(int limit)
+    public async Task<IReadOnlyList<MemoryHit>> GetAllAsync(int limit, CancellationToken cancellationToken = default)
     {
         if (limit is < 1 or > 10_000) throw new ArgumentOutOfRangeException(nameof(limit), limit, "limit must be between 1 and 10000.");
-        var records = await engine.GetAllAsync(Scope, limit: limit).ConfigureAwait(false);
+        var records = await engine.GetAllAsync(Scope, limit: limit, cancellationToken: cancellationToken);
         return records.Select(r => r.ToHit(1)).ToArray();
     }
 
-    public async Task<IReadOnlyList<MemoryChange>> HistoryAsync(Guid memoryId)
+    public async Task<IReadOnlyList<MemoryChange>> HistoryAsync(Guid memoryId, CancellationToken cancellationToken = default)
     {
-        await RequireOwnAsync(memoryId).ConfigureAwait(false);
-        var history = await engine.HistoryAsync(memoryId).ConfigureAwait(false);
+        await RequireOwnAsync(memoryId, cancellationToken);
+        var history = await engine.HistoryAsync(memoryId, cancellationToken);
         return history.Select(h => h.ToChange()).ToArray();
     }
 
-    public async Task<MemoryHit> UpdateAsync(Guid memoryId, string content)
+    public async Task<MemoryHit> UpdateAsync(Guid memoryId, string content, CancellationToken cancellationToken = default)
     {
-        await RequireOwnAsync(memoryId).ConfigureAwait(false);
-        var updated = await engine.UpdateAsync(memoryId, content).ConfigureAwait(false);
+        await RequireOwnAsync(memoryId, cancellationToken);
+        var updated = await engine.UpdateAsync(memoryId, content, cancellationToken: cancellationToken);
         return updated.ToHit(1);
     }
 
-    public async Task<bool> DeleteAsync(Guid memoryId)
+    public async Task<bool> DeleteAsync(Guid memoryId, CancellationToken cancellationToken = default)
     {
-        var record = await engine.GetAsync(memoryId).ConfigureAwait(false);
+        var record = await engine.GetAsync(memoryId, cancellationToken);
         if (record is null || !Scope.Contains(record.Scope)) return false;
-        return await engine.DeleteAsync(memoryId).ConfigureAwait(false);
+        return await engine.DeleteAsync(memoryId, cancellationToken: cancellationToken);
     }
 
-    public async Task<ScopeErasure> EraseAsync() => (await engine.DeleteAllAsync(Scope).ConfigureAwait(false)).ToErasure();
+    public async Task<ScopeErasure> EraseAsync(CancellationToken cancellationToken = default) =>
+        (await engine.DeleteAllAsync(Scope, cancellationToken)).ToErasure();
 
     /// <summary>A scope's grain touches only its own memories: another scope's id is "not found", so
     /// ids leak nothing across tenants.</summary>
-    private async Task RequireOwnAsync(Guid memoryId)
+    private async Task RequireOwnAsync(Guid memoryId, CancellationToken cancellationToken)
     {
-        var record = await engine.GetAsync(memoryId).ConfigureAwait(false);
+        var record = await engine.GetAsync(memoryId, cancellationToken);
         if (record is null || !Scope.Contains(record.Scope))
             throw new MemoryNotFoundException($"No memory {memoryId} in this scope.");
     }

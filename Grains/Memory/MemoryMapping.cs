@@ -5,9 +5,11 @@ using Agents.Memory.Stores;
 namespace Agents.Grains.Memory;
 
 /// <summary>Converts between the wire contracts (Abstractions) and the memory engine's model.</summary>
-internal static class MemoryMapping
+public static class MemoryMapping
 {
     public static MemoryScope ToScope(this ScopeRef scope) => new(scope.Tenant, scope.UserId, scope.AgentId, scope.RunId, scope.TeamId);
+
+    public static ScopeRef ToScopeRef(this MemoryScope scope) => new(scope.Tenant, scope.UserId, scope.AgentId, scope.RunId, scope.TeamId);
 
     public static MemoryHit ToHit(this MemoryRecord record, double score) => new(
         record.Id, record.Kind.Value, record.Content, record.Context, record.Keywords, record.Tags,

@@ -21,7 +21,13 @@ public sealed class EndpointConcurrencyRegistry
         return _gates.GetOrAdd(Key(endpoint), static (key, max) => new EndpointGate(key, max), maxConcurrentRequests);
     }
 
-    // Scheme, host and port are case-insensitive; the path is not, but a trailing slash means nothing.
-    private static string Key(Uri endpoint) =>
-        endpoint.GetLeftPart(UriPartial.Authority).ToLowerInvariant() + endpoint.AbsolutePath.TrimEnd('/');
+    /// <summary>
+    /// How an endpoint is named in gates and messages: scheme, host and port are case-insensitive; the
+    /// path is not, but a trailing slash means nothing.
+    /// </summary>
+    public static string Key(Uri endpoint)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        return endpoint.GetLeftPart(UriPartial.Authority).ToLowerInvariant() + endpoint.AbsolutePath.TrimEnd('/');
+    }
 }

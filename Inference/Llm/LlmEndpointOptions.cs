@@ -33,8 +33,18 @@ public sealed class LlmEndpointOptions
     /// </summary>
     public bool RequestEmbeddingDimension { get; set; }
 
-    /// <summary>Time limit of one HTTP attempt; exceeding it is retried, then reported as <see cref="LlmTimeoutException"/>.</summary>
+    /// <summary>
+    /// Time limit of one HTTP attempt (until the answer's headers arrive), and of each wait for more of an
+    /// answer's body; exceeding it is retried, then reported as <see cref="LlmTimeoutException"/>.
+    /// </summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>
+    /// Time limit of one call including its retries and back-off waits (not the wait for a concurrency
+    /// slot). Null: <see cref="DefaultTotalRequestTimeout"/>, which never cuts short what the per-attempt
+    /// settings allow.
+    /// </summary>
+    public TimeSpan? TotalRequestTimeout { get; set; }
 
     /// <summary>Retries after the first attempt on 408, 429, 5xx, connection failures and time-outs.</summary>
     public int MaxRetries { get; set; } = 3;
@@ -56,6 +66,27 @@ public sealed class LlmEndpointOptions
 
     /// <summary>Output token limit for structured calls; null leaves the server's default.</summary>
     public int? StructuredMaxOutputTokens { get; set; }
+
+    /// <summary>The smallest and largest time limits the resilience pipeline accepts.</summary>
+    public static readonly TimeSpan MinTimeout = TimeSpan.FromMilliseconds(10);
+    public static readonly TimeSpan MaxTimeout = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// Every attempt at its full time limit, each followed by the longest back-off, and one attempt's time
+    /// to spare (so scheduling delays on a loaded machine never let it pre-empt the last attempt's own
+    /// limit); capped at <see cref="MaxTimeout"/>.
+    /// </summary>
+    public TimeSpan DefaultTotalRequestTimeout
+    {
+        get
+        {
+            var milliseconds = (RequestTimeout + MaxRetryDelay).TotalMilliseconds * (MaxRetries + 1.0) + RequestTimeout.TotalMilliseconds;
+            return milliseconds >= MaxTimeout.TotalMilliseconds ? MaxTimeout : TimeSpan.FromMilliseconds(milliseconds);
+        }
+    }
+
+    /// <summary><see cref="TotalRequestTimeout"/> or, unset, <see cref="DefaultTotalRequestTimeout"/>.</summary>
+    public TimeSpan EffectiveTotalRequestTimeout => TotalRequestTimeout ?? DefaultTotalRequestTimeout;
 
     /// <summary>True when an endpoint is configured at all.</summary>
     public bool IsConfigured => !string.IsNullOrWhiteSpace(BaseUrl);
@@ -82,8 +113,11 @@ public sealed class LlmEndpointOptions
         if (EmbeddingDimension is <= 0) errors.Add($"{nameof(EmbeddingDimension)} must be positive, not {EmbeddingDimension}.");
         if (RequestEmbeddingDimension && EmbeddingDimension is null)
             errors.Add($"{nameof(RequestEmbeddingDimension)} needs {nameof(EmbeddingDimension)}.");
-        if (RequestTimeout <= TimeSpan.Zero || RequestTimeout > TimeSpan.FromDays(1))
-            errors.Add($"{nameof(RequestTimeout)} must be positive and at most one day, not {RequestTimeout}.");
+        // The circuit breaker samples over at least two attempts, and no span may exceed a day.
+        if (RequestTimeout < MinTimeout || RequestTimeout > MaxTimeout / 2)
+            errors.Add($"{nameof(RequestTimeout)} must be between 10 ms and 12 hours, not {RequestTimeout}.");
+        if (TotalRequestTimeout is { } total && (total < RequestTimeout || total > MaxTimeout))
+            errors.Add($"{nameof(TotalRequestTimeout)} must be at least {nameof(RequestTimeout)} and at most one day, not {total}.");
         if (MaxRetries < 0) errors.Add($"{nameof(MaxRetries)} must be zero or more, not {MaxRetries}.");
         if (RetryBaseDelay < TimeSpan.Zero) errors.Add($"{nameof(RetryBaseDelay)} must not be negative.");
         if (MaxRetryDelay < RetryBaseDelay || MaxRetryDelay > TimeSpan.FromDays(1))

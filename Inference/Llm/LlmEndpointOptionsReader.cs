@@ -24,6 +24,7 @@ public static class LlmEndpointOptionsReader
         };
         if (Bool(section, nameof(LlmEndpointOptions.RequestEmbeddingDimension)) is { } request) options.RequestEmbeddingDimension = request;
         if (Duration(section, nameof(LlmEndpointOptions.RequestTimeout)) is { } timeout) options.RequestTimeout = timeout;
+        options.TotalRequestTimeout = Duration(section, nameof(LlmEndpointOptions.TotalRequestTimeout));
         if (Int(section, nameof(LlmEndpointOptions.MaxRetries)) is { } retries) options.MaxRetries = retries;
         if (Duration(section, nameof(LlmEndpointOptions.RetryBaseDelay)) is { } delay) options.RetryBaseDelay = delay;
         if (Duration(section, nameof(LlmEndpointOptions.MaxRetryDelay)) is { } maxDelay) options.MaxRetryDelay = maxDelay;

@@ -1,4 +1,3 @@
-using System.ClientModel;
 using System.Globalization;
 
 namespace Agents.Inference.Llm;
@@ -6,13 +5,10 @@ namespace Agents.Inference.Llm;
 /// <summary>Reads how long a server asked us to wait (<c>retry-after-ms</c>, then <c>Retry-After</c> in seconds or as an HTTP date).</summary>
 public static class RetryAfter
 {
-    public static TimeSpan? From(ClientResultException exception, DateTimeOffset now)
+    public static TimeSpan? From(HttpResponseMessage response, DateTimeOffset now)
     {
-        var headers = exception.GetRawResponse()?.Headers;
-        if (headers is null) return null;
-        headers.TryGetValue("retry-after-ms", out var milliseconds);
-        headers.TryGetValue("Retry-After", out var retryAfter);
-        return Parse(milliseconds, retryAfter, now);
+        ArgumentNullException.ThrowIfNull(response);
+        return Parse(Header(response, "retry-after-ms"), Header(response, "Retry-After"), now);
     }
 
     /// <summary>Parses the two header values; null when neither says anything usable.</summary>
@@ -27,4 +23,7 @@ public static class RetryAfter
             return date > now ? date - now : TimeSpan.Zero;
         return null;
     }
+
+    private static string? Header(HttpResponseMessage response, string name) =>
+        response.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
 }

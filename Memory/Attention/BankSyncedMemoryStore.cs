@@ -87,6 +87,9 @@ public sealed class BankSyncedMemoryStore : IMemoryStore
     public Task<IReadOnlyList<MemoryHistoryEntry>> GetHistoryAsync(Guid recordId, CancellationToken cancellationToken = default) => _inner.GetHistoryAsync(recordId, cancellationToken);
     public Task<IReadOnlyList<MemoryJob>> EnqueueAsync(IReadOnlyList<MemoryJobRequest> jobs, CancellationToken cancellationToken = default) => _inner.EnqueueAsync(jobs, cancellationToken);
     public Task<IReadOnlyList<MemoryJob>> ClaimJobsAsync(string worker, int max, TimeSpan lease, IReadOnlyCollection<string>? kinds = null, CancellationToken cancellationToken = default) => _inner.ClaimJobsAsync(worker, max, lease, kinds, cancellationToken);
+    public Task<ScopeJobClaim> ClaimScopeJobAsync(MemoryScope scope, string worker, TimeSpan lease, IReadOnlyCollection<string>? kinds = null, CancellationToken cancellationToken = default) => _inner.ClaimScopeJobAsync(scope, worker, lease, kinds, cancellationToken);
+    public Task<bool> RenewJobLeaseAsync(Guid jobId, string worker, TimeSpan lease, CancellationToken cancellationToken = default) => _inner.RenewJobLeaseAsync(jobId, worker, lease, cancellationToken);
+    public Task<IReadOnlyList<MemoryScope>> ListScopesWithPendingJobsAsync(int limit, CancellationToken cancellationToken = default) => _inner.ListScopesWithPendingJobsAsync(limit, cancellationToken);
     public Task<bool> CompleteJobAsync(Guid jobId, string worker, CancellationToken cancellationToken = default) => _inner.CompleteJobAsync(jobId, worker, cancellationToken);
     public Task<bool> FailJobAsync(Guid jobId, string worker, string error, DateTimeOffset? retryAt, CancellationToken cancellationToken = default) => _inner.FailJobAsync(jobId, worker, error, retryAt, cancellationToken);
     public Task<MemoryJob?> GetJobAsync(Guid jobId, CancellationToken cancellationToken = default) => _inner.GetJobAsync(jobId, cancellationToken);

@@ -76,18 +76,34 @@ public sealed class MemoryEngine : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(request.Scope);
         var (episode, job, result) = Prepare(request, null);
-        await _store.AddAsync(episode, UserActor, [job], cancellationToken).ConfigureAwait(false);
-        // The key exists now, so this returns the job just enqueued (its id) without adding one.
+        var keyed = request.IdempotencyKey is not null;
+        var repeated = keyed && await _store.GetAsync(episode.Id, cancellationToken).ConfigureAwait(false) is not null;
+        if (!repeated)
+        {
+            try
+            {
+                await _store.AddAsync(episode, UserActor, [job], cancellationToken).ConfigureAwait(false);
+            }
+            catch (MemoryConflictException) when (keyed)
+            {
+                // The same add, concurrently: if it stored the episode, this one is its retry.
+                if (await _store.GetAsync(episode.Id, cancellationToken).ConfigureAwait(false) is null) throw;
+                repeated = true;
+            }
+        }
+        // The key exists now, so this returns the job enqueued with the episode (its id) without adding one.
         var stored = await _store.EnqueueAsync([job], cancellationToken).ConfigureAwait(false);
-        Processor.Notify();
-        return result with { JobId = stored[0].Id };
+        if (!repeated) Processor.Notify();
+        return result with { JobId = stored[0].Id, Repeated = repeated };
     }
 
     /// <summary>
     /// Bulk ingest: many adds stored at once (their raw inputs and pending work in one transaction,
     /// COPY on PostgreSQL), each as <see cref="AddAsync(AddMemoryRequest, CancellationToken)"/> would
-    /// store it; the background work then runs as usual. All or nothing: a bad request is refused
-    /// (naming its position) before anything is stored. Results are in the order of the requests.
+    /// store it; the background work then runs as usual, in the order of the requests. All or nothing:
+    /// a bad request is refused (naming its position) before anything is stored. An add whose
+    /// idempotency key was used before (or earlier in the list) stores nothing and is
+    /// <see cref="AddMemoryResult.Repeated"/>. Results are in the order of the requests.
     /// </summary>
     public async Task<IReadOnlyList<AddMemoryResult>> AddManyAsync(IReadOnlyList<AddMemoryRequest> requests, CancellationToken cancellationToken = default)
     {
@@ -95,11 +111,17 @@ public sealed class MemoryEngine : IAsyncDisposable
         var prepared = new List<(MemoryRecord Episode, MemoryJobRequest Job, AddMemoryResult Result)>(requests.Count);
         for (var i = 0; i < requests.Count; i++) prepared.Add(Prepare(requests[i], i));
         if (prepared.Count == 0) return [];
-        var jobs = prepared.ConvertAll(static p => p.Job);
-        await _store.AddBatchAsync(prepared.ConvertAll(static p => p.Episode), UserActor, jobs, cancellationToken).ConfigureAwait(false);
-        var stored = await _store.EnqueueAsync(jobs, cancellationToken).ConfigureAwait(false);
-        Processor.Notify();
-        return prepared.Select((p, i) => p.Result with { JobId = stored[i].Id }).ToList();
+        // Keyed adds whose episode exists, or that repeat an earlier one of the list, store nothing.
+        var keyedIds = prepared.Where((_, i) => requests[i].IdempotencyKey is not null).Select(static p => p.Episode.Id).ToList();
+        var existing = keyedIds.Count == 0 ? [] : (await _store.GetManyAsync(keyedIds, cancellationToken).ConfigureAwait(false)).Select(static r => r.Id).ToHashSet();
+        var seen = new HashSet<Guid>();
+        var fresh = prepared.Where(p => !existing.Contains(p.Episode.Id) && seen.Add(p.Episode.Id)).ToList();
+        if (fresh.Count > 0)
+            await _store.AddBatchAsync(fresh.ConvertAll(static p => p.Episode), UserActor, fresh.ConvertAll(static p => p.Job), cancellationToken).ConfigureAwait(false);
+        var stored = await _store.EnqueueAsync(prepared.ConvertAll(static p => p.Job), cancellationToken).ConfigureAwait(false);
+        var added = fresh.Select(static p => p.Episode.Id).ToHashSet();
+        if (added.Count > 0) Processor.Notify();
+        return prepared.Select((p, i) => p.Result with { JobId = stored[i].Id, Repeated = !added.Remove(p.Episode.Id) }).ToList();
     }
 
     // The raw input (an episode) and its pending work for one add; bad input is refused here.
@@ -113,13 +135,19 @@ public sealed class MemoryEngine : IAsyncDisposable
         for (var i = 0; i < request.Messages.Count; i++)
             if (request.Messages[i] is null || string.IsNullOrWhiteSpace(request.Messages[i].Content))
                 throw new InvalidMemoryContentException($"{which}message {i} of the add is empty.");
+        if (request.IdempotencyKey is { } key && (string.IsNullOrWhiteSpace(key) || key.Length > MaxIdempotencyKeyLength))
+            throw new InvalidMemoryContentException($"{which}an idempotency key must be 1 to {MaxIdempotencyKeyLength} non-blank characters.");
 
-        var episodeId = Guid.NewGuid();
+        var keyed = request.IdempotencyKey is not null;
+        var episodeId = keyed ? AddIdempotency.EpisodeId(request.Scope, request.IdempotencyKey!) : Guid.NewGuid();
         var payload = new IngestJobPayload
         {
             EpisodeId = episodeId,
             ObservedAt = request.ObservedAt,
-            Messages = request.Messages.Select(static m => new IngestJobMessage { NoteId = Guid.NewGuid(), Speaker = m.Speaker, Content = m.Content, SourceId = m.SourceId }).ToList(),
+            Messages = request.Messages.Select((m, i) => new IngestJobMessage
+            {
+                NoteId = keyed ? AddIdempotency.NoteId(episodeId, i) : Guid.NewGuid(), Speaker = m.Speaker, Content = m.Content, SourceId = m.SourceId,
+            }).ToList(),
             Preceding = request.Preceding.Select(static m => new IngestJobMessage { Speaker = m.Speaker, Content = m.Content }).ToList(),
             Sources = request.Sources.ToList(),
         };
@@ -137,6 +165,9 @@ public sealed class MemoryEngine : IAsyncDisposable
         };
         return (episode, job, new AddMemoryResult(episodeId, payload.Messages.ConvertAll(static m => m.NoteId), Guid.Empty));
     }
+
+    /// <summary>Longest idempotency key accepted.</summary>
+    public const int MaxIdempotencyKeyLength = 256;
 
     private static string Transcript(IReadOnlyList<ConversationTurn> messages)
     {

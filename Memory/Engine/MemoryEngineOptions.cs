@@ -11,8 +11,9 @@ public sealed class MemoryEngineOptions
     /// <summary>Jobs claimed at once.</summary>
     public int ClaimBatchSize { get; set; } = 4;
 
-    /// <summary>How long a claimed job is ours; a crashed worker's jobs become claimable after it.</summary>
-    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(5);
+    /// <summary>How long a claimed job is ours; a crashed worker's jobs become claimable after it. A
+    /// running job renews its lease every third of this, so a slow model does not lose it.</summary>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How often an idle processor looks for work enqueued by other processes, and waiters re-check.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(200);

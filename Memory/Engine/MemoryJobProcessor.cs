@@ -109,18 +109,46 @@ public sealed class MemoryJobProcessor : IAsyncDisposable
         }
     }
 
-    private async Task RunAsync(MemoryJob job, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs up to <paramref name="maxJobs"/> pending jobs of exactly <paramref name="scope"/> as
+    /// <paramref name="worker"/>, one at a time in the order they were enqueued, stopping early when
+    /// none can be claimed now. The scope's owner calls this; the store refuses a claim while another
+    /// worker holds a lease in the scope, so a scope is never processed in two places at once. Returns
+    /// how many ran, how many are left, and, when none could be claimed, when to look again.
+    /// </summary>
+    public async Task<ScopeDrainResult> DrainScopeAsync(MemoryScope scope, string worker, int maxJobs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        MemoryInputValidator.ValidateWorker(worker);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxJobs);
+        var ran = 0;
+        long left = 0;
+        while (ran < maxJobs)
+        {
+            var claim = await _store.ClaimScopeJobAsync(scope, worker, _options.Lease, Kinds, cancellationToken).ConfigureAwait(false);
+            if (claim.Job is null) return new ScopeDrainResult(ran, claim.Pending, claim.RetryAt);
+            await RunAsync(claim.Job, worker, cancellationToken).ConfigureAwait(false);
+            ran++;
+            left = claim.Pending - 1;   // a failed job that will be retried still counts: it is claimed again later
+        }
+        return new ScopeDrainResult(ran, left, null);
+    }
+
+    private Task RunAsync(MemoryJob job, CancellationToken cancellationToken) => RunAsync(job, _options.WorkerId, cancellationToken);
+
+    private async Task RunAsync(MemoryJob job, string worker, CancellationToken cancellationToken)
     {
         try
         {
-            await _handler.HandleAsync(job, cancellationToken).ConfigureAwait(false);
-            if (!await _store.CompleteJobAsync(job.Id, _options.WorkerId, cancellationToken).ConfigureAwait(false))
+            await using (new JobLeaseKeeper(_store, job.Id, worker, _options.Lease, _logger))
+                await _handler.HandleAsync(job, cancellationToken).ConfigureAwait(false);
+            if (!await _store.CompleteJobAsync(job.Id, worker, cancellationToken).ConfigureAwait(false))
                 _logger.LogWarning("Memory job {JobId} finished after its lease was lost; it may run again (harmless: handlers are idempotent)", job.Id);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Shutting down: hand the job back at once for the next start.
-            await _store.FailJobAsync(job.Id, _options.WorkerId, "interrupted by shutdown", _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+            await _store.FailJobAsync(job.Id, worker, "interrupted by shutdown", _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
             throw;
         }
         catch (Exception e)
@@ -130,13 +158,13 @@ public sealed class MemoryJobProcessor : IAsyncDisposable
             var error = $"{e.GetType().Name}: {e.Message}";
             if (giveUp)
             {
-                await _store.FailJobAsync(job.Id, _options.WorkerId, error, null, cancellationToken).ConfigureAwait(false);
+                await _store.FailJobAsync(job.Id, worker, error, null, cancellationToken).ConfigureAwait(false);
                 if (TryEpisode(job) is { } episode) await _handler.MarkAsync(episode, IngestJobHandler.Failed, error, cancellationToken).ConfigureAwait(false);
             }
             else
             {
                 var retryAt = _time.GetUtcNow() + _options.RetryDelay * Math.Max(1, job.Attempts);
-                await _store.FailJobAsync(job.Id, _options.WorkerId, error, retryAt, cancellationToken).ConfigureAwait(false);
+                await _store.FailJobAsync(job.Id, worker, error, retryAt, cancellationToken).ConfigureAwait(false);
             }
         }
         finally

@@ -106,6 +106,22 @@ public interface IMemoryStore
     /// live lease, oldest first, leasing them to <paramref name="worker"/> for <paramref name="lease"/>.</summary>
     Task<IReadOnlyList<MemoryJob>> ClaimJobsAsync(string worker, int max, TimeSpan lease, IReadOnlyCollection<string>? kinds = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Claims the oldest available job whose scope is exactly <paramref name="scope"/> (not a scope it
+    /// contains), leasing it to <paramref name="worker"/>. Nothing is claimed while another worker holds
+    /// a live lease on any job of the scope, so one scope's jobs never run in two places at once and
+    /// run in the order they were enqueued.
+    /// </summary>
+    Task<ScopeJobClaim> ClaimScopeJobAsync(MemoryScope scope, string worker, TimeSpan lease, IReadOnlyCollection<string>? kinds = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Extends the lease <paramref name="worker"/> holds on a job to <paramref name="lease"/> from
+    /// now; false if the lease is no longer the worker's (it expired, or the job finished).</summary>
+    Task<bool> RenewJobLeaseAsync(Guid jobId, string worker, TimeSpan lease, CancellationToken cancellationToken = default);
+
+    /// <summary>The distinct scopes that have pending jobs (up to <paramref name="limit"/>, oldest work
+    /// first), so a starting host can hand each to its owner.</summary>
+    Task<IReadOnlyList<MemoryScope>> ListScopesWithPendingJobsAsync(int limit, CancellationToken cancellationToken = default);
+
     /// <summary>Marks a job done if <paramref name="worker"/> still holds its lease; false otherwise
     /// (the lease expired and the job may run again elsewhere).</summary>
     Task<bool> CompleteJobAsync(Guid jobId, string worker, CancellationToken cancellationToken = default);

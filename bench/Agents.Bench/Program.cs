@@ -5,7 +5,6 @@ using Agents.Bench;
 var suites = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.Ordinal)
 {
     // suites register here: ["name"] = NameBench.RunAsync,
-    ["runtime"] = RuntimeBench.RunAsync,
     ["locomo"] = LocomoBench.RunAsync,
     ["store"] = StoreBench.RunAsync,
     ["reader"] = ReaderBench.RunAsync,

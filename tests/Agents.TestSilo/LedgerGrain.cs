@@ -1,24 +1,9 @@
-using Agents.Abstractions;
-using Agents.Runtime;
-using Agents.Runtime.Storage;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 
 namespace Agents.TestSilo;
 
-/// <summary>Records numbered writes durably; a retried write is applied once.</summary>
-public interface ILedgerGrain : IGrainWithStringKey
-{
-    /// <summary>Stores <paramref name="sequence"/>; returns once it is written to the state store.</summary>
-    Task AppendAsync(int sequence);
-    Task<int[]> EntriesAsync();
-    Task<string> WhereAsync();
-}
-
-public sealed class LedgerState
-{
-    public List<int> Entries { get; set; } = [];
-}
-
-public sealed class LedgerGrain([PersistentState("ledger")] IPersistentState<LedgerState> ledger) : Grain, ILedgerGrain
+public sealed class LedgerGrain([PersistentState("ledger")] IPersistentState<LedgerState> ledger, IOptions<SiloOptions> silo) : Grain, ILedgerGrain
 {
     public async Task AppendAsync(int sequence)
     {
@@ -28,5 +13,6 @@ public sealed class LedgerGrain([PersistentState("ledger")] IPersistentState<Led
     }
 
     public Task<int[]> EntriesAsync() => Task.FromResult(ledger.State.Entries.ToArray());
-    public Task<string> WhereAsync() => Task.FromResult(SiloName);
+
+    public Task<string> WhereAsync() => Task.FromResult(silo.Value.SiloName);
 }

@@ -1,41 +1,47 @@
-// A silo on PostgreSQL for multi-process tests:
-//   Agents.TestSilo --pg <connection string> --cluster <id> --name <silo name>
-// Prints "READY <silo address> <gateway port>" once it is Active; runs until killed or stdin closes.
-using Agents.Runtime.Hosting;
-using Agents.Runtime.Membership;
-using Agents.TestSilo;
+// An Agents silo on PostgreSQL, with the test grains, for multi-process tests:
+//   Agents.TestSilo --pg <connection string> --cluster <id> --name <silo name> --port <n> --gateway-port <n> [--roles gpu]
+// Failure detection and job leases are shortened so that a killed silo is noticed within seconds.
+// Prints "READY <name> <gateway port> <silo address>" once the silo is active; runs until killed or stdin closes.
+using Agents.Grains.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Npgsql;
+using Orleans.Configuration;
 
-string? Arg(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
-var connection = Arg("--pg") ?? throw new ArgumentException("--pg <connection string> is required");
-var cluster = Arg("--cluster") ?? throw new ArgumentException("--cluster <id> is required");
-var name = Arg("--name") ?? $"silo-{Environment.ProcessId}";
+string Arg(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? throw new ArgumentException($"{name} is required");
+string? Optional(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
 
-await using var dataSource = Agents.Infra.PostgresDataSource.Create(connection);
-using var logging = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
-var membership = new MembershipOptions
+var name = Arg("--name");
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
 {
-    IAmAlivePeriod = TimeSpan.FromMilliseconds(500),
-    TableRefreshPeriod = TimeSpan.FromMilliseconds(500),
-    ProbePeriod = TimeSpan.FromMilliseconds(250),
-    ProbeTimeout = TimeSpan.FromMilliseconds(500),
-    NumMissedProbesLimit = 2,
-    NumVotesForDeathDeclaration = 1,
-};
-var builder = SiloHost.CreateBuilder()
-    .Configure(o =>
+    ["Agents:Postgres"] = Arg("--pg"),
+    ["Agents:Silo:ClusterId"] = Arg("--cluster"),
+    ["Agents:Silo:Name"] = name,
+    ["Agents:Silo:Port"] = Arg("--port"),
+    ["Agents:Silo:GatewayPort"] = Arg("--gateway-port"),
+    ["Agents:Silo:Roles"] = Optional("--roles") ?? "",
+    ["Agents:Inference:OnCpu"] = "true",
+    ["Agents:Memory:Engine:Lease"] = "00:00:04",
+});
+builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+builder.UseOrleans(silo =>
+{
+    silo.UseAgentsCluster(builder.Configuration).AddAgents(builder.Configuration);
+    silo.Configure<ClusterMembershipOptions>(o =>
     {
-        o.ClusterId = cluster;
-        o.SiloName = name;
-        o.GatewayPort = -1;
-        o.ResponseTimeout = TimeSpan.FromSeconds(10);
-    })
-    .AddGrain<LedgerGrain>()
-    .UseLogging(logging);
-builder.UsePostgres(dataSource, membership);
-await using var silo = builder.Build();
-await silo.StartAsync();
-Console.WriteLine($"READY {silo.Address} {silo.GatewayEndpoint!.Port}");
+        o.ProbeTimeout = TimeSpan.FromSeconds(1);
+        o.NumMissedProbesLimit = 2;
+        o.NumVotesForDeathDeclaration = 1;
+        o.TableRefreshTimeout = TimeSpan.FromSeconds(1);
+        o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(2);
+    });
+});
+using var host = builder.Build();
+await host.StartAsync();
+var gateway = builder.Configuration["Agents:Silo:GatewayPort"];
+var address = host.Services.GetRequiredService<Orleans.Runtime.ILocalSiloDetails>().SiloAddress;
+Console.WriteLine($"READY {name} {gateway} {address}");
 await Console.In.ReadToEndAsync();
-await silo.StopAsync();
+await host.StopAsync();

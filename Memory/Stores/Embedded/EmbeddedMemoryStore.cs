@@ -38,6 +38,8 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
     private readonly Dictionary<Guid, List<Guid>> _historyByRecord = [];
     private readonly Dictionary<Guid, MemoryJob> _jobs = [];
     private readonly Dictionary<(string Tenant, string Key), Guid> _jobKeys = [];
+    // Pending job ids per exact scope: a scope's owner claims its next job without scanning every job kept.
+    private readonly Dictionary<MemoryScope, HashSet<Guid>> _pendingByScope = [];
     private bool _disposed;
 
     public EmbeddedMemoryStore(MemoryStoreOptions? options = null, EmbeddedMemoryStoreOptions? embeddedOptions = null,
@@ -596,6 +598,56 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
         finally { _lock.ExitWriteLock(); }
     }
 
+    public Task<ScopeJobClaim> ClaimScopeJobAsync(MemoryScope scope, string worker, TimeSpan lease, IReadOnlyCollection<string>? kinds = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        MemoryInputValidator.ValidateWorker(worker);
+        if (lease <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(lease), lease, "A lease must be positive.");
+        _lock.EnterWriteLock();
+        try
+        {
+            ThrowIfDisposed();
+            if (!_pendingByScope.TryGetValue(scope, out var ids)) return Task.FromResult(ScopeJobClaim.Idle);
+            var now = Now();
+            var pending = ids.Select(id => _jobs[id]).Where(j => kinds is null || kinds.Count == 0 || kinds.Contains(j.Kind)).ToList();
+            if (pending.Count == 0) return Task.FromResult(ScopeJobClaim.Idle);
+            var busyUntil = pending.Where(j => j.LeaseOwner is not null && j.LeaseOwner != worker && j.LeaseExpiresAt > now).Max(j => j.LeaseExpiresAt);
+            if (busyUntil is not null) return Task.FromResult(new ScopeJobClaim(null, pending.Count, busyUntil));
+            var next = pending
+                .Where(j => j.AvailableAt <= now && (j.LeaseExpiresAt is null || j.LeaseExpiresAt <= now))
+                .OrderBy(j => j.EnqueuedAt).ThenBy(j => j.Id).FirstOrDefault();
+            if (next is null)
+            {
+                var retryAt = pending.Min(j => j.LeaseExpiresAt > now && j.LeaseExpiresAt > j.AvailableAt ? j.LeaseExpiresAt.Value : j.AvailableAt);
+                return Task.FromResult(new ScopeJobClaim(null, pending.Count, retryAt));
+            }
+            var claimed = next with { LeaseOwner = worker, LeaseExpiresAt = MemoryTime.Normalize(now + lease), Attempts = next.Attempts + 1 };
+            Commit([JournalEntry.Put(claimed)]);
+            return Task.FromResult(new ScopeJobClaim(claimed, pending.Count, null));
+        }
+        finally { _lock.ExitWriteLock(); }
+    }
+
+    public Task<bool> RenewJobLeaseAsync(Guid jobId, string worker, TimeSpan lease, CancellationToken cancellationToken = default)
+    {
+        if (lease <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(lease), lease, "A lease must be positive.");
+        return FinishJob(jobId, worker, j => j with { LeaseExpiresAt = MemoryTime.Normalize(Now() + lease) });
+    }
+
+    public Task<IReadOnlyList<MemoryScope>> ListScopesWithPendingJobsAsync(int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        _lock.EnterReadLock();
+        try
+        {
+            IReadOnlyList<MemoryScope> scopes = _pendingByScope
+                .Select(p => (Scope: p.Key, Oldest: p.Value.Min(id => _jobs[id].EnqueuedAt)))
+                .OrderBy(p => p.Oldest).Take(limit).Select(p => p.Scope).ToList();
+            return Task.FromResult(scopes);
+        }
+        finally { _lock.ExitReadLock(); }
+    }
+
     public Task<bool> CompleteJobAsync(Guid jobId, string worker, CancellationToken cancellationToken = default) =>
         FinishJob(jobId, worker, j => j with { Status = MemoryJobStatus.Completed, FinishedAt = Now(), LeaseOwner = null, LeaseExpiresAt = null });
 
@@ -749,13 +801,31 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
                 var job = entry.Job!;
                 _jobs[job.Id] = job;
                 _jobKeys[(job.Scope.Tenant, job.IdempotencyKey)] = job.Id;
+                if (job.Status == MemoryJobStatus.Pending)
+                {
+                    if (!_pendingByScope.TryGetValue(job.Scope, out var pendingIds)) _pendingByScope[job.Scope] = pendingIds = [];
+                    pendingIds.Add(job.Id);
+                }
+                else
+                {
+                    Unpend(job);
+                }
                 break;
             case JournalOperation.RemoveJob:
-                if (_jobs.Remove(entry.Id!.Value, out var oldJob)) _jobKeys.Remove((oldJob.Scope.Tenant, oldJob.IdempotencyKey));
+                if (_jobs.Remove(entry.Id!.Value, out var oldJob))
+                {
+                    _jobKeys.Remove((oldJob.Scope.Tenant, oldJob.IdempotencyKey));
+                    Unpend(oldJob);
+                }
                 break;
             default:
                 throw new InvalidDataException($"Unknown journal operation {entry.Op}.");
         }
+    }
+
+    private void Unpend(MemoryJob job)
+    {
+        if (_pendingByScope.TryGetValue(job.Scope, out var ids) && ids.Remove(job.Id) && ids.Count == 0) _pendingByScope.Remove(job.Scope);
     }
 
     private void PutRecord(MemoryRecord record)

@@ -782,6 +782,96 @@ public sealed class PostgresMemoryStore : IMemoryStore
         return jobs;
     }
 
+    public async Task<ScopeJobClaim> ClaimScopeJobAsync(MemoryScope scope, string worker, TimeSpan lease, IReadOnlyCollection<string>? kinds = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        MemoryInputValidator.ValidateWorker(worker);
+        if (lease <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(lease), lease, "A lease must be positive.");
+        var now = Now();
+        var where = new StringBuilder("status = 'pending' AND ");
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        // Claimers of one scope queue on this lock, so "no live lease of another worker" stays true
+        // until the claim commits.
+        var lockScope = new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock(hashtextextended(@scope_key, 0))");
+        lockScope.Parameters.Add(TextParam("scope_key", ScopeKey(scope)));
+        batch.BatchCommands.Add(lockScope);
+        var claim = new NpgsqlBatchCommand();
+        AppendExactScope(where, claim.Parameters, scope);
+        if (kinds is { Count: > 0 })
+        {
+            where.Append(" AND kind = ANY(@kinds)");
+            claim.Parameters.Add(TextArray("kinds", kinds));
+        }
+        claim.CommandText = $"""
+            WITH pending AS MATERIALIZED (
+                SELECT id, enqueued_at, available_at, lease_owner, lease_expires_at FROM memory_jobs WHERE {where}),
+            busy AS (SELECT max(lease_expires_at) AS until FROM pending WHERE lease_owner <> @worker AND lease_expires_at > @now),
+            pick AS (
+                SELECT p.id FROM pending p
+                WHERE (SELECT until FROM busy) IS NULL AND p.available_at <= @now AND (p.lease_expires_at IS NULL OR p.lease_expires_at <= @now)
+                ORDER BY p.enqueued_at, p.id LIMIT 1),
+            claimed AS (
+                UPDATE memory_jobs j SET lease_owner = @worker, lease_expires_at = @until, attempts = j.attempts + 1
+                FROM pick WHERE j.id = pick.id
+                RETURNING {string.Join(", ", JobColumns.Split(", ").Select(c => "j." + c))})
+            SELECT {string.Join(", ", JobColumns.Split(", ").Select(c => "c." + c))}, s.pending, s.busy_until, s.next_at
+            FROM (SELECT count(*) AS pending, (SELECT until FROM busy) AS busy_until,
+                         min(greatest(available_at, CASE WHEN lease_expires_at > @now THEN lease_expires_at END)) AS next_at
+                  FROM pending) s
+            LEFT JOIN claimed c ON true
+            """;
+        claim.Parameters.Add(TextParam("worker", worker));
+        claim.Parameters.Add(TimeParameter("until", now + lease));
+        claim.Parameters.Add(TimeParameter("now", now));
+        batch.BatchCommands.Add(claim);
+        ScopeJobClaim result;
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var columns = JobColumnCount;
+            var pending = reader.GetInt64(columns);
+            var job = reader.IsDBNull(0) ? null : ReadJob(reader);
+            DateTimeOffset? retryAt = job is not null || pending == 0 ? null
+                : reader.IsDBNull(columns + 1) ? Time(reader, columns + 2) : Time(reader, columns + 1);
+            result = new ScopeJobClaim(job, pending, retryAt);
+        }
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    public async Task<bool> RenewJobLeaseAsync(Guid jobId, string worker, TimeSpan lease, CancellationToken cancellationToken = default)
+    {
+        MemoryInputValidator.ValidateWorker(worker);
+        if (lease <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(lease), lease, "A lease must be positive.");
+        var now = Now();
+        await using var command = _dataSource.CreateCommand("""
+            UPDATE memory_jobs SET lease_expires_at = @until
+            WHERE id = @id AND status = 'pending' AND lease_owner = @worker AND lease_expires_at > @now
+            """);
+        command.Parameters.Add(new NpgsqlParameter<Guid>("id", jobId));
+        command.Parameters.Add(TextParam("worker", worker));
+        command.Parameters.Add(TimeParameter("until", now + lease));
+        command.Parameters.Add(TimeParameter("now", now));
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    public async Task<IReadOnlyList<MemoryScope>> ListScopesWithPendingJobsAsync(int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        await using var command = _dataSource.CreateCommand("""
+            SELECT tenant, user_id, agent_id, run_id, team_id FROM memory_jobs WHERE status = 'pending'
+            GROUP BY tenant, user_id, agent_id, run_id, team_id ORDER BY min(enqueued_at) LIMIT @limit
+            """);
+        command.Parameters.Add(new NpgsqlParameter<int>("limit", limit));
+        var scopes = new List<MemoryScope>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) scopes.Add(ReadScope(reader, 0));
+        return scopes;
+    }
+
     public async Task<bool> CompleteJobAsync(Guid jobId, string worker, CancellationToken cancellationToken = default)
     {
         MemoryInputValidator.ValidateWorker(worker);

@@ -25,6 +25,8 @@ internal static class PostgresSql
         "id, tenant, user_id, agent_id, run_id, team_id, kind, payload, idempotency_key, status, attempts, enqueued_at, available_at, " +
         "lease_owner, lease_expires_at, finished_at, last_error";
 
+    public static readonly int JobColumnCount = JobColumns.Split(", ").Length;
+
     public static MemoryScope ReadScope(NpgsqlDataReader r, int tenantOrdinal) => new(
         r.GetString(tenantOrdinal), NullableString(r, tenantOrdinal + 1), NullableString(r, tenantOrdinal + 2),
         NullableString(r, tenantOrdinal + 3), NullableString(r, tenantOrdinal + 4));
@@ -126,6 +128,28 @@ internal static class PostgresSql
         AppendId(sql, parameters, prefix, column, "team_id", scope.TeamId);
     }
 
+    /// <summary>Equality with the scope itself, not containment: an id the scope leaves null must be null.</summary>
+    public static void AppendExactScope(StringBuilder sql, NpgsqlParameterCollection parameters, MemoryScope scope)
+    {
+        sql.Append("tenant = @x_tenant");
+        parameters.Add(TextParam("x_tenant", scope.Tenant));
+        foreach (var (name, value) in new[] { ("user_id", scope.UserId), ("agent_id", scope.AgentId), ("run_id", scope.RunId), ("team_id", scope.TeamId) })
+        {
+            if (value is null)
+            {
+                sql.Append(" AND ").Append(name).Append(" IS NULL");
+                continue;
+            }
+            sql.Append(" AND ").Append(name).Append(" = @x_").Append(name);
+            parameters.Add(TextParam("x_" + name, value));
+        }
+    }
+
+    /// <summary>One text naming a scope exactly (each id length-prefixed, so no two scopes share it).</summary>
+    public static string ScopeKey(MemoryScope scope) =>
+        string.Concat(new[] { scope.Tenant, scope.UserId, scope.AgentId, scope.RunId, scope.TeamId }
+            .Select(v => v is null ? "-;" : $"{v.Length}:{v};"));
+
     private static void AppendId(StringBuilder sql, NpgsqlParameterCollection parameters, string prefix, string column, string name, string? value)
     {
         if (value is null) return;
@@ -200,7 +224,7 @@ internal static class PostgresSql
 
     private static string? NullableString(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
 
-    private static DateTimeOffset Time(NpgsqlDataReader r, int i) => new(r.GetFieldValue<DateTime>(i), TimeSpan.Zero);
+    public static DateTimeOffset Time(NpgsqlDataReader r, int i) => new(r.GetFieldValue<DateTime>(i), TimeSpan.Zero);
 
     private static DateTimeOffset? NullableTime(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : Time(r, i);
 }

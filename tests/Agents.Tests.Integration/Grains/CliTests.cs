@@ -1,53 +1,39 @@
 using Agents.Cli;
-using Agents.Grains.Hosting;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Agents.Tests.Integration.Grains;
 
 /// <summary>The agents CLI against a real silo gateway over TCP.</summary>
 public sealed class CliTests : IAsyncLifetime
 {
-    private AgentsSilo _silo = null!;
-    private string _gateway = "";
-    private readonly string _cluster = $"c{Guid.NewGuid():N}";
+    private AgentsHost _silo = null!;
 
-    public async Task InitializeAsync()
-    {
-        _silo = AgentsSilo.Create(new AgentsSiloSettings
-        {
-            SiloName = "cli", ClusterId = _cluster, GatewayPort = -1,
-            Llm = new ConfigurationBuilder().Build().GetSection("none"),
-        }, NullLoggerFactory.Instance);
-        await _silo.StartAsync();
-        _gateway = _silo.Host.GatewayEndpoint!.ToString();
-    }
+    public async Task InitializeAsync() => _silo = await AgentsHost.StartAsync();
 
-    public async Task DisposeAsync()
-    {
-        await _silo.StopAsync();
-        await _silo.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _silo.DisposeAsync();
 
     private async Task<(int Code, string Out, string Err)> Run(params string[] args)
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var code = await AgentsCli.RunAsync([.. args, "--gateway", _gateway, "--cluster", _cluster], output, error);
+        var code = await AgentsCli.RunAsync([.. args, "--gateway", _silo.Gateway, "--cluster", _silo.ClusterId], output, error);
         return (code, output.ToString(), error.ToString());
     }
 
     [Fact]
-    public async Task Add_search_and_erase_through_the_gateway()
+    public async Task Add_wait_search_attend_and_erase_through_the_gateway()
     {
         var (code, output, _) = await Run("add", "--user", "zoe", "--speaker", "zoe", "My favourite hiking trail is the Rota Vicentina.");
         Assert.Equal(0, code);
         Assert.StartsWith("stored ", output);
 
-        await _silo.Engine.WaitForIdleAsync();
+        (code, output, _) = await Run("wait", "--user", "zoe");
+        Assert.Equal((0, "idle"), (code, output.Trim()));
         (code, output, _) = await Run("search", "--user", "zoe", "Which hiking trail does she like?");
         Assert.Equal(0, code);
         Assert.Contains("Rota Vicentina", output);
+        (code, output, _) = await Run("attend", "--user", "zoe", "hiking", "--top", "1");
+        Assert.Equal(0, code);
+        Assert.Matches(@"^1\.000  [0-9a-f-]{36}", output);
 
         (code, output, _) = await Run("erase", "--user", "zoe");
         Assert.Equal(0, code);

@@ -16,13 +16,16 @@ public class PostgresDatabase : IAsyncLifetime
     /// <summary>Whether to apply the migrations on creation (tests of the migrator turn this off).</summary>
     protected virtual bool ApplyMigrations => true;
 
+    private bool _created;
+
     public async Task InitializeAsync()
     {
         await using (var server = await TestPostgres.OpenServerAsync())
         await using (var create = new NpgsqlCommand($"CREATE DATABASE \"{Name}\"", server))
             await create.ExecuteNonQueryAsync();
+        _created = true;
 
-        ConnectionString = new NpgsqlConnectionStringBuilder(TestPostgres.ServerConnectionString()) { Database = Name }.ConnectionString;
+        ConnectionString = new NpgsqlConnectionStringBuilder(await TestPostgres.ServerConnectionStringAsync()) { Database = Name }.ConnectionString;
         DataSource = Agents.Infra.PostgresDataSource.Create(ConnectionString);
         await using (var ext = DataSource.CreateCommand("CREATE EXTENSION IF NOT EXISTS vector"))
             await ext.ExecuteNonQueryAsync();
@@ -35,6 +38,7 @@ public class PostgresDatabase : IAsyncLifetime
     {
         if (DataSource is not null) await DataSource.DisposeAsync();
         NpgsqlConnection.ClearAllPools();
+        if (!_created) return; // no server, or it refused the database: the failure is already reported
         await using var server = await TestPostgres.OpenServerAsync();
         await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)", server);
         await drop.ExecuteNonQueryAsync();

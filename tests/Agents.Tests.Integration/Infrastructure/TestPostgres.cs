@@ -2,27 +2,26 @@ using Npgsql;
 
 namespace Agents.Tests.Integration.Infrastructure;
 
-/// <summary>Finds the PostgreSQL server the integration tests run against.</summary>
+/// <summary>
+/// Finds the PostgreSQL server the integration tests run against: an existing server named by
+/// <c>AGENTS_TEST_PG</c> (tests only) or <c>AGENTS_PG_CONNECTION</c>, else the run's container
+/// (<see cref="PostgresContainer"/>). Tests create and drop their own databases there; they never skip.
+/// </summary>
 public static class TestPostgres
 {
-    public const string EnvironmentVariable = "AGENTS_TEST_PG";
+    public const string TestServerVariable = "AGENTS_TEST_PG";
+    public const string ServerVariable = "AGENTS_PG_CONNECTION";
 
-    /// <summary>The server's connection string (to its maintenance database), or a clear failure
-    /// that names the command provisioning one. Integration tests never skip.</summary>
-    public static string ServerConnectionString()
-    {
-        var value = Environment.GetEnvironmentVariable(EnvironmentVariable);
-        if (string.IsNullOrWhiteSpace(value))
-            throw new InvalidOperationException(
-                $"No PostgreSQL server for the integration tests: {EnvironmentVariable} is not set. " +
-                "Run the tests with ./test.sh (it provisions PostgreSQL 17 + pgvector through infra/pg.sh), " +
-                $"or export {EnvironmentVariable}=\"$(infra/pg.sh start)\" first.");
-        return value;
-    }
+    /// <summary>The server's connection string (to its maintenance database).</summary>
+    public static Task<string> ServerConnectionStringAsync(CancellationToken cancellationToken = default) =>
+        ExistingServer() is { } existing ? Task.FromResult(existing) : PostgresContainer.ConnectionStringAsync(cancellationToken);
+
+    /// <summary>The same, for places that cannot await (the container starts on the thread pool, so this cannot deadlock).</summary>
+    public static string ServerConnectionString() => ServerConnectionStringAsync().GetAwaiter().GetResult();
 
     public static async Task<NpgsqlConnection> OpenServerAsync(CancellationToken cancellationToken = default)
     {
-        var connection = new NpgsqlConnection(ServerConnectionString());
+        var connection = new NpgsqlConnection(await ServerConnectionStringAsync(cancellationToken));
         try
         {
             await connection.OpenAsync(cancellationToken);
@@ -30,9 +29,14 @@ public static class TestPostgres
         catch (Exception e) when (e is NpgsqlException or System.Net.Sockets.SocketException or TimeoutException)
         {
             await connection.DisposeAsync();
-            throw new InvalidOperationException(
-                $"PostgreSQL named by {EnvironmentVariable} does not answer ({e.Message}). Start it with infra/pg.sh start, or run ./test.sh.", e);
+            var source = ExistingServer() is null ? "the tests' PostgreSQL container" : $"the PostgreSQL server named by {TestServerVariable} or {ServerVariable}";
+            throw new InvalidOperationException($"{source} does not answer ({e.Message}).", e);
         }
         return connection;
     }
+
+    private static string? ExistingServer() =>
+        new[] { TestServerVariable, ServerVariable }
+            .Select(Environment.GetEnvironmentVariable)
+            .FirstOrDefault(value => !string.IsNullOrWhiteSpace(value));
 }

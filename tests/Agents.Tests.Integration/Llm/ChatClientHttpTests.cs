@@ -64,14 +64,40 @@ public sealed class ChatClientHttpTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Tool_calls_are_refused_rather_than_dropped()
+    public async Task A_tool_offered_to_the_chat_client_is_sent_called_and_its_result_sent_back()
     {
+        _server.EnqueueChat(ScriptedResponse.ChatToolCall("call_7", "add", """{"a":2,"b":3}"""), ScriptedResponse.Chat("five"));
         using var endpoint = TestEndpoint.Create(_server);
-        var tool = AIFunctionFactory.Create(() => 1, "one");
+        var tool = AIFunctionFactory.Create((int a, int b) => a + b, "add", "Adds two numbers.");
 
-        await Assert.ThrowsAsync<NotSupportedException>(() =>
-            endpoint.ChatClient!.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], new ChatOptions { Tools = [tool] }));
-        Assert.Empty(_server.Requests);
+        var response = await endpoint.ChatClient!.GetResponseAsync([new ChatMessage(ChatRole.User, "2+3?")], new ChatOptions { Tools = [tool] });
+
+        Assert.Equal("five", response.Text);
+        Assert.Equal(2, _server.Requests.Count);
+        Assert.Equal("add", _server.Requests[0].Json.GetProperty("tools")[0].GetProperty("function").GetProperty("name").GetString());
+        var result = _server.Requests[1].Json.GetProperty("messages").EnumerateArray().Single(m => m.GetProperty("role").GetString() == "tool");
+        Assert.Equal("call_7", result.GetProperty("tool_call_id").GetString());
+        Assert.Equal("5", result.GetProperty("content").ValueKind == System.Text.Json.JsonValueKind.String
+            ? result.GetProperty("content").GetString()
+            : string.Concat(result.GetProperty("content").EnumerateArray().Select(p => p.GetProperty("text").GetString())));
+    }
+
+    [Fact]
+    public async Task A_stream_that_stops_in_the_middle_is_reported_as_LlmTimeoutException()
+    {
+        var stream = ScriptedResponse.ChatStream("Hel", "lo ", "world");
+        _server.EnqueueChat(stream with { StallAfter = stream.Body.IndexOf("\n\n", StringComparison.Ordinal) + 2, Stall = TimeSpan.FromSeconds(30) });
+        using var endpoint = TestEndpoint.Create(_server, o => o.RequestTimeout = TimeSpan.FromSeconds(1));
+
+        var text = "";
+        var error = await Assert.ThrowsAsync<LlmTimeoutException>(async () =>
+        {
+            await foreach (var update in endpoint.ChatClient!.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "hi")]))
+                text += update.Text;
+        });
+
+        Assert.Equal("Hel", text);
+        Assert.Contains("stopped arriving", error.Message);
     }
 
     [Fact]

@@ -40,7 +40,7 @@ public sealed class ConfiguredMemoryEngineOverHttpTests : IAsyncLifetime
         await using var provider = services.BuildServiceProvider();
         var engine = provider.GetRequiredService<MemoryEngine>();
         Assert.Equal("llm", engine.Models.Mode);
-        Assert.IsType<OpenAiEmbeddingGenerator>(provider.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>());
+        Assert.IsType<CheckedEmbeddingGenerator>(provider.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>());
 
         var scope = MemoryScope.ForUser("ann");
         await engine.WaitForAsync((await engine.AddAsync(scope, "I keep bees in my garden.", DateTimeOffset.UtcNow, "Ann")).EpisodeId);

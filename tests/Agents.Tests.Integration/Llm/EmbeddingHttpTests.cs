@@ -62,6 +62,16 @@ public sealed class EmbeddingHttpTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_repeated_vector_index_is_an_error()
+    {
+        _server.EnqueueEmbeddings(ScriptedResponse.Embeddings([[1, 0], [0, 1]], indexOrder: [1, 1]));
+        using var endpoint = TestEndpoint.Create(_server);
+
+        var error = await Assert.ThrowsAsync<LlmEmbeddingException>(() => endpoint.EmbeddingGenerator!.GenerateAsync(["alpha", "beta"]));
+        Assert.Contains("index 1, outside or repeating 0..1", error.Message);
+    }
+
+    [Fact]
     public async Task The_dimension_is_requested_when_configured_to_be()
     {
         _server.EnqueueEmbeddings(ScriptedResponse.Embeddings([[1, 0]]));
@@ -90,7 +100,7 @@ public sealed class EmbeddingHttpTests : IAsyncLifetime
     [Fact]
     public async Task Many_inputs_are_sent_in_batches_and_reassembled_in_order()
     {
-        var count = OpenAiEmbeddingGenerator.BatchSize + 6;
+        var count = CheckedEmbeddingGenerator.BatchSize + 6;
         _server.AnswerOtherwiseWith(request =>
         {
             var inputs = request.Json.GetProperty("input").EnumerateArray().Select(e => e.GetString()!).ToList();

@@ -10,10 +10,13 @@ public sealed record RecordedRequest(string Path, string? Authorization, string 
     /// <summary>The chat request's messages as (role, content) pairs.</summary>
     public IReadOnlyList<(string Role, string Content)> Messages =>
         Json.GetProperty("messages").EnumerateArray()
-            .Select(m => (m.GetProperty("role").GetString()!, ContentOf(m.GetProperty("content"))))
+            .Select(m => (m.GetProperty("role").GetString()!, m.TryGetProperty("content", out var content) ? ContentOf(content) : string.Empty))
             .ToList();
 
-    private static string ContentOf(JsonElement content) => content.ValueKind == JsonValueKind.String
-        ? content.GetString()!
-        : string.Concat(content.EnumerateArray().Select(part => part.GetProperty("text").GetString()));
+    private static string ContentOf(JsonElement content) => content.ValueKind switch
+    {
+        JsonValueKind.String => content.GetString()!,
+        JsonValueKind.Array => string.Concat(content.EnumerateArray().Select(part => part.GetProperty("text").GetString())),
+        _ => string.Empty, // an assistant message that only calls tools
+    };
 }

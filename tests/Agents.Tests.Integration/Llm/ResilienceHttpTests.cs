@@ -56,6 +56,58 @@ public sealed class ResilienceHttpTests : IAsyncLifetime
         Assert.Equal(500, error.Status);
         Assert.Equal(3, error.Attempts);
         Assert.Equal(3, _server.RequestCount("/chat/completions"));
+        Assert.Contains("boom", error.Message); // the server's own message
+    }
+
+    [Fact]
+    public async Task An_unreachable_server_is_LlmRequestException_without_status_after_the_retries()
+    {
+        var closed = await ScriptedOpenAiServer.StartAsync();
+        var url = closed.BaseUrl.ToString();
+        await closed.DisposeAsync();
+        using var endpoint = LlmEndpoint.Create(TestEndpoint.Options(_server, o => o.BaseUrl = url), gates: new EndpointConcurrencyRegistry())!;
+
+        var error = await Assert.ThrowsAsync<LlmRequestException>(() => endpoint.ChatClient!.GetResponseAsync(Hello));
+
+        Assert.Equal(0, error.Status);
+        Assert.Equal(3, error.Attempts);
+        Assert.Contains("no HTTP answer", error.Message);
+    }
+
+    [Fact]
+    public async Task The_longest_time_limits_the_options_accept_make_a_working_pipeline()
+    {
+        // The resilience handler validates its own options on the first request; ours must refuse first.
+        _server.EnqueueChat(ScriptedResponse.Chat("hi"));
+        using var endpoint = TestEndpoint.Create(_server, o =>
+        {
+            o.RequestTimeout = TimeSpan.FromHours(12);
+            o.MaxRetries = 0;
+            o.RetryBaseDelay = TimeSpan.Zero;
+            o.MaxRetryDelay = TimeSpan.FromDays(1);
+        });
+
+        Assert.Equal(TimeSpan.FromDays(1), endpoint.Options.EffectiveTotalRequestTimeout);
+        Assert.Equal("hi", (await endpoint.ChatClient!.GetResponseAsync(Hello)).Text);
+    }
+
+    [Fact]
+    public async Task The_total_time_limit_ends_the_retries_and_is_reported_as_LlmTimeoutException()
+    {
+        using var endpoint = TestEndpoint.Create(_server, o =>
+        {
+            o.RequestTimeout = TimeSpan.FromSeconds(1);
+            o.MaxRetries = 5;
+            o.TotalRequestTimeout = TimeSpan.FromSeconds(1.5);
+        });
+        await WarmUpAsync();
+        _server.AnswerOtherwiseWith(_ => ScriptedResponse.Chat("too late") with { Delay = TimeSpan.FromSeconds(30) });
+
+        var error = await Assert.ThrowsAsync<LlmTimeoutException>(() => endpoint.ChatClient!.GetResponseAsync(Hello));
+
+        Assert.Equal(TimeSpan.FromSeconds(1.5), error.Timeout);
+        Assert.Contains("in total", error.Message);
+        Assert.InRange(error.Attempts, 1, 2); // never the six the retries alone would allow
     }
 
     [Fact]

@@ -4,8 +4,9 @@ using Microsoft.Extensions.AI;
 namespace Agents.Tests.Integration.Llm;
 
 /// <summary>
-/// Which wait the retry policy chose, read from a time provider that records the delays it is asked
-/// for and then fires at once: Retry-After is honoured (and capped) without any test waiting for it.
+/// Which wait the retry policy chose, read from a time provider that records the short delays it is
+/// asked for and fires them at once (the time limits, an hour and more here, run on the real clock):
+/// Retry-After is honoured (and capped) without any test waiting for it.
 /// </summary>
 public sealed class RetryDelayHttpTests : IAsyncLifetime
 {
@@ -19,9 +20,9 @@ public sealed class RetryDelayHttpTests : IAsyncLifetime
     {
         _server.EnqueueChat(ScriptedResponse.Error(429, "slow down", ("Retry-After", "7")), ScriptedResponse.Chat("hi"));
         var time = new RecordingTimeProvider();
-        using var client = Client(time, o => o.MaxRetryDelay = TimeSpan.FromMinutes(1));
+        using var endpoint = Endpoint(time, o => o.MaxRetryDelay = TimeSpan.FromMinutes(1));
 
-        Assert.Equal("hi", (await client.GetResponseAsync([new ChatMessage(ChatRole.User, "x")])).Text);
+        Assert.Equal("hi", (await endpoint.ChatClient!.GetResponseAsync([new ChatMessage(ChatRole.User, "x")])).Text);
 
         Assert.Contains(TimeSpan.FromSeconds(7), time.Delays);
     }
@@ -31,9 +32,9 @@ public sealed class RetryDelayHttpTests : IAsyncLifetime
     {
         _server.EnqueueChat(ScriptedResponse.Error(429, "slow down", ("Retry-After", "3600")), ScriptedResponse.Chat("hi"));
         var time = new RecordingTimeProvider();
-        using var client = Client(time, o => o.MaxRetryDelay = TimeSpan.FromSeconds(30));
+        using var endpoint = Endpoint(time, o => o.MaxRetryDelay = TimeSpan.FromSeconds(30));
 
-        await client.GetResponseAsync([new ChatMessage(ChatRole.User, "x")]);
+        await endpoint.ChatClient!.GetResponseAsync([new ChatMessage(ChatRole.User, "x")]);
 
         Assert.Contains(TimeSpan.FromSeconds(30), time.Delays);
         Assert.DoesNotContain(TimeSpan.FromSeconds(3600), time.Delays);
@@ -44,37 +45,40 @@ public sealed class RetryDelayHttpTests : IAsyncLifetime
     {
         _server.EnqueueChat(ScriptedResponse.Error(500, "a"), ScriptedResponse.Error(500, "b"), ScriptedResponse.Error(500, "c"), ScriptedResponse.Chat("hi"));
         var time = new RecordingTimeProvider();
-        using var client = Client(time, o =>
+        using var endpoint = Endpoint(time, o =>
         {
             o.MaxRetries = 3;
             o.RetryBaseDelay = TimeSpan.FromSeconds(1);
             o.MaxRetryDelay = TimeSpan.FromSeconds(3);
         });
 
-        await client.GetResponseAsync([new ChatMessage(ChatRole.User, "x")]);
+        await endpoint.ChatClient!.GetResponseAsync([new ChatMessage(ChatRole.User, "x")]);
 
         var waits = time.Delays.Where(d => d > TimeSpan.Zero).ToList();
         Assert.Equal(3, waits.Count);
         Assert.All(waits, d => Assert.InRange(d, TimeSpan.Zero, TimeSpan.FromSeconds(3)));
     }
 
-    private OpenAiChatClient Client(TimeProvider time, Action<LlmEndpointOptions> configure)
-    {
-        var options = TestEndpoint.Options(_server, configure);
-        var gate = new EndpointConcurrencyRegistry().GetGate(options.GetEndpointUri(), options.MaxConcurrentRequests);
-        return new OpenAiChatClient(options, new LlmRequestExecutor(options, gate, time: time));
-    }
+    // Time limits of an hour and more, so only the back-off waits are shorter than RecordingTimeProvider.Instant.
+    private LlmEndpoint Endpoint(TimeProvider time, Action<LlmEndpointOptions> configure) =>
+        LlmEndpoint.Create(TestEndpoint.Options(_server, o =>
+        {
+            o.RequestTimeout = TimeSpan.FromHours(1);
+            configure(o);
+        }), gates: new EndpointConcurrencyRegistry(), timeProvider: time)!;
 
-    /// <summary>Records each timer's due time and fires it immediately.</summary>
+    /// <summary>Records each timer due within <see cref="Instant"/> and fires it immediately; longer ones run on the system clock.</summary>
     private sealed class RecordingTimeProvider : TimeProvider
     {
+        public static readonly TimeSpan Instant = TimeSpan.FromMinutes(10);
         private readonly System.Collections.Concurrent.ConcurrentQueue<TimeSpan> _delays = new();
         public IReadOnlyList<TimeSpan> Delays => _delays.ToArray();
 
         public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
         {
-            if (dueTime != Timeout.InfiniteTimeSpan) _delays.Enqueue(dueTime);
-            return System.CreateTimer(callback, state, dueTime == Timeout.InfiniteTimeSpan ? dueTime : TimeSpan.Zero, period);
+            if (dueTime == Timeout.InfiniteTimeSpan || dueTime >= Instant) return System.CreateTimer(callback, state, dueTime, period);
+            _delays.Enqueue(dueTime);
+            return System.CreateTimer(callback, state, TimeSpan.Zero, period);
         }
     }
 }

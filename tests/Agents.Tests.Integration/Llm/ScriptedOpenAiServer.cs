@@ -91,7 +91,17 @@ public sealed class ScriptedOpenAiServer : IAsyncDisposable
             context.Response.StatusCode = response.Status;
             context.Response.ContentType = response.ContentType;
             foreach (var (name, value) in response.Headers) context.Response.Headers[name] = value;
-            await context.Response.WriteAsync(response.Body, context.RequestAborted);
+            if (response.StallAfter is { } split && split < response.Body.Length)
+            {
+                await context.Response.WriteAsync(response.Body[..split], context.RequestAborted);
+                await context.Response.Body.FlushAsync(context.RequestAborted);
+                await Task.Delay(response.Stall, context.RequestAborted);
+                await context.Response.WriteAsync(response.Body[split..], context.RequestAborted);
+            }
+            else
+            {
+                await context.Response.WriteAsync(response.Body, context.RequestAborted);
+            }
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {

@@ -6,13 +6,17 @@ using System.Text.Json.Nodes;
 namespace Agents.Tests.Integration.Llm;
 
 /// <summary>
-/// One answer the scripted server gives: status, body, extra headers, a delay before answering, and
-/// optionally a rendezvous (hold the answer until this many requests are in flight, at most 10 s),
-/// which shows concurrency without asserting any timing.
+/// One answer the scripted server gives: status, body, extra headers, a delay before answering, a
+/// stall in the middle of the body, and optionally a rendezvous (hold the answer until this many
+/// requests are in flight, at most 10 s), which shows concurrency without asserting any timing.
 /// </summary>
 public sealed record ScriptedResponse(int Status, string Body, string ContentType = "application/json")
 {
     public TimeSpan Delay { get; init; }
+
+    /// <summary>Send the body up to this many characters, then wait <see cref="Stall"/> before the rest.</summary>
+    public int? StallAfter { get; init; }
+    public TimeSpan Stall { get; init; }
     public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
     public int HoldUntilInFlight { get; init; }
 
@@ -30,6 +34,36 @@ public sealed record ScriptedResponse(int Status, string Body, string ContentTyp
                 ["index"] = 0,
                 ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = content },
                 ["finish_reason"] = finishReason,
+            }),
+            ["usage"] = new JsonObject { ["prompt_tokens"] = 11, ["completion_tokens"] = 7, ["total_tokens"] = 18 },
+        };
+        return new ScriptedResponse(200, body.ToJsonString());
+    }
+
+    /// <summary>A chat completion whose assistant message calls one function (tool) with JSON arguments.</summary>
+    public static ScriptedResponse ChatToolCall(string callId, string functionName, string arguments)
+    {
+        var body = new JsonObject
+        {
+            ["id"] = "chatcmpl-" + Guid.NewGuid().ToString("N"),
+            ["object"] = "chat.completion",
+            ["created"] = 1_700_000_000,
+            ["model"] = "scripted-chat",
+            ["choices"] = new JsonArray(new JsonObject
+            {
+                ["index"] = 0,
+                ["message"] = new JsonObject
+                {
+                    ["role"] = "assistant",
+                    ["content"] = null,
+                    ["tool_calls"] = new JsonArray(new JsonObject
+                    {
+                        ["id"] = callId,
+                        ["type"] = "function",
+                        ["function"] = new JsonObject { ["name"] = functionName, ["arguments"] = arguments },
+                    }),
+                },
+                ["finish_reason"] = "tool_calls",
             }),
             ["usage"] = new JsonObject { ["prompt_tokens"] = 11, ["completion_tokens"] = 7, ["total_tokens"] = 18 },
         };

@@ -28,4 +28,14 @@ public sealed class GrainKeyTests
         Assert.Equal("team/one", agent.TeamScope.TeamId);
         Assert.Throws<FormatException>(() => AgentKey.Parse("acme/writer"));
     }
+
+    [Fact]
+    public void Two_agents_whose_team_and_name_join_to_the_same_text_get_two_scopes()
+    {
+        var first = new AgentKey("acme", "a/b", "c");
+        var second = new AgentKey("acme", "a", "b/c");
+        Assert.NotEqual(first.AgentScope, second.AgentScope);
+        Assert.NotEqual(first.AgentScope.ToGrainKey(), second.AgentScope.ToGrainKey());
+        Assert.NotEqual(first.ToString(), second.ToString());
+    }
 }

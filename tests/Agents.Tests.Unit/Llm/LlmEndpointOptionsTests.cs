@@ -2,6 +2,9 @@ using Agents.Inference.Llm;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.SemanticKernel;
+using Microsoft.SemanticKernel.ChatCompletion;
+using Microsoft.SemanticKernel.Services;
 
 namespace Agents.Tests.Unit.Llm;
 
@@ -29,7 +32,7 @@ public sealed class LlmEndpointOptionsTests
     {
         var options = LlmEndpointOptionsReader.Read(Section(
             ("BaseUrl", "http://gpu:8000/v1"), ("ApiKey", "k"), ("ChatModel", "qwen"), ("EmbeddingModel", "bge"),
-            ("EmbeddingDimension", "1024"), ("RequestEmbeddingDimension", "true"), ("RequestTimeout", "45"),
+            ("EmbeddingDimension", "1024"), ("RequestEmbeddingDimension", "true"), ("RequestTimeout", "45"), ("TotalRequestTimeout", "00:05:00"),
             ("MaxRetries", "5"), ("RetryBaseDelay", "00:00:02"), ("MaxRetryDelay", "30"), ("MaxConcurrentRequests", "8"),
             ("JsonMode", "jsonschema"), ("StructuredTemperature", "0.2"), ("StructuredMaxOutputTokens", "512")));
 
@@ -40,6 +43,8 @@ public sealed class LlmEndpointOptionsTests
         Assert.Equal(1024, options.EmbeddingDimension);
         Assert.True(options.RequestEmbeddingDimension);
         Assert.Equal(TimeSpan.FromSeconds(45), options.RequestTimeout);
+        Assert.Equal(TimeSpan.FromMinutes(5), options.TotalRequestTimeout);
+        Assert.Equal(TimeSpan.FromMinutes(5), options.EffectiveTotalRequestTimeout);
         Assert.Equal(5, options.MaxRetries);
         Assert.Equal(TimeSpan.FromSeconds(2), options.RetryBaseDelay);
         Assert.Equal(TimeSpan.FromSeconds(30), options.MaxRetryDelay);
@@ -56,6 +61,30 @@ public sealed class LlmEndpointOptionsTests
         var error = Assert.Throws<LlmConfigurationException>(() => LlmEndpointOptionsReader.Read(Section(("BaseUrl", "http://x"), ("MaxRetries", "many"))));
         Assert.Contains("Agents:Llm:MaxRetries", error.Message);
         Assert.Contains("many", error.Message);
+    }
+
+    [Fact]
+    public void The_default_total_time_limit_covers_every_attempt_and_back_off_with_one_attempt_to_spare()
+    {
+        var options = new LlmEndpointOptions { RequestTimeout = TimeSpan.FromSeconds(10), MaxRetries = 2, MaxRetryDelay = TimeSpan.FromSeconds(5) };
+        Assert.Null(options.TotalRequestTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(55), options.EffectiveTotalRequestTimeout);
+        Assert.Equal(TimeSpan.FromDays(1), new LlmEndpointOptions { RequestTimeout = TimeSpan.FromHours(12), MaxRetries = 5 }.EffectiveTotalRequestTimeout);
+    }
+
+    [Fact]
+    public void Time_limits_the_resilience_pipeline_cannot_take_are_refused()
+    {
+        var options = new LlmEndpointOptions
+        {
+            BaseUrl = "http://x", ChatModel = "m",
+            RequestTimeout = TimeSpan.FromHours(13), TotalRequestTimeout = TimeSpan.FromHours(1),
+        };
+        var errors = options.Validate();
+        Assert.Contains(errors, e => e.StartsWith("RequestTimeout", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("TotalRequestTimeout", StringComparison.Ordinal));
+        Assert.Contains(new LlmEndpointOptions { BaseUrl = "http://x", ChatModel = "m", RequestTimeout = TimeSpan.FromMilliseconds(1) }.Validate(),
+            e => e.StartsWith("RequestTimeout", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -87,9 +116,26 @@ public sealed class LlmEndpointOptionsTests
 
         using var provider = services.BuildServiceProvider();
         Assert.IsType<StructuredChat>(provider.GetRequiredService<IStructuredChat>());
-        Assert.IsType<OpenAiChatClient>(provider.GetRequiredService<IChatClient>());
-        Assert.IsType<OpenAiEmbeddingGenerator>(provider.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>());
+        var metadata = provider.GetRequiredService<IChatClient>().GetService<ChatClientMetadata>()!;
+        Assert.Equal("qwen", metadata.DefaultModelId);
+        Assert.Equal(new Uri("http://127.0.0.1:9/v1"), metadata.ProviderUri);
+        Assert.IsType<CheckedEmbeddingGenerator>(provider.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>());
         Assert.Single(services, d => d.ServiceType == typeof(IStructuredChat));
+    }
+
+    [Fact]
+    public void A_configured_chat_model_gives_kernels_with_its_chat_service_and_plugins_of_their_own()
+    {
+        var services = new ServiceCollection();
+        Assert.True(services.AddAgentsLlm(Section(("BaseUrl", "http://127.0.0.1:9/v1"), ("ChatModel", "qwen"))));
+
+        using var provider = services.BuildServiceProvider();
+        var first = provider.GetRequiredService<Kernel>();
+        var second = provider.GetRequiredService<Kernel>();
+        Assert.Same(provider.GetRequiredService<IChatCompletionService>(), first.GetRequiredService<IChatCompletionService>());
+        Assert.Equal("qwen", first.GetRequiredService<IChatCompletionService>().GetModelId());
+        first.Plugins.AddFromFunctions("memory", [KernelFunctionFactory.CreateFromMethod(() => "x", "recall")]);
+        Assert.Empty(second.Plugins);
     }
 
     [Fact]

@@ -691,6 +691,73 @@ public abstract class MemoryStoreConformanceTests
         Assert.Equal(1, await Store.CountJobsAsync(User("alice"), MemoryJobStatus.Failed));
     }
 
+    [Fact]
+    public async Task A_scopes_jobs_are_claimed_by_one_worker_at_a_time_oldest_first_and_not_by_a_containing_scope()
+    {
+        var kind = "test." + Guid.NewGuid().ToString("N")[..8];
+        var kinds = new[] { kind };
+        var alice = User("alice");
+        var aliceRun = User("alice", "r1");
+        await Store.AddAsync(Note(alice, "a1"), "user", [new MemoryJobRequest(kind, "{}", "a1")]);
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        await Store.AddAsync(Note(alice, "a2"), "user", [new MemoryJobRequest(kind, "{}", "a2")]);
+        await Store.AddAsync(Note(aliceRun, "r1"), "user", [new MemoryJobRequest(kind, "{}", "r1")]);
+        Assert.Equal(ScopeJobClaim.Idle, await Store.ClaimScopeJobAsync(User("nobody"), "w1", TimeSpan.FromSeconds(30), kinds));
+
+        var first = await Store.ClaimScopeJobAsync(alice, "w1", TimeSpan.FromSeconds(30), kinds);
+        Assert.Equal(("a1", 2L), (first.Job!.IdempotencyKey, first.Pending));          // the run's job is another scope's
+        Assert.Equal(1, first.Job.Attempts);
+
+        // While w1 holds a1, no other worker gets any of alice's jobs, and learns when to look again.
+        var busy = await Store.ClaimScopeJobAsync(alice, "w2", TimeSpan.FromSeconds(30), kinds);
+        Assert.Null(busy.Job);
+        Assert.Equal(2, busy.Pending);
+        Assert.Equal(first.Job.LeaseExpiresAt, busy.RetryAt);
+        // Another scope proceeds meanwhile.
+        Assert.Equal("r1", (await Store.ClaimScopeJobAsync(aliceRun, "w2", TimeSpan.FromSeconds(30), kinds)).Job!.IdempotencyKey);
+
+        // The holder renews its lease while it works; the next job follows once it is done.
+        Clock.Advance(TimeSpan.FromSeconds(20));
+        Assert.True(await Store.RenewJobLeaseAsync(first.Job.Id, "w1", TimeSpan.FromSeconds(30)));
+        Assert.False(await Store.RenewJobLeaseAsync(first.Job.Id, "w2", TimeSpan.FromSeconds(30)));
+        Clock.Advance(TimeSpan.FromSeconds(20));
+        Assert.Null((await Store.ClaimScopeJobAsync(alice, "w2", TimeSpan.FromSeconds(30), kinds)).Job);
+        Assert.True(await Store.CompleteJobAsync(first.Job.Id, "w1"));
+        var second = await Store.ClaimScopeJobAsync(alice, "w1", TimeSpan.FromSeconds(30), kinds);
+        Assert.Equal(("a2", 1L), (second.Job!.IdempotencyKey, second.Pending));
+
+        // w1 dies holding a2: its lease runs out, then w2 takes it over.
+        Clock.Advance(TimeSpan.FromSeconds(31));
+        Assert.False(await Store.RenewJobLeaseAsync(second.Job.Id, "w1", TimeSpan.FromSeconds(30)));
+        var takenOver = await Store.ClaimScopeJobAsync(alice, "w2", TimeSpan.FromSeconds(30), kinds);
+        Assert.Equal((second.Job.Id, 2), (takenOver.Job!.Id, takenOver.Job.Attempts));
+
+        // A retry's back-off is reported as the time to look again.
+        var retryAt = Clock.GetUtcNow().AddSeconds(5);
+        Assert.True(await Store.FailJobAsync(takenOver.Job.Id, "w2", "model timed out", retryAt));
+        var waiting = await Store.ClaimScopeJobAsync(alice, "w2", TimeSpan.FromSeconds(30), kinds);
+        Assert.Equal((null, 1L, retryAt), (waiting.Job, waiting.Pending, waiting.RetryAt));
+        Assert.Contains(alice, await Store.ListScopesWithPendingJobsAsync(100));
+        Assert.Contains(aliceRun, await Store.ListScopesWithPendingJobsAsync(100));
+    }
+
+    [Fact]
+    public async Task Concurrent_claims_of_one_scope_never_lease_two_of_its_jobs_at_once()
+    {
+        var kind = "test." + Guid.NewGuid().ToString("N")[..8];
+        var bob = User("bob");
+        for (var i = 0; i < 6; i++)
+        {
+            await Store.AddAsync(Note(bob, $"b{i}"), "user", [new MemoryJobRequest(kind, "{}", $"b{i}")]);
+            Clock.Advance(TimeSpan.FromMilliseconds(1));
+        }
+
+        var claims = await Task.WhenAll(Enumerable.Range(0, 8).Select(w => Store.ClaimScopeJobAsync(bob, $"w{w}", TimeSpan.FromSeconds(30), [kind])));
+
+        var won = Assert.Single(claims, c => c.Job is not null);
+        Assert.Equal("b0", won.Job!.IdempotencyKey);
+    }
+
     // ------------------------------------------------------------------ bad input
 
     [Fact]

@@ -1,0 +1,153 @@
+using Agents.Grains.Errors;
+using Agents.Grains.Inference;
+using Agents.Grains.Memory;
+using Agents.Grains.Placement;
+using Agents.Inference.Attention;
+using Agents.Inference.Llm;
+using Agents.Inference.Offline;
+using Agents.Memory.Attention;
+using Agents.Memory.Engine;
+using Agents.Memory.Retrieval;
+using Agents.Memory.Stores;
+using Agents.Memory.Stores.Embedded;
+using Agents.Memory.Stores.Postgres;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Orleans.Configuration;
+using Orleans.Placement;
+using Orleans.Runtime.MembershipService.SiloMetadata;
+
+namespace Agents.Grains.Hosting;
+
+/// <summary>Wires an Agents silo onto Orleans' silo builder from configuration (section <c>Agents</c>).</summary>
+public static class AgentsSiloBuilderExtensions
+{
+    /// <summary>The ADO.NET invariant of PostgreSQL's provider, for Orleans' clustering, state and reminders.</summary>
+    public const string AdoNetInvariant = "Npgsql";
+
+    /// <summary>
+    /// Clustering, grain state and reminders. With <c>Agents:Postgres</c> (or <c>AGENTS_PG_CONNECTION</c>):
+    /// Orleans' ADO.NET providers on that database (the schema is ours, migrated at start by
+    /// <see cref="AddAgents"/>), on the endpoints of <c>Agents:Silo</c>. Without: a single-silo localhost
+    /// cluster with in-memory state and reminders.
+    /// </summary>
+    public static ISiloBuilder UseAgentsCluster(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var options = AgentsConfiguration.Read<AgentsSiloOptions>(configuration, AgentsSiloOptions.Section);
+        options.Validate();
+        silo.Configure<SiloOptions>(o => o.SiloName = options.Name);
+        var connection = AgentsConfiguration.PostgresConnection(configuration);
+        if (connection is null)
+        {
+            silo.UseLocalhostClustering(options.Port, options.GatewayPort, null, options.ServiceId, options.ClusterId);
+            silo.AddMemoryGrainStorageAsDefault();
+            silo.UseInMemoryReminderService();
+            return silo;
+        }
+        silo.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = options.ClusterId;
+            o.ServiceId = options.ServiceId;
+        });
+        silo.ConfigureEndpoints(options.ResolveAddress(), options.Port, options.GatewayPort, listenOnAnyHostAddress: true);
+        silo.UseAdoNetClustering(o =>
+        {
+            o.Invariant = AdoNetInvariant;
+            o.ConnectionString = connection;
+        });
+        silo.AddAdoNetGrainStorageAsDefault(o =>
+        {
+            o.Invariant = AdoNetInvariant;
+            o.ConnectionString = connection;
+        });
+        silo.UseAdoNetReminderService(o =>
+        {
+            o.Invariant = AdoNetInvariant;
+            o.ConnectionString = connection;
+        });
+        return silo;
+    }
+
+    /// <summary>
+    /// What an Agents silo hosts: the memory store (PostgreSQL + pgvector, migrated at start, or
+    /// embedded) kept in step with the attention banks; the models (an OpenAI-compatible endpoint or the
+    /// offline ones); the memory engine; the inference pool; the error translation of every Agents
+    /// grain; the role placement filter; this silo's roles as silo metadata; and the resumption of
+    /// pipelines left pending. Every bad setting stops the start, named.
+    /// </summary>
+    public static ISiloBuilder AddAgents(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var siloOptions = AgentsConfiguration.Read<AgentsSiloOptions>(configuration, AgentsSiloOptions.Section);
+        var memory = AgentsConfiguration.Read<AgentsMemoryOptions>(configuration, AgentsMemoryOptions.Section);
+        var inference = AgentsConfiguration.Read<AgentsInferenceOptions>(configuration, AgentsInferenceOptions.Section);
+        memory.Validate();
+        inference.Validate();
+        var retrieval = configuration.GetSection("Agents:Memory:Retrieval");
+        RetrievalOptions(retrieval, offline: true).Validate();
+        RetrievalOptions(retrieval, offline: false).Validate();
+        var connection = AgentsConfiguration.PostgresConnection(configuration);
+
+        var services = silo.Services;
+        services.AddOptions<MemoryGrainOptions>().Bind(configuration.GetSection(MemoryGrainOptions.Section));
+        services.TryAddSingleton(TimeProvider.System);
+        if (connection is not null)
+        {
+            services.AddSingleton(_ => global::Agents.Infra.PostgresDataSource.Create(connection));
+            services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SchemaMigration>();
+        }
+        services.AddSingleton(Options.Create(new MemoryReaderFactoryOptions { ForceCpu = inference.ForceCpu }));
+        services.AddSingleton<MemoryReaderFactory>();
+        services.AddSingleton(sp =>
+        {
+            var storeOptions = new MemoryStoreOptions { Dimension = memory.Dimension };
+            IMemoryStore inner = connection is not null
+                ? new PostgresMemoryStore(sp.GetRequiredService<NpgsqlDataSource>(), storeOptions, logger: sp.GetRequiredService<ILogger<PostgresMemoryStore>>())
+                : new EmbeddedMemoryStore(storeOptions, new EmbeddedMemoryStoreOptions { SnapshotPath = memory.SnapshotPath }, logger: sp.GetRequiredService<ILogger<EmbeddedMemoryStore>>());
+            var readers = sp.GetRequiredService<MemoryReaderFactory>();
+            // On PostgreSQL other silos write too: banks are reconciled with the store when read after the interval.
+            return new BankSyncedMemoryStore(inner, d => readers.CreateRouted(d), connection is null ? null : inference.BankRefresh);
+        });
+        services.AddSingleton<IMemoryStore>(sp => sp.GetRequiredService<BankSyncedMemoryStore>());
+        services.AddSingleton(sp => sp.GetRequiredService<BankSyncedMemoryStore>().Banks);
+        services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(_ => new HashingEmbedder(new HashingEmbedderOptions { Dimensions = memory.Dimension }));
+        services.AddAgentsLlm(configuration.GetSection("Agents:Llm"));   // an endpoint, when configured, replaces the offline embedder
+        services.AddSingleton<IMemoryRetriever>(sp =>
+        {
+            var embedder = sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
+            return new HybridRetriever(sp.GetRequiredService<IMemoryStore>(), embedder, RetrievalOptions(retrieval, embedder is HashingEmbedder));
+        });
+        services.AddMemoryEngine(o => configuration.GetSection("Agents:Memory:Engine").Bind(o));
+        services.AddSingleton(sp => new InferencePool(
+            sp.GetRequiredService<MemoryBankRegistry>(),
+            sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>(),
+            sp.GetService<IChatClient>(),
+            sp.GetRequiredService<MemoryReaderFactory>().Device.Available ? "cuda" : "cpu-simd",
+            inference.Pool));
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, PipelineResumption>();
+
+        silo.AddIncomingGrainCallFilter<ErrorTranslationFilter>();
+        services.AddPlacementFilter<SiloRolePlacementFilterStrategy, SiloRolePlacementFilterDirector>(ServiceLifetime.Transient);
+        var roles = siloOptions.RoleList.ToList();
+        if (inference.OnCpu && !roles.Contains(SiloRoles.Gpu)) roles.Add(SiloRoles.Gpu);
+        silo.UseSiloMetadata(new Dictionary<string, string> { [SiloRoles.MetadataKey] = SiloRoles.Format(roles) });
+        return silo;
+    }
+
+    /// <summary>The profile for the embedder (the offline one's ranking copies full text's, so it only
+    /// breaks ties: <see cref="HybridRetrieverOptions.ForOfflineEmbedder"/>) with the configured values laid over it.</summary>
+    public static HybridRetrieverOptions RetrievalOptions(IConfiguration? retrieval, bool offline)
+    {
+        var options = offline ? HybridRetrieverOptions.ForOfflineEmbedder() : new HybridRetrieverOptions();
+        retrieval?.Bind(options);
+        return options;
+    }
+}

@@ -33,8 +33,9 @@ public static class AgentsSiloBuilderExtensions
     /// <summary>
     /// Clustering, grain state and reminders. With <c>Agents:Postgres</c> (or <c>AGENTS_PG_CONNECTION</c>):
     /// Orleans' ADO.NET providers on that database (the schema is ours, migrated at start by
-    /// <see cref="AddAgents"/>), on the endpoints of <c>Agents:Silo</c>. Without: a single-silo localhost
-    /// cluster with in-memory state and reminders.
+    /// <see cref="AddAgents"/>), on the endpoints of <c>Agents:Silo</c>. Without: a localhost cluster
+    /// with in-memory state and reminders, of this silo alone or joined to
+    /// <c>Agents:Silo:PrimarySiloEndpoint</c>.
     /// </summary>
     public static ISiloBuilder UseAgentsCluster(this ISiloBuilder silo, IConfiguration configuration)
     {
@@ -46,7 +47,7 @@ public static class AgentsSiloBuilderExtensions
         var connection = AgentsConfiguration.PostgresConnection(configuration);
         if (connection is null)
         {
-            silo.UseLocalhostClustering(options.Port, options.GatewayPort, null, options.ServiceId, options.ClusterId);
+            silo.UseLocalhostClustering(options.Port, options.GatewayPort, options.ResolvePrimarySiloEndpoint(), options.ServiceId, options.ClusterId);
             silo.AddMemoryGrainStorageAsDefault();
             silo.UseInMemoryReminderService();
             return silo;
@@ -98,6 +99,7 @@ public static class AgentsSiloBuilderExtensions
 
         var services = silo.Services;
         services.AddOptions<MemoryGrainOptions>().Bind(configuration.GetSection(MemoryGrainOptions.Section));
+        services.AddSingleton<PipelineThrottle>();
         services.TryAddSingleton(TimeProvider.System);
         if (connection is not null)
         {

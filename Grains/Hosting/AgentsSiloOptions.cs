@@ -18,6 +18,10 @@ public sealed class AgentsSiloOptions
     public int Port { get; set; } = 11111;
     /// <summary>Client gateway port (the CLI's <c>--gateway</c>).</summary>
     public int GatewayPort { get; set; } = 30000;
+    /// <summary>Without PostgreSQL: the silo endpoint (<c>host:port</c>) of the cluster's first silo, which
+    /// keeps the membership; unset, this silo is that first silo. Lets a few processes on one machine
+    /// form a cluster with no database.</summary>
+    public string? PrimarySiloEndpoint { get; set; }
     /// <summary>Roles this silo declares, e.g. <c>gpu</c> for the inference pool; comma-separated in the environment.</summary>
     public string Roles { get; set; } = "";
 
@@ -29,6 +33,19 @@ public sealed class AgentsSiloOptions
         if (IPAddress.TryParse(Address, out var ip)) return ip;
         return Dns.GetHostAddresses(Address).FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork)
             ?? throw new InvalidOperationException($"Agents:Silo:Address '{Address}' does not resolve to an IPv4 address.");
+    }
+
+    public IPEndPoint? ResolvePrimarySiloEndpoint()
+    {
+        if (string.IsNullOrWhiteSpace(PrimarySiloEndpoint)) return null;
+        var colon = PrimarySiloEndpoint.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(PrimarySiloEndpoint[(colon + 1)..], out var port) || port is < 1 or > 65535)
+            throw new ArgumentOutOfRangeException(nameof(PrimarySiloEndpoint), PrimarySiloEndpoint, "Agents:Silo:PrimarySiloEndpoint must be host:port.");
+        var host = PrimarySiloEndpoint[..colon];
+        var address = IPAddress.TryParse(host, out var ip) ? ip
+            : Dns.GetHostAddresses(host).FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork)
+              ?? throw new InvalidOperationException($"Agents:Silo:PrimarySiloEndpoint host '{host}' does not resolve to an IPv4 address.");
+        return new IPEndPoint(address, port);
     }
 
     public void Validate()

@@ -15,7 +15,7 @@ namespace Agents.Grains.Memory;
 /// reminder, registered before an add is acknowledged, wakes the scope on another silo if this one
 /// dies, and every activation resumes pending work when it starts.
 /// </summary>
-public sealed class MemoryGrain(MemoryEngine engine, IOptions<MemoryGrainOptions> options, TimeProvider time, ILogger<MemoryGrain> logger)
+public sealed class MemoryGrain(MemoryEngine engine, PipelineThrottle throttle, IOptions<MemoryGrainOptions> options, TimeProvider time, ILogger<MemoryGrain> logger)
     : Grain, IMemoryGrain, IRemindable
 {
     private const string ResumeReminder = "memory-pipeline";
@@ -135,6 +135,13 @@ public sealed class MemoryGrain(MemoryEngine engine, IOptions<MemoryGrainOptions
             SignalIdle();
             return;
         }
+        // A slot of the silo's pipeline budget; a scope that waits too long lets the activation breathe
+        // (deactivation waits for a running tick) and queues again.
+        if (!await throttle.EnterAsync(TimeSpan.FromSeconds(1), cancellationToken))
+        {
+            _pipeline?.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+            return;
+        }
         _running = true;
         _kicked = false;
         try
@@ -161,6 +168,7 @@ public sealed class MemoryGrain(MemoryEngine engine, IOptions<MemoryGrainOptions
         finally
         {
             _running = false;
+            throttle.Exit();
         }
         if (_pending == 0 && !_kicked) SignalIdle();
     }

@@ -9,6 +9,10 @@ public sealed class MemoryGrainOptions
     /// Orleans refuses periods below its <c>ReminderOptions.MinimumReminderPeriod</c> (1 minute by default).</summary>
     public TimeSpan ResumeReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>Pipeline jobs this silo runs at once, over all scopes. 0: half the cores with offline
+    /// models (so that adds and searches keep the rest), eight per core with a model endpoint.</summary>
+    public int MaxConcurrentJobs { get; set; }
+
     /// <summary>Wait before trying again when the store itself failed a pipeline pass.</summary>
     public TimeSpan StoreRetryDelay { get; set; } = TimeSpan.FromSeconds(2);
 

@@ -5,6 +5,7 @@ using Agents.Bench;
 var suites = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.Ordinal)
 {
     // suites register here: ["name"] = NameBench.RunAsync,
+    ["grains"] = GrainsBench.RunAsync,
     ["locomo"] = LocomoBench.RunAsync,
     ["store"] = StoreBench.RunAsync,
     ["reader"] = ReaderBench.RunAsync,

@@ -513,6 +513,9 @@ public abstract class MemoryStoreConformanceTests
         var scope = User("alice");
         var record = await Store.AddAsync(Note(scope, "Alice lives in Oslo.", Direction(0)), "a-mem");
         await Store.UpdateAsync(record with { Context = "moved" }, "a-mem", MemoryEvent.Evolve); // now at version 2
+        var knows = Edge(await Store.AddAsync(Note(scope, "Alice", kind: MemoryKind.Entity), "graph"), await Store.AddAsync(Note(scope, "Bo", kind: MemoryKind.Entity), "graph"),
+            "knows", "Alice knows Bo", Start);
+        await Store.AddEdgesAsync([knows]);
         var before = await CountRowsAsync(Tenant);
 
         MemoryWriteBatch Fresh() => new MemoryWriteBatch().Add(Note(scope, "a new note", Direction(3)), "a-mem");
@@ -529,9 +532,11 @@ public abstract class MemoryStoreConformanceTests
         await Assert.ThrowsAsync<MemoryNotFoundException>(() => Store.WriteAsync(otherTenant));
         await Assert.ThrowsAsync<MemoryConflictException>(() => Store.WriteAsync(Fresh().Add(record, "a-mem")));
         await Assert.ThrowsAsync<InvalidMemoryContentException>(() => Store.WriteAsync(Fresh().Add(Note(scope, ""), "a-mem")));
+        await Assert.ThrowsAsync<InvalidMemoryContentException>(() => Store.WriteAsync(Fresh().CloseEdge(knows.Id, Start.AddDays(-1), null)));
 
         Assert.Equal(before, await CountRowsAsync(Tenant));
         Assert.Equal(2, (await Store.GetAsync(record.Id))!.Version);
+        Assert.True(Assert.Single(await Store.GetEdgesAsync(new EdgeQuery(Tenant, [knows.FromId]))).IsOpen);
     }
 
     // ------------------------------------------------------------------ edges

@@ -103,7 +103,7 @@ public static class AgentsSiloBuilderExtensions
         services.TryAddSingleton(TimeProvider.System);
         if (connection is not null)
         {
-            services.AddSingleton(_ => NpgsqlDataSource.Create(connection));
+            services.AddSingleton(_ => global::Agents.Infra.PostgresDataSource.Create(connection));
             services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SchemaMigration>();
         }
         services.AddSingleton(Options.Create(new MemoryReaderFactoryOptions { ForceCpu = inference.ForceCpu }));

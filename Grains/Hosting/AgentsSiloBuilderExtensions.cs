@@ -3,6 +3,7 @@ using Agents.Grains.Inference;
 using Agents.Grains.Memory;
 using Agents.Grains.Placement;
 using Agents.Grains.Workflows;
+using Agents.Memory.Pipelines;
 using Agents.Memory.Pipelines.Team;
 using Agents.Inference.Attention;
 using Agents.Inference.Llm;
@@ -133,6 +134,9 @@ public static class AgentsSiloBuilderExtensions
             var embedder = sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
             return new HybridRetriever(sp.GetRequiredService<IMemoryStore>(), embedder, RetrievalOptions(retrieval, embedder is HashingEmbedder));
         });
+        // "offline": the memory pipelines stay offline even with an endpoint (agents still use the model).
+        if (string.Equals(configuration["Agents:Memory:Models"], "offline", StringComparison.OrdinalIgnoreCase))
+            services.AddSingleton(MemoryModels.Offline());
         services.AddMemoryEngine(o => configuration.GetSection("Agents:Memory:Engine").Bind(o));
         services.AddSingleton(sp => new InferencePool(
             sp.GetRequiredService<MemoryBankRegistry>(),

@@ -189,7 +189,8 @@ public sealed class WorkflowGrain(
             return;
         }
         var limit = Definition.EffectiveLimits.Steps;
-        if (Run.Attempt == 0)
+        var again = Run.StepInProgress;
+        if (!again)
         {
             if (Run.StepsTaken + work.Steps.Count > limit)
             {
@@ -198,10 +199,12 @@ public sealed class WorkflowGrain(
             }
             Run.CurrentStep = Run.StepsTaken + 1;
             Run.StepsTaken += work.Steps.Count;
+            Run.StepInProgress = true;
         }
         // A worker's number follows its part, so a retry of some parts keeps every part's number (and memory key).
         var steps = work.Steps.Select((s, i) => s with { Number = Run.CurrentStep + (s.PartIndex >= 0 ? s.PartIndex : i) }).ToArray();
-        foreach (var s in steps) Emit(WorkflowEventType.StepStarted, $"{s.Agent.Id}: {s.Kind} — {s.Question}", s.Number, s.Agent.Id);
+        foreach (var s in steps)
+            Emit(WorkflowEventType.StepStarted, $"{s.Agent.Id}: {s.Kind} — {s.Question}{(again ? $" (again, attempt {Run.Attempt + 1})" : "")}", s.Number, s.Agent.Id);
         await run.WriteStateAsync(cancellationToken);
 
         var results = await Task.WhenAll(steps.Select(s => ActAsync(s, cancellationToken)));
@@ -211,6 +214,7 @@ public sealed class WorkflowGrain(
         if (failed.Length == 0)
         {
             Run.Attempt = 0;
+            Run.StepInProgress = false;
             WorkflowSchedule.Completed(Definition, Run, results.Select(r => (r.Step, (AgentStepResult?)r.Result)).ToArray());
             await run.WriteStateAsync(cancellationToken);
             return;
@@ -232,6 +236,7 @@ public sealed class WorkflowGrain(
             case WorkflowOnError.Skip:
                 foreach (var f in failed) Emit(WorkflowEventType.StepSkipped, $"skipped after: {f.Error}", f.Step.Number, f.Step.Agent.Id);
                 Run.Attempt = 0;
+                Run.StepInProgress = false;
                 WorkflowSchedule.Completed(Definition, Run, results.Select(r => (r.Step, r.Result)).ToArray());
                 await run.WriteStateAsync(cancellationToken);
                 break;
@@ -326,7 +331,7 @@ public sealed class WorkflowGrain(
 
     private WorkflowRunStatus Status() => new(
         Key.RunId, Key.Tenant, Definition.Name, Definition.Team, Run.State, Run.Answer, Run.Citations, Run.StepsTaken, Run.Error,
-        Run.StartedAt, Run.FinishedAt, Run.Events.Count, Run.Team.Insights.Select(i => i.Id).ToArray());
+        Run.StartedAt, Run.FinishedAt, Run.Events.Count, Run.Team.Insights.Select(i => i.Id).ToArray(), RuntimeIdentity);
 
     private void RequireStarted()
     {

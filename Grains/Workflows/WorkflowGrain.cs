@@ -33,6 +33,11 @@ public sealed class WorkflowGrain(
     private IGrainTimer? _ticks;
     private CancellationTokenSource? _step;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _stalls;
+
+    /// <summary>Ticks in a row that failed outside any step (the store or the team memory unreachable)
+    /// before the run is failed with that error rather than retried forever.</summary>
+    private const int MaxStalls = 20;
 
     private WorkflowRunKey Key => _key ??= WorkflowRunKey.Parse(this.GetPrimaryKeyString());
     private WorkflowRun Run => run.State;
@@ -135,6 +140,7 @@ public sealed class WorkflowGrain(
             {
                 _step = null;
             }
+            _stalls = 0;
             if (Run.State == WorkflowRunState.Running) Kick();
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -149,8 +155,15 @@ public sealed class WorkflowGrain(
         }
         catch (Exception e)
         {
+            if (++_stalls >= MaxStalls)
+            {
+                logger.LogError(e, "Run {Run} made no progress in {Stalls} attempts; failing it", Key, _stalls);
+                try { await FailAsync($"the run could not make progress: {e.Message}", CancellationToken.None); }
+                catch (Exception failing) { logger.LogError(failing, "Run {Run} could not even be failed; its reminder will try again", Key); }
+                return;
+            }
             logger.LogWarning(e, "Run {Run} could not make progress; trying again", Key);
-            _ticks?.Change(TimeSpan.FromSeconds(1), Timeout.InfiniteTimeSpan);
+            _ticks?.Change(TimeSpan.FromSeconds(Math.Min(30, _stalls)), Timeout.InfiniteTimeSpan);
         }
     }
 

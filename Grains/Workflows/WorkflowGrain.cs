@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using Agents.Abstractions;
@@ -58,6 +59,9 @@ public sealed class WorkflowGrain(
         var problems = WorkflowValidator.Validate(definition);
         if (problems.Count > 0) throw new InvalidWorkflowException(problems);
         _ = Key;
+        using var started = WorkflowTelemetry.StartRun(Key, definition);
+        Run.TraceParent = (started ?? Activity.Current)?.Id;
+        Run.TraceState = (started ?? Activity.Current)?.TraceStateString;
         Run.Definition = definition;
         Run.State = WorkflowRunState.Running;
         Run.StartedAt = time.GetUtcNow();
@@ -127,6 +131,7 @@ public sealed class WorkflowGrain(
             using var step = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             step.CancelAfter(deadline - time.GetUtcNow());
             _step = step;
+            using var work = WorkflowTelemetry.StartWork(Run, Key, Run.Prepared ? "workflow.advance" : "workflow.prepare");
             try
             {
                 if (!Run.Prepared) await PrepareAsync(step.Token);
@@ -263,14 +268,20 @@ public sealed class WorkflowGrain(
     {
         var number = step.Number;
         var agent = GrainFactory.GetGrain<IAgentGrain>(new AgentKey(Key.Tenant, Definition.Team, step.Agent.Id).ToString());
+        var kind = step.Kind.ToString();
+        using var span = WorkflowTelemetry.StartStep(Definition.Name, number, step.Agent.Id, kind);
+        var started = Stopwatch.GetTimestamp();
         try
         {
             var result = await agent.ActAsync(new AgentStepRequest(Key.RunId, number, step.Kind, Definition.Task, step.Question, step.Agent, step.Previous, Run.Team, Run.StartedAt), cancellationToken);
+            WorkflowTelemetry.StepEnded(span, Definition.Name, step.Agent.Id, kind, Stopwatch.GetElapsedTime(started).TotalSeconds, null);
             return (step, result, null);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return (step, null, e is AgentsException or TimeoutException ? e.Message : $"{e.GetType().Name}: {e.Message}");
+            var error = e is AgentsException or TimeoutException ? e.Message : $"{e.GetType().Name}: {e.Message}";
+            WorkflowTelemetry.StepEnded(span, Definition.Name, step.Agent.Id, kind, Stopwatch.GetElapsedTime(started).TotalSeconds, error);
+            return (step, null, error);
         }
     }
 
@@ -327,6 +338,7 @@ public sealed class WorkflowGrain(
             _ => WorkflowEventType.RunFailed,
         }, message);
         await run.WriteStateAsync(cancellationToken);
+        WorkflowTelemetry.RunEnded(Run, Key, Run.FinishedAt.Value);
         if (await this.GetReminder(ResumeReminder) is { } reminder) await this.UnregisterReminder(reminder);
     }
 

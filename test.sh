@@ -39,6 +39,13 @@ if [ -z "${AGENTS_PG_CONNECTION:-}" ]; then
   trap 'remove_containers "$AGENTS_TEST_RUN_ID"' EXIT
 fi
 
+# The deployment files' tests (Operations/DeploymentFilesTests) run Debian's docker-compose and node.
+if ! command -v docker-compose >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ]; then
+  echo "[test.sh] installing Debian's docker-compose" >&2
+  apt-get update -qq >&2 || true
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >&2
+fi
+
 dotnet build Agents.sln -c Release --nologo -v quiet -clp:ErrorsOnly
 log=$(mktemp)
 status=0

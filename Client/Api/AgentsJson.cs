@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Agents.Client.Api;
 
@@ -17,6 +18,7 @@ public static class AgentsJson
         options.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         options.NumberHandling = JsonNumberHandling.Strict;
         options.PropertyNameCaseInsensitive = false;
+        options.TypeInfoResolver ??= new DefaultJsonTypeInfoResolver();
         return options;
     }
 }

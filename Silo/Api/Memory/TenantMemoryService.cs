@@ -35,10 +35,14 @@ public sealed class TenantMemoryService(IGrainFactory grains, string tenant, Tim
             if (string.IsNullOrWhiteSpace(m.Content)) throw new InvalidRequestException($"Message {i} has no content.");
             var speaker = m.Speaker ?? m.Role;
             if (speaker is { Length: > MaxSpeakerLength }) throw new InvalidRequestException($"Message {i}'s speaker is longer than {MaxSpeakerLength} characters.");
+            NoNul(m.Content, $"message {i}'s content");
+            NoNul(speaker, $"message {i}'s speaker");
+            NoNul(m.SourceId, $"message {i}'s source_id");
             turns.Add(new TurnInput(string.IsNullOrWhiteSpace(speaker) ? null : speaker, m.Content, m.SourceId));
         }
         if (request.IdempotencyKey is { } key && (string.IsNullOrWhiteSpace(key) || key.Length > 256))
             throw new InvalidRequestException("An idempotency key must be 1 to 256 non-blank characters.");
+        NoNul(request.IdempotencyKey, "the idempotency key");
         var receipt = await Grain(scope).AddAsync(new MemoryInput(turns, request.ObservedAt ?? time.GetUtcNow(), request.IdempotencyKey), cancellationToken);
         return new AddMemoryResponse(receipt.EpisodeId, receipt.NoteIds, receipt.JobId, receipt.Repeated, "PENDING");
     }
@@ -49,6 +53,8 @@ public sealed class TenantMemoryService(IGrainFactory grains, string tenant, Tim
         var scope = ScopeOf(request.Scope);
         if (string.IsNullOrWhiteSpace(request.Query)) throw new InvalidRequestException("A search needs a non-blank 'query'.");
         if (request.Query.Length > MaxQueryLength) throw new InvalidRequestException($"The query is longer than {MaxQueryLength} characters.");
+        NoNul(request.Query, "the query");
+        if (request.Tags is { } tags) foreach (var tag in tags) NoNul(tag ?? throw new InvalidRequestException("A tag is null."), "a tag");
         if (request.TopK is < 1 or > 1000) throw new InvalidRequestException($"'top_k' must lie between 1 and 1000; got {request.TopK}.");
         CheckKinds(request.Kinds);
         var hits = await Grain(scope).FindAsync(new MemoryQuery(request.Query, request.TopK, request.Tags, request.AsOf, request.Kinds), cancellationToken);
@@ -76,6 +82,7 @@ public sealed class TenantMemoryService(IGrainFactory grains, string tenant, Tim
     {
         ArgumentNullException.ThrowIfNull(request);
         if (string.IsNullOrWhiteSpace(request.Content)) throw new InvalidRequestException("An update needs a non-blank 'content'.");
+        NoNul(request.Content, "the content");
         var scope = await LocateAsync(memoryId, cancellationToken);
         var grain = grains.GetGrain<IMemoryGrain>(scope.ToGrainKey());
         await grain.UpdateAsync(memoryId, request.Content, cancellationToken);
@@ -163,12 +170,19 @@ public sealed class TenantMemoryService(IGrainFactory grains, string tenant, Tim
 
     private static NotFoundException NotFound(Guid memoryId) => new($"No memory {memoryId}.");
 
+    /// <summary>PostgreSQL text cannot hold U+0000: refused up front, with the field named.</summary>
+    private static void NoNul(string? value, string what)
+    {
+        if (value is not null && value.Contains('\0', StringComparison.Ordinal)) throw new InvalidRequestException($"{char.ToUpperInvariant(what[0])}{what[1..]} contains a NUL character (U+0000).");
+    }
+
     private static void CheckKinds(IReadOnlyList<string>? kinds)
     {
         if (kinds is null) return;
         if (kinds.Count > 16) throw new InvalidRequestException("At most 16 kinds.");
         foreach (var kind in kinds)
         {
+            if (kind is null) throw new InvalidRequestException("A kind is null.");
             try
             {
                 _ = new MemoryKind(kind);

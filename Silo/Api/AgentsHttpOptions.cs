@@ -20,8 +20,9 @@ public sealed class AgentsHttpOptions
     /// <summary>Requests a key may make at once above the sustained rate (the bucket's size).</summary>
     public int RateLimitBurst { get; set; } = 4000;
 
-    /// <summary>Longest a request may wait for a memory scope's pipeline to go idle (<c>wait=true</c>).</summary>
-    public TimeSpan MaxWait { get; set; } = TimeSpan.FromSeconds(60);
+    /// <summary>Longest a request may wait for a memory scope's pipeline to go idle (<c>wait=true</c>);
+    /// below Orleans' response time-out (30 s), so the wait ends with a status rather than a time-out.</summary>
+    public TimeSpan MaxWait { get; set; } = TimeSpan.FromSeconds(20);
 
     public void Validate()
     {

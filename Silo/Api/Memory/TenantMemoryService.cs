@@ -120,7 +120,7 @@ public sealed class TenantMemoryService(IGrainFactory grains, string tenant, Tim
             {
                 await grain.WaitForIdleAsync(deadline.Token);
             }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (e is OperationCanceledException or TimeoutException && !cancellationToken.IsCancellationRequested)
             {
                 // Still busy after the longest wait: the status says so (pending > 0).
             }

@@ -16,7 +16,7 @@ public interface IMemoryGrain : IGrainWithStringKey
     Task<MemoryAddReceipt> AddAsync(MemoryInput input, CancellationToken cancellationToken = default);
 
     /// <summary>Returns when the scope's pending background work is done (or given up).</summary>
-    [Alias("WaitForIdle"), AlwaysInterleave]
+    [Alias("WaitForIdle"), AlwaysInterleave, ResponseTimeout("00:10:00")]
     Task WaitForIdleAsync(CancellationToken cancellationToken = default);
 
     [Alias("PipelineStatus"), AlwaysInterleave]
@@ -55,13 +55,13 @@ public interface IMemoryGrain : IGrainWithStringKey
 
     /// <summary>A team scope's G-Memory insights with their scores, best first (retired ones too when asked).</summary>
     [Alias("Insights"), ReadOnly]
-    Task<IReadOnlyList<TeamInsight>> InsightsAsync(bool includeRetired, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<TeamInsightDetail>> InsightsAsync(bool includeRetired, CancellationToken cancellationToken = default);
 
     /// <summary>The runs a team scope recorded, newest first.</summary>
     [Alias("Runs"), ReadOnly]
-    Task<IReadOnlyList<TeamRun>> RunsAsync(int limit, int offset, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<TeamRunDetail>> RunsAsync(int limit, int offset, CancellationToken cancellationToken = default);
 
     /// <summary>One recorded run. <see cref="NotFoundException"/> for another scope's or tenant's id.</summary>
     [Alias("Run"), ReadOnly]
-    Task<TeamRun> RunAsync(Guid runId, CancellationToken cancellationToken = default);
+    Task<TeamRunDetail> RunAsync(Guid runId, CancellationToken cancellationToken = default);
 }

@@ -251,17 +251,17 @@ public sealed class MemoryGrain(MemoryEngine engine, PipelineThrottle throttle, 
         return new MemoryPage(records.Select(r => r.ToDetail(1)).ToArray(), total);
     }
 
-    public async Task<IReadOnlyList<TeamInsight>> InsightsAsync(bool includeRetired, CancellationToken cancellationToken = default) =>
+    public async Task<IReadOnlyList<TeamInsightDetail>> InsightsAsync(bool includeRetired, CancellationToken cancellationToken = default) =>
         (await new TeamMemoryReader(engine.Store).InsightsAsync(Scope, includeRetired, cancellationToken: cancellationToken)).Select(i => i.ToInsight()).ToArray();
 
-    public async Task<IReadOnlyList<TeamRun>> RunsAsync(int limit, int offset, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<TeamRunDetail>> RunsAsync(int limit, int offset, CancellationToken cancellationToken = default)
     {
         if (limit is < 1 or > 1000) throw new ArgumentOutOfRangeException(nameof(limit), limit, "limit must be between 1 and 1000.");
         if (offset is < 0 or > 1_000_000) throw new ArgumentOutOfRangeException(nameof(offset), offset, "offset must be between 0 and 1000000.");
         return (await new TeamMemoryReader(engine.Store).RunsAsync(Scope, limit, offset, cancellationToken)).Select(r => r.ToRun()).ToArray();
     }
 
-    public async Task<TeamRun> RunAsync(Guid runId, CancellationToken cancellationToken = default) =>
+    public async Task<TeamRunDetail> RunAsync(Guid runId, CancellationToken cancellationToken = default) =>
         (await new TeamMemoryReader(engine.Store).RunAsync(Scope, runId, cancellationToken))?.ToRun()
         ?? throw new MemoryNotFoundException($"No run {runId} in this scope.");
 

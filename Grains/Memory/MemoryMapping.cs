@@ -21,10 +21,10 @@ public static class MemoryMapping
         record.Sources, record.Metadata, score, record.ObservedAt, record.ValidAt, record.InvalidAt, record.ExpiredAt,
         record.CreatedAt, record.UpdatedAt, record.Version);
 
-    public static TeamInsight ToInsight(this TeamInsightRecord insight) => new(
+    public static TeamInsightDetail ToInsight(this TeamInsightReading insight) => new(
         insight.Insight.Id, insight.Insight.Content, insight.Score, insight.Retired, insight.Insight.CreatedAt, insight.Insight.UpdatedAt, insight.SupportedBy);
 
-    public static TeamRun ToRun(this TeamRunRecord run) => new(
+    public static TeamRunDetail ToRun(this TeamRunReading run) => new(
         run.Query.Id, run.Query.Content, run.Succeeded, run.Query.ObservedAt, run.TrajectoryId, run.KeySteps, run.FailureReason, run.SimilarRuns);
 
     public static MemoryChange ToChange(this MemoryHistoryEntry entry) =>

@@ -89,6 +89,9 @@ public static class LocomoBench
         var ingestWatch = new Stopwatch();
         var latencies = new List<double>();
         var ingested = 0;
+        var embeddedScore = new TurnRetrievalScore();
+        var embeddedIngestWatch = new Stopwatch();
+        var embeddedLatencies = new List<double>();
         // Per conversation too, to see whether a change holds across conversations or rides on one.
         var perConversation = new List<(string SampleId, TurnRetrievalScore Score)>();
 
@@ -107,6 +110,9 @@ public static class LocomoBench
             }
 
             ingested += await RunConversationAsync(conversation, database, dimensions, neighbours, options, [ours, conversationScore], ingestWatch, latencies, dump, grid, gridScores);
+            // On PostgreSQL, the embedded store in the same run, for the ratios (same engine, same models).
+            if (database is not null)
+                await RunConversationAsync(conversation, null, dimensions, neighbours, options, [embeddedScore], embeddedIngestWatch, embeddedLatencies, null, [], []);
         }
 
         PrintTable("BM25 over single turns (README recipe), measured", bm25, Reference);
@@ -141,8 +147,19 @@ public static class LocomoBench
             Console.WriteLine("BM25 reference check: reproduces the README's table within 0.01.");
         }
         if (loo) PrintLeaveOneOut(grid, gridScores, perConversation.Select(p => p.SampleId).ToList());
+        var comparison = "";
+        if (database is not null)
+        {
+            // The same run on the embedded store: its figures and PostgreSQL's as a multiple of them.
+            embeddedLatencies.Sort();
+            var embeddedP95 = Percentile(embeddedLatencies, 0.95);
+            var embeddedIngest = ingested / Math.Max(1e-9, embeddedIngestWatch.Elapsed.TotalSeconds);
+            Console.WriteLine($"embedded store in the same run: hit10 {embeddedScore.Get(0).Hit10:F3}, ingest {embeddedIngest:F0}/s, search p50 {Percentile(embeddedLatencies, 0.5):F2} ms, p95 {embeddedP95:F2} ms");
+            comparison = FormattableString.Invariant(
+                $" embedded_hit10={embeddedScore.Get(0).Hit10:F3} embedded_ingest_per_s={embeddedIngest:F0} embedded_search_p95_ms={embeddedP95:F2} ingest_ratio={ingestPerSecond / Math.Max(1e-9, embeddedIngest):F3} search_p95_ratio={p95 / Math.Max(1e-9, embeddedP95):F2}");
+        }
         Console.WriteLine(FormattableString.Invariant(
-            $"RESULT locomo hit5={o.Hit5:F3} hit10={o.Hit10:F3} turnrecall10={o.Recall10:F3} multihop_hit10={ours.Get(1).Hit10:F3} temporal_hit10={ours.Get(2).Hit10:F3} bm25_hit10={b.Hit10:F3} ratio_hit10={(b.Hit10 > 0 ? o.Hit10 / b.Hit10 : 0):F3} ingest_per_s={ingestPerSecond:F0} search_p95_ms={p95:F2}"));
+            $"RESULT locomo hit5={o.Hit5:F3} hit10={o.Hit10:F3} turnrecall10={o.Recall10:F3} multihop_hit10={ours.Get(1).Hit10:F3} temporal_hit10={ours.Get(2).Hit10:F3} bm25_hit10={b.Hit10:F3} ratio_hit10={(b.Hit10 > 0 ? o.Hit10 / b.Hit10 : 0):F3} ingest_per_s={ingestPerSecond:F0} search_p95_ms={p95:F2}") + comparison);
         return mismatches.Count > 0 ? 1 : 0;
     }
 

@@ -11,7 +11,7 @@ namespace Agents.Memory.Pipelines.Team;
 public sealed class TeamMemoryReader(IMemoryStore store)
 {
     /// <summary>Insights best first (then oldest first); retired ones only when asked.</summary>
-    public async Task<IReadOnlyList<TeamInsightRecord>> InsightsAsync(MemoryScope scope, bool includeRetired, int limit = 1000, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<TeamInsightReading>> InsightsAsync(MemoryScope scope, bool includeRetired, int limit = 1000, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(scope);
         var insights = await store.ListAsync(new MemoryFilter(scope) { Kinds = [MemoryKind.Insight], IncludeExpired = includeRetired }, limit, 0, cancellationToken).ConfigureAwait(false);
@@ -20,13 +20,13 @@ public sealed class TeamMemoryReader(IMemoryStore store)
             { Direction = EdgeDirection.Outgoing, Types = [TeamMemory.SupportedByEdge], IncludeClosed = true }, cancellationToken).ConfigureAwait(false);
         var byInsight = support.Where(e => scope.Contains(e.Scope)).ToLookup(static e => e.FromId, static e => e.ToId);
         return insights
-            .Select(i => new TeamInsightRecord(i, TeamMemory.Score(i), i.ExpiredAt is not null, byInsight[i.Id].Distinct().ToList()))
+            .Select(i => new TeamInsightReading(i, TeamMemory.Score(i), i.ExpiredAt is not null, byInsight[i.Id].Distinct().ToList()))
             .OrderByDescending(static i => i.Score).ThenBy(static i => i.Insight.CreatedAt)
             .ToList();
     }
 
     /// <summary>Recorded runs, newest first.</summary>
-    public async Task<IReadOnlyList<TeamRunRecord>> RunsAsync(MemoryScope scope, int limit, int offset, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<TeamRunReading>> RunsAsync(MemoryScope scope, int limit, int offset, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(scope);
         var filter = new MemoryFilter(scope) { Kinds = [MemoryKind.Query] };
@@ -40,7 +40,7 @@ public sealed class TeamMemoryReader(IMemoryStore store)
     }
 
     /// <summary>One recorded run of the scope, or null (none, or not of this scope).</summary>
-    public async Task<TeamRunRecord?> RunAsync(MemoryScope scope, Guid runId, CancellationToken cancellationToken = default)
+    public async Task<TeamRunReading?> RunAsync(MemoryScope scope, Guid runId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(scope);
         var record = await store.GetAsync(runId, cancellationToken).ConfigureAwait(false);
@@ -48,7 +48,7 @@ public sealed class TeamMemoryReader(IMemoryStore store)
         return (await DescribeAsync(scope, [record], cancellationToken).ConfigureAwait(false))[0];
     }
 
-    private async Task<IReadOnlyList<TeamRunRecord>> DescribeAsync(MemoryScope scope, IReadOnlyList<MemoryRecord> queries, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<TeamRunReading>> DescribeAsync(MemoryScope scope, IReadOnlyList<MemoryRecord> queries, CancellationToken cancellationToken)
     {
         if (queries.Count == 0) return [];
         var edges = (await store.GetEdgesAsync(new EdgeQuery(scope.Tenant, queries.Select(static q => q.Id).ToList())
@@ -64,14 +64,14 @@ public sealed class TeamMemoryReader(IMemoryStore store)
             var similar = edges.Where(e => e.FromId == q.Id && e.Type == TeamMemory.SimilarTaskEdge).Select(static e => e.ToId).Distinct().ToList();
             // A trajectory's first line is the task, then one key step per line (TeamMemory.RecordTaskAsync).
             var steps = trajectory?.Content.Split('\n').Skip(1).Where(static s => s.Length > 0).ToList() ?? [];
-            return new TeamRunRecord(q, q.Metadata.GetValueOrDefault(TeamMemory.SucceededKey) == "true", trajectory?.Id, steps,
+            return new TeamRunReading(q, q.Metadata.GetValueOrDefault(TeamMemory.SucceededKey) == "true", trajectory?.Id, steps,
                 trajectory?.Metadata.GetValueOrDefault(TeamMemory.FailureReasonKey), similar);
         }).ToList();
     }
 }
 
 /// <summary>An insight with its score, whether it is retired, and the runs that support it.</summary>
-public sealed record TeamInsightRecord(MemoryRecord Insight, int Score, bool Retired, IReadOnlyList<Guid> SupportedBy);
+public sealed record TeamInsightReading(MemoryRecord Insight, int Score, bool Retired, IReadOnlyList<Guid> SupportedBy);
 
 /// <summary>A recorded run (its query node) with its condensed trajectory and similar runs.</summary>
-public sealed record TeamRunRecord(MemoryRecord Query, bool Succeeded, Guid? TrajectoryId, IReadOnlyList<string> KeySteps, string? FailureReason, IReadOnlyList<Guid> SimilarRuns);
+public sealed record TeamRunReading(MemoryRecord Query, bool Succeeded, Guid? TrajectoryId, IReadOnlyList<string> KeySteps, string? FailureReason, IReadOnlyList<Guid> SimilarRuns);

@@ -146,7 +146,7 @@ public sealed class TenantMemoryService(IGrainFactory grains, string tenant, Tim
     public async Task<TeamRunView> RunAsync(string teamId, Guid runId, CancellationToken cancellationToken = default) =>
         ToView(await Grain(ScopeOf(MemoryScopeIds.ForTeam(teamId))).RunAsync(runId, cancellationToken));
 
-    private static TeamRunView ToView(TeamRun r) => new(r.Id, r.Task, r.Succeeded, r.ObservedAt, r.TrajectoryId, r.KeySteps, r.FailureReason, r.SimilarRuns);
+    private static TeamRunView ToView(TeamRunDetail r) => new(r.Id, r.Task, r.Succeeded, r.ObservedAt, r.TrajectoryId, r.KeySteps, r.FailureReason, r.SimilarRuns);
 
     /// <summary>The tenant's scope of these ids, checked as the store would (so a bad id fails here, named).</summary>
     public ScopeRef ScopeOf(MemoryScopeIds? ids)

@@ -2,8 +2,8 @@ namespace Agents.Abstractions.Memory;
 
 /// <summary>A G-Memory insight of a team ("do X, because Y") with its score; retired once its score
 /// fell to zero or it was merged into another. <see cref="SupportedBy"/>: the recorded runs behind it.</summary>
-[GenerateSerializer, Immutable, Alias("Agents.TeamInsight")]
-public sealed record TeamInsight(
+[GenerateSerializer, Immutable, Alias("Agents.TeamInsightDetail")]
+public sealed record TeamInsightDetail(
     [property: Id(0)] Guid Id,
     [property: Id(1)] string Text,
     [property: Id(2)] int Score,

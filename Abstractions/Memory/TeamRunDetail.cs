@@ -2,8 +2,8 @@ namespace Agents.Abstractions.Memory;
 
 /// <summary>A run a team recorded in its memory (G-Memory's query node): the task, whether it
 /// succeeded, its condensed trajectory (key steps, failure reason) and the similar earlier runs it links to.</summary>
-[GenerateSerializer, Immutable, Alias("Agents.TeamRun")]
-public sealed record TeamRun(
+[GenerateSerializer, Immutable, Alias("Agents.TeamRunDetail")]
+public sealed record TeamRunDetail(
     [property: Id(0)] Guid Id,
     [property: Id(1)] string Task,
     [property: Id(2)] bool Succeeded,

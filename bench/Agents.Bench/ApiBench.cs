@@ -5,12 +5,14 @@ using System.Net.Sockets;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using Agents.Abstractions.Memory;
 using Agents.Bench.Grains;
 using Agents.Client.Api;
 using Agents.Grains.Hosting;
 using Agents.Silo.Api;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -33,10 +35,11 @@ public static class ApiBench
         var warmup = options.Double("warmup", 3);
         var clients = options.Int("clients", 32);
         var searchShare = options.Double("search-share", 0.8);
-        var users = options.Int("users", 64);
-        var seedMemories = options.Int("seed-memories", 20);
+        var users = options.Int("users", 32);
+        var seedMemories = options.Int("seed-memories", 10);
         var embedder = options.String("embedder", "");
         var seed = options.Int("seed", 7);
+        var direct = options.Flag("direct");
         options.EnsureAllUsed();
         if (seconds <= 0 || clients < 1 || users < 1 || searchShare is < 0 or > 1) throw new BenchUsageException("--seconds, --clients and --users must be positive and --search-share within 0..1");
 
@@ -86,8 +89,11 @@ public static class ApiBench
                     while ((await api.PipelineAsync(MemoryScopeIds.ForUser(User(u)), waitForIdle: true)).Pending > 0) { }
             Console.WriteLine($"seeded    {users * seedMemories} adds in {seedWatch.Elapsed.TotalSeconds:F1} s, pipelines idle");
 
-            await LoadAsync(http, corpus, clients, TimeSpan.FromSeconds(warmup), searchShare, users, seed + 1, users * seedMemories);
-            var result = await LoadAsync(http, corpus, clients, TimeSpan.FromSeconds(seconds), searchShare, users, seed + 2, users * seedMemories * 2);
+            // --direct: the same mix as grain calls in this process (no HTTP, no JSON, no key check): what the service path adds.
+            Func<bool, int, string, Task<bool>> call = direct ? DirectCall(host.Services.GetRequiredService<IGrainFactory>()) : HttpCall(http);
+            await LoadAsync(call, corpus, clients, TimeSpan.FromSeconds(warmup), searchShare, users, seed + 1, users * seedMemories);
+            var result = await LoadAsync(call, corpus, clients, TimeSpan.FromSeconds(seconds), searchShare, users, seed + 2, users * seedMemories * 2);
+            if (direct) Console.WriteLine("path      direct grain calls (baseline: no HTTP)");
             var all = result.Searches.Concat(result.Adds).ToArray();
             Array.Sort(all);
             var rps = all.Length / result.Elapsed.TotalSeconds;
@@ -107,7 +113,24 @@ public static class ApiBench
     private sealed record Load(double[] Searches, double[] Adds, long Errors, string? FirstError, TimeSpan Elapsed);
 
     /// <summary><paramref name="clients"/> loops, each one request at a time, until the time is up.</summary>
-    private static async Task<Load> LoadAsync(HttpClient http, BenchCorpus corpus, int clients, TimeSpan duration, double searchShare, int users, int seed, int factBase)
+    private static Func<bool, int, string, Task<bool>> HttpCall(HttpClient http) => async (search, user, text) =>
+    {
+        using var response = search
+            ? await http.PostAsync("v3/memories/search/", SearchBody(user, text))
+            : await http.PostAsync("v3/memories/add/", AddBody(user, text));
+        await response.Content.LoadIntoBufferAsync();
+        return response.IsSuccessStatusCode;
+    };
+
+    private static Func<bool, int, string, Task<bool>> DirectCall(IGrainFactory grains) => async (search, user, text) =>
+    {
+        var grain = grains.GetGrain<IMemoryGrain>(new ScopeRef("bench", UserId: User(user)).ToGrainKey());
+        if (search) await grain.FindAsync(new MemoryQuery(text, 10));
+        else await grain.AddAsync(new MemoryInput([new TurnInput("user", text)], DateTimeOffset.UtcNow));
+        return true;
+    };
+
+    private static async Task<Load> LoadAsync(Func<bool, int, string, Task<bool>> call, BenchCorpus corpus, int clients, TimeSpan duration, double searchShare, int users, int seed, int factBase)
     {
         var searches = new List<double>[clients];
         var adds = new List<double>[clients];
@@ -127,18 +150,14 @@ public static class ApiBench
                 var started = Stopwatch.GetTimestamp();
                 try
                 {
-                    using var response = search
-                        ? await http.PostAsync("v3/memories/search/", SearchBody(user, corpus.Question()))
-                        : await http.PostAsync("v3/memories/add/", AddBody(user, corpus.Fact(Interlocked.Increment(ref next))));
-                    await response.Content.LoadIntoBufferAsync();
-                    if (!response.IsSuccessStatusCode)
+                    if (!await call(search, user, search ? corpus.Question() : corpus.Fact(Interlocked.Increment(ref next))))
                     {
                         Interlocked.Increment(ref errors);
-                        Interlocked.CompareExchange(ref firstError, $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}", null);
+                        Interlocked.CompareExchange(ref firstError, "an error status", null);
                         continue;
                     }
                 }
-                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException or TimeoutException or Agents.Abstractions.AgentsException)
                 {
                     Interlocked.Increment(ref errors);
                     Interlocked.CompareExchange(ref firstError, e.Message, null);

@@ -27,7 +27,7 @@ public sealed class AgentsHttpOptions
     public void Validate()
     {
         if (string.IsNullOrWhiteSpace(Urls)) throw new ArgumentException("Agents:Http:Urls must name at least one URL.", nameof(Urls));
-        if (AdminKey is { } admin && admin.Trim().Length < 16)
+        if (!string.IsNullOrWhiteSpace(AdminKey) && AdminKey.Trim().Length < 16)
             throw new ArgumentException("Agents:Http:AdminKey must be at least 16 characters (use a long random string).", nameof(AdminKey));
         if (MaxRequestBytes is < 1024 or > 1024L * 1024 * 1024)
             throw new ArgumentOutOfRangeException(nameof(MaxRequestBytes), MaxRequestBytes, "Agents:Http:MaxRequestBytes must lie between 1 KiB and 1 GiB.");

@@ -26,7 +26,7 @@ public sealed class ApiKeyAuthenticationHandler(
 {
     public const string SchemeName = "ApiKey";
 
-    private readonly byte[]? _adminKey = http.Value.AdminKey is { Length: > 0 } admin ? Encoding.UTF8.GetBytes(admin.Trim()) : null;
+    private readonly byte[]? _adminKey = string.IsNullOrWhiteSpace(http.Value.AdminKey) ? null : Encoding.UTF8.GetBytes(http.Value.AdminKey.Trim());
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {

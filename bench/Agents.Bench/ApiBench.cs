@@ -40,6 +40,7 @@ public static class ApiBench
         var embedder = options.String("embedder", "");
         var seed = options.Int("seed", 7);
         var direct = options.Flag("direct");
+        var ping = options.Flag("ping");
         options.EnsureAllUsed();
         if (seconds <= 0 || clients < 1 || users < 1 || searchShare is < 0 or > 1) throw new BenchUsageException("--seconds, --clients and --users must be positive and --search-share within 0..1");
 
@@ -90,10 +91,12 @@ public static class ApiBench
             Console.WriteLine($"seeded    {users * seedMemories} adds in {seedWatch.Elapsed.TotalSeconds:F1} s, pipelines idle");
 
             // --direct: the same mix as grain calls in this process (no HTTP, no JSON, no key check): what the service path adds.
-            Func<bool, int, string, Task<bool>> call = direct ? DirectCall(host.Services.GetRequiredService<IGrainFactory>()) : HttpCall(http);
+            // --ping: only GET /v1/ping/ (key check, rate limit, JSON; no store): the service path's own ceiling.
+            Func<bool, int, string, Task<bool>> call = direct ? DirectCall(host.Services.GetRequiredService<IGrainFactory>()) : ping ? PingCall(http) : HttpCall(http);
             await LoadAsync(call, corpus, clients, TimeSpan.FromSeconds(warmup), searchShare, users, seed + 1, users * seedMemories);
             var result = await LoadAsync(call, corpus, clients, TimeSpan.FromSeconds(seconds), searchShare, users, seed + 2, users * seedMemories * 2);
             if (direct) Console.WriteLine("path      direct grain calls (baseline: no HTTP)");
+            if (ping) Console.WriteLine("path      GET /v1/ping/ only (counted as searches): authentication, rate limit, routing, JSON");
             var all = result.Searches.Concat(result.Adds).ToArray();
             Array.Sort(all);
             var rps = all.Length / result.Elapsed.TotalSeconds;
@@ -118,6 +121,13 @@ public static class ApiBench
         using var response = search
             ? await http.PostAsync("v3/memories/search/", SearchBody(user, text))
             : await http.PostAsync("v3/memories/add/", AddBody(user, text));
+        await response.Content.LoadIntoBufferAsync();
+        return response.IsSuccessStatusCode;
+    };
+
+    private static Func<bool, int, string, Task<bool>> PingCall(HttpClient http) => async (_, _, _) =>
+    {
+        using var response = await http.GetAsync("v1/ping/");
         await response.Content.LoadIntoBufferAsync();
         return response.IsSuccessStatusCode;
     };

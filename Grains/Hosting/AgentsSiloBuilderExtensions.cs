@@ -24,6 +24,7 @@ using Npgsql;
 using Orleans.Configuration;
 using Orleans.Placement;
 using Orleans.Runtime.MembershipService.SiloMetadata;
+using Orleans.Storage;
 
 namespace Agents.Grains.Hosting;
 
@@ -146,6 +147,9 @@ public static class AgentsSiloBuilderExtensions
             inference.Pool));
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, PipelineResumption>();
 
+        // Grain state in Orleans' own version-tolerant binary form: the contracts are [GenerateSerializer]
+        // records (no parameterless constructors), which the default JSON serializer cannot read back.
+        services.Replace(ServiceDescriptor.Singleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>());
         silo.AddIncomingGrainCallFilter<ErrorTranslationFilter>();
         services.AddPlacementFilter<SiloRolePlacementFilterStrategy, SiloRolePlacementFilterDirector>(ServiceLifetime.Transient);
         var roles = siloOptions.RoleList.ToList();

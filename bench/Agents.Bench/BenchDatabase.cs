@@ -24,7 +24,7 @@ public sealed class BenchDatabase : IAsyncDisposable
 
     public NpgsqlDataSource DataSource { get; }
 
-    /// <summary>The database's connection string (with its password), for a silo started on it.</summary>
+    /// <summary>The database's connection string, for silos and other processes.</summary>
     public string ConnectionString { get; }
 
     public static async Task<BenchDatabase> CreateAsync(int maxPoolSize = 8)

@@ -10,6 +10,7 @@ var suites = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.Or
     ["locomo"] = LocomoBench.RunAsync,
     ["store"] = StoreBench.RunAsync,
     ["reader"] = ReaderBench.RunAsync,
+    ["workflows"] = WorkflowsBench.RunAsync,
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))

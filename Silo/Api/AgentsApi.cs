@@ -84,11 +84,13 @@ public static class AgentsApi
                 var options = context.RequestServices.GetRequiredService<IOptions<AgentsHttpOptions>>().Value;
                 // Per key; requests without a valid key share one bucket per client address.
                 var partition = AgentsClaims.KeyOf(context.User) ?? "anonymous:" + context.Connection.RemoteIpAddress;
+                // Refilled every 100 ms (smoothly) when the rate allows it, else once a second.
+                var smooth = options.RateLimitPerSecond >= 10;
                 return RateLimitPartition.GetTokenBucketLimiter(partition, _ => new TokenBucketRateLimiterOptions
                 {
                     TokenLimit = options.RateLimitBurst,
-                    TokensPerPeriod = Math.Max(1, options.RateLimitPerSecond / 10),
-                    ReplenishmentPeriod = TimeSpan.FromMilliseconds(100),
+                    TokensPerPeriod = smooth ? options.RateLimitPerSecond / 10 : options.RateLimitPerSecond,
+                    ReplenishmentPeriod = smooth ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromSeconds(1),
                     QueueLimit = 0,
                     AutoReplenishment = true,
                 });

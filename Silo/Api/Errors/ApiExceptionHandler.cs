@@ -43,6 +43,8 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
         NoSiloWithRoleException e => (503, "Service Unavailable", e.Message),
         ModelFailedException { Reason: "timeout" } e => (504, "Gateway Timeout", e.Message),
         ModelFailedException e => (502, "Bad Gateway", e.Message),
+        UnauthorizedAccessException e => (401, "Unauthorized", e.Message),
+        ArgumentException e => (400, "Bad Request", e.Message),   // a value the API layer could not use: the request's fault
         TimeoutException => (504, "Gateway Timeout", "The cluster did not answer in time; the request may or may not have run (adds are idempotent: retry)."),
         SiloUnavailableException or OrleansMessageRejectionException =>
             (503, "Service Unavailable", "A silo of the cluster is unavailable; retry shortly."),

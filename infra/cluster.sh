@@ -14,9 +14,9 @@
 #   infra/cluster.sh down              stop every silo and the PostgreSQL container (data kept)
 #
 #   name   silo port  gateway  API
-#   silo1  11111      30000    http://127.0.0.1:8081
-#   silo2  11112      30001    http://127.0.0.1:8082
-#   gpu    11113      30002    http://127.0.0.1:8083   (Agents__Silo__Roles=gpu)
+#   silo1  11111      30000    http://127.0.0.1:8080
+#   silo2  11112      30001    http://127.0.0.1:8081
+#   gpu    11113      30002    http://127.0.0.1:8082   (Agents__Silo__Roles=gpu)
 #
 # Environment: AGENTS_CLUSTER_DIR (state and logs: /tmp/agents-cluster), AGENTS_CLUSTER_DB
 # (agents_cluster), AGENTS_CLUSTER_PG_PORT (55441) and AGENTS_CLUSTER_PG_CONTAINER (agents-cluster-pg)
@@ -39,7 +39,7 @@ case $BASE in ''|*[!0-9]*) fail "AGENTS_CLUSTER_PORT_BASE must be a number";; es
 index_of() { case $1 in silo1) echo 0;; silo2) echo 1;; gpu) echo 2;; *) fail "no silo named '$1' (silo1, silo2, gpu)";; esac; }
 silo_port() { echo $((11111 + BASE + $(index_of "$1"))); }
 gateway_port() { echo $((30000 + BASE + $(index_of "$1"))); }
-api_url() { echo "http://127.0.0.1:$((8081 + BASE + $(index_of "$1")))"; }
+api_url() { echo "http://127.0.0.1:$((8080 + BASE + $(index_of "$1")))"; }
 pid_of() {  # the live silo process recorded for NAME
   local pid
   pid=$(cat "$DIR/$1.pid" 2>/dev/null || true)

@@ -6,6 +6,7 @@ var suites = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.Or
 {
     // suites register here: ["name"] = NameBench.RunAsync,
     ["grains"] = GrainsBench.RunAsync,
+    ["api"] = ApiBench.RunAsync,
     ["locomo"] = LocomoBench.RunAsync,
     ["store"] = StoreBench.RunAsync,
     ["reader"] = ReaderBench.RunAsync,

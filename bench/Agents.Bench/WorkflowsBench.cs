@@ -1,16 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Agents.Abstractions.Teams;
 using Agents.Abstractions.Workflows;
 using Agents.Bench.Grains;
 using Agents.Client.Workflows;
-using Agents.Grains.Hosting;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Agents.Bench;
 
@@ -39,13 +33,13 @@ public static class WorkflowsBench
             if (read.Definition is null) throw new BenchUsageException($"{file}: {string.Join("; ", read.Problems)}");
             definitions.Add((Path.GetFileNameWithoutExtension(file), read.Definition));
         }
-        Console.WriteLine($"workflows bench: {definitions.Count} examples x {runsPerExample} runs, {parallel} at a time, 2 silos on PostgreSQL, offline models, cores={Environment.ProcessorCount} load={LoadAverage()}");
+        Console.WriteLine($"workflows bench: {definitions.Count} examples x {runsPerExample} runs, {parallel} at a time, 2 silos on PostgreSQL, offline models, cores={Environment.ProcessorCount} load={BenchStats.LoadAverage()}");
 
         await using var database = await BenchDatabase.CreateAsync(maxPoolSize: 32);
         var cluster = $"wfb-{Guid.NewGuid():N}"[..16];
-        var (localPort, localGateway) = (FreePort(), FreePort());
-        using var local = await StartLocalSiloAsync(database.ConnectionString, cluster, localPort, localGateway);
-        await using var remote = await SecondSilo.StartAsync(cluster, FreePort(), FreePort(), localPort,
+        var (localPort, localGateway) = (LocalSilo.FreePort(), LocalSilo.FreePort());
+        using var local = await LocalSilo.StartAsync(cluster, localPort, localGateway, new Dictionary<string, string?> { ["Agents:Postgres"] = database.ConnectionString });
+        await using var remote = await SecondSilo.StartAsync(cluster, LocalSilo.FreePort(), LocalSilo.FreePort(), localPort,
             new Dictionary<string, string> { ["Agents__Postgres"] = database.ConnectionString, ["Agents__Inference__OnCpu"] = "true" }, CancellationToken.None);
         var grains = local.Services.GetRequiredService<IGrainFactory>();
 
@@ -72,7 +66,7 @@ public static class WorkflowsBench
                 if (outcome.Status.InsightsUsed.Any(learnt.Contains)) reused++;
             }
             Console.WriteLine($"{name,-18} {definition.Topology,-16} completed {1 + rest.Count(o => o.Status.State == WorkflowRunState.Completed)}/{runsPerExample}, " +
-                $"run p95 {Percentile(rest.Select(o => o.Milliseconds).Append(first.Milliseconds).ToList(), 95):F0} ms, insights learnt after the first run: {learnt.Count}");
+                $"run p95 {BenchStats.Percentile(rest.Select(o => o.Milliseconds).Append(first.Milliseconds).ToList(), 95):F0} ms, insights learnt after the first run: {learnt.Count}");
             if (first.Status.State != WorkflowRunState.Completed) Console.WriteLine($"  first run {first.Status.State}: {first.Status.Error}");
         }
 
@@ -87,7 +81,7 @@ public static class WorkflowsBench
         await local.StopAsync();
         var runs = completed + failed;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"RESULT workflows runs={runs} completed={completed} failed={failed} step_p95_ms={Percentile(stepLatencies, 95):F1} run_p95_ms={Percentile(runLatencies, 95):F1} insight_reuse={(later == 0 ? 0 : (double)reused / later):F3}"));
+            $"RESULT workflows runs={runs} completed={completed} failed={failed} step_p95_ms={BenchStats.Percentile(stepLatencies, 95):F1} run_p95_ms={BenchStats.Percentile(runLatencies, 95):F1} insight_reuse={(later == 0 ? 0 : (double)reused / later):F3}"));
         return failed == 0 ? 0 : 1;
     }
 
@@ -114,24 +108,6 @@ public static class WorkflowsBench
         return new RunOutcome(await grain.StatusAsync(), elapsed, steps);
     }
 
-    private static async Task<IHost> StartLocalSiloAsync(string postgres, string cluster, int port, int gatewayPort)
-    {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Agents:Postgres"] = postgres,
-            ["Agents:Silo:Name"] = "bench-local",
-            ["Agents:Silo:ClusterId"] = cluster,
-            ["Agents:Silo:ServiceId"] = cluster,
-            ["Agents:Silo:Port"] = port.ToString(CultureInfo.InvariantCulture),
-            ["Agents:Silo:GatewayPort"] = gatewayPort.ToString(CultureInfo.InvariantCulture),
-        });
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
-        builder.UseOrleans(silo => silo.UseAgentsCluster(builder.Configuration).AddAgents(builder.Configuration));
-        var host = builder.Build();
-        await host.StartAsync();
-        return host;
-    }
 
     private static string FindExamples()
     {
@@ -140,24 +116,6 @@ public static class WorkflowsBench
         return "examples";
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
-    private static double Percentile(List<double> values, double p)
-    {
-        if (values.Count == 0) return double.NaN;
-        var sorted = values.Order().ToArray();
-        var rank = (int)Math.Ceiling(p / 100 * sorted.Length) - 1;
-        return sorted[Math.Clamp(rank, 0, sorted.Length - 1)];
-    }
 
-    private static string LoadAverage()
-    {
-        try { return File.ReadAllText("/proc/loadavg").Split(' ')[0]; }
-        catch (IOException) { return "?"; }
-    }
 }

@@ -202,13 +202,20 @@ public sealed partial class SentenceEncoder : IDisposable
         }
     }
 
-    private static SessionOptions BaseOptions(int threads) => new()
+    private static SessionOptions BaseOptions(int threads)
     {
-        GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-        ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-        IntraOpNumThreads = threads,
-        InterOpNumThreads = 1,
-    };
+        var options = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            IntraOpNumThreads = threads,
+            InterOpNumThreads = 1,
+        };
+        // Idle intra-op threads sleep instead of spinning: a silo shares its cores with grains and other
+        // models, and spinning threads on a busy machine slow everyone, this model included.
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        return options;
+    }
 
     public void Dispose()
     {

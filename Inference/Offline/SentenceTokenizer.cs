@@ -1,10 +1,11 @@
+using Agents.Inference.Text;
 using Microsoft.ML.Tokenizers;
 
 namespace Agents.Inference.Offline;
 
 /// <summary>
 /// BERT's uncased WordPiece tokenization as sentence-transformers applies it to all-MiniLM-L6-v2:
-/// text cleaned, lower-cased, accents stripped, split on whitespace, punctuation and CJK characters,
+/// text cleaned, lower-cased, accents stripped (of Latin letters: <see cref="LatinAccents"/>), split on whitespace, punctuation and CJK characters,
 /// words split into the vocabulary's pieces (a word over 100 characters is [UNK]), then
 /// <c>[CLS] pieces [SEP]</c> cut to <see cref="MaxTokens"/> (the pieces are cut, [SEP] stays).
 /// Microsoft.ML.Tokenizers' <see cref="BertTokenizer"/> does the work.
@@ -63,7 +64,11 @@ public sealed class SentenceTokenizer
     }
 
     // BERT treats tab, line feed and carriage return as spaces; Microsoft.ML.Tokenizers 3.0 removes them as
-    // control characters, which would glue the words on either side together.
-    private static string Clean(string text) =>
-        text.AsSpan().IndexOfAny('\t', '\n', '\r') < 0 ? text : text.Replace('\t', ' ').Replace('\n', ' ').Replace('\r', ' ');
+    // control characters, which would glue the words on either side together. Its accent stripping needs
+    // Unicode decomposition, which invariant globalization (this solution's setting) does not do.
+    private static string Clean(string text)
+    {
+        if (text.AsSpan().IndexOfAny('\t', '\n', '\r') >= 0) text = text.Replace('\t', ' ').Replace('\n', ' ').Replace('\r', ' ');
+        return LatinAccents.Strip(text);
+    }
 }

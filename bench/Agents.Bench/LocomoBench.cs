@@ -134,7 +134,7 @@ public static class LocomoBench
                 $"| {run.Name} | {s.Hit5:F3} | {s.Hit10:F3} | {s.Recall10:F3} | {run.Score.Get(1).Hit10:F3} | {run.Score.Get(2).Hit10:F3} | {IngestPerSecond(run):F0} | {Percentile(run.Latencies, 0.5):F2} / {Percentile(run.Latencies, 0.95):F2} |"));
         }
         foreach (var run in runs)
-            Console.WriteLine($"ingest ({run.Name}): {run.Ingested} turns in {run.IngestWatch.Elapsed.TotalSeconds:F2} s ({IngestPerSecond(run):F0}/s through the engine: raw input, notes, facts, graph); search p50 {Percentile(run.Latencies, 0.5):F2} ms, p95 {Percentile(run.Latencies, 0.95):F2} ms");
+            Console.WriteLine($"ingest ({run.Name}): {run.Ingested} turns in {run.IngestWatch.Elapsed.TotalSeconds:F2} s ({IngestPerSecond(run):F0}/s through the engine: raw input, notes, facts, graph); search p50 {Percentile(run.Latencies, 0.5):F2} ms, p95 {Percentile(run.Latencies, 0.95):F2} ms{run.CacheReport()}");
         if (mismatches.Count > 0)
         {
             Console.WriteLine("BM25 REFERENCE CHECK FAILED: the harness does not reproduce the README's table within 0.01:");
@@ -276,6 +276,14 @@ public static class LocomoBench
             heldOut.AddFrom(gridScores[best][held]);
             var o = grid[best];
             Console.WriteLine(FormattableString.Invariant($"| {held} | {o.ContentTextWeight} / {o.VectorWeight} / {o.QuestionDemotion} / {o.LengthPriorTerms} / {o.RrfK} | {gridScores[best][held].Get(0).Hit10:F3} |"));
+        }
+        Console.WriteLine($"every grid point on all conversations ({run.Name}): | content / vector / question demotion / length prior / RRF k | Hit@10 | multi-hop Hit@10 |");
+        for (var g = 0; g < grid.Count; g++)
+        {
+            var all = new TurnRetrievalScore();
+            foreach (var c in conversations) all.AddFrom(gridScores[g][c]);
+            var o = grid[g];
+            Console.WriteLine(FormattableString.Invariant($"| {o.ContentTextWeight} / {o.VectorWeight} / {o.QuestionDemotion} / {o.LengthPriorTerms} / {o.RrfK} | {all.Get(0).Hit10:F3} | {all.Get(1).Hit10:F3} |"));
         }
         PrintTable($"ours ({run.Name}), held out (each conversation scored with weights chosen without it)", heldOut, null);
         Console.WriteLine(FormattableString.Invariant(

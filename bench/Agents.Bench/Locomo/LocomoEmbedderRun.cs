@@ -44,6 +44,9 @@ public sealed class LocomoEmbedderRun
         ? _sentence ??= new SentenceEmbedder()
         : new HashingEmbedder(new HashingEmbedderOptions { Dimensions = _dimensions });
 
+    /// <summary>The sentence model's cache after the run: texts asked for, and how many came from the cache.</summary>
+    public string CacheReport() => _sentence is null ? "" : $", {_sentence.Cache.Stats.Hits + _sentence.Cache.Stats.Misses} texts embedded, {_sentence.Cache.Stats.Hits} of them from the cache";
+
     public string Describe() => Name == MiniLm
         ? $"all-MiniLM-L6-v2 on ONNX Runtime ({(_sentence ??= new SentenceEmbedder()).ExecutionProvider}, {_sentence.Dimensions} d)"
         : $"hashing embedder ({_dimensions} d)";

@@ -1,28 +1,29 @@
 using Npgsql;
-using NpgsqlTypes;
+using Pgvector;
 
 namespace Agents.Infra;
 
 /// <summary>
-/// The one place where embeddings cross Npgsql. The <c>Pgvector</c> package targets Npgsql 7 and
-/// fails to load with Npgsql 10, so vectors travel as <c>real[]</c>: SQL casts parameters with
-/// <c>@p::vector</c> and reads columns as <c>col::real[]</c>. pgvector's casts check the
-/// dimension of a typed column, so a wrong-sized vector is refused by the server too.
+/// The one place where embeddings cross Npgsql: as <see cref="Vector"/> (the <c>Pgvector</c> package),
+/// on a data source built by <see cref="PostgresDataSource.Create"/>, which maps the type. pgvector
+/// checks the dimension of a typed column, so a wrong-sized vector is refused by the server too.
 /// </summary>
 public static class PgVector
 {
-    /// <summary>A <c>real[]</c> parameter; write <c>@name::vector</c> in the SQL.</summary>
-    public static NpgsqlParameter Parameter(string name, ReadOnlyMemory<float> vector)
+    /// <summary>A <c>vector</c> parameter (null: SQL NULL). Non-finite values are refused here, with
+    /// the parameter's name, rather than by the server.</summary>
+    public static NpgsqlParameter Parameter(string name, float[]? vector)
     {
-        var array = vector.ToArray();
-        foreach (var x in array)
+        if (vector is not { } v) return new NpgsqlParameter(name, DBNull.Value) { DataTypeName = "vector" };
+        foreach (var x in v)
         {
             if (!float.IsFinite(x))
                 throw new ArgumentException($"Vector parameter '{name}' holds a non-finite value.", nameof(vector));
         }
-        return new NpgsqlParameter<float[]>(name, NpgsqlDbType.Array | NpgsqlDbType.Real) { TypedValue = array };
+        return new NpgsqlParameter<Vector>(name, new Vector(v));
     }
 
-    /// <summary>Reads a column selected as <c>col::real[]</c>.</summary>
-    public static float[] Read(NpgsqlDataReader reader, int ordinal) => reader.GetFieldValue<float[]>(ordinal);
+    /// <summary>Reads a <c>vector</c> column (null if SQL NULL).</summary>
+    public static float[]? Read(NpgsqlDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<Vector>(ordinal).ToArray();
 }

@@ -16,7 +16,7 @@ public interface IMemoryGrain : IGrainWithStringKey
     Task<MemoryAddReceipt> AddAsync(MemoryInput input, CancellationToken cancellationToken = default);
 
     /// <summary>Returns when the scope's pending background work is done (or given up).</summary>
-    [Alias("WaitForIdle"), AlwaysInterleave]
+    [Alias("WaitForIdle"), AlwaysInterleave, ResponseTimeout("00:10:00")]
     Task WaitForIdleAsync(CancellationToken cancellationToken = default);
 
     [Alias("PipelineStatus"), AlwaysInterleave]

@@ -2,6 +2,8 @@ using Agents.Grains.Errors;
 using Agents.Grains.Inference;
 using Agents.Grains.Memory;
 using Agents.Grains.Placement;
+using Agents.Grains.Workflows;
+using Agents.Memory.Pipelines.Team;
 using Agents.Inference.Attention;
 using Agents.Inference.Llm;
 using Agents.Inference.Offline;
@@ -100,10 +102,14 @@ public static class AgentsSiloBuilderExtensions
         var services = silo.Services;
         services.AddOptions<MemoryGrainOptions>().Bind(configuration.GetSection(MemoryGrainOptions.Section));
         services.AddSingleton<PipelineThrottle>();
+        services.AddOptions<WorkflowOptions>().Bind(configuration.GetSection(WorkflowOptions.Section));
+        // G-Memory refines insights after every run: workflow runs are few and each one should teach.
+        services.AddOptions<TeamMemoryOptions>().Configure(o => { o.StartInsightsAfter = 1; o.RefineEvery = 1; })
+            .Bind(configuration.GetSection("Agents:Memory:Team"));
         services.TryAddSingleton(TimeProvider.System);
         if (connection is not null)
         {
-            services.AddSingleton(_ => NpgsqlDataSource.Create(connection));
+            services.AddSingleton(_ => global::Agents.Infra.PostgresDataSource.Create(connection));
             services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SchemaMigration>();
         }
         services.AddSingleton(Options.Create(new MemoryReaderFactoryOptions { ForceCpu = inference.ForceCpu }));

@@ -30,9 +30,9 @@ public sealed class BankSyncedMemoryStore : IMemoryStore
         return stored;
     }
 
-    public async Task<int> AddBatchAsync(IReadOnlyList<MemoryRecord> records, string actor, CancellationToken cancellationToken = default)
+    public async Task<int> AddBatchAsync(IReadOnlyList<MemoryRecord> records, string actor, IReadOnlyList<MemoryJobRequest>? jobs = null, CancellationToken cancellationToken = default)
     {
-        var added = await _inner.AddBatchAsync(records, actor, cancellationToken).ConfigureAwait(false);
+        var added = await _inner.AddBatchAsync(records, actor, jobs, cancellationToken).ConfigureAwait(false);
         foreach (var record in records) Banks.OnWritten(record);
         return added;
     }
@@ -42,6 +42,14 @@ public sealed class BankSyncedMemoryStore : IMemoryStore
         var stored = await _inner.UpdateAsync(record, actor, @event, cancellationToken).ConfigureAwait(false);
         Banks.OnWritten(stored);
         return stored;
+    }
+
+    public async Task<MemoryWriteResult> WriteAsync(MemoryWriteBatch batch, CancellationToken cancellationToken = default)
+    {
+        var result = await _inner.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+        foreach (var record in result.Added) Banks.OnWritten(record);
+        foreach (var record in result.Updated) Banks.OnWritten(record);
+        return result;
     }
 
     public async Task<bool> DeleteAsync(Guid id, string actor, CancellationToken cancellationToken = default)

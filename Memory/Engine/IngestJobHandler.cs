@@ -69,28 +69,68 @@ public sealed class IngestJobHandler
             payload.Sources);
 
         var stages = (episode.Metadata.GetValueOrDefault(StagesKey) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
-        // Notes keep their own progress per note, so they are always re-entered.
-        if (_options.Notes) await _notes.ProcessAsync(batch, cancellationToken).ConfigureAwait(false);
-        // Stages write their mark with the end (one write) unless work follows that a crash could interrupt.
-        var finished = new List<string>();
+        // Each stage's writes and its mark on the episode commit together (one write batch), so a stage
+        // is either wholly written and marked or not written at all; the last one also marks it done.
+        // The stages read disjoint records (notes and their edges; facts; entities, relations and the
+        // batch's mentions), so facts and graph are planned while the notes are written; they are
+        // written after the notes (the graph's mentions point at them), facts first, as before.
+        var factsPending = _options.Facts && !stages.Contains("facts");
         var graphPending = _options.Graph && !stages.Contains("graph");
-        if (_options.Facts && !stages.Contains("facts"))
+        var factsPlan = factsPending ? PlanFactsAsync(batch, cancellationToken) : null;
+        var graphPlan = graphPending ? _graph.PlanAsync(batch, _options.Notes, cancellationToken) : null;
+        try
         {
-            await _facts.ProcessAsync(batch, cancellationToken).ConfigureAwait(false);
-            // Written before the graph runs, so a crash there does not extract the facts again.
-            if (graphPending) episode = await UpdateEpisodeAsync(episode, payload.EpisodeId, m => AddStage(m, "facts"), cancellationToken).ConfigureAwait(false);
-            else finished.Add("facts");
+            // Notes keep their own progress per note, so they are always re-entered.
+            if (_options.Notes) await _notes.ProcessAsync(batch, cancellationToken).ConfigureAwait(false);
+            if (factsPlan is not null)
+            {
+                episode = await WriteStageAsync(episode, payload.EpisodeId, factsPlan, ct => PlanFactsAsync(batch, ct),
+                    metadata => { AddStage(metadata, "facts"); if (!graphPending) metadata[StateKey] = Done; }, cancellationToken).ConfigureAwait(false);
+                if (episode is null || !graphPending) return;
+            }
+            if (graphPlan is not null)
+            {
+                await WriteStageAsync(episode, payload.EpisodeId, graphPlan, ct => _graph.PlanAsync(batch, _options.Notes, ct),
+                    metadata => { AddStage(metadata, "graph"); metadata[StateKey] = Done; }, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            await UpdateEpisodeAsync(episode, payload.EpisodeId, metadata => metadata[StateKey] = Done, cancellationToken).ConfigureAwait(false);
         }
-        if (graphPending)
+        finally
         {
-            await _graph.ProcessAsync(batch, _options.Notes, cancellationToken).ConfigureAwait(false);
-            finished.Add("graph");
+            // A stage planned for nothing (an earlier stage failed) still has its outcome observed.
+            foreach (var plan in new[] { factsPlan, graphPlan })
+                if (plan is not null) try { await plan.ConfigureAwait(false); } catch (Exception) when (plan.IsFaulted || plan.IsCanceled) { }
         }
-        await UpdateEpisodeAsync(episode, payload.EpisodeId, metadata =>
+    }
+
+    private async Task<MemoryWriteBatch> PlanFactsAsync(IngestBatch batch, CancellationToken cancellationToken) =>
+        (await _facts.PlanAsync(batch, cancellationToken).ConfigureAwait(false)).Writes;
+
+    /// <summary>Plans a stage and writes it with its mark on the episode in one batch. When the episode or a
+    /// record the stage read changed meanwhile (a conflict), reads again and plans again; returns the
+    /// episode as stored, or null if it was deleted.</summary>
+    private async Task<MemoryRecord?> WriteStageAsync(MemoryRecord? known, Guid episodeId, Task<MemoryWriteBatch> planned, Func<CancellationToken, Task<MemoryWriteBatch>> plan,
+        Action<Dictionary<string, string>> mark, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
         {
-            foreach (var stage in finished) AddStage(metadata, stage);
-            metadata[StateKey] = Done;
-        }, cancellationToken).ConfigureAwait(false);
+            var episode = known ?? await _store.GetAsync(episodeId, cancellationToken).ConfigureAwait(false);
+            known = null;
+            if (episode is null) return null;
+            var writes = attempt == 0 ? await planned.ConfigureAwait(false) : await plan(cancellationToken).ConfigureAwait(false);
+            var metadata = new Dictionary<string, string>(episode.Metadata, StringComparer.Ordinal);
+            mark(metadata);
+            writes.Update(episode with { Metadata = metadata }, "engine", MemoryEvent.Enrich);
+            try
+            {
+                var result = await _store.WriteAsync(writes, cancellationToken).ConfigureAwait(false);
+                return result.Updated[^1];
+            }
+            catch (Exception e) when (e is MemoryConflictException or MemoryNotFoundException && attempt < 3)
+            {
+            }
+        }
     }
 
     /// <summary>Sets the episode's processing state (done, or failed with the error) in its metadata.</summary>

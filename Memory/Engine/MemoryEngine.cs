@@ -75,14 +75,68 @@ public sealed class MemoryEngine : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(request.Scope);
+        var (episode, job, result) = Prepare(request, null);
+        var keyed = request.IdempotencyKey is not null;
+        var repeated = keyed && await _store.GetAsync(episode.Id, cancellationToken).ConfigureAwait(false) is not null;
+        if (!repeated)
+        {
+            try
+            {
+                await _store.AddAsync(episode, UserActor, [job], cancellationToken).ConfigureAwait(false);
+            }
+            catch (MemoryConflictException) when (keyed)
+            {
+                // The same add, concurrently: if it stored the episode, this one is its retry.
+                if (await _store.GetAsync(episode.Id, cancellationToken).ConfigureAwait(false) is null) throw;
+                repeated = true;
+            }
+        }
+        // The key exists now, so this returns the job enqueued with the episode (its id) without adding one.
+        var stored = await _store.EnqueueAsync([job], cancellationToken).ConfigureAwait(false);
+        if (!repeated) Processor.Notify();
+        return result with { JobId = stored[0].Id, Repeated = repeated };
+    }
+
+    /// <summary>
+    /// Bulk ingest: many adds stored at once (their raw inputs and pending work in one transaction,
+    /// COPY on PostgreSQL), each as <see cref="AddAsync(AddMemoryRequest, CancellationToken)"/> would
+    /// store it; the background work then runs as usual, in the order of the requests. All or nothing:
+    /// a bad request is refused (naming its position) before anything is stored. An add whose
+    /// idempotency key was used before (or earlier in the list) stores nothing and is
+    /// <see cref="AddMemoryResult.Repeated"/>. Results are in the order of the requests.
+    /// </summary>
+    public async Task<IReadOnlyList<AddMemoryResult>> AddManyAsync(IReadOnlyList<AddMemoryRequest> requests, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        var prepared = new List<(MemoryRecord Episode, MemoryJobRequest Job, AddMemoryResult Result)>(requests.Count);
+        for (var i = 0; i < requests.Count; i++) prepared.Add(Prepare(requests[i], i));
+        if (prepared.Count == 0) return [];
+        // Keyed adds whose episode exists, or that repeat an earlier one of the list, store nothing.
+        var keyedIds = prepared.Where((_, i) => requests[i].IdempotencyKey is not null).Select(static p => p.Episode.Id).ToList();
+        var existing = keyedIds.Count == 0 ? [] : (await _store.GetManyAsync(keyedIds, cancellationToken).ConfigureAwait(false)).Select(static r => r.Id).ToHashSet();
+        var seen = new HashSet<Guid>();
+        var fresh = prepared.Where(p => !existing.Contains(p.Episode.Id) && seen.Add(p.Episode.Id)).ToList();
+        if (fresh.Count > 0)
+            await _store.AddBatchAsync(fresh.ConvertAll(static p => p.Episode), UserActor, fresh.ConvertAll(static p => p.Job), cancellationToken).ConfigureAwait(false);
+        var stored = await _store.EnqueueAsync(prepared.ConvertAll(static p => p.Job), cancellationToken).ConfigureAwait(false);
+        var added = fresh.Select(static p => p.Episode.Id).ToHashSet();
+        if (added.Count > 0) Processor.Notify();
+        return prepared.Select((p, i) => p.Result with { JobId = stored[i].Id, Repeated = !added.Remove(p.Episode.Id) }).ToList();
+    }
+
+    // The raw input (an episode) and its pending work for one add; bad input is refused here.
+    private static (MemoryRecord Episode, MemoryJobRequest Job, AddMemoryResult Result) Prepare(AddMemoryRequest request, int? index)
+    {
+        var which = index is { } n ? $"Add {n}: " : "";
+        if (request is null) throw new InvalidMemoryContentException($"{which}the add is missing.");
+        if (request.Scope is null) throw new InvalidMemoryScopeException($"{which}an add needs a scope.");
         if (request.Messages is null || request.Messages.Count == 0)
-            throw new InvalidMemoryContentException("An add needs at least one message.");
+            throw new InvalidMemoryContentException($"{which}an add needs at least one message.");
         for (var i = 0; i < request.Messages.Count; i++)
             if (request.Messages[i] is null || string.IsNullOrWhiteSpace(request.Messages[i].Content))
-                throw new InvalidMemoryContentException($"Message {i} of the add is empty.");
-
+                throw new InvalidMemoryContentException($"{which}message {i} of the add is empty.");
         if (request.IdempotencyKey is { } key && (string.IsNullOrWhiteSpace(key) || key.Length > MaxIdempotencyKeyLength))
-            throw new InvalidMemoryContentException($"An idempotency key must be 1 to {MaxIdempotencyKeyLength} non-blank characters.");
+            throw new InvalidMemoryContentException($"{which}an idempotency key must be 1 to {MaxIdempotencyKeyLength} non-blank characters.");
 
         var keyed = request.IdempotencyKey is not null;
         var episodeId = keyed ? AddIdempotency.EpisodeId(request.Scope, request.IdempotencyKey!) : Guid.NewGuid();
@@ -109,24 +163,7 @@ public sealed class MemoryEngine : IAsyncDisposable
             ObservedAt = request.ObservedAt,
             ValidAt = request.ObservedAt,
         };
-        var repeated = keyed && await _store.GetAsync(episodeId, cancellationToken).ConfigureAwait(false) is not null;
-        if (!repeated)
-        {
-            try
-            {
-                await _store.AddAsync(episode, UserActor, [job], cancellationToken).ConfigureAwait(false);
-            }
-            catch (MemoryConflictException) when (keyed)
-            {
-                // The same add, concurrently: if it stored the episode, this one is its retry.
-                if (await _store.GetAsync(episodeId, cancellationToken).ConfigureAwait(false) is null) throw;
-                repeated = true;
-            }
-        }
-        // The key exists now, so this returns the job enqueued with the episode (its id) without adding one.
-        var stored = await _store.EnqueueAsync([job], cancellationToken).ConfigureAwait(false);
-        if (!repeated) Processor.Notify();
-        return new AddMemoryResult(episodeId, payload.Messages.ConvertAll(static m => m.NoteId), stored[0].Id, repeated);
+        return (episode, job, new AddMemoryResult(episodeId, payload.Messages.ConvertAll(static m => m.NoteId), Guid.Empty));
     }
 
     /// <summary>Longest idempotency key accepted.</summary>

@@ -24,8 +24,10 @@ public interface IMemoryStore
     /// <exception cref="MemoryConflictException">The id exists.</exception>
     Task<MemoryRecord> AddAsync(MemoryRecord record, string actor, IReadOnlyList<MemoryJobRequest>? jobs = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Adds many records at once (bulk ingest): all or none, one history row each.</summary>
-    Task<int> AddBatchAsync(IReadOnlyList<MemoryRecord> records, string actor, CancellationToken cancellationToken = default);
+    /// <summary>Adds many records at once (bulk ingest; COPY on PostgreSQL): all or none, one history row
+    /// each, with <paramref name="jobs"/> (each naming its scope) enqueued in the same transaction; jobs
+    /// whose idempotency key exists are not enqueued twice.</summary>
+    Task<int> AddBatchAsync(IReadOnlyList<MemoryRecord> records, string actor, IReadOnlyList<MemoryJobRequest>? jobs = null, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Replaces a record's mutable fields (everything but id, scope, kind and created-at) if
@@ -43,6 +45,11 @@ public interface IMemoryStore
 
     /// <summary>Records a decision that left a record unchanged (Mem0 NONE) in its history.</summary>
     Task RecordNoChangeAsync(Guid id, string actor, CancellationToken cancellationToken = default);
+
+    /// <summary>Applies a <see cref="MemoryWriteBatch"/>: every operation or none, in one transaction.</summary>
+    /// <exception cref="MemoryConflictException">A record or edge id exists, or an update's version is stale.</exception>
+    /// <exception cref="MemoryNotFoundException">An updated record, a no-change record or an edge end does not exist.</exception>
+    Task<MemoryWriteResult> WriteAsync(MemoryWriteBatch batch, CancellationToken cancellationToken = default);
 
     Task<MemoryRecord?> GetAsync(Guid id, CancellationToken cancellationToken = default);
 
@@ -62,8 +69,8 @@ public interface IMemoryStore
     Task<IReadOnlyList<ScoredMemory>> SearchByVectorAsync(float[] query, MemoryFilter filter, int topK = 10, double? minScore = null, CancellationToken cancellationToken = default);
 
     /// <summary>Top <paramref name="topK"/> records by full-text relevance over <paramref name="field"/>:
-    /// content, context, keywords and tags, or the content alone (any query word may match):
-    /// <c>ts_rank_cd</c> on PostgreSQL, BM25 embedded.</summary>
+    /// content, context, keywords and tags, or the content alone (any query word may match): BM25 on
+    /// both stores (PostgreSQL: <c>ts_rank_cd</c> above <c>Bm25MaxRecords</c> filtered rows).</summary>
     Task<IReadOnlyList<ScoredMemory>> SearchByTextAsync(string query, MemoryFilter filter, int topK = 10, TextField field = TextField.All, CancellationToken cancellationToken = default);
 
     // ---- edges ----

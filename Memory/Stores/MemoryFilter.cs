@@ -23,6 +23,10 @@ public sealed record MemoryFilter(MemoryScope Scope)
     /// <summary>Only records observed before this time (compared in whole microseconds, as stored: <see cref="MemoryTime"/>).</summary>
     public DateTimeOffset? ObservedBefore { get; init; }
 
+    /// <summary>Only records whose metadata holds <see cref="MetadataMatch.Key"/> with one of
+    /// <see cref="MetadataMatch.Values"/> (e.g. the entities of a scope by normalised name).</summary>
+    public MetadataMatch? Metadata { get; init; }
+
     /// <summary>Whether <paramref name="record"/> passes this filter (the embedded store's and the tests' reference).</summary>
     public bool Matches(MemoryRecord record)
     {
@@ -37,8 +41,12 @@ public sealed record MemoryFilter(MemoryScope Scope)
         // place (PostgreSQL cannot hold the ticks below a microsecond).
         if (AsOf is { } asOf) { if (!record.IsVisibleAsOf(MemoryTime.Normalize(asOf))) return false; }
         else if (!IncludeExpired && record.ExpiredAt is not null) return false;
+        if (Metadata is { } m && !(record.Metadata.TryGetValue(m.Key, out var value) && m.Values.Contains(value, StringComparer.Ordinal))) return false;
         if (ObservedFrom is { } from && record.ObservedAt < MemoryTime.Normalize(from)) return false;
         if (ObservedBefore is { } before && record.ObservedAt >= MemoryTime.Normalize(before)) return false;
         return true;
     }
 }
+
+/// <summary>A metadata condition of a <see cref="MemoryFilter"/>: the value under <paramref name="Key"/> is one of <paramref name="Values"/> (ordinal).</summary>
+public sealed record MetadataMatch(string Key, IReadOnlyList<string> Values);

@@ -78,6 +78,35 @@ public sealed class MemoryInputValidator(MemoryStoreOptions options)
             throw new InvalidMemoryContentException($"Edge {edge.Id} becomes invalid ({i:O}) before it is valid ({v:O}).");
     }
 
+    /// <summary>The checks of a write batch that need no stored state: each operation's input, no id twice.</summary>
+    public void ValidateBatch(MemoryWriteBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var ids = new HashSet<Guid>();
+        foreach (var add in batch.Adds)
+        {
+            ValidateRecord(add.Record);
+            ValidateActor(add.Actor);
+            if (!ids.Add(add.Record.Id)) throw new MemoryConflictException($"The batch adds record id {add.Record.Id} twice.");
+        }
+        var updatedIds = new HashSet<Guid>();
+        foreach (var update in batch.Updates)
+        {
+            ValidateRecord(update.Record);
+            ValidateActor(update.Actor);
+            if (update.Event is MemoryEvent.Add or MemoryEvent.Delete)
+                throw new ArgumentException($"An update cannot be recorded as '{update.Event}'.", nameof(batch));
+            if (!updatedIds.Add(update.Record.Id)) throw new MemoryConflictException($"The batch updates record {update.Record.Id} twice.");
+        }
+        foreach (var none in batch.NoChanges) ValidateActor(none.Actor);
+        var edgeIds = new HashSet<Guid>();
+        foreach (var edge in batch.Edges)
+        {
+            ValidateEdge(edge);
+            if (!edgeIds.Add(edge.Id)) throw new MemoryConflictException($"The batch holds edge id {edge.Id} twice.");
+        }
+    }
+
     public void ValidateJob(MemoryJobRequest job, MemoryScope? fallbackScope)
     {
         ArgumentNullException.ThrowIfNull(job);

@@ -29,11 +29,12 @@ public sealed class BenchDatabase : IAsyncDisposable
         var name = $"agents_bench_{Guid.NewGuid():N}"[..30];
         await ExecuteAsync(server, $"CREATE DATABASE \"{name}\"");
         var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = name, MaxPoolSize = maxPoolSize }.ConnectionString;
-        var dataSource = NpgsqlDataSource.Create(connectionString);
+        var dataSource = Agents.Infra.PostgresDataSource.Create(connectionString);
         var database = new BenchDatabase(server, name, dataSource);
         try
         {
             await using (var ext = dataSource.CreateCommand("CREATE EXTENSION IF NOT EXISTS vector")) await ext.ExecuteNonQueryAsync();
+            await dataSource.ReloadTypesAsync(); // the extension's types were not there when it first connected
             await new PostgresMigrator(dataSource).MigrateAsync();
             return database;
         }

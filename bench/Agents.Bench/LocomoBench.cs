@@ -100,7 +100,10 @@ public static class LocomoBench
             {
                 var conversationScore = new TurnRetrievalScore();
                 run.PerConversation.Add((conversation.SampleId, conversationScore));
-                run.Ingested += await RunConversationAsync(conversation, database, run, neighbours, [run.Score, conversationScore], run == runs[0] ? dump : null);
+                run.Ingested += await RunConversationAsync(conversation, database, run, neighbours, [run.Score, conversationScore], run.IngestWatch, run.Latencies, run == runs[0] ? dump : null, withGrid: true);
+                // On PostgreSQL, the embedded store in the same run, for the ratios (same engine, same models).
+                if (database is not null)
+                    await RunConversationAsync(conversation, null, run, neighbours, [run.EmbeddedScore], run.EmbeddedIngestWatch, run.EmbeddedLatencies, null, withGrid: false);
             }
         }
 
@@ -149,10 +152,21 @@ public static class LocomoBench
         var lead = runs[0];
         var o = lead.Score.Get(0);
         var b = bm25.Get(0);
+        var comparison = "";
+        if (database is not null)
+        {
+            // The same run on the embedded store: its figures and PostgreSQL's as a multiple of them.
+            lead.EmbeddedLatencies.Sort();
+            var embeddedP95 = Percentile(lead.EmbeddedLatencies, 0.95);
+            var embeddedIngest = lead.Ingested / Math.Max(1e-9, lead.EmbeddedIngestWatch.Elapsed.TotalSeconds);
+            Console.WriteLine($"embedded store in the same run ({lead.Name}): hit10 {lead.EmbeddedScore.Get(0).Hit10:F3}, ingest {embeddedIngest:F0}/s, search p50 {Percentile(lead.EmbeddedLatencies, 0.5):F2} ms, p95 {embeddedP95:F2} ms");
+            comparison = FormattableString.Invariant(
+                $" embedded_hit10={lead.EmbeddedScore.Get(0).Hit10:F3} embedded_ingest_per_s={embeddedIngest:F0} embedded_search_p95_ms={embeddedP95:F2} ingest_ratio={IngestPerSecond(lead) / Math.Max(1e-9, embeddedIngest):F3} search_p95_ratio={Percentile(lead.Latencies, 0.95) / Math.Max(1e-9, embeddedP95):F2}");
+        }
         var others = string.Concat(runs.Skip(1).Select(r => FormattableString.Invariant(
             $" {r.Name}_hit10={r.Score.Get(0).Hit10:F3} {r.Name}_multihop_hit10={r.Score.Get(1).Hit10:F3} {r.Name}_ingest_per_s={IngestPerSecond(r):F0}")));
         Console.WriteLine(FormattableString.Invariant(
-            $"RESULT locomo embedder={lead.Name} hit5={o.Hit5:F3} hit10={o.Hit10:F3} turnrecall10={o.Recall10:F3} multihop_hit10={lead.Score.Get(1).Hit10:F3} temporal_hit10={lead.Score.Get(2).Hit10:F3} bm25_hit10={b.Hit10:F3} ratio_hit10={(b.Hit10 > 0 ? o.Hit10 / b.Hit10 : 0):F3} ingest_per_s={IngestPerSecond(lead):F0} search_p95_ms={Percentile(lead.Latencies, 0.95):F2}{others}"));
+            $"RESULT locomo embedder={lead.Name} hit5={o.Hit5:F3} hit10={o.Hit10:F3} turnrecall10={o.Recall10:F3} multihop_hit10={lead.Score.Get(1).Hit10:F3} temporal_hit10={lead.Score.Get(2).Hit10:F3} bm25_hit10={b.Hit10:F3} ratio_hit10={(b.Hit10 > 0 ? o.Hit10 / b.Hit10 : 0):F3} ingest_per_s={IngestPerSecond(lead):F0} search_p95_ms={Percentile(lead.Latencies, 0.95):F2}{others}") + comparison);
         return mismatches.Count > 0 ? 1 : 0;
     }
 
@@ -185,9 +199,9 @@ public static class LocomoBench
     /// turn's neighbours themselves. Then each question searches the notes through the hybrid retriever.
     /// </summary>
     private static async Task<int> RunConversationAsync(LocomoConversation conversation, BenchDatabase? database, LocomoEmbedderRun run, int neighbours,
-        IReadOnlyList<TurnRetrievalScore> scores, StreamWriter? dump)
+        IReadOnlyList<TurnRetrievalScore> scores, Stopwatch ingestWatch, List<double> latencies, StreamWriter? dump, bool withGrid)
     {
-        var (ingestWatch, latencies, grid, gridScores) = (run.IngestWatch, run.Latencies, run.Grid, run.GridScores);
+        var (grid, gridScores) = withGrid ? (run.Grid, run.GridScores) : ([], []);
         var embedder = run.Embedder();
         var storeOptions = new MemoryStoreOptions { Dimension = embedder.GetService<EmbeddingGeneratorMetadata>()?.DefaultModelDimensions ?? 384 };
         using var embedded = database is null ? new EmbeddedMemoryStore(storeOptions) : null;

@@ -30,6 +30,7 @@ public static class StoreBench
         var textQueries = options.Int("text-queries", 50);
         var skipPostgres = options.Flag("skip-postgres");
         var seed = options.Int("seed", 42);
+        var adds = options.Int("adds", 5000);
         options.EnsureAllUsed();
 
         Console.WriteLine($"store bench: n={n} dim={dimension} users={users} batch={batchSize} postgres_writers={writers} queries={queries} cores={Environment.ProcessorCount} load={LoadAverage()}");
@@ -45,8 +46,10 @@ public static class StoreBench
         Report("embedded", embeddedLatencies, probes);
         var embeddedText = await TextSearchAsync(embedded, data, textQueries);
         Console.WriteLine($"embedded  text search (BM25): p50={Percentile(embeddedText, 50):F2} ms p95={Percentile(embeddedText, 95):F2} ms");
+        var (embeddedAdd, embeddedBulk) = await EngineAddsAsync(embedded, adds);
+        Console.WriteLine($"embedded  engine adds (raw input + job, no pipelines): one by one {embeddedAdd:F0}/s, AddManyAsync {embeddedBulk:F0}/s");
 
-        double postgresP95 = double.NaN, postgresIngest = double.NaN;
+        double postgresP95 = double.NaN, postgresIngest = double.NaN, postgresAdd = double.NaN, postgresBulk = double.NaN;
         if (!skipPostgres)
         {
             await using var database = await BenchDatabase.CreateAsync();
@@ -60,12 +63,17 @@ public static class StoreBench
             postgresP95 = Percentile(postgresLatencies, 95);
             Console.WriteLine($"postgres  recall@10 vs exact: {Recall(exact, approximate):F3}");
             var postgresText = await TextSearchAsync(postgres, data, textQueries);
-            Console.WriteLine($"postgres  text search (ts_rank_cd): p50={Percentile(postgresText, 50):F2} ms p95={Percentile(postgresText, 95):F2} ms");
+            Console.WriteLine($"postgres  text search (whole agent; ts_rank_cd above Bm25MaxRecords rows): p50={Percentile(postgresText, 50):F2} ms p95={Percentile(postgresText, 95):F2} ms");
+            (postgresAdd, postgresBulk) = await EngineAddsAsync(postgres, adds);
+            Console.WriteLine($"postgres  engine adds (raw input + job, no pipelines): one by one {postgresAdd:F0}/s, AddManyAsync {postgresBulk:F0}/s (COPY)");
         }
 
         var embeddedP95 = Percentile(embeddedLatencies, 95);
+        // PostgreSQL as a multiple of the embedded store measured in the same run.
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"RESULT store n={n} embedded_p95_ms={embeddedP95:F2} postgres_p95_ms={postgresP95:F2} postgres_ingest_per_s={postgresIngest:F0}"));
+            $"RESULT store n={n} embedded_p95_ms={embeddedP95:F2} postgres_p95_ms={postgresP95:F2} postgres_ingest_per_s={postgresIngest:F0} " +
+            $"embedded_ingest_per_s={embeddedIngest:F0} p95_ratio={postgresP95 / embeddedP95:F2} ingest_ratio={postgresIngest / embeddedIngest:F3} " +
+            $"postgres_add_per_s={postgresAdd:F0} postgres_bulk_add_per_s={postgresBulk:F0} embedded_bulk_add_per_s={embeddedBulk:F0}"));
         return 0;
     }
 
@@ -78,9 +86,29 @@ public static class StoreBench
         await Parallel.ForEachAsync(starts, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, writers) }, async (start, ct) =>
         {
             var batch = Enumerable.Range(start, Math.Min(batchSize, data.Count - start)).Select(data.Record).ToList();
-            await store.AddBatchAsync(batch, "bench", ct);
+            await store.AddBatchAsync(batch, "bench", cancellationToken: ct);
         });
         return data.Count / watch.Elapsed.TotalSeconds;
+    }
+
+    // Raw adds through the engine (what a client's add stores: the episode, its history row and its job),
+    // one by one as a client would send them, then the same number again in bulk (AddManyAsync, 1,000 a
+    // call). The background pipelines are not started: this measures what an add waits for.
+    private static async Task<(double OneByOne, double Bulk)> EngineAddsAsync(IMemoryStore store, int count)
+    {
+        if (count <= 0) return (double.NaN, double.NaN);
+        var embedder = new Agents.Inference.Offline.HashingEmbedder(new Agents.Inference.Offline.HashingEmbedderOptions { Dimensions = store.Dimension });
+        await using var engine = new Agents.Memory.Engine.MemoryEngine(store, embedder, Agents.Memory.Pipelines.MemoryModels.Offline());
+        var start = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        Agents.Memory.Engine.AddMemoryRequest Turn(string run, int i) =>
+            new(new MemoryScope(SyntheticMemories.Tenant, runId: $"{run}{i % 50}"), [new Agents.Memory.Pipelines.ConversationTurn(i % 2 == 0 ? "Ann" : "Bo", $"turn {i}: we talked about the trip and the weather")], start.AddSeconds(i));
+        var watch = Stopwatch.StartNew();
+        for (var i = 0; i < count; i++) await engine.AddAsync(Turn("single", i));
+        var oneByOne = count / watch.Elapsed.TotalSeconds;
+        watch.Restart();
+        for (var first = 0; first < count; first += 1000)
+            await engine.AddManyAsync(Enumerable.Range(first, Math.Min(1000, count - first)).Select(i => Turn("bulk", i)).ToList());
+        return (oneByOne, count / watch.Elapsed.TotalSeconds);
     }
 
     private static async Task<(List<double> Latencies, List<Guid[]> Results)> SearchAsync(IMemoryStore store, IReadOnlyList<Probe> probes)

@@ -51,6 +51,10 @@ public sealed class PostgresMigrator(NpgsqlDataSource dataSource, MigrationCatal
             }
             foreach (var version in applied.Keys.Where(v => _catalog.Migrations.All(m => m.Version != v)))
                 _logger.LogWarning("Database has migration {Version} that this build does not know; a newer build applied it", version);
+            // A migration, here or in another process starting at the same time, may have created a type
+            // (pgvector's, on a fresh database) that the data source did not know when it first
+            // connected: load them again so it can read and write it (once per start, a few ms).
+            await dataSource.ReloadTypesAsync(cancellationToken).ConfigureAwait(false);
             return done;
         }
         finally

@@ -32,12 +32,27 @@ public sealed class FactPipeline(
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly ILogger _logger = logger ?? NullLogger.Instance;
 
-    /// <summary>Runs the pipeline; returns the decisions as applied (after the guards).</summary>
+    /// <summary>Runs the pipeline and writes its result in one <see cref="IMemoryStore.WriteAsync"/>; returns the decisions as applied (after the guards).</summary>
     public async Task<IReadOnlyList<FactDecision>> ProcessAsync(IngestBatch batch, CancellationToken cancellationToken)
     {
+        var (plan, writes) = await PlanAsync(batch, cancellationToken).ConfigureAwait(false);
+        await store.WriteAsync(writes, cancellationToken).ConfigureAwait(false);
+        return plan;
+    }
+
+    /// <summary>
+    /// Reads what the stage needs and decides everything, writing nothing: the decisions (after the
+    /// guards) and their writes, as one <see cref="MemoryWriteBatch"/> for the caller to write (with the
+    /// episode's progress mark, so both commit together). An update or retirement applies to the
+    /// version of the candidate shown to the consolidator; if it changed meanwhile, the write fails
+    /// whole with a conflict and the stage runs again.
+    /// </summary>
+    public async Task<(IReadOnlyList<FactDecision> Plan, MemoryWriteBatch Writes)> PlanAsync(IngestBatch batch, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(batch);
+        var writes = new MemoryWriteBatch { Rebuildable = true };
         var facts = await extractor.ExtractAsync(new FactExtractionInput(batch.Turns, batch.ObservedAt), cancellationToken).ConfigureAwait(false);
-        if (facts.Count == 0) return [];
+        if (facts.Count == 0) return ([], writes);
         var embeddings = await embedder.EmbedAllAsync(facts.Select(static f => f.Text).ToList(), cancellationToken).ConfigureAwait(false);
 
         var filter = new MemoryFilter(batch.Scope) { Kinds = [MemoryKind.Fact] };
@@ -52,11 +67,11 @@ public sealed class FactPipeline(
 
         var decisions = await consolidator.ConsolidateAsync(withCandidates, cancellationToken).ConfigureAwait(false);
         var plan = Plan(facts, decisions, candidateRecords);
-        await ApplyAsync(batch, facts, embeddings, plan, candidateRecords, cancellationToken).ConfigureAwait(false);
+        await ApplyAsync(batch, facts, embeddings, plan, candidateRecords, writes, cancellationToken).ConfigureAwait(false);
         _logger.LogDebug("Episode {EpisodeId}: {Facts} facts, {Add} added, {Update} updated, {Delete} contradicted, {None} known",
             batch.EpisodeId, facts.Count, plan.Count(static d => d.Event == FactEvent.Add), plan.Count(static d => d.Event == FactEvent.Update),
             plan.Count(static d => d.Event == FactEvent.Delete), plan.Count(static d => d.Event == FactEvent.None));
-        return plan;
+        return (plan, writes);
     }
 
     /// <summary>
@@ -107,7 +122,8 @@ public sealed class FactPipeline(
         return plan;
     }
 
-    private async Task ApplyAsync(IngestBatch batch, IReadOnlyList<ExtractedFact> facts, float[][] embeddings, IReadOnlyList<FactDecision> plan, Dictionary<Guid, MemoryRecord> candidates, CancellationToken ct)
+    private async Task ApplyAsync(IngestBatch batch, IReadOnlyList<ExtractedFact> facts, float[][] embeddings, IReadOnlyList<FactDecision> plan,
+        Dictionary<Guid, MemoryRecord> candidates, MemoryWriteBatch writes, CancellationToken ct)
     {
         var batchSources = batch.DerivedSources(_options.Notes ? batch.Messages.Select(static m => m.NoteId) : null);
         foreach (var d in plan)
@@ -117,42 +133,37 @@ public sealed class FactPipeline(
             switch (d.Event)
             {
                 case FactEvent.Add:
-                    await AddFactAsync(batch, fact, d.Text, d.Text == fact.Text ? embeddings[d.FactIndex] : null, sources, ct).ConfigureAwait(false);
+                    await AddFactAsync(batch, fact, d.Text, d.Text == fact.Text ? embeddings[d.FactIndex] : null, sources, writes, ct).ConfigureAwait(false);
                     break;
                 case FactEvent.Update:
-                    var current = await store.GetAsync(d.TargetId!.Value, ct).ConfigureAwait(false);
-                    if (current is null || current.ExpiredAt is not null)
-                    {
-                        // The memory went away meanwhile: the information must not, so store it.
-                        await AddFactAsync(batch, fact, d.Text, null, sources, ct).ConfigureAwait(false);
-                        break;
-                    }
-                    await store.UpdateAsync(current with
+                    // Candidates are the live facts as just read (searches skip expired ones).
+                    var current = candidates[d.TargetId!.Value];
+                    writes.Update(current with
                     {
                         Content = d.Text,
                         Embedding = await embedder.EmbedAsync(d.Text, ct).ConfigureAwait(false),
                         Sources = current.Sources.Concat(sources).Distinct(StringComparer.Ordinal).ToList(),
                         ObservedAt = batch.ObservedAt > current.ObservedAt ? batch.ObservedAt : current.ObservedAt,
-                    }, Actor, MemoryEvent.Update, ct).ConfigureAwait(false);
+                    }, Actor, MemoryEvent.Update);
                     break;
                 case FactEvent.Delete:
-                    var old = await store.GetAsync(d.TargetId!.Value, ct).ConfigureAwait(false);
-                    if (old is not null && old.ExpiredAt is null)
-                        await store.UpdateAsync(old with { InvalidAt = batch.ObservedAt, ExpiredAt = _time.GetUtcNow() }, Actor, MemoryEvent.Invalidate, ct).ConfigureAwait(false);
-                    await AddFactAsync(batch, fact, fact.Text, embeddings[d.FactIndex], sources, ct).ConfigureAwait(false);
+                    var old = candidates[d.TargetId!.Value];
+                    if (old.ExpiredAt is null)
+                        writes.Update(old with { InvalidAt = batch.ObservedAt, ExpiredAt = _time.GetUtcNow() }, Actor, MemoryEvent.Invalidate);
+                    await AddFactAsync(batch, fact, fact.Text, embeddings[d.FactIndex], sources, writes, ct).ConfigureAwait(false);
                     break;
                 case FactEvent.None when d.TargetId is { } known && candidates.ContainsKey(known):
-                    await store.RecordNoChangeAsync(known, Actor, ct).ConfigureAwait(false);
+                    writes.NoChange(known, Actor);
                     break;
             }
         }
     }
 
-    private async Task AddFactAsync(IngestBatch batch, ExtractedFact fact, string text, float[]? embedding, IReadOnlyList<string> sources, CancellationToken ct)
+    private async Task AddFactAsync(IngestBatch batch, ExtractedFact fact, string text, float[]? embedding, IReadOnlyList<string> sources, MemoryWriteBatch writes, CancellationToken ct)
     {
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal) { ["episode"] = batch.EpisodeId.ToString() };
         if (!string.IsNullOrWhiteSpace(fact.Subject)) metadata[SubjectKey] = fact.Subject;
-        await store.AddAsync(new MemoryRecord
+        writes.Add(new MemoryRecord
         {
             Id = Guid.NewGuid(),
             Scope = batch.Scope,
@@ -164,7 +175,7 @@ public sealed class FactPipeline(
             Sources = sources,
             ObservedAt = batch.ObservedAt,
             ValidAt = batch.ObservedAt,
-        }, Actor, null, ct).ConfigureAwait(false);
+        }, Actor);
     }
 
     private static Guid? FindByText(IReadOnlyDictionary<Guid, MemoryRecord> candidates, string text)

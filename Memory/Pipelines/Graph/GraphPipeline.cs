@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Agents.Memory.Model;
 using Agents.Memory.Pipelines.Facts;
 using Agents.Memory.Pipelines.Text;
@@ -36,26 +37,47 @@ public sealed class GraphPipeline(
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly ILogger _logger = logger ?? NullLogger.Instance;
 
+    /// <summary>Runs the stage and writes its result in one <see cref="IMemoryStore.WriteAsync"/>.</summary>
     public async Task ProcessAsync(IngestBatch batch, bool notesExist, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(batch);
-        var extraction = await extractor.ExtractAsync(new FactExtractionInput(batch.Turns, batch.ObservedAt), cancellationToken).ConfigureAwait(false);
-        if (extraction.Entities.Count == 0) return;
+        var writes = await PlanAsync(batch, notesExist, cancellationToken).ConfigureAwait(false);
+        await store.WriteAsync(writes, cancellationToken).ConfigureAwait(false);
+    }
 
-        // name (normalised) -> entity record
+    /// <summary>
+    /// Reads what the stage needs and decides everything, writing nothing: the new entities, the
+    /// relations closed and the edges added, as one <see cref="MemoryWriteBatch"/> for the caller to
+    /// write (with the episode's progress mark, so both commit together).
+    /// </summary>
+    public async Task<MemoryWriteBatch> PlanAsync(IngestBatch batch, bool notesExist, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var writes = new MemoryWriteBatch { Rebuildable = true };
+        var extraction = await extractor.ExtractAsync(new FactExtractionInput(batch.Turns, batch.ObservedAt), cancellationToken).ConfigureAwait(false);
+        if (extraction.Entities.Count == 0) return writes;
+
+        // name (normalised) -> entity record; the entities named are looked up at once by their normalised names.
         var resolved = new Dictionary<string, MemoryRecord>(StringComparer.Ordinal);
+        var named = extraction.Entities.Select(e => NameExtractor.Normalize(e.Name)).Where(static k => k.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+        var known = named.Count == 0 ? [] : await store.ListAsync(new MemoryFilter(batch.Scope)
+        {
+            Kinds = [MemoryKind.Entity], Metadata = new MetadataMatch(NameKey, named),
+        }, limit: 10 * named.Count, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var byName = new Dictionary<string, MemoryRecord>(StringComparer.Ordinal);
+        foreach (var entity in known) byName.TryAdd(entity.Metadata[NameKey], entity); // the oldest of twins
+        var created = new List<MemoryRecord>();
         foreach (var entity in extraction.Entities)
         {
             var key = NameExtractor.Normalize(entity.Name);
             if (key.Length == 0 || resolved.ContainsKey(key)) continue;
-            resolved[key] = await ResolveEntityAsync(batch, entity, key, cancellationToken).ConfigureAwait(false);
+            resolved[key] = byName.TryGetValue(key, out var exact) ? exact : await ResolveEntityAsync(batch, entity, key, created, writes, cancellationToken).ConfigureAwait(false);
         }
 
         var relations = extraction.Relations.Where(r => resolved.ContainsKey(NameExtractor.Normalize(r.Source)) && resolved.ContainsKey(NameExtractor.Normalize(r.Target))).ToList();
-        var entityIds = resolved.Values.Select(static e => e.Id).ToList();
+        var entityIds = resolved.Values.Where(e => !created.Contains(e)).Select(static e => e.Id).ToList();
         // The entities' relations only: their mentions grow with every turn that names them, and
         // reading those each time made a popular entity's ingest cost grow with the conversation.
-        var relationEdges = await store.GetEdgesAsync(new EdgeQuery(batch.Scope.Tenant, entityIds) { ExcludeTypes = StructuralEdges }, cancellationToken).ConfigureAwait(false);
+        var relationEdges = entityIds.Count == 0 ? [] : await store.GetEdgesAsync(new EdgeQuery(batch.Scope.Tenant, entityIds) { ExcludeTypes = StructuralEdges }, cancellationToken).ConfigureAwait(false);
 
         // Contradictions: decided and validated before anything changes.
         var closing = new List<Guid>();
@@ -73,10 +95,9 @@ public sealed class GraphPipeline(
         }
 
         var now = _time.GetUtcNow();
-        foreach (var id in closing)
-            await store.CloseEdgeAsync(id, batch.ObservedAt, now, cancellationToken).ConfigureAwait(false);
+        foreach (var id in closing) writes.CloseEdge(id, batch.ObservedAt, now);
 
-        var newEdges = new List<MemoryEdge>();
+        var newEdges = writes.Edges;
         var sources = batch.DerivedSources(notesExist ? batch.Messages.Select(static m => m.NoteId) : null);
         foreach (var r in relations)
         {
@@ -108,24 +129,28 @@ public sealed class GraphPipeline(
                             ValidAt = batch.ObservedAt, Sources = [batch.EpisodeId.ToString()],
                         });
         }
-        if (newEdges.Count > 0) await store.AddEdgesAsync(newEdges, cancellationToken).ConfigureAwait(false);
-        _logger.LogDebug("Episode {EpisodeId}: {Entities} entities, {Relations} new edges, {Closed} relations closed", batch.EpisodeId, resolved.Count, newEdges.Count, closing.Count);
+        _logger.LogDebug("Episode {EpisodeId}: {Entities} entities ({New} new), {Relations} new edges, {Closed} relations closed",
+            batch.EpisodeId, resolved.Count, created.Count, newEdges.Count, closing.Count);
+        return writes;
     }
 
-    private async Task<MemoryRecord> ResolveEntityAsync(IngestBatch batch, ExtractedEntity entity, string key, CancellationToken ct)
+    // An entity not known by its exact name: the most similar of the scope's entities (and of those this
+    // batch creates, which the store does not hold yet) if close enough and of a compatible type, else new.
+    private async Task<MemoryRecord> ResolveEntityAsync(IngestBatch batch, ExtractedEntity entity, string key, List<MemoryRecord> created, MemoryWriteBatch writes, CancellationToken ct)
     {
         var filter = new MemoryFilter(batch.Scope) { Kinds = [MemoryKind.Entity] };
-        // 1. Exact normalised name.
-        var byText = await store.SearchByTextAsync(entity.Name, filter, 10, cancellationToken: ct).ConfigureAwait(false);
-        var exact = byText.Select(static h => h.Record).FirstOrDefault(r => r.Metadata.GetValueOrDefault(NameKey) == key);
-        if (exact is not null) return exact;
-        // 2. Embedding, same type (or untyped on either side).
         var embedding = await embedder.EmbedAsync(entity.Name, ct).ConfigureAwait(false);
-        var similar = await store.SearchByVectorAsync(embedding, filter, 3, _options.EntityMergeSimilarity, ct).ConfigureAwait(false);
-        var match = similar.Select(static h => h.Record).FirstOrDefault(r => CompatibleTypes(r.Metadata.GetValueOrDefault(TypeKey), entity.Type));
+        var similar = (await store.SearchByVectorAsync(embedding, filter, 3, _options.EntityMergeSimilarity, ct).ConfigureAwait(false))
+            .Select(static h => (h.Record, h.Score)).ToList();
+        foreach (var pending in created)
+        {
+            var score = TensorPrimitives.CosineSimilarity(embedding, pending.Embedding!);
+            if (score >= _options.EntityMergeSimilarity) similar.Add((pending, score));
+        }
+        var match = similar.OrderByDescending(static h => h.Score).Take(3).Select(static h => h.Record)
+            .FirstOrDefault(r => CompatibleTypes(r.Metadata.GetValueOrDefault(TypeKey), entity.Type));
         if (match is not null) return match;
-        // 3. New entity.
-        return await store.AddAsync(new MemoryRecord
+        var record = new MemoryRecord
         {
             Id = Guid.NewGuid(),
             Scope = batch.Scope,
@@ -137,7 +162,10 @@ public sealed class GraphPipeline(
             Sources = batch.DerivedSources(),
             ObservedAt = batch.ObservedAt,
             ValidAt = batch.ObservedAt,
-        }, Actor, null, ct).ConfigureAwait(false);
+        };
+        created.Add(record);
+        writes.Add(record, Actor);
+        return record;
     }
 
     private async Task<Dictionary<Guid, string>> NamesAsync(IReadOnlyList<MemoryEdge> edges, CancellationToken ct)

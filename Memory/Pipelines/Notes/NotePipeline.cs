@@ -46,31 +46,85 @@ public sealed class NotePipeline(
         for (var i = 0; i < batch.Messages.Count; i++)
         {
             var message = batch.Messages[i];
-            var note = await EnsureRawNoteAsync(batch, message, cancellationToken).ConfigureAwait(false);
-            var stage = note.Metadata.GetValueOrDefault(NoteText.StageKey);
-            if (stage is null)
+            var before = preceding.Concat(batch.Messages.Take(i).Select(static m => new ConversationTurn(m.Speaker, m.Content))).TakeLast(turns).ToList();
+            var after = batch.Messages.Skip(i + 1).Take(turns).Select(static m => new ConversationTurn(m.Speaker, m.Content)).ToList();
+            var draft = new NoteDraft(message.Content, message.Speaker, batch.ObservedAt, before, after, participants);
+            var previous = recent.Count > 0 ? recent[^1] : (Guid?)null;
+            var window = recent.TakeLast(turns).ToList();
+            for (var attempt = 0; ; attempt++)
             {
-                var before = preceding.Concat(batch.Messages.Take(i).Select(static m => new ConversationTurn(m.Speaker, m.Content))).TakeLast(turns).ToList();
-                var after = batch.Messages.Skip(i + 1).Take(turns).Select(static m => new ConversationTurn(m.Speaker, m.Content)).ToList();
-                note = await EnrichAsync(note, new NoteDraft(message.Content, message.Speaker, batch.ObservedAt, before, after, participants), cancellationToken).ConfigureAwait(false);
-                stage = NoteText.Enriched;
+                try
+                {
+                    await WriteNoteAsync(batch, i, draft, previous, window, cancellationToken).ConfigureAwait(false);
+                    break;
+                }
+                catch (MemoryConflictException) when (attempt < 2)
+                {
+                    // A neighbour (or the note) changed while this note was decided: read again, decide again.
+                }
             }
-            // The edge from the previous turn goes in with the note's links (one check, one write).
-            var edges = new List<WantedEdge>(1 + _options.NeighbourCount);
-            if (recent.Count > 0) edges.Add(new WantedEdge(recent[^1], note.Id, NextTurnEdge, 1.0));
-            if (stage == NoteText.Enriched) await LinkAsync(note, recent.TakeLast(turns).ToList(), edges, batch, cancellationToken).ConfigureAwait(false);
-            else await EnsureEdgesAsync(edges, note.Scope, batch, cancellationToken).ConfigureAwait(false);
-            recent.Add(note.Id);
+            recent.Add(message.NoteId);
         }
     }
 
-    private async Task<MemoryRecord> EnsureRawNoteAsync(IngestBatch batch, IngestMessage message, CancellationToken ct)
+    /// <summary>
+    /// One note: enriched, linked and its neighbours evolved, written in one batch with its edges (the
+    /// note itself, the edge from the previous turn, its links, the neighbours' rewrites). A note
+    /// stored by an earlier, interrupted run continues from its stage. When the link decision fails
+    /// (a model's bad answer), the enrichment is kept (stage enriched) so a retry does not ask for it again.
+    /// </summary>
+    private async Task WriteNoteAsync(IngestBatch batch, int index, NoteDraft draft, Guid? previous, IReadOnlyList<Guid> precedingIds, CancellationToken ct)
     {
+        var message = batch.Messages[index];
         var existing = await store.GetAsync(message.NoteId, ct).ConfigureAwait(false);
-        if (existing is not null) return existing;
+        var stage = existing?.Metadata.GetValueOrDefault(NoteText.StageKey);
+        var writes = new MemoryWriteBatch { Rebuildable = true };
+        var edges = new List<WantedEdge>(1 + _options.NeighbourCount);
+        if (previous is { } p) edges.Add(new WantedEdge(p, message.NoteId, NextTurnEdge, 1.0));
+        if (stage == NoteText.Linked)
+        {
+            await EnsureEdgesAsync(edges, existing!.Scope, batch, writes, isNew: false, ct).ConfigureAwait(false);
+            await store.WriteAsync(writes, ct).ConfigureAwait(false);
+            return;
+        }
+        var note = stage == NoteText.Enriched ? existing! : await EnrichAsync(existing ?? RawNote(batch, message), draft, ct).ConfigureAwait(false);
+        LinkDecision decision;
+        Dictionary<Guid, MemoryRecord> read;
+        IReadOnlyList<NeighbourNote> neighbours;
+        try
+        {
+            (decision, neighbours, read) = await DecideLinksAsync(note, precedingIds, ct).ConfigureAwait(false);
+        }
+        catch (Exception) when (!ct.IsCancellationRequested && stage is null)
+        {
+            await store.WriteAsync(existing is null ? writes.Add(note, Actor) : writes.Update(note, Actor, MemoryEvent.Enrich), ct).ConfigureAwait(false);
+            throw;
+        }
+
+        var similarity = neighbours.ToDictionary(static n => n.Note.Id, static n => n.Similarity);
+        foreach (var target in decision.LinkTo) edges.Add(new WantedEdge(note.Id, target, LinkEdge, similarity[target]));
+        var tags = decision.NewNoteTags ?? note.Tags;
+        var linked = note with
+        {
+            Tags = tags,
+            Embedding = decision.NewNoteTags is null ? note.Embedding : await embedder.EmbedAsync(NoteText.ForEmbedding(note.Content, note.Context, note.Keywords, tags), ct).ConfigureAwait(false),
+            Metadata = NoteText.With(note.Metadata, NoteText.StageKey, NoteText.Linked),
+        };
+        // The note first, so the edges can join it.
+        if (existing is null) writes.Add(linked, Actor);
+        else writes.Update(linked, Actor, MemoryEvent.Evolve);
+        await EnsureEdgesAsync(edges, note.Scope, batch, writes, isNew: existing is null, ct).ConfigureAwait(false);
+        foreach (var rewrite in decision.Rewrites)
+            await RewriteNeighbourAsync(rewrite, read.GetValueOrDefault(rewrite.Id), writes, ct).ConfigureAwait(false);
+        await store.WriteAsync(writes, ct).ConfigureAwait(false);
+        _logger.LogDebug("Note {NoteId}: {Links} links, {Rewrites} neighbours evolved", note.Id, decision.LinkTo.Count, decision.Rewrites.Count);
+    }
+
+    private static MemoryRecord RawNote(IngestBatch batch, IngestMessage message)
+    {
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal) { ["episode"] = batch.EpisodeId.ToString() };
         if (!string.IsNullOrWhiteSpace(message.Speaker)) metadata[NoteText.SpeakerKey] = message.Speaker;
-        var raw = new MemoryRecord
+        return new MemoryRecord
         {
             Id = message.NoteId,
             Scope = batch.Scope,
@@ -81,23 +135,14 @@ public sealed class NotePipeline(
             ObservedAt = batch.ObservedAt,
             ValidAt = batch.ObservedAt,
         };
-        try
-        {
-            return await store.AddAsync(raw, Actor, null, ct).ConfigureAwait(false);
-        }
-        catch (MemoryConflictException conflict)
-        {
-            // Another worker created it between our read and our write: use theirs.
-            return await store.GetAsync(message.NoteId, ct).ConfigureAwait(false)
-                ?? throw new MemoryPipelineException($"Note {message.NoteId} conflicted on add but cannot be read.", conflict);
-        }
     }
 
+    // The note as enriched (keywords, context, tags, embedding), not written yet.
     private async Task<MemoryRecord> EnrichAsync(MemoryRecord note, NoteDraft draft, CancellationToken ct)
     {
         var enrichment = await enricher.EnrichAsync(draft, ct).ConfigureAwait(false);
         var embedding = await embedder.EmbedAsync(NoteText.ForEmbedding(note.Content, enrichment.Context, enrichment.Keywords, enrichment.Tags), ct).ConfigureAwait(false);
-        var enriched = note with
+        return note with
         {
             Keywords = enrichment.Keywords,
             Context = enrichment.Context,
@@ -105,10 +150,11 @@ public sealed class NotePipeline(
             Embedding = embedding,
             Metadata = NoteText.With(note.Metadata, NoteText.StageKey, NoteText.Enriched),
         };
-        return await store.UpdateAsync(enriched, Actor, MemoryEvent.Enrich, ct).ConfigureAwait(false);
     }
 
-    private async Task LinkAsync(MemoryRecord note, IReadOnlyList<Guid> precedingIds, List<WantedEdge> edges, IngestBatch batch, CancellationToken ct)
+    // The nearest notes and the turns just before the note, and the link decision over them (validated).
+    private async Task<(LinkDecision Decision, IReadOnlyList<NeighbourNote> Neighbours, Dictionary<Guid, MemoryRecord> Read)> DecideLinksAsync(
+        MemoryRecord note, IReadOnlyList<Guid> precedingIds, CancellationToken ct)
     {
         var filter = new MemoryFilter(note.Scope) { Kinds = [MemoryKind.Note] };
         var hits = await store.SearchByVectorAsync(note.Embedding!, filter, _options.NeighbourCount + 1, null, ct).ConfigureAwait(false);
@@ -129,26 +175,9 @@ public sealed class NotePipeline(
                 read[record.Id] = record;
             }
         }
-
         var decision = neighbours.Count == 0 ? LinkDecision.None : await linkDecider.DecideAsync(NoteText.Snapshot(note), neighbours, ct).ConfigureAwait(false);
         Validate(decision, neighbours);
-
-        var similarity = neighbours.ToDictionary(static n => n.Note.Id, static n => n.Similarity);
-        foreach (var target in decision.LinkTo) edges.Add(new WantedEdge(note.Id, target, LinkEdge, similarity[target]));
-        await EnsureEdgesAsync(edges, note.Scope, batch, ct).ConfigureAwait(false);
-
-        foreach (var rewrite in decision.Rewrites)
-            await RewriteNeighbourAsync(rewrite, read.GetValueOrDefault(rewrite.Id), ct).ConfigureAwait(false);
-
-        var tags = decision.NewNoteTags ?? note.Tags;
-        var linked = note with
-        {
-            Tags = tags,
-            Embedding = decision.NewNoteTags is null ? note.Embedding : await embedder.EmbedAsync(NoteText.ForEmbedding(note.Content, note.Context, note.Keywords, tags), ct).ConfigureAwait(false),
-            Metadata = NoteText.With(note.Metadata, NoteText.StageKey, NoteText.Linked),
-        };
-        await store.UpdateAsync(linked, Actor, MemoryEvent.Evolve, ct).ConfigureAwait(false);
-        _logger.LogDebug("Note {NoteId}: {Links} links, {Rewrites} neighbours evolved", note.Id, decision.LinkTo.Count, decision.Rewrites.Count);
+        return (decision, neighbours, read);
     }
 
     private static double Cosine(float[]? a, float[]? b) =>
@@ -164,57 +193,53 @@ public sealed class NotePipeline(
                 throw new UnknownMemoryReferenceException(id.ToString(), "evolution", allowed.Select(static a => a.ToString()).ToList());
     }
 
-    private async Task RewriteNeighbourAsync(NeighbourRewrite rewrite, MemoryRecord? known, CancellationToken ct)
+    // Only context and tags change; content and keywords stay as the note was written. Applies to the
+    // version as read (the batch's write fails with a conflict, and the note is decided again, if it changed).
+    private async Task RewriteNeighbourAsync(NeighbourRewrite rewrite, MemoryRecord? known, MemoryWriteBatch writes, CancellationToken ct)
     {
-        for (var attempt = 0; ; attempt++)
+        var current = known ?? await store.GetAsync(rewrite.Id, ct).ConfigureAwait(false);
+        if (current is null) return; // deleted meanwhile: nothing to evolve
+        if (current.Context == rewrite.Context && current.Tags.SequenceEqual(rewrite.Tags)) return;
+        writes.Update(current with
         {
-            var current = known ?? await store.GetAsync(rewrite.Id, ct).ConfigureAwait(false);
-            known = null;
-            if (current is null) return; // deleted meanwhile: nothing to evolve
-            if (current.Context == rewrite.Context && current.Tags.SequenceEqual(rewrite.Tags)) return;
-            // Only context and tags change; content and keywords stay as the note was written.
-            var evolved = current with
-            {
-                Context = rewrite.Context,
-                Tags = rewrite.Tags,
-                Embedding = await embedder.EmbedAsync(NoteText.ForEmbedding(current.Content, rewrite.Context, current.Keywords, rewrite.Tags), ct).ConfigureAwait(false),
-            };
-            try
-            {
-                await store.UpdateAsync(evolved, Actor, MemoryEvent.Evolve, ct).ConfigureAwait(false);
-                return;
-            }
-            catch (MemoryConflictException) when (attempt < 2)
-            {
-                // A concurrent change won; read again and re-apply on the fresh version.
-            }
-        }
+            Context = rewrite.Context,
+            Tags = rewrite.Tags,
+            Embedding = await embedder.EmbedAsync(NoteText.ForEmbedding(current.Content, rewrite.Context, current.Keywords, rewrite.Tags), ct).ConfigureAwait(false),
+        }, Actor, MemoryEvent.Evolve);
     }
 
     private readonly record struct WantedEdge(Guid From, Guid To, string Type, double Weight);
 
-    /// <summary>Adds the edges that do not exist yet (same ends and type): one read, one write.</summary>
-    private async Task EnsureEdgesAsync(IReadOnlyList<WantedEdge> wanted, MemoryScope scope, IngestBatch batch, CancellationToken ct)
+    /// <summary>Adds to <paramref name="writes"/> the edges that do not exist yet (same ends and type). A
+    /// new note has none yet (the edges are from it, or to it from the previous turn), so nothing is read.</summary>
+    private async Task EnsureEdgesAsync(IReadOnlyList<WantedEdge> wanted, MemoryScope scope, IngestBatch batch, MemoryWriteBatch writes, bool isNew, CancellationToken ct)
     {
         if (wanted.Count == 0) return;
-        var query = new EdgeQuery(scope.Tenant, wanted.Select(static e => e.From).Distinct().ToList())
+        var existing = new HashSet<(Guid, Guid, string)>();
+        if (!isNew)
         {
-            Direction = EdgeDirection.Outgoing,
-            Types = wanted.Select(static e => e.Type).Distinct().ToList(),
-        };
-        var existing = (await store.GetEdgesAsync(query, ct).ConfigureAwait(false)).Select(static e => (e.FromId, e.ToId, e.Type)).ToHashSet();
-        var missing = wanted.Where(e => existing.Add((e.From, e.To, e.Type))).Select(e => new MemoryEdge
+            var query = new EdgeQuery(scope.Tenant, wanted.Select(static e => e.From).Distinct().ToList())
+            {
+                Direction = EdgeDirection.Outgoing,
+                Types = wanted.Select(static e => e.Type).Distinct().ToList(),
+            };
+            existing = (await store.GetEdgesAsync(query, ct).ConfigureAwait(false)).Select(static e => (e.FromId, e.ToId, e.Type)).ToHashSet();
+        }
+        foreach (var e in wanted)
         {
-            Id = Guid.NewGuid(),
-            Scope = scope,
-            FromId = e.From,
-            ToId = e.To,
-            Type = e.Type,
-            Weight = e.Weight,
-            ValidAt = batch.ObservedAt,
-            Sources = [batch.EpisodeId.ToString()],
-        }).ToList();
-        if (missing.Count > 0) await store.AddEdgesAsync(missing, ct).ConfigureAwait(false);
+            if (!existing.Add((e.From, e.To, e.Type))) continue;
+            writes.AddEdge(new MemoryEdge
+            {
+                Id = Guid.NewGuid(),
+                Scope = scope,
+                FromId = e.From,
+                ToId = e.To,
+                Type = e.Type,
+                Weight = e.Weight,
+                ValidAt = batch.ObservedAt,
+                Sources = [batch.EpisodeId.ToString()],
+            });
+        }
     }
 
     // The last notes of the scope observed up to this batch, not counting the batch's own notes.

@@ -89,7 +89,7 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
         finally { _lock.ExitWriteLock(); }
     }
 
-    public Task<int> AddBatchAsync(IReadOnlyList<MemoryRecord> records, string actor, CancellationToken cancellationToken = default)
+    public Task<int> AddBatchAsync(IReadOnlyList<MemoryRecord> records, string actor, IReadOnlyList<MemoryJobRequest>? jobs = null, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         MemoryInputValidator.ValidateActor(actor);
@@ -99,6 +99,7 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
             _validator.ValidateRecord(record);
             if (!ids.Add(record.Id)) throw new MemoryConflictException($"The batch holds record id {record.Id} twice.");
         }
+        foreach (var job in jobs ?? []) _validator.ValidateJob(job, null);
         _lock.EnterWriteLock();
         try
         {
@@ -113,6 +114,8 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
                 entries.Add(JournalEntry.Put(stored));
                 entries.Add(JournalEntry.Put(AddHistory(stored, actor, now)));
             }
+            // One microsecond apart, so the queue (oldest first) hands them out in the order given.
+            for (var i = 0; i < (jobs?.Count ?? 0); i++) NewJob(jobs![i], null, now.AddMicroseconds(i), entries);
             Commit(entries);
             return Task.FromResult(records.Count);
         }
@@ -188,6 +191,84 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
         }
         finally { _lock.ExitWriteLock(); }
     }
+
+    public Task<MemoryWriteResult> WriteAsync(MemoryWriteBatch batch, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        cancellationToken.ThrowIfCancellationRequested();
+        ValidateBatch(batch);
+        _lock.EnterWriteLock();
+        try
+        {
+            ThrowIfDisposed();
+            // Every check runs against the state the batch would leave before anything is applied.
+            var now = Now();
+            var pending = new Dictionary<Guid, MemoryRecord>();
+            MemoryRecord? Current(Guid id) => pending.TryGetValue(id, out var p) ? p : _records.TryGetValue(id, out var s) ? s.Record : null;
+            var entries = new List<JournalEntry>();
+            var added = new List<MemoryRecord>(batch.Adds.Count);
+            foreach (var add in batch.Adds)
+            {
+                if (Current(add.Record.Id) is not null) throw new MemoryConflictException($"A record with id {add.Record.Id} exists already.");
+                var stored = Stamp(add.Record, now);
+                pending[stored.Id] = stored;
+                added.Add(stored);
+                entries.Add(JournalEntry.Put(stored));
+                entries.Add(JournalEntry.Put(AddHistory(stored, add.Actor, now)));
+            }
+            var updated = new List<MemoryRecord>(batch.Updates.Count);
+            foreach (var update in batch.Updates)
+            {
+                var old = Current(update.Record.Id) ?? throw new MemoryNotFoundException($"Record {update.Record.Id} does not exist.");
+                CheckUpdatable(old, update.Record);
+                var stored = Normalize(update.Record) with { CreatedAt = old.CreatedAt, UpdatedAt = now, Version = old.Version + 1 };
+                pending[stored.Id] = stored;
+                updated.Add(stored);
+                entries.Add(JournalEntry.Put(stored));
+                entries.Add(JournalEntry.Put(new MemoryHistoryEntry
+                {
+                    Id = Guid.NewGuid(), RecordId = stored.Id, Scope = stored.Scope, OldContent = old.Content, NewContent = stored.Content,
+                    Event = update.Event, At = now, Actor = update.Actor, Version = stored.Version,
+                }));
+            }
+            foreach (var none in batch.NoChanges)
+            {
+                var r = Current(none.Id) ?? throw new MemoryNotFoundException($"Record {none.Id} does not exist.");
+                entries.Add(JournalEntry.Put(new MemoryHistoryEntry
+                {
+                    Id = Guid.NewGuid(), RecordId = r.Id, Scope = r.Scope, OldContent = r.Content, NewContent = r.Content,
+                    Event = MemoryEvent.None, At = now, Actor = none.Actor, Version = r.Version,
+                }));
+            }
+            var closed = 0;
+            var closedIds = new HashSet<Guid>();
+            foreach (var close in batch.EdgeCloses)
+            {
+                if (!_edges.TryGetValue(close.EdgeId, out var edge) || !edge.IsOpen || !closedIds.Add(close.EdgeId)) continue;
+                var shut = edge with { InvalidAt = MemoryTime.Normalize(close.InvalidAt), ExpiredAt = MemoryTime.Normalize(close.ExpiredAt ?? now) };
+                if (shut.ValidAt is { } v && shut.InvalidAt is { } i && i < v)
+                    throw new InvalidMemoryContentException($"Edge {close.EdgeId} would become invalid ({i:O}) before it is valid ({v:O}).");
+                entries.Add(JournalEntry.Put(shut));
+                closed++;
+            }
+            foreach (var edge in batch.Edges)
+            {
+                if (_edges.ContainsKey(edge.Id)) throw new MemoryConflictException($"An edge with id {edge.Id} exists already.");
+                foreach (var (id, end) in new[] { (edge.FromId, "from"), (edge.ToId, "to") })
+                {
+                    if (Current(id) is not { } r || !string.Equals(r.Scope.Tenant, edge.Scope.Tenant, StringComparison.Ordinal))
+                        throw new MemoryNotFoundException($"Edge {edge.Id}: its '{end}' record {id} does not exist in tenant '{edge.Scope.Tenant}'.");
+                }
+                entries.Add(JournalEntry.Put(NormalizeEdge(edge) with { CreatedAt = now }));
+            }
+            if (entries.Count > 0) Commit(entries);
+            return Task.FromResult(new MemoryWriteResult(added, updated, closed));
+        }
+        finally { _lock.ExitWriteLock(); }
+    }
+
+    /// <summary>The checks of a batch that need no stored state (shared with the PostgreSQL store).</summary>
+    internal void ValidateBatch(MemoryWriteBatch batch) => _validator.ValidateBatch(batch);
 
     public Task<MemoryRecord?> GetAsync(Guid id, CancellationToken cancellationToken = default)
     {

@@ -57,9 +57,8 @@ public sealed class PostgresMemoryStore : IMemoryStore
         var now = Now();
         var stored = Stamp(record, now);
 
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using (var batch = new NpgsqlBatch(connection, transaction))
+        // A batch without a transaction runs as one implicit transaction: all or nothing, one round trip.
+        await using (var batch = _dataSource.CreateBatch())
         {
             batch.BatchCommands.Add(InsertRecord(stored));
             batch.BatchCommands.Add(InsertHistory(NewHistory(stored, null, stored.Content, MemoryEvent.Add, actor, now)));
@@ -73,11 +72,10 @@ public sealed class PostgresMemoryStore : IMemoryStore
                 throw new MemoryConflictException($"A record with id {record.Id} exists already.");
             }
         }
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return stored;
     }
 
-    public async Task<int> AddBatchAsync(IReadOnlyList<MemoryRecord> records, string actor, CancellationToken cancellationToken = default)
+    public async Task<int> AddBatchAsync(IReadOnlyList<MemoryRecord> records, string actor, IReadOnlyList<MemoryJobRequest>? jobs = null, CancellationToken cancellationToken = default)
     {
         MemoryInputValidator.ValidateActor(actor);
         var ids = new HashSet<Guid>();
@@ -86,32 +84,102 @@ public sealed class PostgresMemoryStore : IMemoryStore
             _validator.ValidateRecord(record);
             if (!ids.Add(record.Id)) throw new MemoryConflictException($"The batch holds record id {record.Id} twice.");
         }
-        if (records.Count == 0) return 0;
+        foreach (var job in jobs ?? []) _validator.ValidateJob(job, null);
+        if (records.Count == 0 && jobs is not { Count: > 0 }) return 0;
         var now = Now();
+        var stored = records.Select(r => Stamp(r, now)).ToList();
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var size = Math.Max(1, _options.BatchSize);
-        for (var start = 0; start < records.Count; start += size)
+        try
+        {
+            // Binary COPY: rows stream in without a statement per row (the indexes are still maintained row by row).
+            await using (var copy = await connection.BeginBinaryImportAsync(CopyRecords, cancellationToken).ConfigureAwait(false))
+            {
+                foreach (var record in stored) await WriteRecordRowAsync(copy, record, cancellationToken).ConfigureAwait(false);
+                await copy.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            }
+            await using (var copy = await connection.BeginBinaryImportAsync(CopyHistory, cancellationToken).ConfigureAwait(false))
+            {
+                foreach (var record in stored)
+                    await WriteHistoryRowAsync(copy, NewHistory(record, null, record.Content, MemoryEvent.Add, actor, now), cancellationToken).ConfigureAwait(false);
+                await copy.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (PostgresException e) when (e.SqlState == UniqueViolation && e.ConstraintName == "memory_records_pkey")
+        {
+            throw new MemoryConflictException($"A record of the batch exists already ({e.Detail}).");
+        }
+        if (jobs is { Count: > 0 })
         {
             await using var batch = new NpgsqlBatch(connection, transaction);
-            for (var i = start; i < Math.Min(records.Count, start + size); i++)
-            {
-                var stored = Stamp(records[i], now);
-                batch.BatchCommands.Add(InsertRecord(stored));
-                batch.BatchCommands.Add(InsertHistory(NewHistory(stored, null, stored.Content, MemoryEvent.Add, actor, now)));
-            }
-            try
-            {
-                await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (PostgresException e) when (e.SqlState == UniqueViolation && e.ConstraintName == "memory_records_pkey")
-            {
-                throw new MemoryConflictException($"A record of the batch exists already ({e.Detail}).");
-            }
+            // One microsecond apart, so the queue (oldest first) hands them out in the order given.
+            for (var i = 0; i < jobs.Count; i++) batch.BatchCommands.Add(InsertJob(jobs[i], null, now.AddMicroseconds(i)));
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return records.Count;
     }
+
+    private const string CopyRecords =
+        "COPY memory_records (id, tenant, user_id, agent_id, run_id, team_id, kind, content, embedding, keywords, tags, context, category, " +
+        "metadata, sources, search_text, observed_at, valid_at, invalid_at, expired_at, created_at, updated_at, version) FROM STDIN (FORMAT BINARY)";
+
+    private const string CopyHistory =
+        "COPY memory_history (id, record_id, tenant, user_id, agent_id, run_id, team_id, old_content, new_content, event, at, actor, version) FROM STDIN (FORMAT BINARY)";
+
+    private static async Task WriteRecordRowAsync(NpgsqlBinaryImporter copy, MemoryRecord r, CancellationToken ct)
+    {
+        await copy.StartRowAsync(ct).ConfigureAwait(false);
+        await copy.WriteAsync(r.Id, NpgsqlDbType.Uuid, ct).ConfigureAwait(false);
+        await WriteScopeAsync(copy, r.Scope, ct).ConfigureAwait(false);
+        await copy.WriteAsync(r.Kind.Value, NpgsqlDbType.Text, ct).ConfigureAwait(false);
+        await copy.WriteAsync(r.Content, NpgsqlDbType.Text, ct).ConfigureAwait(false);
+        if (r.Embedding is { } e) await copy.WriteAsync(new Pgvector.Vector(e), "vector", ct).ConfigureAwait(false);
+        else await copy.WriteNullAsync(ct).ConfigureAwait(false);
+        await copy.WriteAsync(r.Keywords.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text, ct).ConfigureAwait(false);
+        await copy.WriteAsync(r.Tags.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text, ct).ConfigureAwait(false);
+        await WriteTextAsync(copy, r.Context, ct).ConfigureAwait(false);
+        await WriteTextAsync(copy, r.Category, ct).ConfigureAwait(false);
+        await copy.WriteAsync(JsonSerializer.Serialize(r.Metadata), NpgsqlDbType.Jsonb, ct).ConfigureAwait(false);
+        await copy.WriteAsync(r.Sources.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text, ct).ConfigureAwait(false);
+        await copy.WriteAsync(MemorySearchText.Compose(r), NpgsqlDbType.Text, ct).ConfigureAwait(false);
+        await WriteTimeAsync(copy, r.ObservedAt, ct).ConfigureAwait(false);
+        await WriteTimeAsync(copy, r.ValidAt, ct).ConfigureAwait(false);
+        await WriteTimeAsync(copy, r.InvalidAt, ct).ConfigureAwait(false);
+        await WriteTimeAsync(copy, r.ExpiredAt, ct).ConfigureAwait(false);
+        await WriteTimeAsync(copy, r.CreatedAt, ct).ConfigureAwait(false);
+        await WriteTimeAsync(copy, r.UpdatedAt, ct).ConfigureAwait(false);
+        await copy.WriteAsync(r.Version, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
+    }
+
+    private static async Task WriteHistoryRowAsync(NpgsqlBinaryImporter copy, MemoryHistoryEntry h, CancellationToken ct)
+    {
+        await copy.StartRowAsync(ct).ConfigureAwait(false);
+        await copy.WriteAsync(h.Id, NpgsqlDbType.Uuid, ct).ConfigureAwait(false);
+        await copy.WriteAsync(h.RecordId, NpgsqlDbType.Uuid, ct).ConfigureAwait(false);
+        await WriteScopeAsync(copy, h.Scope, ct).ConfigureAwait(false);
+        await WriteTextAsync(copy, h.OldContent, ct).ConfigureAwait(false);
+        await WriteTextAsync(copy, h.NewContent, ct).ConfigureAwait(false);
+        await copy.WriteAsync(h.Event.ToString(), NpgsqlDbType.Text, ct).ConfigureAwait(false);
+        await WriteTimeAsync(copy, h.At, ct).ConfigureAwait(false);
+        await copy.WriteAsync(h.Actor, NpgsqlDbType.Text, ct).ConfigureAwait(false);
+        await copy.WriteAsync(h.Version, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
+    }
+
+    private static async Task WriteScopeAsync(NpgsqlBinaryImporter copy, MemoryScope scope, CancellationToken ct)
+    {
+        await copy.WriteAsync(scope.Tenant, NpgsqlDbType.Text, ct).ConfigureAwait(false);
+        await WriteTextAsync(copy, scope.UserId, ct).ConfigureAwait(false);
+        await WriteTextAsync(copy, scope.AgentId, ct).ConfigureAwait(false);
+        await WriteTextAsync(copy, scope.RunId, ct).ConfigureAwait(false);
+        await WriteTextAsync(copy, scope.TeamId, ct).ConfigureAwait(false);
+    }
+
+    private static Task WriteTextAsync(NpgsqlBinaryImporter copy, string? value, CancellationToken ct) =>
+        value is null ? copy.WriteNullAsync(ct) : copy.WriteAsync(value, NpgsqlDbType.Text, ct);
+
+    private static Task WriteTimeAsync(NpgsqlBinaryImporter copy, DateTimeOffset? value, CancellationToken ct) =>
+        value is { } v ? copy.WriteAsync(MemoryTime.Normalize(v).UtcDateTime, NpgsqlDbType.TimestampTz, ct) : copy.WriteNullAsync(ct);
 
     public async Task<MemoryRecord> UpdateAsync(MemoryRecord record, string actor, MemoryEvent @event = MemoryEvent.Update, CancellationToken cancellationToken = default)
     {
@@ -125,33 +193,8 @@ public sealed class PostgresMemoryStore : IMemoryStore
         // committed a concurrent update re-checks the version on the newer row and so matches nothing.
         var now = Now();
         var stored = Embedded.EmbeddedMemoryStore.Normalize(record) with { UpdatedAt = now, Version = record.Version + 1 };
-        var history = NewHistory(stored, null, stored.Content, @event, actor, now);
-        await using var command = _dataSource.CreateCommand("""
-            WITH old AS (SELECT content FROM memory_records WHERE id = @id),
-            updated AS (
-                UPDATE memory_records r SET content = @content, embedding = @embedding::vector, keywords = @keywords, tags = @tags,
-                    context = @context, category = @category, metadata = @metadata::jsonb, sources = @sources, search_text = @search_text,
-                    observed_at = @observed_at, valid_at = @valid_at, invalid_at = @invalid_at, expired_at = @expired_at,
-                    updated_at = @updated_at, version = @version
-                FROM old
-                WHERE r.id = @id AND r.version = @expected_version AND r.kind = @kind AND r.tenant = @tenant
-                  AND r.user_id IS NOT DISTINCT FROM @user_id AND r.agent_id IS NOT DISTINCT FROM @agent_id
-                  AND r.run_id IS NOT DISTINCT FROM @run_id AND r.team_id IS NOT DISTINCT FROM @team_id
-                RETURNING r.created_at, old.content AS old_content),
-            history AS (
-                INSERT INTO memory_history (id, record_id, tenant, user_id, agent_id, run_id, team_id, old_content, new_content, event, at, actor, version)
-                SELECT @history_id, @id, @tenant, @user_id, @agent_id, @run_id, @team_id, updated.old_content, @content, @event, @updated_at, @actor, @version
-                FROM updated)
-            SELECT created_at FROM updated
-            """);
-        var p = command.Parameters;
-        AddRecordValues(p, stored);
-        AddScopeParameters(p, stored.Scope);
-        p.Add(TextParam("kind", stored.Kind.Value));
-        p.Add(new NpgsqlParameter<long>("expected_version", record.Version));
-        p.Add(new NpgsqlParameter<Guid>("history_id", history.Id));
-        p.Add(TextParam("event", history.Event.ToString()));
-        p.Add(TextParam("actor", history.Actor));
+        await using var command = _dataSource.CreateCommand(UpdateSql + "SELECT created_at FROM updated");
+        AddUpdateParameters(command.Parameters, stored, record.Version, NewHistory(stored, null, stored.Content, @event, actor, now));
         var createdAt = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
         if (createdAt is DateTime created) return stored with { CreatedAt = MemoryTime.Normalize(new DateTimeOffset(created, TimeSpan.Zero)) };
 
@@ -160,6 +203,137 @@ public sealed class PostgresMemoryStore : IMemoryStore
             ?? throw new MemoryNotFoundException($"Record {record.Id} does not exist.");
         Embedded.EmbeddedMemoryStore.CheckUpdatable(current, record);
         throw new MemoryConflictException($"Record {record.Id} changed while it was being updated; read it again.");
+    }
+
+    // Codes raised by memory_expect (migration 0060) inside a write batch.
+    private const string ExpectUpdated = "AGW01";
+    private const string ExpectRecord = "AGW02";
+    private const string ExpectValidClose = "AGW03";
+
+    public async Task<MemoryWriteResult> WriteAsync(MemoryWriteBatch writes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(writes);
+        _validator.ValidateBatch(writes);
+        if (writes.IsEmpty) return new MemoryWriteResult([], [], 0);
+        var now = Now();
+
+        // One batch, no explicit transaction: PostgreSQL runs it as one implicit transaction, and a
+        // statement that cannot apply raises (memory_expect), which aborts it whole. One round trip.
+        await using var batch = _dataSource.CreateBatch();
+        if (writes.Rebuildable)
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT set_config('synchronous_commit', 'off', true)"));
+        var added = new List<MemoryRecord>(writes.Adds.Count);
+        foreach (var add in writes.Adds)
+        {
+            var stored = Stamp(add.Record, now);
+            added.Add(stored);
+            batch.BatchCommands.Add(InsertRecord(stored));
+            batch.BatchCommands.Add(InsertHistory(NewHistory(stored, null, stored.Content, MemoryEvent.Add, add.Actor, now)));
+        }
+        var updates = new List<(MemoryRecord Stored, NpgsqlBatchCommand Command)>(writes.Updates.Count); // results read in this order
+        foreach (var update in writes.Updates)
+        {
+            var stored = Embedded.EmbeddedMemoryStore.Normalize(update.Record) with { UpdatedAt = now, Version = update.Record.Version + 1 };
+            var command = new NpgsqlBatchCommand(UpdateSql +
+                $"SELECT (SELECT created_at FROM updated), memory_expect(EXISTS (SELECT 1 FROM updated), '{ExpectUpdated}', @expect)");
+            AddUpdateParameters(command.Parameters, stored, update.Record.Version, NewHistory(stored, null, stored.Content, update.Event, update.Actor, now));
+            command.Parameters.Add(TextParam("expect", update.Record.Id.ToString()));
+            updates.Add((stored, command));
+            batch.BatchCommands.Add(command);
+        }
+        foreach (var none in writes.NoChanges)
+        {
+            var command = new NpgsqlBatchCommand($"""
+                WITH history AS (
+                    INSERT INTO memory_history (id, record_id, tenant, user_id, agent_id, run_id, team_id, old_content, new_content, event, at, actor, version)
+                    SELECT @history_id, id, tenant, user_id, agent_id, run_id, team_id, content, content, @event, @at, @actor, version
+                    FROM memory_records WHERE id = @id RETURNING 1)
+                SELECT memory_expect(EXISTS (SELECT 1 FROM history), '{ExpectRecord}', @expect)
+                """);
+            command.Parameters.Add(new NpgsqlParameter<Guid>("history_id", Guid.NewGuid()));
+            command.Parameters.Add(new NpgsqlParameter<Guid>("id", none.Id));
+            command.Parameters.Add(TextParam("event", MemoryEvent.None.ToString()));
+            command.Parameters.Add(TimeParameter("at", now));
+            command.Parameters.Add(TextParam("actor", none.Actor));
+            command.Parameters.Add(TextParam("expect", $"Record {none.Id} does not exist."));
+            batch.BatchCommands.Add(command);
+        }
+        var closes = new List<NpgsqlBatchCommand>(writes.EdgeCloses.Count);
+        foreach (var close in writes.EdgeCloses)
+        {
+            var command = new NpgsqlBatchCommand($"""
+                UPDATE memory_edges SET invalid_at = @invalid_at, expired_at = @expired_at
+                WHERE id = @id AND invalid_at IS NULL AND expired_at IS NULL
+                  AND memory_expect(@invalid_at IS NULL OR valid_at IS NULL OR @invalid_at >= valid_at, '{ExpectValidClose}',
+                                    'Edge ' || id || ' would become invalid (' || @invalid_at || ') before it is valid (' || valid_at || ').')
+                """);
+            command.Parameters.Add(new NpgsqlParameter<Guid>("id", close.EdgeId));
+            command.Parameters.Add(TimeParameter("invalid_at", close.InvalidAt));
+            command.Parameters.Add(TimeParameter("expired_at", close.ExpiredAt ?? now));
+            closes.Add(command);
+            batch.BatchCommands.Add(command);
+        }
+        foreach (var edge in writes.Edges)
+        {
+            // Both ends must exist in the edge's tenant (records added above included).
+            var command = new NpgsqlBatchCommand($"""
+                WITH edge AS (
+                    INSERT INTO memory_edges (id, tenant, user_id, agent_id, run_id, team_id, from_id, to_id, type, fact, fact_embedding, weight,
+                        valid_at, invalid_at, expired_at, created_at, sources)
+                    SELECT @id, @tenant, @user_id, @agent_id, @run_id, @team_id, @from_id, @to_id, @type, @fact, @fact_embedding, @weight,
+                        @valid_at, @invalid_at, @expired_at, @created_at, @sources
+                    WHERE EXISTS (SELECT 1 FROM memory_records WHERE id = @from_id AND tenant = @tenant)
+                      AND EXISTS (SELECT 1 FROM memory_records WHERE id = @to_id AND tenant = @tenant)
+                    RETURNING 1)
+                SELECT memory_expect(EXISTS (SELECT 1 FROM edge), '{ExpectRecord}', @expect)
+                """);
+            AddEdgeValues(command.Parameters, edge, now);
+            command.Parameters.Add(TextParam("expect", $"Edge {edge.Id}: its 'from' record {edge.FromId} or its 'to' record {edge.ToId} does not exist in tenant '{edge.Scope.Tenant}'."));
+            batch.BatchCommands.Add(command);
+        }
+
+        var updated = new List<MemoryRecord>(updates.Count);
+        try
+        {
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var u = 0;
+            // The updates' results are the ones with two columns (created_at, the check), in batch order.
+            do
+            {
+                if (reader.FieldCount != 2) continue;
+                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                var created = new DateTimeOffset(reader.GetFieldValue<DateTime>(0), TimeSpan.Zero);
+                updated.Add(updates[u].Stored with { CreatedAt = MemoryTime.Normalize(created) });
+                u++;
+            }
+            while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
+        }
+        catch (PostgresException e) when (e.SqlState == ExpectUpdated && Guid.TryParse(e.MessageText, out var id))
+        {
+            // An update matched nothing: say why, as the embedded store does.
+            var current = await GetAsync(id, cancellationToken).ConfigureAwait(false)
+                ?? throw new MemoryNotFoundException($"Record {id} does not exist.");
+            Embedded.EmbeddedMemoryStore.CheckUpdatable(current, writes.Updates.First(x => x.Record.Id == id).Record);
+            throw new MemoryConflictException($"Record {id} changed while it was being updated; read it again.");
+        }
+        catch (PostgresException e) when (e.SqlState == ExpectRecord)
+        {
+            throw new MemoryNotFoundException(e.MessageText);
+        }
+        catch (PostgresException e) when (e.SqlState == ExpectValidClose)
+        {
+            throw new InvalidMemoryContentException(e.MessageText);
+        }
+        catch (PostgresException e) when (e.SqlState == UniqueViolation)
+        {
+            throw new MemoryConflictException($"A record or edge of the batch exists already ({e.Detail}).");
+        }
+        catch (PostgresException e) when (e.SqlState == ForeignKeyViolation)
+        {
+            throw new MemoryNotFoundException($"An edge of the batch names a record that does not exist ({e.Detail}).");
+        }
+        var closed = closes.Sum(static c => c.RecordsAffected);
+        return new MemoryWriteResult(added, updated, closed);
     }
 
     public async Task<bool> DeleteAsync(Guid id, string actor, CancellationToken cancellationToken = default)
@@ -276,16 +450,15 @@ public sealed class PostgresMemoryStore : IMemoryStore
         var order = $"ORDER BY {distance} LIMIT @k";
         if (_options.ExactSearchThreshold > 0)
         {
-            // A filter that leaves few rows is searched exactly (OFFSET 0 keeps the filtered rows a
-            // subquery of their own, so the ORDER BY sorts them instead of walking the HNSW index; only
-            // ids and distances are sorted, the k best are read afterwards); a larger one through the
-            // index. The capped count over the scope indexes picks the branch in the same statement:
-            // each branch is gated by a one-time filter, so only one runs.
+            // A filter that leaves few rows is searched exactly, a larger one through the index. One pass
+            // over the filtered rows (the scope indexes, at most cap + 1 of them) both counts them and
+            // scores them, keeping only ids and distances; the k best rows are read at the end. Each
+            // branch is gated by a one-time filter on that count, so only one runs.
+            var exactBound = minScore is null ? "" : " AND distance <= @max_distance";
             command.CommandText = $"""
-                WITH small AS (SELECT count(*) <= @cap AS yes FROM (SELECT 1 FROM memory_records WHERE {where} LIMIT @cap + 1) AS capped),
-                best AS (
-                    SELECT id, {distance} AS distance FROM (SELECT id, embedding FROM memory_records WHERE {where} OFFSET 0) AS filtered
-                    WHERE (SELECT yes FROM small){bound} ORDER BY distance LIMIT @k)
+                WITH filtered AS MATERIALIZED (SELECT id, {distance} AS distance FROM memory_records WHERE {where} LIMIT @cap + 1),
+                small AS (SELECT count(*) <= @cap AS yes FROM filtered),
+                best AS (SELECT id, distance FROM filtered WHERE (SELECT yes FROM small){exactBound} ORDER BY distance LIMIT @k)
                 (SELECT {RecordColumns}, 1 - best.distance AS score FROM best JOIN memory_records USING (id) ORDER BY best.distance)
                 UNION ALL
                 (SELECT {columns} FROM memory_records WHERE {where} AND NOT (SELECT yes FROM small){bound} {order})
@@ -358,16 +531,17 @@ public sealed class PostgresMemoryStore : IMemoryStore
     // Okapi BM25 (k1 1.2, b 0.75), as the embedded store ranks, with the statistics of the filtered
     // records (n: how many pass the filter, capped): every record holding a query word matches, so the
     // matches give each word's document frequency; the average length is the matches' (the cheap
-    // estimate). Runs only when the count is within the cap (a one-time filter on the matches).
+    // estimate). A document's length is stored with it (migration 0061), and only its query lexemes are
+    // unnested (setweight marks them, ts_filter keeps them). Runs only when the count is within the
+    // cap (a one-time filter on the matches).
     private static string Bm25Sql(string column, string where) => $"""
-        terms AS (SELECT DISTINCT t.lexeme FROM unnest(to_tsvector('english', @query)) AS t),
+        terms AS (SELECT array_agg(DISTINCT t.lexeme) AS terms FROM unnest(to_tsvector('english', @query)) AS t),
         matched AS (
-            SELECT r.id, r.{column} AS doc,
-                   (SELECT coalesce(sum(coalesce(array_length(p.positions, 1), 1)), 0) FROM unnest(r.{column}) AS p)::float8 AS dl
+            SELECT r.id, r.{LengthColumn(column)}::float8 AS dl, ts_filter(setweight(r.{column}, 'A', (SELECT terms FROM terms)), {WeightA}) AS doc
             FROM memory_records r, q WHERE r.{column} @@ q.query AND {where} AND (SELECT n FROM n) <= @cap),
         hits AS (
             SELECT m.id, m.dl, u.lexeme, coalesce(array_length(u.positions, 1), 1)::float8 AS tf
-            FROM matched m, unnest(m.doc) AS u WHERE u.lexeme IN (SELECT lexeme FROM terms)),
+            FROM matched m, unnest(m.doc) AS u),
         df AS (SELECT lexeme, count(*)::float8 AS df FROM hits GROUP BY lexeme),
         avgdl AS (SELECT greatest(avg(dl), 1) AS avgdl FROM matched),
         scored AS (
@@ -376,6 +550,10 @@ public sealed class PostgresMemoryStore : IMemoryStore
             FROM hits h JOIN df USING (lexeme), avgdl, n GROUP BY h.id),
         bm25 AS (SELECT id, score FROM scored ORDER BY score DESC, id LIMIT @k)
         """;
+
+    private const string WeightA = "'{a}'";
+
+    private static string LengthColumn(string column) => column == "search" ? "search_length" : "content_length";
 
     // ------------------------------------------------------------------ edges
 
@@ -416,23 +594,10 @@ public sealed class PostgresMemoryStore : IMemoryStore
                 var insert = new NpgsqlBatchCommand("""
                     INSERT INTO memory_edges (id, tenant, user_id, agent_id, run_id, team_id, from_id, to_id, type, fact, fact_embedding, weight,
                         valid_at, invalid_at, expired_at, created_at, sources)
-                    VALUES (@id, @tenant, @user_id, @agent_id, @run_id, @team_id, @from_id, @to_id, @type, @fact, @fact_embedding::vector, @weight,
+                    VALUES (@id, @tenant, @user_id, @agent_id, @run_id, @team_id, @from_id, @to_id, @type, @fact, @fact_embedding, @weight,
                         @valid_at, @invalid_at, @expired_at, @created_at, @sources)
                     """);
-                var p = insert.Parameters;
-                p.Add(new NpgsqlParameter<Guid>("id", edge.Id));
-                AddScopeParameters(p, edge.Scope);
-                p.Add(new NpgsqlParameter<Guid>("from_id", edge.FromId));
-                p.Add(new NpgsqlParameter<Guid>("to_id", edge.ToId));
-                p.Add(TextParam("type", edge.Type));
-                p.Add(TextParam("fact", edge.Fact));
-                p.Add(VectorOrNull("fact_embedding", edge.FactEmbedding));
-                p.Add(new NpgsqlParameter<double>("weight", edge.Weight));
-                p.Add(TimeParameter("valid_at", edge.ValidAt));
-                p.Add(TimeParameter("invalid_at", edge.InvalidAt));
-                p.Add(TimeParameter("expired_at", edge.ExpiredAt));
-                p.Add(TimeParameter("created_at", now));
-                p.Add(TextArray("sources", edge.Sources));
+                AddEdgeValues(insert.Parameters, edge, now);
                 batch.BatchCommands.Add(insert);
             }
             try
@@ -574,18 +739,20 @@ public sealed class PostgresMemoryStore : IMemoryStore
             foreach (var job in jobs) batch.BatchCommands.Add(InsertJob(job, null, now));
             await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
-        var result = new List<MemoryJob>(jobs.Count);
-        foreach (var job in jobs)
+        // The stored jobs (new or existing for the key) in one read, returned in the order asked.
+        var byKey = new Dictionary<(string, string), MemoryJob>();
+        await using (var select = new NpgsqlCommand($"""
+            SELECT {JobColumns} FROM memory_jobs
+            WHERE (tenant, idempotency_key) IN (SELECT * FROM unnest(@tenants, @keys))
+            """, connection, transaction))
         {
-            await using var select = new NpgsqlCommand($"SELECT {JobColumns} FROM memory_jobs WHERE tenant = @tenant AND idempotency_key = @key", connection, transaction);
-            select.Parameters.Add(TextParam("tenant", job.Scope!.Tenant));
-            select.Parameters.Add(TextParam("key", job.IdempotencyKey));
+            select.Parameters.Add(TextArray("tenants", jobs.Select(static j => j.Scope!.Tenant)));
+            select.Parameters.Add(TextArray("keys", jobs.Select(static j => j.IdempotencyKey)));
             await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            result.Add(ReadJob(reader));
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) { var j = ReadJob(reader); byKey[(j.Scope.Tenant, j.IdempotencyKey)] = j; }
         }
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return result;
+        return jobs.Select(j => byKey[(j.Scope!.Tenant, j.IdempotencyKey)]).ToList();
     }
 
     public async Task<IReadOnlyList<MemoryJob>> ClaimJobsAsync(string worker, int max, TimeSpan lease, IReadOnlyCollection<string>? kinds = null, CancellationToken cancellationToken = default)
@@ -764,12 +931,44 @@ public sealed class PostgresMemoryStore : IMemoryStore
 
     // ------------------------------------------------------------------ helpers
 
+    // An update applies only to the version, scope and kind the caller read; the history row takes the
+    // replaced content from the same statement. Callers append the final SELECT.
+    private const string UpdateSql = """
+        WITH old AS (SELECT content FROM memory_records WHERE id = @id),
+        updated AS (
+            UPDATE memory_records r SET content = @content, embedding = @embedding, keywords = @keywords, tags = @tags,
+                context = @context, category = @category, metadata = @metadata::jsonb, sources = @sources, search_text = @search_text,
+                observed_at = @observed_at, valid_at = @valid_at, invalid_at = @invalid_at, expired_at = @expired_at,
+                updated_at = @updated_at, version = @version
+            FROM old
+            WHERE r.id = @id AND r.version = @expected_version AND r.kind = @kind AND r.tenant = @tenant
+              AND r.user_id IS NOT DISTINCT FROM @user_id AND r.agent_id IS NOT DISTINCT FROM @agent_id
+              AND r.run_id IS NOT DISTINCT FROM @run_id AND r.team_id IS NOT DISTINCT FROM @team_id
+            RETURNING r.created_at, old.content AS old_content),
+        history AS (
+            INSERT INTO memory_history (id, record_id, tenant, user_id, agent_id, run_id, team_id, old_content, new_content, event, at, actor, version)
+            SELECT @history_id, @id, @tenant, @user_id, @agent_id, @run_id, @team_id, updated.old_content, @content, @event, @updated_at, @actor, @version
+            FROM updated)
+
+        """;
+
+    private static void AddUpdateParameters(NpgsqlParameterCollection p, MemoryRecord stored, long expectedVersion, MemoryHistoryEntry history)
+    {
+        AddRecordValues(p, stored);
+        AddScopeParameters(p, stored.Scope);
+        p.Add(TextParam("kind", stored.Kind.Value));
+        p.Add(new NpgsqlParameter<long>("expected_version", expectedVersion));
+        p.Add(new NpgsqlParameter<Guid>("history_id", history.Id));
+        p.Add(TextParam("event", history.Event.ToString()));
+        p.Add(TextParam("actor", history.Actor));
+    }
+
     private static NpgsqlBatchCommand InsertRecord(MemoryRecord stored)
     {
         var insert = new NpgsqlBatchCommand("""
             INSERT INTO memory_records (id, tenant, user_id, agent_id, run_id, team_id, kind, content, embedding, keywords, tags, context, category,
                 metadata, sources, search_text, observed_at, valid_at, invalid_at, expired_at, created_at, updated_at, version)
-            VALUES (@id, @tenant, @user_id, @agent_id, @run_id, @team_id, @kind, @content, @embedding::vector, @keywords, @tags, @context, @category,
+            VALUES (@id, @tenant, @user_id, @agent_id, @run_id, @team_id, @kind, @content, @embedding, @keywords, @tags, @context, @category,
                 @metadata::jsonb, @sources, @search_text, @observed_at, @valid_at, @invalid_at, @expired_at, @created_at, @updated_at, @version)
             """);
         AddRecordValues(insert.Parameters, stored);
@@ -797,6 +996,23 @@ public sealed class PostgresMemoryStore : IMemoryStore
         p.Add(TimeParameter("expired_at", r.ExpiredAt));
         p.Add(TimeParameter("updated_at", r.UpdatedAt));
         p.Add(new NpgsqlParameter<long>("version", r.Version));
+    }
+
+    private static void AddEdgeValues(NpgsqlParameterCollection p, MemoryEdge edge, DateTimeOffset now)
+    {
+        p.Add(new NpgsqlParameter<Guid>("id", edge.Id));
+        AddScopeParameters(p, edge.Scope);
+        p.Add(new NpgsqlParameter<Guid>("from_id", edge.FromId));
+        p.Add(new NpgsqlParameter<Guid>("to_id", edge.ToId));
+        p.Add(TextParam("type", edge.Type));
+        p.Add(TextParam("fact", edge.Fact));
+        p.Add(VectorOrNull("fact_embedding", edge.FactEmbedding));
+        p.Add(new NpgsqlParameter<double>("weight", edge.Weight));
+        p.Add(TimeParameter("valid_at", edge.ValidAt));
+        p.Add(TimeParameter("invalid_at", edge.InvalidAt));
+        p.Add(TimeParameter("expired_at", edge.ExpiredAt));
+        p.Add(TimeParameter("created_at", now));
+        p.Add(TextArray("sources", edge.Sources));
     }
 
     private static NpgsqlBatchCommand InsertHistory(MemoryHistoryEntry h)
@@ -835,8 +1051,7 @@ public sealed class PostgresMemoryStore : IMemoryStore
         return insert;
     }
 
-    private static NpgsqlParameter VectorOrNull(string name, float[]? vector) =>
-        vector is null ? new NpgsqlParameter(name, NpgsqlDbType.Array | NpgsqlDbType.Real) { Value = DBNull.Value } : PgVector.Parameter(name, vector);
+    private static NpgsqlParameter VectorOrNull(string name, float[]? vector) => PgVector.Parameter(name, vector);
 
     private static async Task<MemoryRecord?> LockRecordAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid id, CancellationToken cancellationToken)
     {

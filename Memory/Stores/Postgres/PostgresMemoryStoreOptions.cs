@@ -18,7 +18,4 @@ public sealed class PostgresMemoryStoreOptions
     /// times faster when a query word occurs in most of a very large scope, but weighs common and rare
     /// words alike. 0: always <c>ts_rank_cd</c>.</summary>
     public int Bm25MaxRecords { get; set; } = 20_000;
-
-    /// <summary>Rows per round trip in <see cref="IMemoryStore.AddBatchAsync"/>.</summary>
-    public int BatchSize { get; set; } = 500;
 }

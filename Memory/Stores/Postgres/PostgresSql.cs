@@ -1,4 +1,5 @@
 using System.Text;
+using Agents.Infra;
 using Agents.Memory.Model;
 using Npgsql;
 using NpgsqlTypes;
@@ -9,13 +10,13 @@ namespace Agents.Memory.Stores.Postgres;
 internal static class PostgresSql
 {
     public const string RecordColumns =
-        "id, tenant, user_id, agent_id, run_id, team_id, kind, content, embedding::real[], keywords, tags, context, category, " +
+        "id, tenant, user_id, agent_id, run_id, team_id, kind, content, embedding, keywords, tags, context, category, " +
         "metadata::text, sources, observed_at, valid_at, invalid_at, expired_at, created_at, updated_at, version";
 
     public const int RecordColumnCount = 22;
 
     public const string EdgeColumns =
-        "id, tenant, user_id, agent_id, run_id, team_id, from_id, to_id, type, fact, fact_embedding::real[], weight, " +
+        "id, tenant, user_id, agent_id, run_id, team_id, from_id, to_id, type, fact, fact_embedding, weight, " +
         "valid_at, invalid_at, expired_at, created_at, sources";
 
     public const string HistoryColumns = "id, record_id, tenant, user_id, agent_id, run_id, team_id, old_content, new_content, event, at, actor, version";
@@ -36,7 +37,7 @@ internal static class PostgresSql
         Scope = ReadScope(r, 1),
         Kind = new MemoryKind(r.GetString(6)),
         Content = r.GetString(7),
-        Embedding = r.IsDBNull(8) ? null : r.GetFieldValue<float[]>(8),
+        Embedding = PgVector.Read(r, 8),
         Keywords = r.GetFieldValue<string[]>(9),
         Tags = r.GetFieldValue<string[]>(10),
         Context = NullableString(r, 11),
@@ -60,7 +61,7 @@ internal static class PostgresSql
         ToId = r.GetGuid(7),
         Type = r.GetString(8),
         Fact = NullableString(r, 9),
-        FactEmbedding = r.IsDBNull(10) ? null : r.GetFieldValue<float[]>(10),
+        FactEmbedding = PgVector.Read(r, 10),
         Weight = r.GetDouble(11),
         ValidAt = NullableTime(r, 12),
         InvalidAt = NullableTime(r, 13),
@@ -175,6 +176,12 @@ internal static class PostgresSql
         {
             sql.Append(" AND tags @> @f_tags");
             parameters.Add(new NpgsqlParameter<string[]>("f_tags", tags.ToArray()));
+        }
+        if (filter.Metadata is { } metadata)
+        {
+            sql.Append(" AND metadata ->> @f_meta_key = ANY(@f_meta_values)");
+            parameters.Add(TextParam("f_meta_key", metadata.Key));
+            parameters.Add(TextArray("f_meta_values", metadata.Values));
         }
         if (filter.AsOf is { } asOf)
         {

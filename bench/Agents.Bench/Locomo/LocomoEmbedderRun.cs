@@ -32,6 +32,10 @@ public sealed class LocomoEmbedderRun
     public List<double> Latencies { get; } = [];
     public int Ingested { get; set; }
     public IReadOnlyList<HybridRetrieverOptions> Grid { get; set; } = [];
+    /// <summary>With <c>--store postgres</c>: the same run on the embedded store, for the ratios.</summary>
+    public TurnRetrievalScore EmbeddedScore { get; } = new();
+    public Stopwatch EmbeddedIngestWatch { get; } = new();
+    public List<double> EmbeddedLatencies { get; } = [];
     public List<Dictionary<string, TurnRetrievalScore>> GridScores { get; set; } = [];
 
     /// <summary>The product's profile for the embedder.</summary>

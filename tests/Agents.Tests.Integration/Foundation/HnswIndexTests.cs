@@ -21,7 +21,7 @@ public sealed class HnswIndexTests(PostgresDatabase db) : IClassFixture<Postgres
             {
                 vectors[i] = Enumerable.Range(0, Dimension).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
                 var cmd = batch.CreateBatchCommand();
-                cmd.CommandText = "INSERT INTO items VALUES ($1, $2::vector)";
+                cmd.CommandText = "INSERT INTO items VALUES ($1, $2)";
                 cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = i });
                 cmd.Parameters.Add(PgVector.Parameter("", vectors[i]));
                 batch.BatchCommands.Add(cmd);
@@ -32,7 +32,7 @@ public sealed class HnswIndexTests(PostgresDatabase db) : IClassFixture<Postgres
             await index.ExecuteNonQueryAsync();
 
         var query = vectors[123];
-        const string topK = "SELECT id FROM items ORDER BY v <=> @q::vector LIMIT 10";
+        const string topK = "SELECT id FROM items ORDER BY v <=> @q LIMIT 10";
 
         await using (var explain = db.DataSource.CreateCommand("SET enable_seqscan = off; EXPLAIN " + topK))
         {

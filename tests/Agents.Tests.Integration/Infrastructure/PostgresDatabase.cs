@@ -26,9 +26,10 @@ public class PostgresDatabase : IAsyncLifetime
         _created = true;
 
         ConnectionString = new NpgsqlConnectionStringBuilder(await TestPostgres.ServerConnectionStringAsync()) { Database = Name }.ConnectionString;
-        DataSource = NpgsqlDataSource.Create(ConnectionString);
+        DataSource = Agents.Infra.PostgresDataSource.Create(ConnectionString);
         await using (var ext = DataSource.CreateCommand("CREATE EXTENSION IF NOT EXISTS vector"))
             await ext.ExecuteNonQueryAsync();
+        await DataSource.ReloadTypesAsync(); // the extension's types were not there when it first connected
         if (ApplyMigrations)
             await new PostgresMigrator(DataSource).MigrateAsync();
     }

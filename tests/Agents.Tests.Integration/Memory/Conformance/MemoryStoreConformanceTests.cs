@@ -421,6 +421,124 @@ public abstract class MemoryStoreConformanceTests
         Assert.Equal(10, (await Store.SearchByTextAsync("mountains", new MemoryFilter(User("crowd")))).Count);
     }
 
+    [Fact]
+    public async Task A_metadata_filter_keeps_records_whose_value_under_the_key_is_one_of_those_given()
+    {
+        var scope = User("alice");
+        Task<MemoryRecord> Entity(string name, string? key) => Store.AddAsync(Note(scope, name, kind: MemoryKind.Entity) with
+        {
+            Metadata = key is null ? [] : new Dictionary<string, string> { ["normalized_name"] = key },
+        }, "graph");
+        var alice = await Entity("Alice", "alice");
+        var acme = await Entity("ACME", "acme");
+        await Entity("Oslo", "oslo");
+        await Entity("nameless", null);
+        await Store.AddAsync(Note(User("bob"), "Alice", kind: MemoryKind.Entity) with { Metadata = new Dictionary<string, string> { ["normalized_name"] = "alice" } }, "graph");
+
+        var filter = new MemoryFilter(scope) { Kinds = [MemoryKind.Entity], Metadata = new MetadataMatch("normalized_name", ["alice", "acme", "nobody"]) };
+        Assert.Equal(new[] { alice.Id, acme.Id }.Order(), (await Store.ListAsync(filter)).Select(r => r.Id).Order());
+        Assert.Equal(2, await Store.CountAsync(filter));
+        Assert.Empty(await Store.ListAsync(filter with { Metadata = new MetadataMatch("normalized_name", ["Alice"]) }));
+    }
+
+    [Fact]
+    public async Task Batch_add_enqueues_its_jobs_in_the_same_transaction_and_a_known_key_once()
+    {
+        var scope = User("alice");
+        var records = Enumerable.Range(0, 3).Select(i => Note(scope, $"raw input {i}", i == 0 ? null : Direction(i))).ToList();
+        var jobs = records.Select(r => new MemoryJobRequest("memory.ingest", "{}", $"ingest:{r.Id}", scope)).ToList();
+        Assert.Equal(3, await Store.AddBatchAsync(records, "user", jobs));
+        Assert.Equal(3, await Store.CountJobsAsync(scope, MemoryJobStatus.Pending));
+        var stored = await Store.GetManyAsync(records.Select(r => r.Id).ToList());
+        Assert.Equal(records.Select(r => (r.Id, r.Content, r.Embedding?.Length)), stored.Select(r => (r.Id, r.Content, r.Embedding?.Length)));
+        Assert.All(stored, r => Assert.Equal(1, r.Version));
+        Assert.Equal([MemoryEvent.Add], (await Store.GetHistoryAsync(records[1].Id)).Select(h => h.Event));
+
+        // A key that exists is not enqueued again; a record that exists refuses the whole batch, jobs included.
+        Assert.Equal(1, await Store.AddBatchAsync([Note(scope, "another")], "user", [jobs[0]]));
+        Assert.Equal(3, await Store.CountJobsAsync(scope, MemoryJobStatus.Pending));
+        var before = await CountRowsAsync(Tenant);
+        await Assert.ThrowsAsync<MemoryConflictException>(() => Store.AddBatchAsync([Note(scope, "new"), records[2]], "user",
+            [new MemoryJobRequest("memory.ingest", "{}", "ingest:new", scope)]));
+        Assert.Equal(before, await CountRowsAsync(Tenant));
+    }
+
+    // ------------------------------------------------------------------ write batches
+
+    [Fact]
+    public async Task A_write_batch_applies_adds_updates_no_changes_closes_and_edges_together()
+    {
+        var scope = User("alice");
+        var old = await Store.AddAsync(Note(scope, "Alice lives in Oslo.", Direction(0), MemoryKind.Fact), "mem0");
+        var known = await Store.AddAsync(Note(scope, "Alice likes tea.", Direction(40), MemoryKind.Fact), "mem0");
+        var entity = await Store.AddAsync(Note(scope, "Alice", kind: MemoryKind.Entity), "graph");
+        var oslo = await Store.AddAsync(Note(scope, "Oslo", kind: MemoryKind.Entity), "graph");
+        var livesIn = Edge(entity, oslo, "lives_in", "Alice lives in Oslo", Start.AddYears(-1));
+        await Store.AddEdgesAsync([livesIn]);
+        Clock.Advance(TimeSpan.FromMinutes(1));
+
+        var lisbon = Note(scope, "Lisbon", kind: MemoryKind.Entity);
+        var fact = Note(scope, "Alice lives in Lisbon.", Direction(5), MemoryKind.Fact);
+        var batch = new MemoryWriteBatch { Rebuildable = true }
+            .Add(lisbon, "graph").Add(fact, "mem0")
+            .Update(old with { InvalidAt = Start, ExpiredAt = Start }, "mem0", MemoryEvent.Invalidate)
+            .NoChange(known.Id, "mem0")
+            .CloseEdge(livesIn.Id, Start, null)
+            .AddEdge(Edge(entity, lisbon, "lives_in", "Alice lives in Lisbon", Start));
+        var result = await Store.WriteAsync(batch);
+
+        Assert.Equal([lisbon.Id, fact.Id], result.Added.Select(r => r.Id));
+        Assert.All(result.Added, r => Assert.Equal(1, r.Version));
+        var retired = Assert.Single(result.Updated);
+        Assert.Equal((2L, old.CreatedAt), (retired.Version, retired.CreatedAt));
+        Assert.Equal(1, result.EdgesClosed);
+        static object Key(MemoryRecord? r) => (r!.Id, r.Content, r.Version, r.InvalidAt, r.ExpiredAt, r.CreatedAt, r.UpdatedAt, r.Embedding!.Length);
+        Assert.Equal(Key(retired), Key(await Store.GetAsync(old.Id)));
+        Assert.Equal(Key(result.Added[1]), Key(await Store.GetAsync(fact.Id)));
+        Assert.Equal([MemoryEvent.Add, MemoryEvent.Invalidate], (await Store.GetHistoryAsync(old.Id)).Select(h => h.Event));
+        Assert.Equal([MemoryEvent.Add, MemoryEvent.None], (await Store.GetHistoryAsync(known.Id)).Select(h => h.Event));
+        Assert.Equal([MemoryEvent.Add], (await Store.GetHistoryAsync(fact.Id)).Select(h => h.Event));
+        var edges = await Store.GetEdgesAsync(new EdgeQuery(Tenant, [entity.Id]) { Direction = EdgeDirection.Outgoing, IncludeClosed = true });
+        Assert.Equal(2, edges.Count);
+        Assert.Equal(lisbon.Id, Assert.Single(edges, e => e.IsOpen).ToId);
+        Assert.Equal(oslo.Id, Assert.Single(edges, e => !e.IsOpen).ToId);
+        // A closed edge is skipped, not an error; an empty batch writes nothing.
+        Assert.Equal(0, (await Store.WriteAsync(new MemoryWriteBatch().CloseEdge(livesIn.Id, Start, null))).EdgesClosed);
+        Assert.Empty((await Store.WriteAsync(new MemoryWriteBatch())).Added);
+    }
+
+    [Fact]
+    public async Task A_write_batch_that_cannot_apply_in_full_writes_nothing_and_says_why()
+    {
+        var scope = User("alice");
+        var record = await Store.AddAsync(Note(scope, "Alice lives in Oslo.", Direction(0)), "a-mem");
+        await Store.UpdateAsync(record with { Context = "moved" }, "a-mem", MemoryEvent.Evolve); // now at version 2
+        var knows = Edge(await Store.AddAsync(Note(scope, "Alice", kind: MemoryKind.Entity), "graph"), await Store.AddAsync(Note(scope, "Bo", kind: MemoryKind.Entity), "graph"),
+            "knows", "Alice knows Bo", Start);
+        await Store.AddEdgesAsync([knows]);
+        var before = await CountRowsAsync(Tenant);
+
+        MemoryWriteBatch Fresh() => new MemoryWriteBatch().Add(Note(scope, "a new note", Direction(3)), "a-mem");
+        var stale = Fresh().Update(record with { Context = "stale" }, "a-mem", MemoryEvent.Evolve);
+        await Assert.ThrowsAsync<MemoryConflictException>(() => Store.WriteAsync(stale));
+        var missing = Fresh().Update(Note(scope, "never stored") with { Version = 1 }, "a-mem", MemoryEvent.Evolve);
+        await Assert.ThrowsAsync<MemoryNotFoundException>(() => Store.WriteAsync(missing));
+        await Assert.ThrowsAsync<MemoryNotFoundException>(() => Store.WriteAsync(Fresh().NoChange(Guid.NewGuid(), "mem0")));
+        var dangling = Fresh();
+        dangling.AddEdge(Edge(dangling.Adds[0].Record, Note(scope, "never stored"), "link"));
+        await Assert.ThrowsAsync<MemoryNotFoundException>(() => Store.WriteAsync(dangling));
+        var otherTenant = Fresh();
+        otherTenant.AddEdge(Edge(otherTenant.Adds[0].Record, await Store.AddAsync(Note(new MemoryScope("x" + Tenant, userId: "bob"), "elsewhere"), "a-mem"), "link"));
+        await Assert.ThrowsAsync<MemoryNotFoundException>(() => Store.WriteAsync(otherTenant));
+        await Assert.ThrowsAsync<MemoryConflictException>(() => Store.WriteAsync(Fresh().Add(record, "a-mem")));
+        await Assert.ThrowsAsync<InvalidMemoryContentException>(() => Store.WriteAsync(Fresh().Add(Note(scope, ""), "a-mem")));
+        await Assert.ThrowsAsync<InvalidMemoryContentException>(() => Store.WriteAsync(Fresh().CloseEdge(knows.Id, Start.AddDays(-1), null)));
+
+        Assert.Equal(before, await CountRowsAsync(Tenant));
+        Assert.Equal(2, (await Store.GetAsync(record.Id))!.Version);
+        Assert.True(Assert.Single(await Store.GetEdgesAsync(new EdgeQuery(Tenant, [knows.FromId]))).IsOpen);
+    }
+
     // ------------------------------------------------------------------ edges
 
     protected MemoryEdge Edge(MemoryRecord from, MemoryRecord to, string type, string? fact = null, DateTimeOffset? validAt = null) => new()

@@ -52,6 +52,46 @@ public sealed class PostgresMemoryEngineTests(PostgresDatabase db) : IClassFixtu
     }
 
     [Fact]
+    public async Task Bulk_ingest_stores_every_add_at_once_and_derives_the_same_memories_as_adds_one_by_one()
+    {
+        string[] turns =
+        [
+            "I adopted a golden retriever named Biscuit.", "Biscuit loves the beach near Lisbon.",
+            "I moved to Lisbon for a design job.", "My design job in Lisbon starts on Monday.",
+            "Biscuit and I walk along the beach every morning.", "I bake sourdough bread every Saturday.",
+        ];
+        AddMemoryRequest Request(MemoryScope scope, int i) =>
+            new(scope, [new ConversationTurn(i % 2 == 0 ? "Ann" : "Bo", turns[i]) { SourceId = $"D1:{i}" }], Day1.AddMinutes(i)) { Sources = [$"D1:{i}"] };
+        var store = new PostgresMemoryStore(db.DataSource);
+        await using var engine = Engine(store);
+        var bulk = NewScope();
+        var single = NewScope();
+
+        var added = await engine.AddManyAsync(Enumerable.Range(0, turns.Length).Select(i => Request(bulk, i)).ToList());
+        Assert.Equal(turns.Length, added.Count);
+        Assert.Equal(turns.Length, await store.CountJobsAsync(bulk, MemoryJobStatus.Pending));
+        Assert.Equal(added.Select(a => a.JobId), (await Task.WhenAll(added.Select(a => store.GetJobAsync(a.JobId)))).Select(j => j!.Id));
+        for (var i = 0; i < turns.Length; i++) await engine.AddAsync(Request(single, i));
+        await engine.WaitForIdleAsync(bulk);
+        await engine.WaitForIdleAsync(single);
+
+        async Task<List<string>> MemoriesAsync(MemoryScope scope) =>
+            (await store.ListAsync(new MemoryFilter(scope) { Kinds = [MemoryKind.Note, MemoryKind.Fact, MemoryKind.Entity] }, 1000))
+            .Select(r => $"{r.Kind}|{r.Content}|{r.Context}|{string.Join(',', r.Tags)}|{string.Join(',', r.Keywords)}").Order().ToList();
+        var bulkMemories = await MemoriesAsync(bulk);
+        Assert.Equal(await MemoriesAsync(single), bulkMemories);
+        Assert.True(bulkMemories.Count > turns.Length);
+
+        // A bad add anywhere in the list refuses the whole list, naming its position, and stores nothing.
+        var refused = NewScope();
+        var error = await Assert.ThrowsAsync<InvalidMemoryContentException>(() => engine.AddManyAsync(
+            [Request(refused, 0), new AddMemoryRequest(refused, [new ConversationTurn("Ann", " ")], Day1)]));
+        Assert.StartsWith("Add 1:", error.Message);
+        Assert.Equal(0, await store.CountAsync(new MemoryFilter(refused)));
+        Assert.Equal(0, await store.CountJobsAsync(refused, MemoryJobStatus.Pending));
+    }
+
+    [Fact]
     public async Task Same_fact_twice_is_kept_once_and_a_contradicted_relation_is_closed()
     {
         var scope = NewScope();

@@ -21,6 +21,27 @@ public sealed class MemoryEngineTests : IDisposable
     public void Dispose() => _store.Dispose();
 
     [Fact]
+    public async Task Bulk_adds_with_idempotency_keys_store_each_key_once_and_return_the_first_result()
+    {
+        await using var engine = Engine();
+        AddMemoryRequest Keyed(string key, string text, int minute) =>
+            new(Ann, [new ConversationTurn("Ann", text)], Day1.AddMinutes(minute)) { IdempotencyKey = key };
+
+        var first = await engine.AddManyAsync([Keyed("a", "I adopted a cat named Mochi.", 0), Keyed("b", "Mochi sleeps all day.", 1), Keyed("a", "I adopted a cat named Mochi.", 0)]);
+        Assert.Equal([false, false, true], first.Select(r => r.Repeated));
+        Assert.Equal(first[0].EpisodeId, first[2].EpisodeId);
+        Assert.Equal(first[0].JobId, first[2].JobId);
+        var again = await engine.AddManyAsync([Keyed("b", "Mochi sleeps all day.", 1), Keyed("c", "Mochi likes tuna.", 2)]);
+        Assert.Equal([true, false], again.Select(r => r.Repeated));
+        Assert.Equal(first[1].JobId, again[0].JobId);
+        Assert.True((await engine.AddAsync(Keyed("c", "Mochi likes tuna.", 2))).Repeated);
+
+        await engine.WaitForIdleAsync(Ann);
+        Assert.Equal(3, (await _store.ListAsync(new MemoryFilter(Ann) { Kinds = [MemoryKind.Episode] })).Count);
+        Assert.Equal(3, (await _store.ListAsync(new MemoryFilter(Ann) { Kinds = [MemoryKind.Note] })).Count);
+    }
+
+    [Fact]
     public async Task Add_returns_once_the_raw_input_is_stored_and_WaitFor_completes_the_work()
     {
         await using var engine = Engine();

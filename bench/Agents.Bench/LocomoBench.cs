@@ -50,7 +50,9 @@ public static class LocomoBench
             throw new BenchUsageException("--embedder takes 'minilm', 'hashing' or both, comma-separated.");
         if (embedderNames.Contains(LocomoEmbedderRun.MiniLm) && dimensions != 384)
             throw new BenchUsageException("--dimensions: the sentence model (minilm) has 384 dimensions.");
-        var runs = embedderNames.Select(n => new LocomoEmbedderRun(n, Options(a, LocomoEmbedderRun.Profile(n)), dimensions)).ToList();
+        // The sentence model's token limit (its default: 256, as sentence-transformers cuts).
+        var sentenceOptions = new SentenceEmbedderOptions { MaxTokens = a.Int("max-tokens", new SentenceEmbedderOptions().MaxTokens) };
+        var runs = embedderNames.Select(n => new LocomoEmbedderRun(n, Options(a, LocomoEmbedderRun.Profile(n)), dimensions, sentenceOptions)).ToList();
         // Where the memories live: the embedded store or PostgreSQL (BM25 in SQL, HNSW), a fresh database.
         var storeKind = a.String("store", "embedded");
         if (storeKind is not ("embedded" or "postgres")) throw new BenchUsageException($"--store must be 'embedded' or 'postgres', not '{storeKind}'.");

@@ -17,11 +17,14 @@ public sealed class LocomoEmbedderRun
     private readonly int _dimensions;
     private SentenceEmbedder? _sentence;
 
-    public LocomoEmbedderRun(string name, HybridRetrieverOptions options, int dimensions)
+    private readonly SentenceEmbedderOptions _sentenceOptions;
+
+    public LocomoEmbedderRun(string name, HybridRetrieverOptions options, int dimensions, SentenceEmbedderOptions sentenceOptions)
     {
         Name = name;
         Options = options;
         _dimensions = dimensions;
+        _sentenceOptions = sentenceOptions;
     }
 
     public string Name { get; }
@@ -45,13 +48,13 @@ public sealed class LocomoEmbedderRun
     /// <summary>The embedder for a conversation: the sentence model is loaded once per run (its cache
     /// with it); the hashing embedder costs nothing to make.</summary>
     public IEmbeddingGenerator<string, Embedding<float>> Embedder() => Name == MiniLm
-        ? _sentence ??= new SentenceEmbedder()
+        ? _sentence ??= new SentenceEmbedder(_sentenceOptions)
         : new HashingEmbedder(new HashingEmbedderOptions { Dimensions = _dimensions });
 
     /// <summary>The sentence model's cache after the run: texts asked for, and how many came from the cache.</summary>
     public string CacheReport() => _sentence is null ? "" : $", {_sentence.Cache.Stats.Hits + _sentence.Cache.Stats.Misses} texts embedded, {_sentence.Cache.Stats.Hits} of them from the cache";
 
     public string Describe() => Name == MiniLm
-        ? $"all-MiniLM-L6-v2 on ONNX Runtime ({(_sentence ??= new SentenceEmbedder()).ExecutionProvider}, {_sentence.Dimensions} d)"
+        ? $"all-MiniLM-L6-v2 on ONNX Runtime ({(_sentence ??= new SentenceEmbedder(_sentenceOptions)).ExecutionProvider}, {_sentenceOptions.EffectiveIntraOpThreads} threads, {_sentenceOptions.MaxTokens} tokens, {_sentence.Dimensions} d)"
         : $"hashing embedder ({_dimensions} d)";
 }

@@ -1,7 +1,8 @@
 namespace Agents.Abstractions.Workflows;
 
 /// <summary>A run as a client sees it: its state (<see cref="WorkflowRunState"/>), the answer with its
-/// citations once completed, the reason once failed, the steps taken and the last event's id.</summary>
+/// citations once completed, the reason once failed, the steps taken, the last event's id, the team
+/// insights it was given, and the silo its grain runs on.</summary>
 [GenerateSerializer, Immutable, Alias("Agents.WorkflowRunStatus")]
 public sealed record WorkflowRunStatus(
     [property: Id(0)] string RunId,
@@ -16,4 +17,5 @@ public sealed record WorkflowRunStatus(
     [property: Id(9)] DateTimeOffset StartedAt,
     [property: Id(10)] DateTimeOffset? FinishedAt,
     [property: Id(11)] long LastEventId,
-    [property: Id(12)] IReadOnlyList<Guid> InsightsUsed);
+    [property: Id(12)] IReadOnlyList<Guid> InsightsUsed,
+    [property: Id(13)] string Silo);

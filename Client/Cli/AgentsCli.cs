@@ -82,6 +82,7 @@ public static class AgentsCli
         root.Subcommands.Add(search);
         root.Subcommands.Add(read);
         root.Subcommands.Add(erase);
+        ApiCommands.Add(root, tenant, user, agent, run, team, output, error);
         var parsed = root.Parse(args);
         return parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
     }

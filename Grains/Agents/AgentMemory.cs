@@ -18,7 +18,8 @@ internal sealed class AgentMemory(IGrainFactory grains, AgentKey key)
     /// better of its two hybrid scores, best first.</summary>
     public async Task<IReadOnlyList<RecalledMemory>> RecallAsync(string query, int topK, CancellationToken cancellationToken)
     {
-        var request = new MemoryQuery(query, topK, Kinds: Recallable);
+        // Twice as many as asked: a sentence stored as a note and as a fact is one memory here.
+        var request = new MemoryQuery(query, Math.Min(2 * topK, 100), Kinds: Recallable);
         var lists = await Task.WhenAll(Own.SearchAsync(request, cancellationToken), Team.SearchAsync(request, cancellationToken));
         var merged = new Dictionary<string, RecalledMemory>(StringComparer.Ordinal);
         for (var list = 0; list < lists.Length; list++)

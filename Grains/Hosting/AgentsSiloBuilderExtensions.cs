@@ -3,6 +3,7 @@ using Agents.Grains.Inference;
 using Agents.Grains.Memory;
 using Agents.Grains.Placement;
 using Agents.Grains.Workflows;
+using Agents.Memory.Pipelines;
 using Agents.Memory.Pipelines.Team;
 using Agents.Inference.Attention;
 using Agents.Inference.Llm;
@@ -23,6 +24,7 @@ using Npgsql;
 using Orleans.Configuration;
 using Orleans.Placement;
 using Orleans.Runtime.MembershipService.SiloMetadata;
+using Orleans.Storage;
 
 namespace Agents.Grains.Hosting;
 
@@ -133,6 +135,9 @@ public static class AgentsSiloBuilderExtensions
             var embedder = sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
             return new HybridRetriever(sp.GetRequiredService<IMemoryStore>(), embedder, RetrievalOptions(retrieval, OfflineEmbedders.ProfileFor(embedder)));
         });
+        // "offline": the memory pipelines stay offline even with an endpoint (agents still use the model).
+        if (string.Equals(configuration["Agents:Memory:Models"], "offline", StringComparison.OrdinalIgnoreCase))
+            services.AddSingleton(MemoryModels.Offline());
         services.AddMemoryEngine(o => configuration.GetSection("Agents:Memory:Engine").Bind(o));
         services.AddSingleton(sp => new InferencePool(
             sp.GetRequiredService<MemoryBankRegistry>(),
@@ -142,6 +147,9 @@ public static class AgentsSiloBuilderExtensions
             inference.Pool));
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, PipelineResumption>();
 
+        // Grain state in Orleans' own version-tolerant binary form: the contracts are [GenerateSerializer]
+        // records (no parameterless constructors), which the default JSON serializer cannot read back.
+        services.Replace(ServiceDescriptor.Singleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>());
         silo.AddIncomingGrainCallFilter<ErrorTranslationFilter>();
         services.AddPlacementFilter<SiloRolePlacementFilterStrategy, SiloRolePlacementFilterDirector>(ServiceLifetime.Transient);
         var roles = siloOptions.RoleList.ToList();

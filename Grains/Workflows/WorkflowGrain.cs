@@ -33,6 +33,11 @@ public sealed class WorkflowGrain(
     private IGrainTimer? _ticks;
     private CancellationTokenSource? _step;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _stalls;
+
+    /// <summary>Ticks in a row that failed outside any step (the store or the team memory unreachable)
+    /// before the run is failed with that error rather than retried forever.</summary>
+    private const int MaxStalls = 20;
 
     private WorkflowRunKey Key => _key ??= WorkflowRunKey.Parse(this.GetPrimaryKeyString());
     private WorkflowRun Run => run.State;
@@ -135,6 +140,7 @@ public sealed class WorkflowGrain(
             {
                 _step = null;
             }
+            _stalls = 0;
             if (Run.State == WorkflowRunState.Running) Kick();
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -149,8 +155,15 @@ public sealed class WorkflowGrain(
         }
         catch (Exception e)
         {
+            if (++_stalls >= MaxStalls)
+            {
+                logger.LogError(e, "Run {Run} made no progress in {Stalls} attempts; failing it", Key, _stalls);
+                try { await FailAsync($"the run could not make progress: {e.Message}", CancellationToken.None); }
+                catch (Exception failing) { logger.LogError(failing, "Run {Run} could not even be failed; its reminder will try again", Key); }
+                return;
+            }
             logger.LogWarning(e, "Run {Run} could not make progress; trying again", Key);
-            _ticks?.Change(TimeSpan.FromSeconds(1), Timeout.InfiniteTimeSpan);
+            _ticks?.Change(TimeSpan.FromSeconds(Math.Min(30, _stalls)), Timeout.InfiniteTimeSpan);
         }
     }
 
@@ -189,7 +202,8 @@ public sealed class WorkflowGrain(
             return;
         }
         var limit = Definition.EffectiveLimits.Steps;
-        if (Run.Attempt == 0)
+        var again = Run.StepInProgress;
+        if (!again)
         {
             if (Run.StepsTaken + work.Steps.Count > limit)
             {
@@ -198,10 +212,12 @@ public sealed class WorkflowGrain(
             }
             Run.CurrentStep = Run.StepsTaken + 1;
             Run.StepsTaken += work.Steps.Count;
+            Run.StepInProgress = true;
         }
         // A worker's number follows its part, so a retry of some parts keeps every part's number (and memory key).
         var steps = work.Steps.Select((s, i) => s with { Number = Run.CurrentStep + (s.PartIndex >= 0 ? s.PartIndex : i) }).ToArray();
-        foreach (var s in steps) Emit(WorkflowEventType.StepStarted, $"{s.Agent.Id}: {s.Kind} — {s.Question}", s.Number, s.Agent.Id);
+        foreach (var s in steps)
+            Emit(WorkflowEventType.StepStarted, $"{s.Agent.Id}: {s.Kind} — {s.Question}{(again ? $" (again, attempt {Run.Attempt + 1})" : "")}", s.Number, s.Agent.Id);
         await run.WriteStateAsync(cancellationToken);
 
         var results = await Task.WhenAll(steps.Select(s => ActAsync(s, cancellationToken)));
@@ -211,6 +227,7 @@ public sealed class WorkflowGrain(
         if (failed.Length == 0)
         {
             Run.Attempt = 0;
+            Run.StepInProgress = false;
             WorkflowSchedule.Completed(Definition, Run, results.Select(r => (r.Step, (AgentStepResult?)r.Result)).ToArray());
             await run.WriteStateAsync(cancellationToken);
             return;
@@ -232,6 +249,7 @@ public sealed class WorkflowGrain(
             case WorkflowOnError.Skip:
                 foreach (var f in failed) Emit(WorkflowEventType.StepSkipped, $"skipped after: {f.Error}", f.Step.Number, f.Step.Agent.Id);
                 Run.Attempt = 0;
+                Run.StepInProgress = false;
                 WorkflowSchedule.Completed(Definition, Run, results.Select(r => (r.Step, r.Result)).ToArray());
                 await run.WriteStateAsync(cancellationToken);
                 break;
@@ -326,7 +344,7 @@ public sealed class WorkflowGrain(
 
     private WorkflowRunStatus Status() => new(
         Key.RunId, Key.Tenant, Definition.Name, Definition.Team, Run.State, Run.Answer, Run.Citations, Run.StepsTaken, Run.Error,
-        Run.StartedAt, Run.FinishedAt, Run.Events.Count, Run.Team.Insights.Select(i => i.Id).ToArray());
+        Run.StartedAt, Run.FinishedAt, Run.Events.Count, Run.Team.Insights.Select(i => i.Id).ToArray(), RuntimeIdentity);
 
     private void RequireStarted()
     {

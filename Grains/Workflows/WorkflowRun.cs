@@ -39,4 +39,7 @@ public sealed class WorkflowRun
     [Id(17)] public List<TeamRunStep> Trajectory { get; set; } = [];
     /// <summary>The step number of the work in hand, fixed before it runs so that a rerun reuses it.</summary>
     [Id(18)] public int CurrentStep { get; set; }
+    /// <summary>The work in hand was begun (and counted) and has not ended: a run resumed after a crash
+    /// runs it again under the same numbers.</summary>
+    [Id(19)] public bool StepInProgress { get; set; }
 }

@@ -37,19 +37,43 @@ public static class ExtractiveAnswerer
         return new ComposedAnswer(text.ToString(), cited, unanswered);
     }
 
-    /// <summary>The retriever's candidates scored relative to the best one (1), those lacking the kind of
-    /// answer the question wants (<see cref="AnswerType"/>) discounted, best first.</summary>
+    /// <summary>
+    /// The retriever's candidates scored relative to the best one (1), then discounted when they hold the
+    /// kind of answer the question wants only vaguely or not at all (<see cref="AnswerType"/>: "when" wants
+    /// "14 March" more than "January") or do not mention what the
+    /// question names ("the Aurora launch" is not answered by a memory about Borealis), best first.
+    /// </summary>
     private static IReadOnlyList<RecalledMemory> Rerank(string question, IReadOnlyList<RecalledMemory> candidates)
     {
         if (candidates.Count == 0) return candidates;
         var type = AnswerType.Of(question);
+        var names = NameExtractor.Extract(question).Select(NameWords).Where(w => w.Count > 0).ToList();
         var top = candidates.Max(c => c.Score);
         return candidates
-            .Select((c, rank) => c with { Score = (top > 0 ? c.Score / top : 1.0 / (rank + 1)) * (type is null || AnswerType.Holds(c.Text, type) ? 1 : MissingTypeDiscount) })
+            .Select((c, rank) =>
+            {
+                var relative = top > 0 ? c.Score / top : 1.0 / (rank + 1);
+                var typed = type is null ? 1 : MissingTypeDiscount + (1 - MissingTypeDiscount) * AnswerType.Strength(c.Text, type);
+                return c with { Score = relative * typed * NameAgreement(names, c.Text) };
+            })
             .OrderByDescending(c => c.Score).ToArray();
     }
 
     private const double MissingTypeDiscount = 0.7;
+
+    /// <summary>1 when the memory mentions every name of the question, down to one half when it mentions none.</summary>
+    private static double NameAgreement(List<HashSet<string>> names, string memory)
+    {
+        if (names.Count == 0) return 1;
+        var words = NameWords(memory);
+        var mentioned = names.Count(n => n.IsSubsetOf(words));
+        return 0.5 + 0.5 * mentioned / names.Count;
+    }
+
+    // Lower-cased words without a possessive "'s", so "Aurora's" mentions "Aurora".
+    private static HashSet<string> NameWords(string text) =>
+        Tokenizer.Tokenize(text).Select(t => t.Lower.EndsWith("'s", StringComparison.Ordinal) ? t.Lower[..^2] : t.Lower)
+            .Where(w => !Inference.Text.EnglishStopWords.Contains(w)).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>
     /// One memory per question, preferring different memories for different questions: among each

@@ -6,8 +6,8 @@ namespace Agents.Memory.Agents;
 /// <summary>
 /// Splits a task into the questions it asks, so each can be answered from memory on its own: at
 /// sentence ends, and at "and" / "also" / ";" where a new question starts (a question word or an
-/// auxiliary follows). A part that names nothing of its own ("what is its budget") borrows the names of
-/// the part before it, so that it can still be looked up.
+/// auxiliary follows). A part that points back ("what is its budget") and names nothing of its own
+/// borrows the names of the part before it, so that it can still be looked up.
 /// </summary>
 public static partial class QuestionParts
 {
@@ -28,13 +28,17 @@ public static partial class QuestionParts
         if (parts.Count == 0) return [task.Trim()];
         for (var i = 1; i < parts.Count; i++)
         {
-            if (NameExtractor.Extract(parts[i]).Count > 0) continue;
+            if (NameExtractor.Extract(parts[i]).Count > 0 || !Tokenizer.Tokenize(parts[i]).Any(t => Anaphors.Contains(t.Lower))) continue;
             var names = NameExtractor.Extract(parts[i - 1]);
             if (names.Count > 0) parts[i] = $"{parts[i]} ({string.Join(", ", names)})";
         }
         if (parts.Count > MaxParts) parts = [.. parts.Take(MaxParts - 1), string.Join("; ", parts.Skip(MaxParts - 1))];
         return parts;
     }
+
+    // Words that point back at something named before ("what is its budget").
+    private static readonly HashSet<string> Anaphors = new(StringComparer.Ordinal)
+    { "it", "its", "they", "them", "their", "he", "him", "his", "she", "her", "this", "that", "these", "those", "there", "the same" };
 
     // "and"/"also"/";" followed by a word that opens a question.
     [GeneratedRegex(@"(?:,?\s+(?:and|also|as well as)\s+|;\s*)(?=(?:what|when|where|who|whom|whose|which|why|how|is|are|was|were|does|do|did|can|could|will|would|should|has|have|had)\b)", RegexOptions.IgnoreCase)]

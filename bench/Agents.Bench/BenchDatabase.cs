@@ -14,14 +14,18 @@ public sealed class BenchDatabase : IAsyncDisposable
     private readonly string _server;
     private readonly string _name;
 
-    private BenchDatabase(string server, string name, NpgsqlDataSource dataSource)
+    private BenchDatabase(string server, string name, NpgsqlDataSource dataSource, string connectionString)
     {
         _server = server;
         _name = name;
         DataSource = dataSource;
+        ConnectionString = connectionString;
     }
 
     public NpgsqlDataSource DataSource { get; }
+
+    /// <summary>The database's connection string, for silos and other processes.</summary>
+    public string ConnectionString { get; }
 
     public static async Task<BenchDatabase> CreateAsync(int maxPoolSize = 8)
     {
@@ -30,7 +34,7 @@ public sealed class BenchDatabase : IAsyncDisposable
         await ExecuteAsync(server, $"CREATE DATABASE \"{name}\"");
         var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = name, MaxPoolSize = maxPoolSize }.ConnectionString;
         var dataSource = Agents.Infra.PostgresDataSource.Create(connectionString);
-        var database = new BenchDatabase(server, name, dataSource);
+        var database = new BenchDatabase(server, name, dataSource, connectionString);
         try
         {
             await using (var ext = dataSource.CreateCommand("CREATE EXTENSION IF NOT EXISTS vector")) await ext.ExecuteNonQueryAsync();

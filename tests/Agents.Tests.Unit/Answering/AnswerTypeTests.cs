@@ -25,4 +25,13 @@ public sealed class AnswerTypeTests
     [InlineData("Aurora runs on Linux, macOS and Windows.", AnswerType.Time, false)]
     [InlineData("The review is every Tuesday at 10:00.", AnswerType.Time, true)]
     public void A_memory_holds_a_kind_of_answer_or_not(string memory, string type, bool holds) => Assert.Equal(holds, AnswerType.Holds(memory, type));
+
+    [Theory]
+    [InlineData("The launch is set for 14 March.", AnswerType.Time, 1.0)]
+    [InlineData("The budget was approved in January.", AnswerType.Time, 0.5)]
+    [InlineData("The budget is 40,000 euros.", AnswerType.Quantity, 1.0)]
+    [InlineData("Press kits go to twelve journalists.", AnswerType.Quantity, 0.5)]
+    [InlineData("The app syncs offline.", AnswerType.Quantity, 0.0)]
+    public void A_specific_answer_is_stronger_than_a_vague_one(string memory, string type, double strength) =>
+        Assert.Equal(strength, AnswerType.Strength(memory, type));
 }

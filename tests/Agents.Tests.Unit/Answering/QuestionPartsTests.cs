@@ -8,7 +8,9 @@ public sealed class QuestionPartsTests
     public void A_task_is_split_into_its_questions_and_a_part_without_names_borrows_the_previous_ones()
     {
         Assert.Equal(["When is the Aurora launch", "what is its budget (Aurora)"], QuestionParts.Split("When is the Aurora launch and what is its budget?"));
-        Assert.Equal(["Which hotel is booked", "When does the team fly out"], QuestionParts.Split("Which hotel is booked? When does the team fly out?"));
+        Assert.Equal(["Which hotel is booked for the Lisbon offsite", "When does the team fly out", "Who presents it (Lisbon)"],
+            QuestionParts.Split("Which hotel is booked for the Lisbon offsite? When does the team fly out? Who presents it (Lisbon)?"));
+        Assert.Equal(["Which hotel is booked for the Lisbon offsite", "When does the team fly out"], QuestionParts.Split("Which hotel is booked for the Lisbon offsite? When does the team fly out?"));
     }
 
     [Fact]

@@ -1,0 +1,4 @@
+namespace Agents.Client.Api;
+
+/// <summary>An RFC 7807 problem response as the API sends it (<c>application/problem+json</c>).</summary>
+public sealed record ApiProblem(string? Type, string? Title, int? Status, string? Detail, string? Instance);

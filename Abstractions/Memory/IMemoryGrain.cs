@@ -37,6 +37,11 @@ public interface IMemoryGrain : IGrainWithStringKey
     [Alias("Delete")]
     Task<bool> DeleteAsync(Guid memoryId, CancellationToken cancellationToken = default);
 
+    /// <summary>The scope's notes, facts and entities (at most <paramref name="limit"/>, newest kept) and the
+    /// links among them, as at <paramref name="asOf"/> (null: now).</summary>
+    [Alias("Graph"), ReadOnly]
+    Task<MemoryGraph> GraphAsync(DateTimeOffset? asOf, int limit, CancellationToken cancellationToken = default);
+
     /// <summary>Complete deletion of the scope: records, embeddings, edges, history, pending work.</summary>
     [Alias("Erase")]
     Task<ScopeErasure> EraseAsync(CancellationToken cancellationToken = default);

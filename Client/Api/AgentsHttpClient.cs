@@ -11,7 +11,7 @@ namespace Agents.Client.Api;
 /// administration (with the admin key). Every error answer becomes an <see cref="AgentsApiException"/>
 /// carrying the problem details.
 /// </summary>
-public sealed class AgentsHttpClient : IAgentsMemoryApi, IDisposable
+public sealed class AgentsHttpClient : IAgentsMemoryApi, IAgentsWorkflowApi, IDisposable
 {
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
@@ -79,6 +79,80 @@ public sealed class AgentsHttpClient : IAgentsMemoryApi, IDisposable
     public Task<TeamRunView> RunAsync(string teamId, Guid runId, CancellationToken cancellationToken = default) =>
         SendAsync<TeamRunView>(HttpMethod.Get, $"api/v1/teams/{Segment(teamId)}/runs/{runId}", null, cancellationToken);
 
+    public Task<MemoryGraphView> GraphAsync(MemoryScopeIds scope, DateTimeOffset? asOf = null, int limit = 500, CancellationToken cancellationToken = default)
+    {
+        var query = ScopeQuery(scope);
+        query.Add(("limit", limit.ToString(CultureInfo.InvariantCulture)));
+        if (asOf is { } at) query.Add(("as_of", at.ToString("O", CultureInfo.InvariantCulture)));
+        return SendAsync<MemoryGraphView>(HttpMethod.Get, "api/v1/memories/graph" + Query(query), null, cancellationToken);
+    }
+
+    // ---------------- workflows ----------------
+
+    public async Task<RunView> StartRunAsync(string definition, string? runId = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/runs" + (runId is null ? "" : Query([("id", runId)])))
+        {
+            Content = new StringContent(definition, Encoding.UTF8, "application/yaml"),
+        };
+        return await ReadAsync<RunView>(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<RunView> GetRunAsync(string runId, CancellationToken cancellationToken = default) =>
+        SendAsync<RunView>(HttpMethod.Get, $"api/v1/runs/{Segment(runId)}", null, cancellationToken);
+
+    public Task<RunList> ListRunsAsync(int limit = 50, string? status = null, CancellationToken cancellationToken = default) =>
+        SendAsync<RunList>(HttpMethod.Get, $"api/v1/runs?limit={limit}{(status is null ? "" : "&status=" + Uri.EscapeDataString(status))}", null, cancellationToken);
+
+    public Task<RunView> CancelRunAsync(string runId, CancellationToken cancellationToken = default) =>
+        SendAsync<RunView>(HttpMethod.Post, $"api/v1/runs/{Segment(runId)}/cancel", null, cancellationToken);
+
+    public Task<RunEvents> RunEventsAsync(string runId, long afterId = 0, int max = 500, int waitSeconds = 0, CancellationToken cancellationToken = default) =>
+        SendAsync<RunEvents>(HttpMethod.Get, $"api/v1/runs/{Segment(runId)}/events?after={afterId}&max={max}&wait={waitSeconds}&format=json", null, cancellationToken);
+
+    /// <summary>
+    /// A run's events as a server-sent event stream, after <paramref name="afterId"/> (sent as
+    /// Last-Event-ID), until the run ends. A dropped connection resumes from the last event received.
+    /// </summary>
+    public async IAsyncEnumerable<RunEventView> StreamEventsAsync(string runId, long afterId = 0,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var last = afterId;
+        for (var attempt = 0; ; attempt++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"api/v1/runs/{Segment(runId)}/events");
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+            if (last > 0) request.Headers.Add("Last-Event-ID", last.ToString(CultureInfo.InvariantCulture));
+            HttpResponseMessage response;
+            try
+            {
+                response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HttpRequestException) when (attempt < 5)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            using (response)
+            {
+                if (!response.IsSuccessStatusCode) await ThrowProblemAsync(response, cancellationToken).ConfigureAwait(false);
+                await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+                var ended = false;
+                await foreach (var e in ServerSentEvents.ReadAsync(stream, cancellationToken).ConfigureAwait(false))
+                {
+                    if (e.Event is "heartbeat" || e.Data.Length == 0) continue;
+                    var view = System.Text.Json.JsonSerializer.Deserialize<RunEventView>(e.Data, AgentsJson.Options)!;
+                    last = view.Id;
+                    yield return view;
+                    if (view.IsFinal) ended = true;
+                }
+                if (ended) yield break;
+            }
+            if (attempt >= 5) yield break;   // the server closed the stream without the run's end: try again a few times
+        }
+    }
+
     // ---------------- keys (admin key) ----------------
 
     public Task<CreatedKey> CreateKeyAsync(string tenant, CancellationToken cancellationToken = default) =>
@@ -93,8 +167,19 @@ public sealed class AgentsHttpClient : IAgentsMemoryApi, IDisposable
     {
         using var request = new HttpRequestMessage(method, path);
         if (body is not null) request.Content = JsonContent.Create(body, body.GetType(), options: AgentsJson.Options);
+        return await ReadAsync<T>(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<T> ReadAsync<T>(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
         using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
+        if (!response.IsSuccessStatusCode) await ThrowProblemAsync(response, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.NoContent || typeof(T) == typeof(object)) return default!;
+        return (await response.Content.ReadFromJsonAsync<T>(AgentsJson.Options, cancellationToken).ConfigureAwait(false))!;
+    }
+
+    private static async Task ThrowProblemAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
         {
             ApiProblem? problem = null;
             try
@@ -107,8 +192,6 @@ public sealed class AgentsHttpClient : IAgentsMemoryApi, IDisposable
             }
             throw new AgentsApiException(response.StatusCode, problem);
         }
-        if (response.StatusCode == HttpStatusCode.NoContent || typeof(T) == typeof(object)) return default!;
-        return (await response.Content.ReadFromJsonAsync<T>(AgentsJson.Options, cancellationToken).ConfigureAwait(false))!;
     }
 
     private static List<(string Name, string Value)> ScopeQuery(MemoryScopeIds scope)

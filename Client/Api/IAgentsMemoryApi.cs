@@ -20,4 +20,7 @@ public interface IAgentsMemoryApi
     Task<InsightResults> InsightsAsync(string teamId, bool includeRetired = false, CancellationToken cancellationToken = default);
     Task<TeamRunResults> RunsAsync(string teamId, int limit = 50, int offset = 0, CancellationToken cancellationToken = default);
     Task<TeamRunView> RunAsync(string teamId, Guid runId, CancellationToken cancellationToken = default);
+
+    /// <summary>A scope's notes, facts and entities and their links, as at <paramref name="asOf"/> (null: now).</summary>
+    Task<MemoryGraphView> GraphAsync(MemoryScopeIds scope, DateTimeOffset? asOf = null, int limit = 500, CancellationToken cancellationToken = default);
 }

@@ -93,7 +93,7 @@ public static class ApiCommands
         foreach (var c in new[] { add, search, list, get, delete, history }) memory.Subcommands.Add(c);
 
         // ---- mcp ----
-        var mcp = new Command("mcp", "serve the memory tools as an MCP server on stdio, against the HTTP API with --key") { url, key };
+        var mcp = new Command("mcp", "serve the memory and workflow tools as an MCP server on stdio, against the HTTP API with --key") { url, key };
         mcp.SetAction((r, ct) => ServeMcpAsync(r.GetValue(url)!, r.GetValue(key), error, ct));
 
         root.Subcommands.Add(keys);
@@ -111,10 +111,13 @@ public static class ApiCommands
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         // stdout carries the protocol: logs go to stderr only.
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddSingleton<IAgentsMemoryApi>(_ => new AgentsHttpClient(new Uri(url), key));
+        builder.Services.AddSingleton(_ => new AgentsHttpClient(new Uri(url), key));
+        builder.Services.AddSingleton<IAgentsMemoryApi>(sp => sp.GetRequiredService<AgentsHttpClient>());
+        builder.Services.AddSingleton<IAgentsWorkflowApi>(sp => sp.GetRequiredService<AgentsHttpClient>());
         builder.Services.AddMcpServer(o => o.ServerInfo = new() { Name = "agents", Version = "1.0" })
             .WithStreamServerTransport(Console.OpenStandardInput(), Console.OpenStandardOutput())
-            .WithTools<MemoryTools>(AgentsJson.Options);
+            .WithTools<MemoryTools>(AgentsJson.Options)
+            .WithTools<WorkflowTools>(AgentsJson.Options);
         using var host = builder.Build();
         await host.RunAsync(cancellationToken);
         return 0;

@@ -61,7 +61,7 @@ public sealed class MemoryTools(IAgentsMemoryApi memory)
         });
 
     /// <summary>Turns the service's errors into tool errors the model can read (and act on).</summary>
-    private static async Task<T> Call<T>(Func<Task<T>> action)
+    internal static async Task<T> Call<T>(Func<Task<T>> action)
     {
         try
         {

@@ -97,8 +97,8 @@ public static class AgentsSiloBuilderExtensions
         memory.Validate();
         inference.Validate();
         var retrieval = configuration.GetSection("Agents:Memory:Retrieval");
-        RetrievalOptions(retrieval, offline: true).Validate();
-        RetrievalOptions(retrieval, offline: false).Validate();
+        foreach (var profile in new[] { HybridRetrieverOptions.ForOfflineEmbedder(), HybridRetrieverOptions.ForSentenceEmbedder(), new HybridRetrieverOptions() })
+            RetrievalOptions(retrieval, profile).Validate();
         var connection = AgentsConfiguration.PostgresConnection(configuration);
 
         var services = silo.Services;
@@ -129,12 +129,12 @@ public static class AgentsSiloBuilderExtensions
         });
         services.AddSingleton<IMemoryStore>(sp => sp.GetRequiredService<BankSyncedMemoryStore>());
         services.AddSingleton(sp => sp.GetRequiredService<BankSyncedMemoryStore>().Banks);
-        services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(_ => new HashingEmbedder(new HashingEmbedderOptions { Dimensions = memory.Dimension }));
+        services.AddSingleton(sp => OfflineEmbedders.Create(sp, memory));   // Agents:Memory:Embedder: minilm or hashing
         services.AddAgentsLlm(configuration.GetSection("Agents:Llm"));   // an endpoint, when configured, replaces the offline embedder
         services.AddSingleton<IMemoryRetriever>(sp =>
         {
             var embedder = sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
-            return new HybridRetriever(sp.GetRequiredService<IMemoryStore>(), embedder, RetrievalOptions(retrieval, embedder is HashingEmbedder));
+            return new HybridRetriever(sp.GetRequiredService<IMemoryStore>(), embedder, RetrievalOptions(retrieval, OfflineEmbedders.ProfileFor(embedder)));
         });
         // "offline": the memory pipelines stay offline even with an endpoint (agents still use the model).
         if (string.Equals(configuration["Agents:Memory:Models"], "offline", StringComparison.OrdinalIgnoreCase))
@@ -159,12 +159,16 @@ public static class AgentsSiloBuilderExtensions
         return silo;
     }
 
-    /// <summary>The profile for the embedder (the offline one's ranking copies full text's, so it only
+    /// <summary>The profile for the embedder (the hashing one's ranking copies full text's, so it only
     /// breaks ties: <see cref="HybridRetrieverOptions.ForOfflineEmbedder"/>) with the configured values laid over it.</summary>
-    public static HybridRetrieverOptions RetrievalOptions(IConfiguration? retrieval, bool offline)
+    public static HybridRetrieverOptions RetrievalOptions(IConfiguration? retrieval, bool offline) =>
+        RetrievalOptions(retrieval, offline ? HybridRetrieverOptions.ForOfflineEmbedder() : new HybridRetrieverOptions());
+
+    /// <summary><paramref name="profile"/> (<see cref="OfflineEmbedders.ProfileFor"/>) with the configured values laid over it.</summary>
+    public static HybridRetrieverOptions RetrievalOptions(IConfiguration? retrieval, HybridRetrieverOptions profile)
     {
-        var options = offline ? HybridRetrieverOptions.ForOfflineEmbedder() : new HybridRetrieverOptions();
-        retrieval?.Bind(options);
-        return options;
+        ArgumentNullException.ThrowIfNull(profile);
+        retrieval?.Bind(profile);
+        return profile;
     }
 }

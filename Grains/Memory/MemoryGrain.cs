@@ -221,6 +221,19 @@ public sealed class MemoryGrain(MemoryEngine engine, PipelineThrottle throttle, 
         return await engine.DeleteAsync(memoryId, cancellationToken: cancellationToken);
     }
 
+    public async Task<MemoryGraph> GraphAsync(DateTimeOffset? asOf, int limit, CancellationToken cancellationToken = default)
+    {
+        if (limit is < 1 or > 5_000) throw new ArgumentOutOfRangeException(nameof(limit), limit, "limit must be between 1 and 5000.");
+        var filter = new MemoryFilter(Scope) { Kinds = MemoryEngine.DefaultKinds, AsOf = asOf };
+        var total = await engine.Store.CountAsync(filter, cancellationToken);
+        var records = await engine.Store.ListAsync(filter, limit, (int)Math.Max(0, total - limit), cancellationToken);
+        var ids = records.Select(r => r.Id).ToHashSet();
+        var edges = ids.Count == 0 ? [] : await engine.Store.GetEdgesAsync(new EdgeQuery(Scope.Tenant, ids) { AsOf = asOf, Limit = 10 * limit }, cancellationToken);
+        var links = edges.Where(e => ids.Contains(e.FromId) && ids.Contains(e.ToId))
+            .Select(e => new MemoryLink(e.Id, e.FromId, e.ToId, e.Type, e.Weight, e.Fact, e.ValidAt, e.InvalidAt)).ToArray();
+        return new MemoryGraph(records.Select(r => r.ToDetail(1)).ToArray(), links, asOf, total > limit);
+    }
+
     public async Task<ScopeErasure> EraseAsync(CancellationToken cancellationToken = default) =>
         (await engine.DeleteAllAsync(Scope, cancellationToken)).ToErasure();
 

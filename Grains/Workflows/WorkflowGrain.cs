@@ -68,6 +68,7 @@ public sealed class WorkflowGrain(
         Emit(WorkflowEventType.RunStarted, $"run of '{definition.Name}' for team '{definition.Team}' started: {definition.Task}");
         await this.RegisterOrUpdateReminder(ResumeReminder, _options.ResumeReminderPeriod, _options.ResumeReminderPeriod);
         await run.WriteStateAsync(cancellationToken);
+        await ReportAsync(cancellationToken);
         Kick();
         return Status();
     }
@@ -339,7 +340,23 @@ public sealed class WorkflowGrain(
         }, message);
         await run.WriteStateAsync(cancellationToken);
         WorkflowTelemetry.RunEnded(Run, Key, Run.FinishedAt.Value);
+        await ReportAsync(cancellationToken);
         if (await this.GetReminder(ResumeReminder) is { } reminder) await this.UnregisterReminder(reminder);
+    }
+
+    /// <summary>The run's line in its tenant's list of runs; the list is a convenience, so a failure
+    /// to update it is logged, not the run's failure.</summary>
+    private async Task ReportAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IRunDirectoryGrain>(Key.Tenant)
+                .ReportAsync(new RunSummary(Key.RunId, Definition.Name, Definition.Team, Run.State, Run.StartedAt, Run.FinishedAt), cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Run {Run} could not update its tenant's list of runs", Key);
+        }
     }
 
     private void Emit(string type, string message, int? step = null, string? agent = null, string? model = null,

@@ -7,6 +7,7 @@ using Agents.Silo.Api.Auth;
 using Agents.Silo.Api.Errors;
 using Agents.Silo.Api.Mem0;
 using Agents.Silo.Api.Memory;
+using Agents.Silo.Api.Workflows;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -105,9 +106,17 @@ public static class AgentsApi
                 sp.GetRequiredService<IOptions<AgentsHttpOptions>>().Value.MaxWait);
         });
         services.AddScoped<IAgentsMemoryApi>(sp => sp.GetRequiredService<TenantMemoryService>());
+        services.AddScoped(sp =>
+        {
+            var user = sp.GetRequiredService<IHttpContextAccessor>().HttpContext?.User;
+            var tenant = AgentsClaims.TenantOf(user) ?? throw new UnauthorizedAccessException("No tenant: the request carries no tenant's API key.");
+            return new TenantWorkflowService(sp.GetRequiredService<IGrainFactory>(), tenant, sp.GetRequiredService<IOptions<AgentsHttpOptions>>().Value.MaxWait);
+        });
+        services.AddScoped<IAgentsWorkflowApi>(sp => sp.GetRequiredService<TenantWorkflowService>());
         services.AddMcpServer(o => o.ServerInfo = new() { Name = "agents", Version = "1.0" })
             .WithHttpTransport(o => o.Stateless = true)   // any silo answers any request: no session affinity
-            .WithTools<MemoryTools>(AgentsJson.Options);
+            .WithTools<MemoryTools>(AgentsJson.Options)
+            .WithTools<WorkflowTools>(AgentsJson.Options);
         return builder;
     }
 
@@ -125,7 +134,7 @@ public static class AgentsApi
         app.MapScalarApiReference().AllowAnonymous();
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" })).AllowAnonymous().ExcludeFromDescription();
 
-        app.MapGroup(Prefix).RequireAuthorization(AgentsClaims.TenantPolicy).MapMemoryEndpoints();
+        app.MapGroup(Prefix).RequireAuthorization(AgentsClaims.TenantPolicy).MapMemoryEndpoints().MapWorkflowEndpoints();
         app.MapGroup("/v1/admin").RequireAuthorization(AgentsClaims.AdminPolicy).WithTags("Keys").MapKeyEndpoints();
         app.MapGroup("").RequireAuthorization(AgentsClaims.TenantPolicy).MapMem0Endpoints();
         app.MapMcp("/mcp").RequireAuthorization(AgentsClaims.TenantPolicy);

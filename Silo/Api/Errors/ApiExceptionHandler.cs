@@ -29,6 +29,7 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
         var problem = new ProblemDetails { Status = status, Title = title, Detail = detail, Type = $"https://httpstatuses.io/{status}" };
         if (exception is ModelFailedException model) problem.Extensions["reason"] = model.Reason;
         if (exception is NoSiloWithRoleException role) problem.Extensions["role"] = role.Role;
+        if (exception is InvalidWorkflowException workflow) problem.Extensions["problems"] = workflow.Problems;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
     }
 
@@ -37,6 +38,7 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
         BadHttpRequestException e => (e.StatusCode, TitleOf(e.StatusCode), e.InnerException is JsonException json ? $"{e.Message} {json.Message}" : e.Message),
         JsonException e => (400, "Bad Request", $"The body is not valid JSON for this endpoint: {e.Message}"),
         InvalidRequestException e => (400, "Bad Request", e.Message),
+        InvalidWorkflowException e => (400, "Bad Request", e.Message),
         NotFoundException e => (404, "Not Found", e.Message),
         ConflictException e => (409, "Conflict", e.Message),
         OverloadedException e => (503, "Service Unavailable", e.Message),

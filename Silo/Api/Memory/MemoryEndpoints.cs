@@ -29,6 +29,9 @@ public static class MemoryEndpoints
         memories.MapGet("/pipeline", ([AsParameters] ScopeQuery scope, TenantMemoryService memory, CancellationToken ct, bool wait = false) =>
                 memory.PipelineAsync(scope.Ids, wait, ct))
             .WithName("PipelineStatus").WithSummary("A scope's background pipeline; wait=true returns once it is idle (bounded)");
+        memories.MapGet("/graph", ([AsParameters] ScopeQuery scope, TenantMemoryService memory, CancellationToken ct, DateTimeOffset? as_of = null, int limit = 500) =>
+                memory.GraphAsync(scope.Ids, as_of, limit, ct))
+            .WithName("MemoryGraph").WithSummary("A scope's notes, facts and entities and the links among them, as at as_of (default now)");
         memories.MapGet("/{id}", (string id, TenantMemoryService memory, CancellationToken ct) => memory.GetAsync(MemoryId(id), ct))
             .WithName("GetMemory").WithSummary("One memory of the tenant, by id");
         memories.MapPut("/{id}", (string id, UpdateMemoryRequest request, TenantMemoryService memory, CancellationToken ct) => memory.UpdateAsync(MemoryId(id), request, ct))

@@ -146,6 +146,14 @@ public sealed class TenantMemoryService(IGrainFactory grains, string tenant, Tim
     public async Task<TeamRunView> RunAsync(string teamId, Guid runId, CancellationToken cancellationToken = default) =>
         ToView(await Grain(ScopeOf(MemoryScopeIds.ForTeam(teamId))).RunAsync(runId, cancellationToken));
 
+    public async Task<MemoryGraphView> GraphAsync(MemoryScopeIds scope, DateTimeOffset? asOf = null, int limit = 500, CancellationToken cancellationToken = default)
+    {
+        if (limit is < 1 or > 5000) throw new InvalidRequestException($"'limit' must lie between 1 and 5000; got {limit}.");
+        var graph = await Grain(ScopeOf(scope)).GraphAsync(asOf, limit, cancellationToken);
+        return new MemoryGraphView(graph.Nodes.Select(MemoryViews.ToView).ToList(),
+            graph.Links.Select(l => new MemoryLinkView(l.Id, l.From, l.To, l.Type, l.Weight, l.Fact, l.ValidAt, l.InvalidAt)).ToList(), graph.AsOf, graph.Truncated);
+    }
+
     private static TeamRunView ToView(TeamRunDetail r) => new(r.Id, r.Task, r.Succeeded, r.ObservedAt, r.TrajectoryId, r.KeySteps, r.FailureReason, r.SimilarRuns);
 
     /// <summary>The tenant's scope of these ids, checked as the store would (so a bad id fails here, named).</summary>

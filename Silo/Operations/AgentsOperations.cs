@@ -20,6 +20,7 @@ using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using Orleans.Configuration;
 using Orleans.Dashboard;
 using Orleans.Diagnostics;
 
@@ -61,6 +62,8 @@ public static class AgentsOperations
 
         builder.UseOrleans(orleans =>
         {
+            // Orleans' failure detection (ProbeTimeout, NumMissedProbesLimit, NumVotesForDeathDeclaration, ...).
+            orleans.Services.AddOptions<ClusterMembershipOptions>().Bind(configuration.GetSection("Agents:Membership"));
             if (tracing) orleans.AddActivityPropagation();
             if (silo.Kubernetes) orleans.UseKubernetesHosting();
             if (withDashboard) orleans.AddDashboard();

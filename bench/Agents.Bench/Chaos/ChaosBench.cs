@@ -47,7 +47,7 @@ public static class ChaosBench
                 {
                     ["Agents__Memory__Embedder"] = embedder,
                     ["Logging__Console__FormatterName"] = "simple",
-                    ["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning",
+                    ["Logging__LogLevel__Microsoft"] = "Warning",
                     ["Logging__LogLevel__Polly"] = "Error",
                 });
         var clock = Stopwatch.StartNew();

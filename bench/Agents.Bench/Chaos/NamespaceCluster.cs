@@ -84,12 +84,11 @@ internal sealed class NamespaceCluster : IChaosCluster
             "-e", "POSTGRES_PASSWORD=agents", "-p", $"{HostAddress}:{_pgPort}:5432", _pgImage], cancellationToken: cancellationToken);
         await WaitForPostgresAsync(TimeSpan.FromSeconds(90), cancellationToken);
 
-        // The first silo alone migrates the schema; the others start once it serves (as infra/cluster.sh).
-        foreach (var silo in Names)
-        {
-            await StartAsync(silo);
-            await WaitReadyAsync(silo, TimeSpan.FromSeconds(120), cancellationToken);
-        }
+        // The first silo alone migrates the schema; the others start together once it serves.
+        await StartAsync(Names[0]);
+        await WaitReadyAsync(Names[0], TimeSpan.FromSeconds(180), cancellationToken);
+        foreach (var silo in Names.Skip(1)) await StartAsync(silo);
+        await Task.WhenAll(Names.Skip(1).Select(silo => WaitReadyAsync(silo, TimeSpan.FromSeconds(180), cancellationToken)));
     }
 
     public async Task WaitForPostgresAsync(TimeSpan limit, CancellationToken cancellationToken)

@@ -25,9 +25,9 @@ public static class ChaosBench
         var kind = options.String("cluster", "compose");
         var warmup = options.Double("warmup", 15);
         var settle = options.Double("settle", 10);
-        var writers = options.Int("writers", 4);
-        var users = options.Int("users", 24);
-        var runEvery = options.Double("run-every", 2);
+        var writers = options.Int("writers", 2);
+        var users = options.Int("users", 12);
+        var runEvery = options.Double("run-every", 3);
         var recoveryLimit = options.Double("recovery-limit", 120);
         var drain = options.Double("drain", 300);
         var kill = options.String("kill", "silo2");
@@ -147,13 +147,25 @@ public static class ChaosBench
     /// <summary>The generation of the silo's active row in Orleans' membership table.</summary>
     private static async Task<int> ActiveGenerationAsync(IChaosCluster cluster, string silo)
     {
-        await using var connection = new NpgsqlConnection(cluster.PostgresConnection);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT generation FROM orleans_membership_silo WHERE cluster_id = @c AND silo_name = @n AND status = 3 ORDER BY generation DESC LIMIT 1", connection);
-        command.Parameters.AddWithValue("c", cluster.ClusterId);
-        command.Parameters.AddWithValue("n", silo);
-        return await command.ExecuteScalarAsync() is int generation ? generation : throw new InvalidOperationException($"{silo} has no active row in the membership table");
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(Unpooled(cluster));
+                await connection.OpenAsync();
+                await using var command = new NpgsqlCommand("SELECT generation FROM orleans_membership_silo WHERE cluster_id = @c AND silo_name = @n AND status = 3 ORDER BY generation DESC LIMIT 1", connection);
+                command.Parameters.AddWithValue("c", cluster.ClusterId);
+                command.Parameters.AddWithValue("n", silo);
+                if (await command.ExecuteScalarAsync() is int generation) return generation;
+                if (attempt >= 30) throw new InvalidOperationException($"{silo} has no active row in the membership table");
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException && attempt < 30) { }
+            await Task.Delay(1000);
+        }
     }
+
+    /// <summary>A connection of its own each time: a pooled one would be dead after PostgreSQL's restart.</summary>
+    private static string Unpooled(IChaosCluster cluster) => new NpgsqlConnectionStringBuilder(cluster.PostgresConnection) { Pooling = false }.ConnectionString;
 
     /// <summary>Seconds from the fault until that incarnation's row says Dead (6), or null past the limit.</summary>
     private static async Task<double?> WaitDeclaredDeadAsync(IChaosCluster cluster, string silo, int generation, Stopwatch since, TimeSpan limit)
@@ -162,7 +174,7 @@ public static class ChaosBench
         {
             try
             {
-                await using var connection = new NpgsqlConnection(cluster.PostgresConnection);
+                await using var connection = new NpgsqlConnection(Unpooled(cluster));
                 await connection.OpenAsync();
                 await using var command = new NpgsqlCommand("SELECT status FROM orleans_membership_silo WHERE cluster_id = @c AND silo_name = @n AND generation = @g", connection);
                 command.Parameters.AddWithValue("c", cluster.ClusterId);

@@ -89,7 +89,7 @@ internal sealed class ChaosVerifier(IChaosCluster cluster, string tenantKey)
                     failed++;
                     reasons[view.Error!] = reasons.GetValueOrDefault(view.Error!) + 1;
                 }
-                else unaccounted.Add($"{runId}: {view.Status}{(view.Error is null ? "" : $" ({view.Error})")}");
+                else unaccounted.Add($"{runId}: {view.Status}{(view.Error is null ? "" : $" ({view.Error})")}, {view.Steps} steps, last event {view.LastEventId}, started {view.StartedAt:HH:mm:ss}, on {view.Silo}");
             }
             return new RunCheck(started, completed, failed, unaccounted.Count, reasons, unaccounted.Take(5).ToList());
         }

@@ -6,13 +6,13 @@ namespace Agents.Bench.Chaos;
 /// <summary>
 /// After a fault, sweeps the cluster until it serves again: every live silo ready, one add into every
 /// user's scope (each through the live silos in turn, so every scope's grain is reached wherever it now
-/// lives) and one workflow run started, each within 5 s. The seconds from the fault to the end of the
+/// lives) and one workflow run started, each answered within 10 s. The seconds from the fault to the end of the
 /// first sweep that fully succeeds are the recovery. Acknowledged sweep adds and runs join the load's,
 /// so they too are checked at the end.
 /// </summary>
 internal sealed class RecoveryProbe(IChaosCluster cluster, ChaosLoad load, string tenantKey, int users, TimeSpan limit)
 {
-    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
 
     /// <returns>Seconds from the fault to recovery; null when the cluster did not recover within the limit.</returns>
     public async Task<double?> MeasureAsync(string fault, IReadOnlyList<string> live, Stopwatch sinceFault)

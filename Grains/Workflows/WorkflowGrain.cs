@@ -188,7 +188,9 @@ public sealed class WorkflowGrain(
                 if (!receipt.Repeated) written.Add(receipt.EpisodeId);
                 written.AddRange(receipt.NoteIds);
             }
-            await team.WaitForIdleAsync(cancellationToken);
+            // WaitAsync too: the run stops waiting at its deadline even when the cancellation cannot reach
+            // the callee (its silo died or was cut off; the call's own time-out is 10 minutes).
+            await team.WaitForIdleAsync(cancellationToken).WaitAsync(cancellationToken);
             Emit(WorkflowEventType.MemoryWritten, $"{knowledge.Count} knowledge entr{(knowledge.Count == 1 ? "y" : "ies")} in team '{Definition.Team}' memory", memoryIds: written.Distinct().ToArray());
         }
         Run.Team = await GrainFactory.GetGrain<ITeamMemoryGrain>(teamKey.ToString()).RecallAsync(Definition.Task, cancellationToken);
@@ -274,7 +276,8 @@ public sealed class WorkflowGrain(
         var started = Stopwatch.GetTimestamp();
         try
         {
-            var result = await agent.ActAsync(new AgentStepRequest(Key.RunId, number, step.Kind, Definition.Task, step.Question, step.Agent, step.Previous, Run.Team, Run.StartedAt), cancellationToken);
+            var result = await agent.ActAsync(new AgentStepRequest(Key.RunId, number, step.Kind, Definition.Task, step.Question, step.Agent, step.Previous, Run.Team, Run.StartedAt), cancellationToken)
+                .WaitAsync(cancellationToken);   // as the team's idle wait above: the deadline holds even if the callee's silo is gone
             WorkflowTelemetry.StepEnded(span, Definition.Name, step.Agent.Id, kind, Stopwatch.GetElapsedTime(started).TotalSeconds, null);
             return (step, result, null);
         }

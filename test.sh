@@ -40,8 +40,9 @@ if [ -z "${AGENTS_PG_CONNECTION:-}" ]; then
 fi
 
 # The deployment files' tests (Operations/DeploymentFilesTests) run Debian's docker-compose and node
-# (npm installs the schema check's packages); the chaos test (Cluster/ChaosTests) makes network
-# namespaces with iproute2 and iptables and asks a silo's readiness with curl inside its namespace.
+# (npm installs the schema check's packages); the chaos test (Cluster/ChaosTests) runs the compose
+# cluster (infra/compose.sh builds its images: mmdebstrap, zstd); the chaos bench's local variant
+# makes network namespaces with iproute2 and iptables and asks a silo's readiness with curl.
 missing=()
 for tool in docker-compose:docker-compose node:nodejs npm:npm ip:iproute2 iptables:iptables curl:curl; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || missing+=("${tool#*:}")

@@ -34,7 +34,8 @@ public static class WorkflowEndpoints
                 return Results.Created($"{AgentsApi.Prefix}/runs/{run.RunId}", run);
             })
             .WithName("StartRun").WithSummary("Validate a workflow definition (YAML or JSON body) and start a run; every problem is listed at once")
-            .Accepts<string>("application/yaml", "application/json").Produces<RunView>(StatusCodes.Status201Created);
+            // Every media type the handler reads: routing answers 415 itself to any type not listed here.
+            .Accepts<string>(DefinitionTypes[0], DefinitionTypes[1..]).Produces<RunView>(StatusCodes.Status201Created);
         runs.MapGet("/", (TenantWorkflowService workflows, CancellationToken ct, int limit = 50, string? status = null) => workflows.ListRunsAsync(limit, status, ct))
             .WithName("ListRuns").WithSummary("The tenant's runs, newest first (status: running, completed, failed, cancelled)");
         runs.MapGet("/{id}", (string id, TenantWorkflowService workflows, CancellationToken ct) => workflows.GetRunAsync(id, ct))

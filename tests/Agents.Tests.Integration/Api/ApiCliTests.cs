@@ -88,8 +88,8 @@ public sealed class ApiCliTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         var events = await api.RunEventsAsync("cli-run-1");
         (code, output, _) = await Run("events", "cli-run-1", "--after", "2", "--key", key);
         Assert.Equal(0, code);
-        var printed = System.Text.RegularExpressions.Regex.Matches(output, @"\b(run|step|model|memory)\.(started|finished|failed|cancelled|skipped|called|read|written)\b");
-        Assert.Equal(events.Events.Skip(2).Select(e => e.Type), printed.Select(m => m.Value));
+        var printed = System.Text.RegularExpressions.Regex.Matches(output, @"(run|step|model|memory)\.(started|finished|failed|cancelled|skipped|called|read|written)\b");
+        Assert.True(events.Events.Skip(2).Select(e => e.Type).SequenceEqual(printed.Select(m => m.Value)), output);
         Assert.DoesNotContain("run.started", output, StringComparison.Ordinal);
         Assert.Contains("run.finished", output, StringComparison.Ordinal);
 

@@ -94,7 +94,11 @@ public static class ApiBench
             // --ping: only GET /v1/ping/ (key check, rate limit, JSON; no store): the service path's own ceiling.
             Func<bool, int, string, Task<bool>> call = direct ? DirectCall(host.Services.GetRequiredService<IGrainFactory>()) : ping ? PingCall(http) : HttpCall(http);
             await LoadAsync(call, corpus, clients, TimeSpan.FromSeconds(warmup), searchShare, users, seed + 1, users * seedMemories);
+            // This process's CPU over the measured window (the silo and the clients): on a shared machine
+            // a steadier measure of the path's cost than the request rate, which follows the machine's load.
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var result = await LoadAsync(call, corpus, clients, TimeSpan.FromSeconds(seconds), searchShare, users, seed + 2, users * seedMemories * 2);
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
             if (direct) Console.WriteLine("path      direct grain calls (baseline: no HTTP)");
             if (ping) Console.WriteLine("path      GET /v1/ping/ only (counted as searches): authentication, rate limit, routing, JSON");
             var all = result.Searches.Concat(result.Adds).ToArray();
@@ -103,6 +107,8 @@ public static class ApiBench
             Console.WriteLine($"search    {Describe(result.Searches)}");
             Console.WriteLine($"add       {Describe(result.Adds)}");
             Console.WriteLine($"all       {all.Length} requests in {result.Elapsed.TotalSeconds:F1} s = {rps:F0} rps; errors {result.Errors}{(result.FirstError is null ? "" : $" (first: {result.FirstError})")}");
+            Console.WriteLine(FormattableString.Invariant(
+                $"cpu       {cpu.TotalMilliseconds / Math.Max(1, all.Length):F2} ms of this process's CPU per request (silo and clients), {cpu.TotalSeconds / result.Elapsed.TotalSeconds:F2} cores; load average {BenchStats.LoadAverage()}"));
             Console.WriteLine(FormattableString.Invariant(
                 $"RESULT api rps={rps:F0} p50_ms={Percentile(all, 0.50):F1} p95_ms={Percentile(all, 0.95):F1} p99_ms={Percentile(all, 0.99):F1} errors={result.Errors}"));
             return 0;

@@ -126,8 +126,8 @@ public static class WorkflowDefinitionReader
         return new WorkflowDefinitionRead(problems.Count == 0 ? definition : null, problems);
     }
 
-    /// <summary>The deepest nesting of the text's first document, read as a stream of parser events
-    /// (the parser keeps its own stack, so this walk is safe at any depth); stops once past the limit.</summary>
+    /// <summary>The deepest nesting in the text (every document: all are loaded), read as a stream of parser
+    /// events (the parser keeps its own stack, so this walk is safe at any depth); stops once past the limit.</summary>
     private static int DepthOf(string text)
     {
         var parser = new Parser(new StringReader(text));
@@ -143,8 +143,6 @@ public static class WorkflowDefinitionReader
                 case MappingEnd or SequenceEnd:
                     depth--;
                     break;
-                case DocumentEnd:
-                    return deepest;
             }
         }
         return deepest;

@@ -153,6 +153,8 @@ public sealed class BadInputTests(ApiFixture fixture) : IClassFixture<ApiFixture
             ("- just\n- a\n- list\n", "text/yaml", ["holds no workflow"]),
             (string.Concat(Enumerable.Range(0, 5000).Select(i => $"field{i}: {i}\n")), "text/plain", ["unknown field", "more problems"]),
             ($"{new string('k', 100_000)}: 1\n", "application/yaml", []),
+            ($"{new string('[', 100_000)}{new string(']', 100_000)}", "application/json", ["deeper than 32 levels"]),
+            ($"name: x\n---\n{new string('[', 100_000)}{new string(']', 100_000)}", "application/yaml", ["deeper than 32 levels"]),
         };
         foreach (var (body, mediaType, expected) in cases)
         {

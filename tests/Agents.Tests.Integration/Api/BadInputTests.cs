@@ -170,7 +170,10 @@ public sealed class BadInputTests(ApiFixture fixture) : IClassFixture<ApiFixture
 
         // Too big for the body limit: 413; not YAML or JSON, or no media type at all: 415.
         var huge = "name: x\nteam: t\ntask: y\nknowledge:\n" + string.Concat(Enumerable.Repeat($"  - \"{new string('z', 1000)}\"\n", 2100));
-        using (var tooBig = await http.PostAsync("api/v1/runs", new StringContent(huge, Encoding.UTF8, "application/yaml")))
+        // Expect: 100-continue, as a client sending a large body should: the server refuses before the body is
+        // sent, instead of closing the connection under a client still writing it.
+        using (var oversized = new HttpRequestMessage(HttpMethod.Post, "api/v1/runs") { Content = new StringContent(huge, Encoding.UTF8, "application/yaml"), Headers = { ExpectContinue = true } })
+        using (var tooBig = await http.SendAsync(oversized))
         {
             Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooBig.StatusCode);
             Assert.Equal("application/problem+json", tooBig.Content.Headers.ContentType?.MediaType);

@@ -108,7 +108,7 @@
       const iterations = fresh ? 300 : 80;
       this.positions = new Map([...this.positions, ...layout(nodes, this.links, known, iterations)]);
       this.render();
-      if (fresh) this.fit();
+      if (fresh || !this.userMoved) this.fit();   // keep the user's own pan and zoom
       return { nodes: nodes.length, links: this.links.length };
     }
 
@@ -147,7 +147,7 @@
     }
 
     /** Forgets the places of nodes: the next graph is laid out afresh and fitted. */
-    forget() { this.positions = new Map(); this.selected = null; }
+    forget() { this.positions = new Map(); this.selected = null; this.userMoved = false; }
 
     select(id) {
       this.selected = id && this.elements.has(id) ? id : null;
@@ -219,6 +219,7 @@
         e.preventDefault();
         const p = this.toGraph(e);
         const f = Math.exp(Math.sign(e.deltaY) * 0.12);
+        this.userMoved = true;
         const v = this.view;
         this.setView({ x: p.x - (p.x - v.x) * f, y: p.y - (p.y - v.y) * f, w: v.w * f, h: v.h * f });
       }, { passive: false });
@@ -231,7 +232,7 @@
       svg.addEventListener("pointermove", (e) => {
         if (!pan) return;
         const ddx = e.clientX - pan.x, ddy = e.clientY - pan.y;
-        if (Math.abs(ddx) + Math.abs(ddy) > 3) pan.moved = true;
+        if (Math.abs(ddx) + Math.abs(ddy) > 3) { pan.moved = true; this.userMoved = true; }
         this.setView({ ...pan.view, x: pan.view.x - ddx * pan.scale, y: pan.view.y - ddy * pan.scale });
       });
       const end = () => {

@@ -221,6 +221,8 @@
       if (!current || current.id !== id) return;
       current.run = run;
       renderHead(run);
+      const item = document.querySelector(`#run-list li[data-run="${CSS.escape(id)}"] .badge`);
+      if (item) { item.textContent = run.status; item.className = "badge status-" + run.status; }
       for (const a of current.agents.values()) if (a.state === "working") { a.state = run.status; renderAgent(a); }
     } catch (e) { AC.toast(e.message, "bad"); }
     refreshList();

@@ -1,7 +1,6 @@
 using System.Reflection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Extensions.FileProviders;
 
 namespace Agents.Silo.WebConsole;
@@ -35,7 +34,6 @@ public static class WebConsole
         app.UseStaticFiles(new StaticFileOptions
         {
             FileProvider = files,
-            ContentTypeProvider = new FileExtensionContentTypeProvider(),
             OnPrepareResponse = context =>
             {
                 var headers = context.Context.Response.Headers;

@@ -197,6 +197,7 @@
       const aspect = box.width > 0 && box.height > 0 ? box.width / box.height : 1.5;
       let w = maxX - minX + 2 * pad + 120, hgt = maxY - minY + 2 * pad;
       if (w / hgt < aspect) w = hgt * aspect; else hgt = w / aspect;
+      if (w < 900) { hgt *= 900 / w; w = 900; }   // a small graph is not blown up
       this.setView({ x: (minX + maxX) / 2 - w / 2 + 40, y: (minY + maxY) / 2 - hgt / 2, w, h: hgt });
     }
 

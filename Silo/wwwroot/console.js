@@ -25,6 +25,7 @@
     tenant = "";
     AC.runs.reset();
     AC.memory.reset();
+    AC.insights.reset();
     $("tabs").hidden = true;
     $("who").hidden = true;
     $("key-input").value = "";

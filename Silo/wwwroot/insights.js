@@ -54,6 +54,7 @@
       });
       $("include-retired").addEventListener("change", () => { const t = $("insights-team").value.trim(); if (t) load(t); });
     },
+    reset() { clear($("insights").tBodies[0]); clear($("team-runs")); $("insights-team").value = ""; },
     show(team) {
       if (!team) return;
       $("insights-team").value = team;

@@ -50,7 +50,7 @@ public sealed class ConsoleBrowserTests(ApiFixture fixture, ITestOutputHelper ou
         await page.Locator("#run-status").Filter(new() { HasTextString = "running" }).WaitForAsync();
         var runId = (await page.TextContentAsync("#run-id"))!.Trim();
         Assert.StartsWith("run-", runId, StringComparison.Ordinal);
-        await page.Locator("#answer-card").WaitForAsync(new() { State = WaitForSelectorState.Visible, Timeout = 120_000 });
+        await page.Locator("#answer-card").WaitForAsync(new() { State = WaitForSelectorState.Visible, Timeout = 180_000 });
         var screenshot = await browser.ScreenshotAsync("run-answer");
         output.WriteLine($"screenshot: {screenshot}");
 

@@ -192,7 +192,10 @@
       const sc = {};
       for (const [name, id] of FIELDS) { const v = params.get(name) || ""; $(id).value = v; if (v) sc[name] = v; }
       const at = params.get("as_of") || null;
-      if (!Object.keys(sc).length) return;
+      if (!Object.keys(sc).length) {
+        if (!data) { $("graph-empty").hidden = false; $("graph-empty").textContent = "Name a scope above (a team_id, user_id, agent_id or run_id) to draw its memory."; }
+        return;
+      }
       const sameScope = scope && JSON.stringify(scope) === JSON.stringify(sc);
       if (!sameScope) graph.forget();
       scope = sc;

@@ -26,7 +26,9 @@
     const ul = clear($("run-list"));
     $("run-list-empty").hidden = list.runs.length > 0;
     for (const r of list.runs) {
-      const status = h("span", { class: "badge status-" + r.status }, r.status);
+      // The run directory hears of a run's end just after its last event: the open run knows first.
+      const known = current && current.id === r.run_id && current.run && current.run.finished_at ? current.run.status : r.status;
+      const status = h("span", { class: "badge status-" + known }, known);
       const li = h("li", { class: "run-item" + (current && current.id === r.run_id ? " selected" : ""), "data-run": r.run_id },
         h("a", { href: "#/runs/" + encodeURIComponent(r.run_id) },
           h("div", { class: "run-item-top" }, h("strong", {}, r.name), status),

@@ -19,6 +19,11 @@ public interface IMemoryGrain : IGrainWithStringKey
     [Alias("WaitForIdle"), AlwaysInterleave, ResponseTimeout("00:10:00")]
     Task WaitForIdleAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>Returns when the background work of the given adds (their receipts' job ids) is done,
+    /// however much other work the scope has queued behind them.</summary>
+    [Alias("WaitForJobs"), AlwaysInterleave, ResponseTimeout("00:10:00")]
+    Task WaitForJobsAsync(IReadOnlyList<Guid> jobIds, CancellationToken cancellationToken = default);
+
     [Alias("PipelineStatus"), AlwaysInterleave]
     Task<MemoryPipelineStatus> PipelineStatusAsync(CancellationToken cancellationToken = default);
 

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Agents.Abstractions;
 using Agents.Inference.Attention;
 using Agents.Inference.Batching;
@@ -27,6 +28,9 @@ public static class ErrorTranslation
         LlmEmbeddingException e => new ModelFailedException(e.Message, "embedding"),
         ArgumentException e => new InvalidRequestException(e.Message),
         FormatException e => new InvalidRequestException(e.Message),
+        // The database's own exceptions have no codec on the wire (a caller on another silo would get a
+        // serialization error instead): they cross as a contract exception that says what to do.
+        DbException e => new StoreUnavailableException($"The memory database failed the request: {e.Message}"),
         _ => null,
     };
 }

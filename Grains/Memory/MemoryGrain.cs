@@ -33,6 +33,7 @@ public sealed class MemoryGrain(MemoryEngine engine, PipelineThrottle throttle, 
     private long _processed;
     private string? _lastError;
     private TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _ticked = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The scope named by the key, parsed on first use: a bad key fails each call with the
     /// scope's own error (rather than failing activation), so the caller learns what is wrong.</summary>
@@ -97,6 +98,25 @@ public sealed class MemoryGrain(MemoryEngine engine, PipelineThrottle throttle, 
         if (!_running && !_kicked && _pending == 0) return;
         if (!_running) Kick();
         await _idle.Task.WaitAsync(cancellationToken);
+    }
+
+    public async Task WaitForJobsAsync(IReadOnlyList<Guid> jobIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(jobIds);
+        var scope = Scope;
+        while (true)
+        {
+            var waiting = false;
+            foreach (var id in jobIds.Distinct())
+            {
+                // Another scope's job is not this grain's to wait for: it counts as done here.
+                if (await engine.Store.GetJobAsync(id, cancellationToken) is { Status: MemoryJobStatus.Pending } job && job.Scope == scope) { waiting = true; break; }
+            }
+            if (!waiting) return;
+            if (!_running) Kick();
+            // Checked again after each job this grain runs, or after a while if another silo runs them.
+            await Task.WhenAny(_ticked.Task, Task.Delay(TimeSpan.FromSeconds(1), cancellationToken)).WaitAsync(cancellationToken);
+        }
     }
 
     public async Task<MemoryPipelineStatus> PipelineStatusAsync(CancellationToken cancellationToken = default)
@@ -172,6 +192,9 @@ public sealed class MemoryGrain(MemoryEngine engine, PipelineThrottle throttle, 
             _running = false;
             throttle.Exit();
         }
+        var ticked = _ticked;
+        _ticked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        ticked.TrySetResult();
         if (_pending == 0 && !_kicked) SignalIdle();
     }
 

@@ -181,16 +181,19 @@ public sealed class WorkflowGrain(
         {
             var team = GrainFactory.GetGrain<IMemoryGrain>(teamKey.Scope.ToGrainKey());
             var written = new List<Guid>();
+            var jobs = new List<Guid>();
             foreach (var text in knowledge)
             {
                 // Keyed by its text: the same knowledge given to many runs is stored once per team.
                 var receipt = await team.AddAsync(new MemoryInput([new TurnInput(null, text, "knowledge")], Run.StartedAt, KnowledgeKey(text)), cancellationToken);
                 if (!receipt.Repeated) written.Add(receipt.EpisodeId);
                 written.AddRange(receipt.NoteIds);
+                jobs.Add(receipt.JobId);
             }
+            // The knowledge's own notes must be searchable, not every other run's work queued in the team.
             // WaitAsync too: the run stops waiting at its deadline even when the cancellation cannot reach
             // the callee (its silo died or was cut off; the call's own time-out is 10 minutes).
-            await team.WaitForIdleAsync(cancellationToken).WaitAsync(cancellationToken);
+            await team.WaitForJobsAsync(jobs, cancellationToken).WaitAsync(cancellationToken);
             Emit(WorkflowEventType.MemoryWritten, $"{knowledge.Count} knowledge entr{(knowledge.Count == 1 ? "y" : "ies")} in team '{Definition.Team}' memory", memoryIds: written.Distinct().ToArray());
         }
         Run.Team = await GrainFactory.GetGrain<ITeamMemoryGrain>(teamKey.ToString()).RecallAsync(Definition.Task, cancellationToken);

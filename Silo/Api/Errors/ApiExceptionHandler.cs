@@ -42,6 +42,7 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
         NotFoundException e => (404, "Not Found", e.Message),
         ConflictException e => (409, "Conflict", e.Message),
         OverloadedException e => (503, "Service Unavailable", e.Message),
+        StoreUnavailableException e => (503, "Service Unavailable", e.Message),
         NoSiloWithRoleException e => (503, "Service Unavailable", e.Message),
         ModelFailedException { Reason: "timeout" } e => (504, "Gateway Timeout", e.Message),
         ModelFailedException e => (502, "Bad Gateway", e.Message),

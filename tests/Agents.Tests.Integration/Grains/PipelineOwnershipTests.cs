@@ -66,6 +66,24 @@ public sealed class PipelineOwnershipTests(PostgresDatabase db) : IClassFixture<
     }
 
     [Fact]
+    public async Task Waiting_for_given_jobs_returns_when_they_are_done_and_at_once_for_unknown_ones()
+    {
+        var gate = Guid.NewGuid().ToString("N");
+        var scope = ScopeRef.ForUser($"jobs-{gate}");
+        var held = await Memory(scope).AddAsync(Turn($"A held turn [hold:{gate}]", 0));
+        await Memory(scope).WaitForJobsAsync([Guid.NewGuid()]).WaitAsync(Patience);   // names no job of this scope
+
+        var waiting = Memory(scope).WaitForJobsAsync([held.JobId]);
+        await Task.Delay(500);
+        Assert.False(waiting.IsCompleted);
+
+        GatedEnricher.Open(gate);
+        await waiting.WaitAsync(Patience);
+        var store = _cluster.GetSiloServiceProvider().GetRequiredService<IMemoryStore>();
+        Assert.Equal(MemoryJobStatus.Completed, (await store.GetJobAsync(held.JobId))!.Status);
+    }
+
+    [Fact]
     public async Task After_a_worker_dies_holding_a_job_the_next_call_resumes_the_pipeline_once_its_lease_runs_out()
     {
         var scope = ScopeRef.ForUser($"orphan-{Guid.NewGuid():N}");

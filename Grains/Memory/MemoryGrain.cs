@@ -24,6 +24,7 @@ public sealed class MemoryGrain(MemoryEngine engine, PipelineThrottle throttle, 
     private MemoryScope? _scope;
     private string _worker = "";
     private IGrainTimer? _pipeline;
+    private IDisposable? _held;
     private bool _running;
     private bool _kicked;
     private bool _reminderRegistered;
@@ -40,6 +41,8 @@ public sealed class MemoryGrain(MemoryEngine engine, PipelineThrottle throttle, 
     {
         // Unique per activation: the store's leases tell this activation's claims from a predecessor's.
         _worker = $"memory@{RuntimeIdentity}#{Guid.NewGuid():N}";
+        // The owner holds its scope: the store may keep it in process while this activation lives.
+        try { _held = engine.HoldScope(Scope); } catch (Exception e) when (e is FormatException or InvalidMemoryInputException) { }
         _pipeline = this.RegisterGrainTimer(static (grain, token) => grain.RunPipelineAsync(token), this,
             new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan) { Interleave = true, KeepAlive = true });
         return Task.CompletedTask;
@@ -48,6 +51,7 @@ public sealed class MemoryGrain(MemoryEngine engine, PipelineThrottle throttle, 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _pipeline?.Dispose();
+        _held?.Dispose();
         // An idle scope needs no wake-up call; one with work left keeps its reminder for whoever comes
         // next. A silo shutting down leaves reminders alone: its reminder service is stopping too.
         if (_reminderRegistered && !_running && !_kicked && _scope is { } scope && reason.ReasonCode != DeactivationReasonCode.ShuttingDown)

@@ -73,6 +73,10 @@ public interface IMemoryStore
     /// both stores (PostgreSQL: <c>ts_rank_cd</c> above <c>Bm25MaxRecords</c> filtered rows).</summary>
     Task<IReadOnlyList<ScoredMemory>> SearchByTextAsync(string query, MemoryFilter filter, int topK = 10, TextField field = TextField.All, CancellationToken cancellationToken = default);
 
+    /// <summary>The searches of one hybrid retrieval at once, each answering as its single call would
+    /// (PostgreSQL: one round trip).</summary>
+    Task<SignalHits> SearchSignalsAsync(SignalSearch search, CancellationToken cancellationToken = default);
+
     // ---- edges ----
 
     /// <summary>Adds edges (all or none). Both ends must exist in the edge's tenant.</summary>

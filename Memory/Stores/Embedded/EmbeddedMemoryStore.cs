@@ -438,6 +438,15 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
         finally { _lock.ExitReadLock(); }
     }
 
+    public async Task<SignalHits> SearchSignalsAsync(SignalSearch search, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(search);
+        var vector = search.Vector is { } v ? await SearchByVectorAsync(v, search.Filter, search.TopK, null, cancellationToken).ConfigureAwait(false) : [];
+        var text = search.Text is { } t ? await SearchByTextAsync(t, search.Filter, search.TopK, TextField.All, cancellationToken).ConfigureAwait(false) : [];
+        var content = search.ContentText is { } c ? await SearchByTextAsync(c, search.Filter, search.TopK, TextField.Content, cancellationToken).ConfigureAwait(false) : [];
+        return new SignalHits(vector, text, content);
+    }
+
     // ------------------------------------------------------------------ edges
 
     public Task AddEdgesAsync(IReadOnlyList<MemoryEdge> edges, CancellationToken cancellationToken = default)

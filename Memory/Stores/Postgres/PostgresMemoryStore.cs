@@ -143,7 +143,7 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
 
     /// <summary>Runs a write batch that held copies follow: its read-back tells which keys it moved and how
     /// the records it changed are stored, and the copies apply it after the commit.</summary>
-    private async Task ExecuteFollowedAsync(NpgsqlBatch batch, CachedWrite? write, IReadOnlyCollection<Guid> changed, CancellationToken cancellationToken)
+    private async Task ExecuteFollowedAsync(NpgsqlBatch batch, CachedWrite? write, IReadOnlyList<MemoryRecord> stored, CancellationToken cancellationToken)
     {
         if (write is null)
         {
@@ -152,9 +152,9 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         }
         try
         {
-            ScopeCacheSql.AddReadback(batch, write, changed);
+            ScopeCacheSql.AddReadback(batch, write, stored.Select(static r => r.Id).ToList());
             var readback = await ScopeCacheSql.ReadAllAsync(batch, cancellationToken).ConfigureAwait(false);
-            write.Complete(readback.Epochs, readback.Changes(changed));
+            write.Complete(readback.Epochs, readback.Changes(stored));
         }
         finally
         {
@@ -180,7 +180,7 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
             foreach (var job in jobs ?? []) batch.BatchCommands.Add(InsertJob(job, record.Scope, now));
             try
             {
-                await ExecuteFollowedAsync(batch, _cache?.BeginWrite([record.Scope]), [record.Id], cancellationToken).ConfigureAwait(false);
+                await ExecuteFollowedAsync(batch, _cache?.BeginWrite([record.Scope]), [stored], cancellationToken).ConfigureAwait(false);
             }
             catch (PostgresException e) when (e.SqlState == UniqueViolation && e.ConstraintName == "memory_records_pkey")
             {
@@ -330,7 +330,7 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
                     }
                     while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
                 }
-                write.Complete(readback.Epochs, readback.Changes([record.Id]));
+                if (createdAt is DateTime at) write.Complete(readback.Epochs, readback.Changes([stored with { CreatedAt = MemoryTime.Normalize(new DateTimeOffset(at, TimeSpan.Zero)) }]));
             }
             finally
             {
@@ -462,7 +462,7 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
                 }
                 while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
             }
-            write?.Complete(readback.Epochs, readback.Changes(changed));
+            write?.Complete(readback.Epochs, readback.Changes(added.Concat(updated)));
         }
         catch (PostgresException e) when (e.SqlState == ExpectUpdated && Guid.TryParse(e.MessageText, out var id))
         {
@@ -522,7 +522,7 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
                 }
             }
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            write?.Complete(readback.Epochs, readback.Changes([id]));
+            write?.Complete(readback.Epochs, readback.Changes([], [id]));
         }
         finally
         {

@@ -12,7 +12,7 @@ internal static class ScopeCacheSql
 {
     // The columns a copy keeps beyond the record's: the server's lexemes and lengths.
     private const string TextColumns = "search, content_search, search_length, content_length";
-    private const int CachedColumnCount = RecordColumnCount + 4;
+    private const int CachedColumnCount = RecordColumnCount + 4; // a load's rows: the record, its lexemes and lengths
     private const string EpochOf = "coalesce((SELECT epoch FROM memory_scope_epochs WHERE tenant = @ck_tenant AND key = @ck_key), 0)";
 
     /// <summary>The key's epoch now and, for each text query given, its lexemes as the server parses
@@ -74,7 +74,8 @@ internal static class ScopeCacheSql
     }
 
     /// <summary>The statements that end a write's batch, inside its transaction: the epochs of the keys
-    /// this transaction moved (not those it left alone), and the changed records as stored.</summary>
+    /// this transaction moved (not those it left alone), and what the server derived from the changed
+    /// records (their lexemes and lengths; the rest the store knows).</summary>
     public static void AddReadback(NpgsqlBatch batch, CachedWrite write, IReadOnlyCollection<Guid> ids)
     {
         var keys = write.Keys.ToList();
@@ -86,7 +87,7 @@ internal static class ScopeCacheSql
         epochs.Parameters.Add(TextArray("rb_keys", keys.Select(static k => k.Key)));
         batch.BatchCommands.Add(epochs);
         if (ids.Count == 0) return;
-        var records = new NpgsqlBatchCommand($"SELECT {RecordColumns}, {TextColumns} FROM memory_records WHERE id = ANY(@rb_ids)");
+        var records = new NpgsqlBatchCommand($"SELECT id AS cached_text_id, {TextColumns} FROM memory_records WHERE id = ANY(@rb_ids)");
         records.Parameters.Add(new NpgsqlParameter<Guid[]>("rb_ids", ids.ToArray()));
         batch.BatchCommands.Add(records);
     }
@@ -100,9 +101,10 @@ internal static class ScopeCacheSql
                 into.Epochs[new ScopeEpochKey(reader.GetString(0), reader.GetString(1))] = reader.GetInt64(2);
             return true;
         }
-        if (reader.FieldCount == CachedColumnCount && reader.GetName(RecordColumnCount) == "search")
+        if (reader.FieldCount == 5 && reader.GetName(0) == "cached_text_id")
         {
-            while (await reader.ReadAsync(ct).ConfigureAwait(false)) { var r = ReadCached(reader); into.Records[r.Record.Id] = r; }
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+                into.Texts[reader.GetGuid(0)] = (Terms(reader.GetFieldValue<NpgsqlTsVector>(1), reader.GetInt32(3)), Terms(reader.GetFieldValue<NpgsqlTsVector>(2), reader.GetInt32(4)));
             return true;
         }
         return false;
@@ -146,10 +148,16 @@ internal static class ScopeCacheSql
     public sealed class Readback
     {
         public Dictionary<ScopeEpochKey, long> Epochs { get; } = [];
-        public Dictionary<Guid, CachedRecord> Records { get; } = [];
+        public Dictionary<Guid, (TextTerms Search, TextTerms Content)> Texts { get; } = [];
 
-        /// <summary>The changes to <paramref name="ids"/>: as stored, or deleted when not read back.</summary>
-        public List<RecordChange> Changes(IEnumerable<Guid> ids) =>
-            ids.Distinct().Select(id => new RecordChange(id, Records.GetValueOrDefault(id))).ToList();
+        /// <summary>The records written, as stored (with what the server derived from them), and the ids deleted.</summary>
+        public List<RecordChange> Changes(IEnumerable<MemoryRecord> stored, IEnumerable<Guid>? deleted = null)
+        {
+            var changes = new List<RecordChange>();
+            foreach (var record in stored)
+                changes.Add(new RecordChange(record.Id, Texts.TryGetValue(record.Id, out var text) ? new CachedRecord(record, text.Search, text.Content) : null));
+            foreach (var id in deleted ?? []) changes.Add(new RecordChange(id, null));
+            return changes;
+        }
     }
 }

@@ -58,7 +58,8 @@ public sealed class PostgresScopeCacheTests(PostgresDatabase db) : IClassFixture
     {
         foreach (var filter in Filters(scope, start))
         {
-            Assert.Equal((await plain.ListAsync(filter, 1000)).Select(r => r.Id), (await held.ListAsync(filter, 1000)).Select(r => r.Id));
+            // Every field of every record as SQL reads it.
+            Assert.Equal((await plain.ListAsync(filter, 1000)).Select(Json), (await held.ListAsync(filter, 1000)).Select(Json));
             Assert.Equal((await plain.ListAsync(filter, 3, 2)).Select(r => r.Id), (await held.ListAsync(filter, 3, 2)).Select(r => r.Id));
             Assert.Equal(await plain.CountAsync(filter), await held.CountAsync(filter));
             var query = Enumerable.Range(0, Dimension).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
@@ -74,6 +75,11 @@ public sealed class PostgresScopeCacheTests(PostgresDatabase db) : IClassFixture
             AssertHits(a.ContentText, b.ContentText, 1e-9);
         }
     }
+
+    private static string Json(MemoryRecord record) => System.Text.Json.JsonSerializer.Serialize(record with
+    {
+        Metadata = new SortedDictionary<string, string>(record.Metadata.ToDictionary(), StringComparer.Ordinal),
+    });
 
     private static void AssertHits(IReadOnlyList<ScoredMemory> expected, IReadOnlyList<ScoredMemory> actual, double tolerance)
     {

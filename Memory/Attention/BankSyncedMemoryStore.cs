@@ -81,6 +81,7 @@ public sealed class BankSyncedMemoryStore : IMemoryStore, IScopeHolder
     public Task<MemoryRecord?> GetAsync(Guid id, CancellationToken cancellationToken = default) => _inner.GetAsync(id, cancellationToken);
     public Task<IReadOnlyList<MemoryRecord>> GetManyAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken = default) => _inner.GetManyAsync(ids, cancellationToken);
     public Task<IReadOnlyList<MemoryRecord>> ListAsync(MemoryFilter filter, int limit = 100, int offset = 0, CancellationToken cancellationToken = default) => _inner.ListAsync(filter, limit, offset, cancellationToken);
+    public Task<IReadOnlyList<MemoryRecord>> ListLatestAsync(MemoryFilter filter, int limit, CancellationToken cancellationToken = default) => _inner.ListLatestAsync(filter, limit, cancellationToken);
     public Task<long> CountAsync(MemoryFilter filter, CancellationToken cancellationToken = default) => _inner.CountAsync(filter, cancellationToken);
     public Task<IReadOnlyList<ScoredMemory>> SearchByVectorAsync(float[] query, MemoryFilter filter, int topK = 10, double? minScore = null, CancellationToken cancellationToken = default) => _inner.SearchByVectorAsync(query, filter, topK, minScore, cancellationToken);
     public Task<SignalHits> SearchSignalsAsync(SignalSearch search, CancellationToken cancellationToken = default) => _inner.SearchSignalsAsync(search, cancellationToken);

@@ -59,6 +59,10 @@ public interface IMemoryStore
     /// <summary>Records passing the filter, oldest observation first (then creation, then id).</summary>
     Task<IReadOnlyList<MemoryRecord>> ListAsync(MemoryFilter filter, int limit = 100, int offset = 0, CancellationToken cancellationToken = default);
 
+    /// <summary>The newest <paramref name="limit"/> records passing the filter, oldest first: the end of
+    /// what <see cref="ListAsync"/> lists (the last turns of a conversation, in one read).</summary>
+    Task<IReadOnlyList<MemoryRecord>> ListLatestAsync(MemoryFilter filter, int limit, CancellationToken cancellationToken = default);
+
     /// <summary>How many records pass the filter.</summary>
     Task<long> CountAsync(MemoryFilter filter, CancellationToken cancellationToken = default);
 

@@ -49,7 +49,13 @@ public sealed class GraphPipeline(
     /// relations closed and the edges added, as one <see cref="MemoryWriteBatch"/> for the caller to
     /// write (with the episode's progress mark, so both commit together).
     /// </summary>
-    public async Task<MemoryWriteBatch> PlanAsync(IngestBatch batch, bool notesExist, CancellationToken cancellationToken)
+    public Task<MemoryWriteBatch> PlanAsync(IngestBatch batch, bool notesExist, CancellationToken cancellationToken) =>
+        PlanAsync(batch, notesExist, fresh: false, cancellationToken);
+
+    /// <summary>As <see cref="PlanAsync(IngestBatch, bool, CancellationToken)"/>; with <paramref name="fresh"/> the
+    /// caller knows this batch's graph stage never ran (its job's first run), so no mention of its notes
+    /// exists yet and none is looked up.</summary>
+    public async Task<MemoryWriteBatch> PlanAsync(IngestBatch batch, bool notesExist, bool fresh, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
         var writes = new MemoryWriteBatch { Rebuildable = true };
@@ -118,7 +124,7 @@ public sealed class GraphPipeline(
         {
             // Mentions already written for this batch's notes (a rerun after a crash).
             var noteIds = batch.Messages.Select(static m => m.NoteId).ToList();
-            var mentions = (await store.GetEdgesAsync(new EdgeQuery(batch.Scope.Tenant, noteIds) { Direction = EdgeDirection.Incoming, Types = [MentionedInEdge] }, cancellationToken).ConfigureAwait(false))
+            var mentions = fresh ? [] : (await store.GetEdgesAsync(new EdgeQuery(batch.Scope.Tenant, noteIds) { Direction = EdgeDirection.Incoming, Types = [MentionedInEdge] }, cancellationToken).ConfigureAwait(false))
                 .Select(static e => (e.FromId, e.ToId)).ToHashSet();
             foreach (var message in batch.Messages)
                 foreach (var entity in resolved.Values)

@@ -261,8 +261,17 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
                 }
                 entries.Add(JournalEntry.Put(NormalizeEdge(edge) with { CreatedAt = now }));
             }
+            var completed = 0;
+            var completedIds = new HashSet<Guid>();
+            foreach (var completion in batch.JobCompletions)
+            {
+                if (!_jobs.TryGetValue(completion.JobId, out var job) || job.Status != MemoryJobStatus.Pending || !completedIds.Add(job.Id)
+                    || !string.Equals(job.LeaseOwner, completion.Worker, StringComparison.Ordinal) || job.LeaseExpiresAt is not { } until || until <= now) continue;
+                entries.Add(JournalEntry.Put(job with { Status = MemoryJobStatus.Completed, FinishedAt = now, LeaseOwner = null, LeaseExpiresAt = null }));
+                completed++;
+            }
             if (entries.Count > 0) Commit(entries);
-            return Task.FromResult(new MemoryWriteResult(added, updated, closed));
+            return Task.FromResult(new MemoryWriteResult(added, updated, closed, completed));
         }
         finally { _lock.ExitWriteLock(); }
     }
@@ -302,6 +311,21 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
             var list = Scan(filter.Scope).Where(filter.Matches)
                 .OrderBy(r => r.ObservedAt).ThenBy(r => r.CreatedAt).ThenBy(r => r.Id)
                 .Skip(offset).Take(limit).ToList();
+            return Task.FromResult<IReadOnlyList<MemoryRecord>>(list);
+        }
+        finally { _lock.ExitReadLock(); }
+    }
+
+    public Task<IReadOnlyList<MemoryRecord>> ListLatestAsync(MemoryFilter filter, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        _lock.EnterReadLock();
+        try
+        {
+            var list = Scan(filter.Scope).Where(filter.Matches)
+                .OrderBy(r => r.ObservedAt).ThenBy(r => r.CreatedAt).ThenBy(r => r.Id)
+                .TakeLast(limit).ToList();
             return Task.FromResult<IReadOnlyList<MemoryRecord>>(list);
         }
         finally { _lock.ExitReadLock(); }

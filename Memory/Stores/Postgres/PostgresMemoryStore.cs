@@ -439,6 +439,20 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
             batch.BatchCommands.Add(command);
         }
 
+        var completions = new List<NpgsqlBatchCommand>(writes.JobCompletions.Count);
+        foreach (var completion in writes.JobCompletions.DistinctBy(static c => c.JobId))
+        {
+            var command = new NpgsqlBatchCommand("""
+                UPDATE memory_jobs SET status = 'completed', finished_at = @now, lease_owner = NULL, lease_expires_at = NULL
+                WHERE id = @id AND status = 'pending' AND lease_owner = @worker AND lease_expires_at > @now
+                """);
+            command.Parameters.Add(new NpgsqlParameter<Guid>("id", completion.JobId));
+            command.Parameters.Add(TextParam("worker", completion.Worker));
+            command.Parameters.Add(TimeParameter("now", now));
+            completions.Add(command);
+            batch.BatchCommands.Add(command);
+        }
+
         var updated = new List<MemoryRecord>(updates.Count);
         // Held copies of the scopes written follow the batch: it ends by reading back what it moved.
         var changed = writes.Adds.Select(static a => a.Record.Id).Concat(writes.Updates.Select(static u => u.Record.Id)).ToList();
@@ -493,7 +507,7 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
             write?.Abort(); // no-op once completed
         }
         var closed = closes.Sum(static c => c.RecordsAffected);
-        return new MemoryWriteResult(added, updated, closed);
+        return new MemoryWriteResult(added, updated, closed, completions.Sum(static c => c.RecordsAffected));
     }
 
     public async Task<bool> DeleteAsync(Guid id, string actor, CancellationToken cancellationToken = default)
@@ -584,6 +598,23 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         command.Parameters.Add(new NpgsqlParameter<int>("offset", offset));
         command.CommandText = sql.ToString();
         return await ReadRecordsAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<MemoryRecord>> ListLatestAsync(MemoryFilter filter, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        var cached = await ReadCachedAsync(filter.Scope, [], (c, _) => (true, CachedScopeSearch.ListLatest(c, filter, limit)), cancellationToken).ConfigureAwait(false);
+        if (cached.Served) return cached.Value;
+        await using var command = _dataSource.CreateCommand();
+        var sql = new StringBuilder($"SELECT {RecordColumns} FROM memory_records WHERE ");
+        AppendFilter(sql, command.Parameters, filter);
+        // The scope indexes end in observed_at: read backwards from the newest, then put in order.
+        sql.Append(" ORDER BY observed_at DESC, created_at DESC, id DESC LIMIT @limit");
+        command.Parameters.Add(new NpgsqlParameter<int>("limit", limit));
+        command.CommandText = sql.ToString();
+        var records = await ReadRecordsAsync(command, cancellationToken).ConfigureAwait(false);
+        return records.Reverse().ToList();
     }
 
     public async Task<long> CountAsync(MemoryFilter filter, CancellationToken cancellationToken = default)
@@ -991,26 +1022,27 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         foreach (var job in jobs) _validator.ValidateJob(job, null);
         if (jobs.Count == 0) return [];
         var now = Now();
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using (var batch = new NpgsqlBatch(connection, transaction))
-        {
-            foreach (var job in jobs) batch.BatchCommands.Add(InsertJob(job, null, now));
-            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-        // The stored jobs (new or existing for the key) in one read, returned in the order asked.
-        var byKey = new Dictionary<(string, string), MemoryJob>();
-        await using (var select = new NpgsqlCommand($"""
+        // The inserts and the read of the stored jobs (new or existing for the key, returned in the order
+        // asked) in one batch: one implicit transaction, one round trip.
+        await using var batch = _dataSource.CreateBatch();
+        foreach (var job in jobs) batch.BatchCommands.Add(InsertJob(job, null, now));
+        var select = new NpgsqlBatchCommand($"""
             SELECT {JobColumns} FROM memory_jobs
             WHERE (tenant, idempotency_key) IN (SELECT * FROM unnest(@tenants, @keys))
-            """, connection, transaction))
+            """);
+        select.Parameters.Add(TextArray("tenants", jobs.Select(static j => j.Scope!.Tenant)));
+        select.Parameters.Add(TextArray("keys", jobs.Select(static j => j.IdempotencyKey)));
+        batch.BatchCommands.Add(select);
+        var byKey = new Dictionary<(string, string), MemoryJob>();
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            select.Parameters.Add(TextArray("tenants", jobs.Select(static j => j.Scope!.Tenant)));
-            select.Parameters.Add(TextArray("keys", jobs.Select(static j => j.IdempotencyKey)));
-            await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) { var j = ReadJob(reader); byKey[(j.Scope.Tenant, j.IdempotencyKey)] = j; }
+            do
+            {
+                if (reader.FieldCount != JobColumnCount) continue;
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) { var j = ReadJob(reader); byKey[(j.Scope.Tenant, j.IdempotencyKey)] = j; }
+            }
+            while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
         }
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return jobs.Select(j => byKey[(j.Scope!.Tenant, j.IdempotencyKey)]).ToList();
     }
 
@@ -1048,11 +1080,10 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         if (lease <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(lease), lease, "A lease must be positive.");
         var now = Now();
         var where = new StringBuilder("status = 'pending' AND ");
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using var batch = new NpgsqlBatch(connection, transaction);
-        // Claimers of one scope queue on this lock, so "no live lease of another worker" stays true
-        // until the claim commits.
+        // One batch, one implicit transaction, one round trip. Claimers of one scope queue on this lock
+        // (held to the end of that transaction), so "no live lease of another worker" stays true until
+        // the claim commits.
+        await using var batch = _dataSource.CreateBatch();
         var lockScope = new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock(hashtextextended(@scope_key, 0))");
         lockScope.Parameters.Add(TextParam("scope_key", ScopeKey(scope)));
         batch.BatchCommands.Add(lockScope);
@@ -1097,7 +1128,6 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
                 : reader.IsDBNull(columns + 1) ? Time(reader, columns + 2) : Time(reader, columns + 1);
             result = new ScopeJobClaim(job, pending, retryAt);
         }
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return result;
     }
 

@@ -86,6 +86,11 @@ internal static class CachedScopeSearch
             .OrderBy(static r => r.ObservedAt).ThenBy(static r => r.CreatedAt).ThenBy(static r => r.Id)
             .Skip(offset).Take(limit).ToList();
 
+    public static List<MemoryRecord> ListLatest(CachedScope scope, MemoryFilter filter, int limit) =>
+        scope.Records.Values.Select(static c => c.Record).Where(filter.Matches)
+            .OrderBy(static r => r.ObservedAt).ThenBy(static r => r.CreatedAt).ThenBy(static r => r.Id)
+            .TakeLast(limit).ToList();
+
     public static long Count(CachedScope scope, MemoryFilter filter) =>
         scope.Records.Values.LongCount(c => filter.Matches(c.Record));
 

@@ -88,8 +88,7 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
                     if (!await LoadCachedAsync(cached, cancellationToken).ConfigureAwait(false)) return InSql();
                     break;
             }
-            await using var check = ScopeCacheSql.Check(_dataSource, cached.Key, texts);
-            var (epoch, lexemes) = await ScopeCacheSql.ReadCheckAsync(check, texts.Count, cancellationToken).ConfigureAwait(false);
+            var (epoch, lexemes) = await CheckAsync(cached, texts, cancellationToken).ConfigureAwait(false);
             switch (cached.TryRead(epoch, c => read(c, lexemes), out var answer))
             {
                 case CachedRead.Served when answer.Ok:
@@ -108,6 +107,33 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
             _cache.CountReadInSql();
             return default;
         }
+    }
+
+    /// <summary>The scope's epoch now, and the lexemes of <paramref name="texts"/>: one round trip shared by
+    /// the reads of the scope that start at the same moment (the stages of a job start theirs together).</summary>
+    private async Task<(long Epoch, string[][] Lexemes)> CheckAsync(CachedScope cached, IReadOnlyList<string> texts, CancellationToken cancellationToken)
+    {
+        var (check, send) = cached.JoinCheck(texts);
+        if (send)
+        {
+            await Task.Yield(); // reads started in the same burst join before the check goes out
+            var all = cached.Seal(check);
+            try
+            {
+                // Not the caller's token: others wait for this answer too.
+                await using var command = ScopeCacheSql.Check(_dataSource, cached.Key, all);
+                var (epoch, lexemes) = await ScopeCacheSql.ReadCheckAsync(command, all.Count, CancellationToken.None).ConfigureAwait(false);
+                var byText = new Dictionary<string, string[]>(all.Count, StringComparer.Ordinal);
+                for (var i = 0; i < all.Count; i++) byText[all[i]] = lexemes[i];
+                check.Result.SetResult((epoch, byText));
+            }
+            catch (Exception e)
+            {
+                check.Result.SetException(e);
+            }
+        }
+        var answer = await check.Result.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return (answer.Epoch, texts.Select(t => answer.Lexemes[t]).ToArray());
     }
 
     /// <summary>Loads (or reloads) a copy, or waits for the load under way; true when the copy is loaded.</summary>

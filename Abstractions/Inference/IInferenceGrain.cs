@@ -18,8 +18,17 @@ public interface IInferenceGrain : IGrainWithStringKey
     [Alias("Embed")]
     Task<IReadOnlyList<float[]>> EmbedAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken = default);
 
-    [Alias("Chat")]
+    [Alias("Chat"), ResponseTimeout("00:10:00")]
     Task<string> ChatAsync(ChatPrompt prompt, CancellationToken cancellationToken = default);
+
+    /// <summary>One model turn with function calling: the caller runs the functions the model asks for
+    /// and sends their results in the next turn. Bounded like every chat call of the pool.</summary>
+    [Alias("ChatTurn"), ResponseTimeout("00:10:00")]
+    Task<ChatTurnResponse> ChatTurnAsync(ChatTurnRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Whether this silo's pool has a chat endpoint (false: agents answer offline).</summary>
+    [Alias("HasChat")]
+    Task<bool> HasChatAsync(CancellationToken cancellationToken = default);
 
     [Alias("Stats")]
     Task<InferencePoolStats> StatsAsync(CancellationToken cancellationToken = default);

@@ -16,7 +16,7 @@ public interface IMemoryGrain : IGrainWithStringKey
     Task<MemoryAddReceipt> AddAsync(MemoryInput input, CancellationToken cancellationToken = default);
 
     /// <summary>Returns when the scope's pending background work is done (or given up).</summary>
-    [Alias("WaitForIdle"), AlwaysInterleave]
+    [Alias("WaitForIdle"), AlwaysInterleave, ResponseTimeout("00:10:00")]
     Task WaitForIdleAsync(CancellationToken cancellationToken = default);
 
     [Alias("PipelineStatus"), AlwaysInterleave]
@@ -37,7 +37,36 @@ public interface IMemoryGrain : IGrainWithStringKey
     [Alias("Delete")]
     Task<bool> DeleteAsync(Guid memoryId, CancellationToken cancellationToken = default);
 
+    /// <summary>The scope's notes, facts and entities (at most <paramref name="limit"/>, newest kept) and the
+    /// links among them, as at <paramref name="asOf"/> (null: now).</summary>
+    [Alias("Graph"), ReadOnly]
+    Task<MemoryGraph> GraphAsync(DateTimeOffset? asOf, int limit, CancellationToken cancellationToken = default);
+
     /// <summary>Complete deletion of the scope: records, embeddings, edges, history, pending work.</summary>
     [Alias("Erase")]
     Task<ScopeErasure> EraseAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>One memory of this scope, in full. <see cref="NotFoundException"/> for a memory of another scope or tenant.</summary>
+    [Alias("Get"), ReadOnly]
+    Task<MemoryDetail> GetAsync(Guid memoryId, CancellationToken cancellationToken = default);
+
+    /// <summary><see cref="SearchAsync"/>, each hit in full (scope, metadata, times).</summary>
+    [Alias("Find"), ReadOnly]
+    Task<IReadOnlyList<MemoryDetail>> FindAsync(MemoryQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>A page of the scope's memories with the total count.</summary>
+    [Alias("List"), ReadOnly]
+    Task<MemoryPage> ListAsync(MemoryListQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>A team scope's G-Memory insights with their scores, best first (retired ones too when asked).</summary>
+    [Alias("Insights"), ReadOnly]
+    Task<IReadOnlyList<TeamInsightDetail>> InsightsAsync(bool includeRetired, CancellationToken cancellationToken = default);
+
+    /// <summary>The runs a team scope recorded, newest first.</summary>
+    [Alias("Runs"), ReadOnly]
+    Task<IReadOnlyList<TeamRunDetail>> RunsAsync(int limit, int offset, CancellationToken cancellationToken = default);
+
+    /// <summary>One recorded run. <see cref="NotFoundException"/> for another scope's or tenant's id.</summary>
+    [Alias("Run"), ReadOnly]
+    Task<TeamRunDetail> RunAsync(Guid runId, CancellationToken cancellationToken = default);
 }

@@ -6,8 +6,9 @@ using Agents.Client;
 namespace Agents.Cli;
 
 /// <summary>
-/// The <c>agents</c> command line: talks to a cluster through a gateway. Commands address a memory
-/// scope (<c>--user</c>, <c>--agent</c>, <c>--team</c>, <c>--run</c>, within <c>--tenant</c>).
+/// The <c>agents</c> command line: runs workflows (<c>run</c>, <c>status</c>, <c>events</c>, <c>cancel</c>)
+/// and reads and writes memory through a cluster's gateway. Memory commands address a scope
+/// (<c>--user</c>, <c>--agent</c>, <c>--team</c>, <c>--run</c>, within <c>--tenant</c>).
 /// </summary>
 public static class AgentsCli
 {
@@ -75,11 +76,13 @@ public static class AgentsCli
             await output.WriteLineAsync(status.LastError is null ? "idle" : $"idle (last error: {status.LastError})");
         }, ct));
 
+        foreach (var command in WorkflowCommands.Create(new ClusterOptions(gateway, cluster, postgres), tenant, output, error)) root.Subcommands.Add(command);
         root.Subcommands.Add(add);
         root.Subcommands.Add(wait);
         root.Subcommands.Add(search);
         root.Subcommands.Add(read);
         root.Subcommands.Add(erase);
+        ApiCommands.Add(root, tenant, user, agent, run, team, output, error);
         var parsed = root.Parse(args);
         return parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
     }

@@ -2,6 +2,9 @@ using Agents.Grains.Errors;
 using Agents.Grains.Inference;
 using Agents.Grains.Memory;
 using Agents.Grains.Placement;
+using Agents.Grains.Workflows;
+using Agents.Memory.Pipelines;
+using Agents.Memory.Pipelines.Team;
 using Agents.Inference.Attention;
 using Agents.Inference.Llm;
 using Agents.Inference.Offline;
@@ -21,6 +24,7 @@ using Npgsql;
 using Orleans.Configuration;
 using Orleans.Placement;
 using Orleans.Runtime.MembershipService.SiloMetadata;
+using Orleans.Storage;
 
 namespace Agents.Grains.Hosting;
 
@@ -93,13 +97,17 @@ public static class AgentsSiloBuilderExtensions
         memory.Validate();
         inference.Validate();
         var retrieval = configuration.GetSection("Agents:Memory:Retrieval");
-        RetrievalOptions(retrieval, offline: true).Validate();
-        RetrievalOptions(retrieval, offline: false).Validate();
+        foreach (var profile in new[] { HybridRetrieverOptions.ForOfflineEmbedder(), HybridRetrieverOptions.ForSentenceEmbedder(), new HybridRetrieverOptions() })
+            RetrievalOptions(retrieval, profile).Validate();
         var connection = AgentsConfiguration.PostgresConnection(configuration);
 
         var services = silo.Services;
         services.AddOptions<MemoryGrainOptions>().Bind(configuration.GetSection(MemoryGrainOptions.Section));
         services.AddSingleton<PipelineThrottle>();
+        services.AddOptions<WorkflowOptions>().Bind(configuration.GetSection(WorkflowOptions.Section));
+        // G-Memory refines insights after every run: workflow runs are few and each one should teach.
+        services.AddOptions<TeamMemoryOptions>().Configure(o => { o.StartInsightsAfter = 1; o.RefineEvery = 1; })
+            .Bind(configuration.GetSection("Agents:Memory:Team"));
         services.TryAddSingleton(TimeProvider.System);
         if (connection is not null)
         {
@@ -120,13 +128,16 @@ public static class AgentsSiloBuilderExtensions
         });
         services.AddSingleton<IMemoryStore>(sp => sp.GetRequiredService<BankSyncedMemoryStore>());
         services.AddSingleton(sp => sp.GetRequiredService<BankSyncedMemoryStore>().Banks);
-        services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(_ => new HashingEmbedder(new HashingEmbedderOptions { Dimensions = memory.Dimension }));
+        services.AddSingleton(sp => OfflineEmbedders.Create(sp, memory));   // Agents:Memory:Embedder: minilm or hashing
         services.AddAgentsLlm(configuration.GetSection("Agents:Llm"));   // an endpoint, when configured, replaces the offline embedder
         services.AddSingleton<IMemoryRetriever>(sp =>
         {
             var embedder = sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
-            return new HybridRetriever(sp.GetRequiredService<IMemoryStore>(), embedder, RetrievalOptions(retrieval, embedder is HashingEmbedder));
+            return new HybridRetriever(sp.GetRequiredService<IMemoryStore>(), embedder, RetrievalOptions(retrieval, OfflineEmbedders.ProfileFor(embedder)));
         });
+        // "offline": the memory pipelines stay offline even with an endpoint (agents still use the model).
+        if (string.Equals(configuration["Agents:Memory:Models"], "offline", StringComparison.OrdinalIgnoreCase))
+            services.AddSingleton(MemoryModels.Offline());
         services.AddMemoryEngine(o => configuration.GetSection("Agents:Memory:Engine").Bind(o));
         services.AddSingleton(sp => new InferencePool(
             sp.GetRequiredService<MemoryBankRegistry>(),
@@ -136,6 +147,9 @@ public static class AgentsSiloBuilderExtensions
             inference.Pool));
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, PipelineResumption>();
 
+        // Grain state in Orleans' own version-tolerant binary form: the contracts are [GenerateSerializer]
+        // records (no parameterless constructors), which the default JSON serializer cannot read back.
+        services.Replace(ServiceDescriptor.Singleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>());
         silo.AddIncomingGrainCallFilter<ErrorTranslationFilter>();
         services.AddPlacementFilter<SiloRolePlacementFilterStrategy, SiloRolePlacementFilterDirector>(ServiceLifetime.Transient);
         var roles = siloOptions.RoleList.ToList();
@@ -144,12 +158,16 @@ public static class AgentsSiloBuilderExtensions
         return silo;
     }
 
-    /// <summary>The profile for the embedder (the offline one's ranking copies full text's, so it only
+    /// <summary>The profile for the embedder (the hashing one's ranking copies full text's, so it only
     /// breaks ties: <see cref="HybridRetrieverOptions.ForOfflineEmbedder"/>) with the configured values laid over it.</summary>
-    public static HybridRetrieverOptions RetrievalOptions(IConfiguration? retrieval, bool offline)
+    public static HybridRetrieverOptions RetrievalOptions(IConfiguration? retrieval, bool offline) =>
+        RetrievalOptions(retrieval, offline ? HybridRetrieverOptions.ForOfflineEmbedder() : new HybridRetrieverOptions());
+
+    /// <summary><paramref name="profile"/> (<see cref="OfflineEmbedders.ProfileFor"/>) with the configured values laid over it.</summary>
+    public static HybridRetrieverOptions RetrievalOptions(IConfiguration? retrieval, HybridRetrieverOptions profile)
     {
-        var options = offline ? HybridRetrieverOptions.ForOfflineEmbedder() : new HybridRetrieverOptions();
-        retrieval?.Bind(options);
-        return options;
+        ArgumentNullException.ThrowIfNull(profile);
+        retrieval?.Bind(profile);
+        return profile;
     }
 }

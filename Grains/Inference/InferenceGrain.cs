@@ -20,6 +20,10 @@ public sealed class InferenceGrain(InferencePool pool) : Grain, IInferenceGrain
 
     public Task<string> ChatAsync(ChatPrompt prompt, CancellationToken cancellationToken = default) => pool.ChatAsync(prompt, cancellationToken);
 
+    public Task<ChatTurnResponse> ChatTurnAsync(ChatTurnRequest request, CancellationToken cancellationToken = default) => pool.ChatTurnAsync(request, cancellationToken);
+
+    public Task<bool> HasChatAsync(CancellationToken cancellationToken = default) => Task.FromResult(pool.HasChat);
+
     public Task<InferencePoolStats> StatsAsync(CancellationToken cancellationToken = default) =>
         Task.FromResult(new InferencePoolStats(RuntimeIdentity, pool.Backend, pool.Stats()));
 }

@@ -19,7 +19,7 @@ public sealed class InferencePool : IAsyncDisposable
     private readonly IChatClient? _chat;
     private readonly RequestBatcher<AttentionQuery, ReadOutcome> _reads;
     private readonly RequestBatcher<string, float[]> _embeddings;
-    private readonly RequestBatcher<ChatPrompt, string> _chats;
+    private readonly RequestBatcher<ChatTurnRequest, ChatTurnResponse> _chats;
 
     public InferencePool(MemoryBankRegistry banks, IEmbeddingGenerator<string, Embedding<float>> embedder, IChatClient? chat, string backend, InferencePoolOptions options)
     {
@@ -54,10 +54,22 @@ public sealed class InferencePool : IAsyncDisposable
         return await Task.WhenAll(texts.Select(t => _embeddings.EnqueueAsync(t, cancellationToken))).ConfigureAwait(false);
     }
 
-    public Task<string> ChatAsync(ChatPrompt prompt, CancellationToken cancellationToken = default)
+    public bool HasChat => _chat is not null;
+
+    public async Task<string> ChatAsync(ChatPrompt prompt, CancellationToken cancellationToken = default)
     {
-        if (_chat is null) throw new InvalidOperationException("No chat endpoint is configured on this silo (set Llm:BaseUrl); the pool runs offline models only.");
-        return _chats.EnqueueAsync(prompt, cancellationToken);
+        ArgumentNullException.ThrowIfNull(prompt);
+        var answer = await ChatTurnAsync(new ChatTurnRequest([new("system", prompt.System), new("user", prompt.User)], []), cancellationToken).ConfigureAwait(false);
+        return answer.Text ?? "";
+    }
+
+    /// <summary>One model turn through the chat queue (the silo's bound on concurrent calls to the endpoint).</summary>
+    public Task<ChatTurnResponse> ChatTurnAsync(ChatTurnRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (_chat is null) throw new InvalidOperationException("No chat endpoint is configured on this silo (set Agents:Llm:BaseUrl and ChatModel); the pool runs offline models only.");
+        if (request.Messages is not { Count: > 0 }) throw new ArgumentException("A chat turn needs at least one message.", nameof(request));
+        return _chats.EnqueueAsync(request, cancellationToken);
     }
 
     public IReadOnlyList<QueueStats> Stats() => [Stats("reads", _reads.Stats), Stats("embeddings", _embeddings.Stats), Stats("chat", _chats.Stats)];
@@ -115,15 +127,14 @@ public sealed class InferencePool : IAsyncDisposable
         return embeddings.Select(e => e.Vector.ToArray()).ToArray();
     }
 
-    private async Task<IReadOnlyList<string>> ChatBatchAsync(IReadOnlyList<ChatPrompt> prompts, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<ChatTurnResponse>> ChatBatchAsync(IReadOnlyList<ChatTurnRequest> requests, CancellationToken cancellationToken)
     {
-        var answers = new string[prompts.Count];
-        for (var i = 0; i < prompts.Count; i++)
+        var answers = new ChatTurnResponse[requests.Count];
+        for (var i = 0; i < requests.Count; i++)
         {
-            var response = await _chat!.GetResponseAsync(
-                [new ChatMessage(ChatRole.System, prompts[i].System), new ChatMessage(ChatRole.User, prompts[i].User)],
-                cancellationToken: cancellationToken).ConfigureAwait(false);
-            answers[i] = response.Text;
+            var (messages, options) = ChatTurnMapping.ToChat(requests[i]);
+            var response = await _chat!.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+            answers[i] = ChatTurnMapping.FromChat(response, requests[i].Model);
         }
         return answers;
     }

@@ -2,6 +2,8 @@ using Agents.Abstractions.Memory;
 using Agents.Memory.Engine;
 using Agents.Memory.Model;
 using Agents.Memory.Pipelines;
+using Agents.Memory.Pipelines.Team;
+using Agents.Memory.Stores;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -223,15 +225,70 @@ public sealed class MemoryGrain(MemoryEngine engine, PipelineThrottle throttle, 
         return await engine.DeleteAsync(memoryId, cancellationToken: cancellationToken);
     }
 
+    public async Task<MemoryGraph> GraphAsync(DateTimeOffset? asOf, int limit, CancellationToken cancellationToken = default)
+    {
+        if (limit is < 1 or > 5_000) throw new ArgumentOutOfRangeException(nameof(limit), limit, "limit must be between 1 and 5000.");
+        var filter = new MemoryFilter(Scope) { Kinds = MemoryEngine.DefaultKinds, AsOf = asOf };
+        var total = await engine.Store.CountAsync(filter, cancellationToken);
+        var records = await engine.Store.ListAsync(filter, limit, (int)Math.Max(0, total - limit), cancellationToken);
+        var ids = records.Select(r => r.Id).ToHashSet();
+        var edges = ids.Count == 0 ? [] : await engine.Store.GetEdgesAsync(new EdgeQuery(Scope.Tenant, ids) { AsOf = asOf, Limit = 10 * limit }, cancellationToken);
+        var links = edges.Where(e => ids.Contains(e.FromId) && ids.Contains(e.ToId))
+            .Select(e => new MemoryLink(e.Id, e.FromId, e.ToId, e.Type, e.Weight, e.Fact, e.ValidAt, e.InvalidAt)).ToArray();
+        return new MemoryGraph(records.Select(r => r.ToDetail(1)).ToArray(), links, asOf, total > limit);
+    }
+
     public async Task<ScopeErasure> EraseAsync(CancellationToken cancellationToken = default) =>
         (await engine.DeleteAllAsync(Scope, cancellationToken)).ToErasure();
 
+    public async Task<MemoryDetail> GetAsync(Guid memoryId, CancellationToken cancellationToken = default) =>
+        (await RequireOwnAsync(memoryId, cancellationToken)).ToDetail(1);
+
+    public async Task<IReadOnlyList<MemoryDetail>> FindAsync(MemoryQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (query.TopK is < 1 or > 1000) throw new ArgumentOutOfRangeException(nameof(query), query.TopK, "topK must be between 1 and 1000.");
+        var hits = await engine.SearchAsync(query.Text, query.ToFilter(Scope), query.TopK, cancellationToken: cancellationToken);
+        return hits.Select(h => h.Record.ToDetail(h.Score)).ToArray();
+    }
+
+    public async Task<MemoryPage> ListAsync(MemoryListQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (query.Limit is < 1 or > 1000) throw new ArgumentOutOfRangeException(nameof(query), query.Limit, "limit must be between 1 and 1000.");
+        if (query.Offset is < 0 or > 1_000_000) throw new ArgumentOutOfRangeException(nameof(query), query.Offset, "offset must be between 0 and 1000000.");
+        var filter = new MemoryFilter(Scope)
+        {
+            Kinds = query.Kinds is { Count: > 0 } ? query.Kinds.Select(k => new MemoryKind(k)).ToArray() : MemoryEngine.DefaultKinds,
+            AsOf = query.AsOf,
+            IncludeExpired = query.IncludeExpired,
+        };
+        var records = await engine.Store.ListAsync(filter, query.Limit, query.Offset, cancellationToken);
+        var total = await engine.Store.CountAsync(filter, cancellationToken);
+        return new MemoryPage(records.Select(r => r.ToDetail(1)).ToArray(), total);
+    }
+
+    public async Task<IReadOnlyList<TeamInsightDetail>> InsightsAsync(bool includeRetired, CancellationToken cancellationToken = default) =>
+        (await new TeamMemoryReader(engine.Store).InsightsAsync(Scope, includeRetired, cancellationToken: cancellationToken)).Select(i => i.ToInsight()).ToArray();
+
+    public async Task<IReadOnlyList<TeamRunDetail>> RunsAsync(int limit, int offset, CancellationToken cancellationToken = default)
+    {
+        if (limit is < 1 or > 1000) throw new ArgumentOutOfRangeException(nameof(limit), limit, "limit must be between 1 and 1000.");
+        if (offset is < 0 or > 1_000_000) throw new ArgumentOutOfRangeException(nameof(offset), offset, "offset must be between 0 and 1000000.");
+        return (await new TeamMemoryReader(engine.Store).RunsAsync(Scope, limit, offset, cancellationToken)).Select(r => r.ToRun()).ToArray();
+    }
+
+    public async Task<TeamRunDetail> RunAsync(Guid runId, CancellationToken cancellationToken = default) =>
+        (await new TeamMemoryReader(engine.Store).RunAsync(Scope, runId, cancellationToken))?.ToRun()
+        ?? throw new MemoryNotFoundException($"No run {runId} in this scope.");
+
     /// <summary>A scope's grain touches only its own memories: another scope's id is "not found", so
     /// ids leak nothing across tenants.</summary>
-    private async Task RequireOwnAsync(Guid memoryId, CancellationToken cancellationToken)
+    private async Task<MemoryRecord> RequireOwnAsync(Guid memoryId, CancellationToken cancellationToken)
     {
         var record = await engine.GetAsync(memoryId, cancellationToken);
         if (record is null || !Scope.Contains(record.Scope))
             throw new MemoryNotFoundException($"No memory {memoryId} in this scope.");
+        return record;
     }
 }

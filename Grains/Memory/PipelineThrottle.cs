@@ -7,7 +7,8 @@ namespace Agents.Grains.Memory;
 /// Bounds how many scopes of this silo run a pipeline job at once. Offline pipelines are pure CPU: left
 /// unbounded, a burst of adds to many scopes would give every core to enrichment and starve the adds
 /// themselves, which are what callers wait for. With a model endpoint the jobs mostly wait on the
-/// model, so the bound is wider (the inference pool bounds the endpoint calls).
+/// model, so the bound is wider (the inference pool bounds the endpoint calls). At least two slots, so one
+/// long job never stalls every other scope on the silo.
 /// </summary>
 public sealed class PipelineThrottle(IOptions<MemoryGrainOptions> options, MemoryModels models) : IDisposable
 {
@@ -21,7 +22,7 @@ public sealed class PipelineThrottle(IOptions<MemoryGrainOptions> options, Memor
 
     private static int Slots(MemoryGrainOptions options, MemoryModels models) =>
         options.MaxConcurrentJobs > 0 ? options.MaxConcurrentJobs
-        : models.Mode == "offline" ? Math.Max(1, Environment.ProcessorCount / 2)
+        : models.Mode == "offline" ? Math.Max(2, Environment.ProcessorCount / 2)
         : 8 * Environment.ProcessorCount;
 
     public void Dispose() => _slots.Dispose();

@@ -14,14 +14,18 @@ public sealed class BenchDatabase : IAsyncDisposable
     private readonly string _server;
     private readonly string _name;
 
-    private BenchDatabase(string server, string name, NpgsqlDataSource dataSource)
+    private BenchDatabase(string server, string name, NpgsqlDataSource dataSource, string connectionString)
     {
         _server = server;
         _name = name;
         DataSource = dataSource;
+        ConnectionString = connectionString;
     }
 
     public NpgsqlDataSource DataSource { get; }
+
+    /// <summary>The database's connection string, for silos and other processes.</summary>
+    public string ConnectionString { get; }
 
     public static async Task<BenchDatabase> CreateAsync(int maxPoolSize = 8)
     {
@@ -31,7 +35,7 @@ public sealed class BenchDatabase : IAsyncDisposable
         // A batch of a thousand rows with HNSW upkeep can take longer than Npgsql's 30 s default on a loaded machine.
         var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = name, MaxPoolSize = maxPoolSize, CommandTimeout = 600 }.ConnectionString;
         var dataSource = Agents.Infra.PostgresDataSource.Create(connectionString);
-        var database = new BenchDatabase(server, name, dataSource);
+        var database = new BenchDatabase(server, name, dataSource, connectionString);
         try
         {
             await using (var ext = dataSource.CreateCommand("CREATE EXTENSION IF NOT EXISTS vector")) await ext.ExecuteNonQueryAsync();

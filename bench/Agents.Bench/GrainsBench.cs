@@ -1,18 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Agents.Abstractions.Diagnostics;
 using Agents.Abstractions.Memory;
 using Agents.Bench.Grains;
-using Agents.Grains.Hosting;
 using Agents.Grains.Memory;
 using Agents.Memory.Engine;
 using Agents.Memory.Stores;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 
 namespace Agents.Bench;
@@ -39,10 +33,10 @@ public static class GrainsBench
         if (memories < scopes || scopes < 1 || inFlight < 1 || queries < 1) throw new BenchUsageException("--memories must be at least --scopes, and every count positive");
 
         var cluster = $"bench-{Guid.NewGuid():N}"[..16];
-        var (localPort, localGateway, remotePort, remoteGateway) = (FreePort(), FreePort(), FreePort(), FreePort());
-        Console.WriteLine($"grains bench: memories={memories} scopes={scopes} in_flight={inFlight} queries={queries} cores={Environment.ProcessorCount} load={LoadAverage()}");
+        var (localPort, localGateway, remotePort, remoteGateway) = (LocalSilo.FreePort(), LocalSilo.FreePort(), LocalSilo.FreePort(), LocalSilo.FreePort());
+        Console.WriteLine($"grains bench: memories={memories} scopes={scopes} in_flight={inFlight} queries={queries} cores={Environment.ProcessorCount} load={BenchStats.LoadAverage()}");
 
-        using var local = await StartLocalSiloAsync(cluster, localPort, localGateway);
+        using var local = await LocalSilo.StartAsync(cluster, localPort, localGateway);
         await using var remote = await SecondSilo.StartAsync(cluster, remotePort, remoteGateway, localPort,
             new Dictionary<string, string> { ["Agents__Memory__Pipeline__MaxConcurrentJobs"] = pipelineJobs.ToString(CultureInfo.InvariantCulture) }, CancellationToken.None);
         var grains = local.Services.GetRequiredService<IGrainFactory>();
@@ -106,32 +100,15 @@ public static class GrainsBench
             await engine.SearchAsync(q, new MemoryFilter(userScope), 10);
             directLatencies.Add(watch.Elapsed.TotalMilliseconds);
         }
-        Console.WriteLine($"search    grain p50={Percentile(grainLatencies, 50):F2} ms p95={Percentile(grainLatencies, 95):F2} ms ({found / (double)queries:F1} hits per query over {memories} memories)");
-        Console.WriteLine($"search    direct p50={Percentile(directLatencies, 50):F2} ms p95={Percentile(directLatencies, 95):F2} ms (engine in this process, same memories, query by query)");
+        Console.WriteLine($"search    grain p50={BenchStats.Percentile(grainLatencies, 50):F2} ms p95={BenchStats.Percentile(grainLatencies, 95):F2} ms ({found / (double)queries:F1} hits per query over {memories} memories)");
+        Console.WriteLine($"search    direct p50={BenchStats.Percentile(directLatencies, 50):F2} ms p95={BenchStats.Percentile(directLatencies, 95):F2} ms (engine in this process, same memories, query by query)");
 
         await local.StopAsync();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"RESULT grains ping_per_s={pingPerSecond:F0} add_per_s={addPerSecond:F0} search_p50_ms={Percentile(grainLatencies, 50):F2} search_p95_ms={Percentile(grainLatencies, 95):F2} direct_search_p50_ms={Percentile(directLatencies, 50):F2} direct_search_p95_ms={Percentile(directLatencies, 95):F2}"));
+            $"RESULT grains ping_per_s={pingPerSecond:F0} add_per_s={addPerSecond:F0} search_p50_ms={BenchStats.Percentile(grainLatencies, 50):F2} search_p95_ms={BenchStats.Percentile(grainLatencies, 95):F2} direct_search_p50_ms={BenchStats.Percentile(directLatencies, 50):F2} direct_search_p95_ms={BenchStats.Percentile(directLatencies, 95):F2}"));
         return 0;
     }
 
-    private static async Task<IHost> StartLocalSiloAsync(string cluster, int port, int gatewayPort)
-    {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Agents:Silo:Name"] = "bench-local",
-            ["Agents:Silo:ClusterId"] = cluster,
-            ["Agents:Silo:ServiceId"] = cluster,
-            ["Agents:Silo:Port"] = port.ToString(CultureInfo.InvariantCulture),
-            ["Agents:Silo:GatewayPort"] = gatewayPort.ToString(CultureInfo.InvariantCulture),
-        });
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
-        builder.UseOrleans(silo => silo.UseAgentsCluster(builder.Configuration).AddAgents(builder.Configuration));
-        var host = builder.Build();
-        await host.StartAsync();
-        return host;
-    }
 
     private static async Task<SiloAddress> WaitForSecondSiloAsync(IGrainFactory grains, SiloAddress self)
     {
@@ -191,24 +168,6 @@ public static class GrainsBench
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
-    private static double Percentile(List<double> values, double p)
-    {
-        if (values.Count == 0) return double.NaN;
-        var sorted = values.Order().ToArray();
-        var rank = (int)Math.Ceiling(p / 100 * sorted.Length) - 1;
-        return sorted[Math.Clamp(rank, 0, sorted.Length - 1)];
-    }
 
-    private static string LoadAverage()
-    {
-        try { return File.ReadAllText("/proc/loadavg").Split(' ')[0]; }
-        catch (IOException) { return "?"; }
-    }
 }

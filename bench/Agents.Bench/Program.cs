@@ -6,9 +6,11 @@ var suites = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.Or
 {
     // suites register here: ["name"] = NameBench.RunAsync,
     ["grains"] = GrainsBench.RunAsync,
+    ["api"] = ApiBench.RunAsync,
     ["locomo"] = LocomoBench.RunAsync,
     ["store"] = StoreBench.RunAsync,
     ["reader"] = ReaderBench.RunAsync,
+    ["workflows"] = WorkflowsBench.RunAsync,
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))

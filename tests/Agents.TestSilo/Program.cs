@@ -1,6 +1,7 @@
 // An Agents silo on PostgreSQL, with the test grains, for multi-process tests:
-//   Agents.TestSilo --pg <connection string> --cluster <id> --name <silo name> --port <n> --gateway-port <n> [--roles gpu]
-// Failure detection and job leases are shortened so that a killed silo is noticed within seconds.
+//   Agents.TestSilo --pg <connection string> --cluster <id> --name <silo name> --port <n> --gateway-port <n> [--roles gpu] [--llm <base url>]
+// Failure detection, job leases and reminders are shortened so that a killed silo is noticed and its
+// work resumed within seconds. --llm points agents at an OpenAI-compatible server (memory pipelines stay offline).
 // Prints "READY <name> <gateway port> <silo address>" once the silo is active; runs until killed or stdin closes.
 using Agents.Grains.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -25,10 +26,26 @@ builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
     ["Agents:Inference:OnCpu"] = "true",
     ["Agents:Memory:Engine:Lease"] = "00:00:04",
 });
+if (Optional("--llm") is { } llm)
+{
+    builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+    {
+        ["Agents:Llm:BaseUrl"] = llm,
+        ["Agents:Llm:ChatModel"] = "scripted-chat",
+        ["Agents:Llm:MaxRetries"] = "0",
+        ["Agents:Memory:Models"] = "offline",
+    });
+}
+builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+{
+    ["Agents:Workflows:ResumeReminderPeriod"] = "00:00:02",
+    ["Agents:Memory:Pipeline:ResumeReminderPeriod"] = "00:00:02",
+});
 builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
 builder.UseOrleans(silo =>
 {
     silo.UseAgentsCluster(builder.Configuration).AddAgents(builder.Configuration);
+    silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
     silo.Configure<ClusterMembershipOptions>(o =>
     {
         o.ProbeTimeout = TimeSpan.FromSeconds(1);

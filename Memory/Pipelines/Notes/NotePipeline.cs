@@ -115,18 +115,25 @@ public sealed class NotePipeline(
         var similarity = neighbours.ToDictionary(static n => n.Note.Id, static n => n.Similarity);
         foreach (var target in decision.LinkTo) edges.Add(new WantedEdge(note.Id, target, LinkEdge, similarity[target]));
         var tags = decision.NewNoteTags ?? note.Tags;
+        // The neighbours that change, and every text to embed again (the note with new tags, each evolved
+        // neighbour) in one call: a model embeds a batch for little more than one text.
+        var evolved = await EvolvedNeighboursAsync(decision.Rewrites, read, ct).ConfigureAwait(false);
+        var texts = evolved.ConvertAll(static e => NoteText.ForEmbedding(e.Current.Content, e.Rewrite.Context, e.Current.Keywords, e.Rewrite.Tags));
+        if (decision.NewNoteTags is not null) texts.Add(NoteText.ForEmbedding(note.Content, note.Context, note.Keywords, tags));
+        var vectors = await embedder.EmbedAllAsync(texts, ct).ConfigureAwait(false);
         var linked = note with
         {
             Tags = tags,
-            Embedding = decision.NewNoteTags is null ? note.Embedding : await embedder.EmbedAsync(NoteText.ForEmbedding(note.Content, note.Context, note.Keywords, tags), ct).ConfigureAwait(false),
+            Embedding = decision.NewNoteTags is null ? note.Embedding : vectors[^1],
             Metadata = NoteText.With(note.Metadata, NoteText.StageKey, NoteText.Linked),
         };
         // The note first, so the edges can join it.
         if (existing is null) writes.Add(linked, Actor);
         else writes.Update(linked, Actor, MemoryEvent.Evolve);
         await EnsureEdgesAsync(edges, note.Scope, batch, writes, isNew: existing is null, ct).ConfigureAwait(false);
-        foreach (var rewrite in decision.Rewrites)
-            await RewriteNeighbourAsync(rewrite, read.GetValueOrDefault(rewrite.Id), writes, ct).ConfigureAwait(false);
+        // Only context and tags change; content and keywords stay as the note was written.
+        for (var i = 0; i < evolved.Count; i++)
+            writes.Update(evolved[i].Current with { Context = evolved[i].Rewrite.Context, Tags = evolved[i].Rewrite.Tags, Embedding = vectors[i] }, Actor, MemoryEvent.Evolve);
         _logger.LogDebug("Note {NoteId}: {Links} links, {Rewrites} neighbours evolved", note.Id, decision.LinkTo.Count, decision.Rewrites.Count);
         return writes;
     }
@@ -204,19 +211,19 @@ public sealed class NotePipeline(
                 throw new UnknownMemoryReferenceException(id.ToString(), "evolution", allowed.Select(static a => a.ToString()).ToList());
     }
 
-    // Only context and tags change; content and keywords stay as the note was written. Applies to the
-    // version as read (the batch's write fails with a conflict, and the note is decided again, if it changed).
-    private async Task RewriteNeighbourAsync(NeighbourRewrite rewrite, MemoryRecord? known, MemoryWriteBatch writes, CancellationToken ct)
+    // The rewrites that change their neighbour, each with the neighbour's version as read (the batch's write
+    // fails with a conflict, and the note is decided again, if it changed since).
+    private async Task<List<(MemoryRecord Current, NeighbourRewrite Rewrite)>> EvolvedNeighboursAsync(IReadOnlyList<NeighbourRewrite> rewrites, Dictionary<Guid, MemoryRecord> read, CancellationToken ct)
     {
-        var current = known ?? await store.GetAsync(rewrite.Id, ct).ConfigureAwait(false);
-        if (current is null) return; // deleted meanwhile: nothing to evolve
-        if (current.Context == rewrite.Context && current.Tags.SequenceEqual(rewrite.Tags)) return;
-        writes.Update(current with
+        var evolved = new List<(MemoryRecord, NeighbourRewrite)>(rewrites.Count);
+        foreach (var rewrite in rewrites)
         {
-            Context = rewrite.Context,
-            Tags = rewrite.Tags,
-            Embedding = await embedder.EmbedAsync(NoteText.ForEmbedding(current.Content, rewrite.Context, current.Keywords, rewrite.Tags), ct).ConfigureAwait(false),
-        }, Actor, MemoryEvent.Evolve);
+            var current = read.GetValueOrDefault(rewrite.Id) ?? await store.GetAsync(rewrite.Id, ct).ConfigureAwait(false);
+            if (current is null) continue; // deleted meanwhile: nothing to evolve
+            if (current.Context == rewrite.Context && current.Tags.SequenceEqual(rewrite.Tags)) continue;
+            evolved.Add((current, rewrite));
+        }
+        return evolved;
     }
 
     private readonly record struct WantedEdge(Guid From, Guid To, string Type, double Weight);

@@ -30,6 +30,7 @@ internal sealed class SecondSilo : IAsyncDisposable
         start.Environment["Agents__Silo__Port"] = port.ToString(CultureInfo.InvariantCulture);
         start.Environment["Agents__Silo__GatewayPort"] = gatewayPort.ToString(CultureInfo.InvariantCulture);
         start.Environment["Agents__Silo__PrimarySiloEndpoint"] = $"127.0.0.1:{primaryPort}";
+        start.Environment["Agents__Http__Urls"] = "http://127.0.0.1:0";   // the silo's HTTP API on any free port
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         foreach (var (key, value) in settings) start.Environment[key] = value;
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {dll}");

@@ -22,7 +22,7 @@ internal sealed class SiloProcess : IAsyncDisposable
     /// <summary>Orleans' silo address, as grains report it (<c>RuntimeIdentity</c>).</summary>
     public string Address { get; private set; } = "";
 
-    public static async Task<SiloProcess> StartAsync(string connectionString, string clusterId, string name)
+    public static async Task<SiloProcess> StartAsync(string connectionString, string clusterId, string name, string? llm = null)
     {
         var gatewayPort = AgentsHost.FreePort();
         var start = new ProcessStartInfo("dotnet")
@@ -37,6 +37,11 @@ internal sealed class SiloProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (llm is not null)
+        {
+            start.ArgumentList.Add("--llm");
+            start.ArgumentList.Add(llm);
+        }
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start Agents.TestSilo");
         var silo = new SiloProcess(process, name, gatewayPort);
         _ = process.StandardError.ReadToEndAsync();

@@ -1,7 +1,9 @@
 using Agents.Abstractions;
 using Agents.Abstractions.Inference;
 using Agents.Abstractions.Memory;
+using System.Numerics.Tensors;
 using Agents.Grains.Hosting;
+using Agents.Inference.Offline;
 using Agents.Memory.Retrieval;
 using Agents.Tests.Integration.Infrastructure;
 using Microsoft.Extensions.Configuration;
@@ -186,6 +188,26 @@ public sealed class EmbeddedAgentsSiloTests : AgentsSiloTests
         var model = AgentsSiloBuilderExtensions.RetrievalOptions(section, offline: false);
         Assert.Equal(new HybridRetrieverOptions().VectorWeight, model.VectorWeight);
         Assert.Equal(0.3, model.ContentTextWeight);
+        var sentence = AgentsSiloBuilderExtensions.RetrievalOptions(section, OfflineEmbedders.ProfileFor(new SentenceEmbedder()));
+        Assert.Equal((HybridRetrieverOptions.ForSentenceEmbedder().VectorWeight, 0.3), (sentence.VectorWeight, sentence.ContentTextWeight));
+    }
+
+    [Fact]
+    public async Task The_pool_embeds_with_the_sentence_model_when_no_endpoint_is_configured()
+    {
+        string[] texts = ["The Aurora release is set for 14 March.", "When does the Aurora launch happen?", "I adopted a puppy last week."];
+        var vectors = await Grains.GetGrain<IInferenceGrain>(IInferenceGrain.Pool).EmbedAsync(texts);
+        var expected = await new SentenceEmbedder().GenerateAsync(texts);
+        for (var i = 0; i < texts.Length; i++) Assert.Equal(expected[i].Vector.ToArray(), vectors[i]);
+        Assert.True(TensorPrimitives.CosineSimilarity(vectors[0], vectors[1]) > TensorPrimitives.CosineSimilarity(vectors[0], vectors[2]) + 0.3);
+    }
+
+    [Fact]
+    public async Task The_hashing_embedder_is_chosen_by_configuration()
+    {
+        await using var cluster = await AgentsTestCluster.StartAsync(1, new Dictionary<string, string?> { ["Agents:Memory:Embedder"] = "hashing" });
+        var vectors = await cluster.Client.GetGrain<IInferenceGrain>(IInferenceGrain.Pool).EmbedAsync(["The Aurora release is set for 14 March."]);
+        Assert.Equal(new HashingEmbedder().Embed("The Aurora release is set for 14 March."), vectors[0]);
     }
 
     [Theory]
@@ -193,6 +215,8 @@ public sealed class EmbeddedAgentsSiloTests : AgentsSiloTests
     [InlineData("Agents:Memory:Dimension", "0", "Agents:Memory:Dimension")]
     [InlineData("Agents:Memory:Dimension", "many", "Agents:Memory")]
     [InlineData("Agents:Inference:BankRefresh", "-00:00:01", "BankRefresh")]
+    [InlineData("Agents:Memory:Embedder", "bert", "Agents:Memory:Embedder")]
+    [InlineData("Agents:Memory:SentenceModel:MaxTokens", "2", "Agents:Memory:SentenceModel:MaxTokens")]
     public async Task A_bad_setting_stops_the_start_and_is_named(string key, string value, string named)
     {
         var error = await Assert.ThrowsAnyAsync<Exception>(() => AgentsTestCluster.StartAsync(1, new Dictionary<string, string?> { [key] = value }));

@@ -25,6 +25,8 @@ public sealed class PipelineOwnershipTests(PostgresDatabase db) : IClassFixture<
                 ["Agents:Postgres"] = db.ConnectionString,
                 ["Agents:Memory:Pipeline:ResumeReminderPeriod"] = "00:00:02",
                 ["Agents:Memory:Pipeline:MaxRecheckDelay"] = "00:00:00.500",
+                // The gated enricher holds its slot until opened; other scopes need slots of their own.
+                ["Agents:Memory:Pipeline:MaxConcurrentJobs"] = "4",
             },
             services: (_, services) =>
             {

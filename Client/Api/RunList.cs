@@ -1,0 +1,4 @@
+namespace Agents.Client.Api;
+
+/// <summary>The tenant's runs, newest first.</summary>
+public sealed record RunList(IReadOnlyList<RunSummaryView> Runs);

@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using Agents.Inference.Offline;
+using Agents.Memory.Retrieval;
+using Microsoft.Extensions.AI;
+
+namespace Agents.Bench.Locomo;
+
+/// <summary>
+/// One embedder's part of a locomo run (<c>--embedder minilm,hashing</c> runs each on the same data):
+/// its retrieval profile with the command line's overrides, and what it scored and took.
+/// </summary>
+public sealed class LocomoEmbedderRun
+{
+    public const string MiniLm = "minilm";
+    public const string Hashing = "hashing";
+
+    private readonly int _dimensions;
+    private SentenceEmbedder? _sentence;
+
+    private readonly SentenceEmbedderOptions _sentenceOptions;
+
+    public LocomoEmbedderRun(string name, HybridRetrieverOptions options, int dimensions, SentenceEmbedderOptions sentenceOptions)
+    {
+        Name = name;
+        Options = options;
+        _dimensions = dimensions;
+        _sentenceOptions = sentenceOptions;
+    }
+
+    public string Name { get; }
+    public HybridRetrieverOptions Options { get; }
+    public TurnRetrievalScore Score { get; } = new();
+    public List<(string SampleId, TurnRetrievalScore Score)> PerConversation { get; } = [];
+    public Stopwatch IngestWatch { get; } = new();
+    public List<double> Latencies { get; } = [];
+    public int Ingested { get; set; }
+    public IReadOnlyList<HybridRetrieverOptions> Grid { get; set; } = [];
+    /// <summary>With <c>--store postgres</c>: the same run on the embedded store, for the ratios.</summary>
+    public TurnRetrievalScore EmbeddedScore { get; } = new();
+    public Stopwatch EmbeddedIngestWatch { get; } = new();
+    public List<double> EmbeddedLatencies { get; } = [];
+    public List<Dictionary<string, TurnRetrievalScore>> GridScores { get; set; } = [];
+
+    /// <summary>The product's profile for the embedder.</summary>
+    public static HybridRetrieverOptions Profile(string name) =>
+        name == MiniLm ? HybridRetrieverOptions.ForSentenceEmbedder() : HybridRetrieverOptions.ForOfflineEmbedder();
+
+    /// <summary>The embedder for a conversation: the sentence model is loaded once per run (its cache
+    /// with it); the hashing embedder costs nothing to make.</summary>
+    public IEmbeddingGenerator<string, Embedding<float>> Embedder() => Name == MiniLm
+        ? _sentence ??= new SentenceEmbedder(_sentenceOptions)
+        : new HashingEmbedder(new HashingEmbedderOptions { Dimensions = _dimensions });
+
+    /// <summary>The sentence model's cache after the run: texts asked for, and how many came from the cache.</summary>
+    public string CacheReport() => _sentence is null ? "" : $", {_sentence.Cache.Stats.Hits + _sentence.Cache.Stats.Misses} texts embedded, {_sentence.Cache.Stats.Hits} of them from the cache";
+
+    public string Describe() => Name == MiniLm
+        ? $"all-MiniLM-L6-v2 on ONNX Runtime ({(_sentence ??= new SentenceEmbedder(_sentenceOptions)).ExecutionProvider}, {_sentenceOptions.EffectiveIntraOpThreads} threads, {_sentenceOptions.MaxTokens} tokens, {_sentence.Dimensions} d)"
+        : $"hashing embedder ({_dimensions} d)";
+}

@@ -68,26 +68,55 @@ public sealed class IngestJobHandler
     public async Task<bool> HandleAsync(MemoryJob job, string? worker, CancellationToken cancellationToken)
     {
         var payload = ReadPayload(job);
-        var episode = await _store.GetAsync(payload.EpisodeId, cancellationToken).ConfigureAwait(false);
-        if (episode is null) return false; // deleted before its work ran: nothing to derive from
-        if (episode.Metadata.GetValueOrDefault(StateKey) == Done) return false;
-
         var batch = new IngestBatch(
-            payload.EpisodeId, episode.Scope, payload.ObservedAt,
+            payload.EpisodeId, job.Scope, payload.ObservedAt,
             payload.Messages.ConvertAll(static m => new IngestMessage(m.NoteId, m.Speaker, m.Content, m.SourceId)),
             payload.Preceding.ConvertAll(static m => new ConversationTurn(m.Speaker, m.Content)),
             payload.Sources);
-
+        // The job's first run: nothing of it is written yet (only this job writes its notes, their
+        // mentions and its stage marks), so the stages are all pending and nobody looks for what an
+        // earlier run left; its stages start with the read of the episode (on PostgreSQL, a held scope's
+        // reads that start together share one round trip). A later run reads the episode's marks first.
+        var fresh = job.Attempts <= 1;
+        Task<MemoryWriteBatch>? factsPlan = null, graphPlan = null;
+        var reading = _store.GetAsync(payload.EpisodeId, cancellationToken);
+        if (fresh)
+        {
+            factsPlan = _options.Facts ? PlanFactsAsync(batch, cancellationToken) : null;
+            graphPlan = _options.Graph ? _graph.PlanAsync(batch, _options.Notes, fresh: true, cancellationToken) : null;
+        }
+        MemoryRecord? episode;
+        try
+        {
+            episode = await reading.ConfigureAwait(false);
+        }
+        catch
+        {
+            await ObserveAsync(factsPlan, graphPlan).ConfigureAwait(false);
+            throw;
+        }
+        if (episode is null || episode.Metadata.GetValueOrDefault(StateKey) == Done)
+        {
+            // Deleted before its work ran (nothing to derive from), or done.
+            await ObserveAsync(factsPlan, graphPlan).ConfigureAwait(false);
+            return false;
+        }
         var stages = (episode.Metadata.GetValueOrDefault(StagesKey) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
-        // The job's first run with no stage marked: nothing of it is written yet (only this job writes its
-        // notes and their mentions), so the pipelines need not look for what an earlier run left.
-        var fresh = job.Attempts <= 1 && stages.Count == 0;
+        if (fresh && stages.Count > 0)
+        {
+            // Marked by another run after all: its plans are dropped, and what it left is looked for.
+            await ObserveAsync(factsPlan, graphPlan).ConfigureAwait(false);
+            (factsPlan, graphPlan, fresh) = (null, null, false);
+        }
         // The stages read disjoint records (notes and their edges; facts; entities, relations and the
         // batch's mentions), so facts and graph are planned while the notes are decided.
         var factsPending = _options.Facts && !stages.Contains("facts");
         var graphPending = _options.Graph && !stages.Contains("graph");
-        var factsPlan = factsPending ? PlanFactsAsync(batch, cancellationToken) : null;
-        var graphPlan = graphPending ? _graph.PlanAsync(batch, _options.Notes, fresh, cancellationToken) : null;
+        if (!fresh)
+        {
+            factsPlan = factsPending ? PlanFactsAsync(batch, cancellationToken) : null;
+            graphPlan = graphPending ? _graph.PlanAsync(batch, _options.Notes, fresh: false, cancellationToken) : null;
+        }
         try
         {
             // Notes, then facts, then graph: a stage that fails stops the later ones, and what the earlier
@@ -154,10 +183,15 @@ public sealed class IngestJobHandler
         }
         finally
         {
-            // A stage planned for nothing (an earlier stage failed) still has its outcome observed.
-            foreach (var plan in new[] { factsPlan, graphPlan })
-                if (plan is not null) try { await plan.ConfigureAwait(false); } catch (Exception) when (plan.IsFaulted || plan.IsCanceled) { }
+            await ObserveAsync(factsPlan, graphPlan).ConfigureAwait(false);
         }
+    }
+
+    // A stage planned for nothing (an earlier stage failed, the episode is gone) still has its outcome observed.
+    private static async Task ObserveAsync(params Task<MemoryWriteBatch>?[] plans)
+    {
+        foreach (var plan in plans)
+            if (plan is not null) try { await plan.ConfigureAwait(false); } catch (Exception) when (plan.IsFaulted || plan.IsCanceled) { }
     }
 
     private async Task<MemoryWriteBatch> PlanFactsAsync(IngestBatch batch, CancellationToken cancellationToken) =>

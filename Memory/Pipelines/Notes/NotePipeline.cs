@@ -175,23 +175,32 @@ public sealed class NotePipeline(
         MemoryRecord note, IReadOnlyList<Guid> precedingIds, CancellationToken ct)
     {
         var filter = new MemoryFilter(note.Scope) { Kinds = [MemoryKind.Note] };
-        var hits = await store.SearchByVectorAsync(note.Embedding!, filter, _options.NeighbourCount + 1, null, ct).ConfigureAwait(false);
+        // The turns just before it are read with the search (asked together: one round trip on a held scope).
+        var others = precedingIds.Where(id => id != note.Id).ToList();
+        var readingPreceding = others.Count > 0 ? store.GetManyAsync(others, ct) : Task.FromResult<IReadOnlyList<MemoryRecord>>([]);
+        IReadOnlyList<ScoredMemory> hits;
+        try
+        {
+            hits = await store.SearchByVectorAsync(note.Embedding!, filter, _options.NeighbourCount + 1, null, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            try { await readingPreceding.ConfigureAwait(false); } catch (Exception) when (readingPreceding.IsFaulted || readingPreceding.IsCanceled) { }
+        }
+        var preceding = await readingPreceding.ConfigureAwait(false);
         var precedes = precedingIds.ToHashSet();
         var neighbours = hits.Where(h => h.Record.Id != note.Id).Take(_options.NeighbourCount)
             .Select(h => new NeighbourNote(NoteText.Snapshot(h.Record), h.Score, precedes.Contains(h.Record.Id))).ToList();
         // The turns just before it are neighbours too, nearest or not: read fresh, as the previous
         // turn's evolution may have changed them since.
         var shown = neighbours.Select(static n => n.Note.Id).ToHashSet();
-        var missing = precedingIds.Where(id => id != note.Id && !shown.Contains(id)).ToList();
         // The records as just read: a rewrite applies to them unless they change meanwhile.
         var read = hits.Select(static h => h.Record).Where(r => shown.Contains(r.Id)).ToDictionary(static r => r.Id);
-        if (missing.Count > 0)
+        foreach (var record in preceding)
         {
-            foreach (var record in await store.GetManyAsync(missing, ct).ConfigureAwait(false))
-            {
-                neighbours.Add(new NeighbourNote(NoteText.Snapshot(record), Cosine(note.Embedding, record.Embedding), Precedes: true));
-                read[record.Id] = record;
-            }
+            if (shown.Contains(record.Id)) continue;
+            neighbours.Add(new NeighbourNote(NoteText.Snapshot(record), Cosine(note.Embedding, record.Embedding), Precedes: true));
+            read[record.Id] = record;
         }
         var decision = neighbours.Count == 0 ? LinkDecision.None : await linkDecider.DecideAsync(NoteText.Snapshot(note), neighbours, ct).ConfigureAwait(false);
         Validate(decision, neighbours);

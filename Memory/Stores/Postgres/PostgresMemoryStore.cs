@@ -75,10 +75,13 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
     /// served (SQL answers): no copy, too large, this process's own writes still in flight, or
     /// <paramref name="read"/> declined.
     /// </summary>
-    private async Task<(bool Served, T Value)> ReadCachedAsync<T>(MemoryScope scope, IReadOnlyList<string> texts,
+    private Task<(bool Served, T Value)> ReadCachedAsync<T>(MemoryScope scope, IReadOnlyList<string> texts,
+        Func<CachedScope, string[][], (bool Ok, T Value)> read, CancellationToken cancellationToken) =>
+        _cache?.Find(scope) is { } cached ? ReadCachedAsync(cached, texts, read, cancellationToken) : Task.FromResult<(bool, T)>(default);
+
+    private async Task<(bool Served, T Value)> ReadCachedAsync<T>(CachedScope cached, IReadOnlyList<string> texts,
         Func<CachedScope, string[][], (bool Ok, T Value)> read, CancellationToken cancellationToken)
     {
-        if (_cache?.Find(scope) is not { } cached) return default;
         for (var attempt = 0; attempt < 2; attempt++)
         {
             switch (cached.State)
@@ -92,7 +95,7 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
             switch (cached.TryRead(epoch, c => read(c, lexemes), out var answer))
             {
                 case CachedRead.Served when answer.Ok:
-                    _cache.CountServed();
+                    _cache!.CountServed();
                     return (true, answer.Value);
                 case CachedRead.Stale:
                     if (!await LoadCachedAsync(cached, cancellationToken).ConfigureAwait(false)) return InSql();
@@ -104,7 +107,7 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
 
         (bool, T) InSql()
         {
-            _cache.CountReadInSql();
+            _cache!.CountReadInSql();
             return default;
         }
     }
@@ -598,6 +601,21 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
     public async Task<IReadOnlyList<MemoryRecord>> GetManyAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken = default)
     {
         if (ids.Count == 0) return [];
+        // Records that one held copy holds are read there (after its check); any id it lacks sends the read to SQL.
+        if (_cache?.CopyHolding(ids.First()) is { } copy)
+        {
+            var cached = await ReadCachedAsync(copy, [], (c, _) =>
+            {
+                var found = new List<MemoryRecord>(ids.Count);
+                foreach (var id in ids.Distinct())
+                {
+                    if (!c.Records.TryGetValue(id, out var record)) return (false, found);
+                    found.Add(record.Record);
+                }
+                return (true, found);
+            }, cancellationToken).ConfigureAwait(false);
+            if (cached.Served) return cached.Value;
+        }
         await using var command = _dataSource.CreateCommand($"SELECT {RecordColumns} FROM memory_records WHERE id = ANY(@ids)");
         command.Parameters.Add(new NpgsqlParameter<Guid[]>("ids", ids.Distinct().ToArray()));
         var byId = new Dictionary<Guid, MemoryRecord>();

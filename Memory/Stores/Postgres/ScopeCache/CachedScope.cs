@@ -44,7 +44,7 @@ internal readonly record struct RecordChange(Guid Id, CachedRecord? Record);
 /// committed before it began, through any process. A copy behind with no write of ours in flight is
 /// reloaded. Thread-safe: one reader-writer lock; searches run under the read lock.
 /// </summary>
-internal sealed class CachedScope(MemoryScope scope)
+internal sealed class CachedScope(MemoryScope scope, RecordIndex? index = null)
 {
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
     private Dictionary<Guid, CachedRecord> _records = [];
@@ -99,6 +99,7 @@ internal sealed class CachedScope(MemoryScope scope)
         {
             if (_state != CachedScopeState.Loaded || epoch > _epoch)
             {
+                foreach (var id in _records.Keys) index?.Forget(id, this);
                 _records = new Dictionary<Guid, CachedRecord>(records.Count);
                 _search = new TextPostings();
                 _content = new TextPostings();
@@ -150,6 +151,7 @@ internal sealed class CachedScope(MemoryScope scope)
 
     private void Clear(CachedScopeState state)
     {
+        foreach (var id in _records.Keys) index?.Forget(id, this);
         _records = [];
         _search = new TextPostings();
         _content = new TextPostings();
@@ -213,6 +215,7 @@ internal sealed class CachedScope(MemoryScope scope)
     private void Put(CachedRecord record)
     {
         _records[record.Record.Id] = record;
+        index?.Note(record.Record.Id, this);
         _search.Add(record.Record.Id, record.Search);
         _content.Add(record.Record.Id, record.Content);
     }
@@ -220,6 +223,7 @@ internal sealed class CachedScope(MemoryScope scope)
     private void Remove(Guid id)
     {
         if (!_records.Remove(id, out var old)) return;
+        index?.Forget(id, this);
         _search.Remove(id, old.Search);
         _content.Remove(id, old.Content);
     }
@@ -289,4 +293,17 @@ internal sealed class EpochCheck
 {
     public List<string> Texts { get; } = [];
     public TaskCompletionSource<(long Epoch, IReadOnlyDictionary<string, string[]> Lexemes)> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+/// <summary>Which copy holds a record, so a read by id (which names no scope) can find the copy to
+/// answer it from. A record in several nested held scopes maps to the last copy that took it.</summary>
+internal sealed class RecordIndex
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, CachedScope> _copies = new();
+
+    public void Note(Guid id, CachedScope copy) => _copies[id] = copy;
+
+    public void Forget(Guid id, CachedScope copy) => _copies.TryRemove(new KeyValuePair<Guid, CachedScope>(id, copy));
+
+    public CachedScope? CopyHolding(Guid id) => _copies.GetValueOrDefault(id);
 }

@@ -13,6 +13,7 @@ internal sealed class HeldScopes(ScopeCacheOptions options)
     private readonly Lock _gate = new();
     private readonly Dictionary<MemoryScope, CachedScope> _held = [];
     private readonly Dictionary<ScopeEpochKey, List<CachedScope>> _byKey = [];
+    private readonly RecordIndex _index = new();
 
     private long _served;
     private long _readInSql;
@@ -33,7 +34,7 @@ internal sealed class HeldScopes(ScopeCacheOptions options)
         {
             if (!_held.TryGetValue(scope, out var cached))
             {
-                _held[scope] = cached = new CachedScope(scope);
+                _held[scope] = cached = new CachedScope(scope, _index);
                 if (!_byKey.TryGetValue(cached.Key, out var sharing)) _byKey[cached.Key] = sharing = [];
                 sharing.Add(cached);
             }
@@ -58,6 +59,9 @@ internal sealed class HeldScopes(ScopeCacheOptions options)
     {
         lock (_gate) return _held.GetValueOrDefault(scope);
     }
+
+    /// <summary>The copy holding record <paramref name="id"/>, if any.</summary>
+    public CachedScope? CopyHolding(Guid id) => _index.CopyHolding(id);
 
     /// <summary>The copies a write to records of <paramref name="scopes"/> may change (those checked by a
     /// key it moves), each told a write is in flight; null when there are none.</summary>

@@ -26,6 +26,8 @@ public sealed class BankSyncedMemoryStore : IMemoryStore, IScopeHolder
 
     public IDisposable HoldScope(MemoryScope scope) => MemoryEngine.Hold(_inner, scope);
 
+    public IDisposable ShareChecks() => MemoryEngine.ShareChecks(_inner);
+
     public async Task<MemoryRecord> AddAsync(MemoryRecord record, string actor, IReadOnlyList<MemoryJobRequest>? jobs = null, CancellationToken cancellationToken = default)
     {
         var stored = await _inner.AddAsync(record, actor, jobs, cancellationToken).ConfigureAwait(false);

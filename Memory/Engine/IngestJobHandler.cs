@@ -68,6 +68,10 @@ public sealed class IngestJobHandler
     public async Task<bool> HandleAsync(MemoryJob job, string? worker, CancellationToken cancellationToken)
     {
         var payload = ReadPayload(job);
+        // The job's reads of its (held) scope share one check of the scope's epoch: they see it as at the
+        // job's first read plus the job's own writes. Its writes check the versions read, and a conflict
+        // ends the sharing, so the reads after it are fresh.
+        using var shared = MemoryEngine.ShareChecks(_store);
         var batch = new IngestBatch(
             payload.EpisodeId, job.Scope, payload.ObservedAt,
             payload.Messages.ConvertAll(static m => new IngestMessage(m.NoteId, m.Speaker, m.Content, m.SourceId)),

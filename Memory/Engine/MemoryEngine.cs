@@ -70,6 +70,9 @@ public sealed class MemoryEngine : IAsyncDisposable
         return store is IScopeHolder holder ? holder.HoldScope(scope) : NoHold.Instance;
     }
 
+    /// <summary>Reads of held scopes share checks in <paramref name="store"/> if it can (<see cref="IScopeHolder.ShareChecks"/>); else a handle that does nothing.</summary>
+    public static IDisposable ShareChecks(IMemoryStore store) => store is IScopeHolder holder ? holder.ShareChecks() : NoHold.Instance;
+
     private sealed class NoHold : IDisposable
     {
         public static readonly NoHold Instance = new();

@@ -13,4 +13,12 @@ public interface IScopeHolder
     /// <summary>Keeps <paramref name="scope"/> (as a filter: every record it contains) in process until
     /// the returned handle is disposed. Holds of one scope are counted; the copy is loaded on first use.</summary>
     IDisposable HoldScope(MemoryScope scope);
+
+    /// <summary>
+    /// Until the handle is disposed, reads of held scopes in the current async flow (and the tasks it
+    /// starts) share one check per scope: they see the scope as at the first read's check, plus this
+    /// process's own writes, as a snapshot would. For a stretch whose writes check what it read (a
+    /// pipeline job: a stale read fails its write); a write conflict ends the sharing of the checks so far.
+    /// </summary>
+    IDisposable ShareChecks();
 }

@@ -57,6 +57,10 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
     /// exactly this scope are answered from the copy once the scope's epoch shows it is current.</summary>
     public IDisposable HoldScope(MemoryScope scope) => _cache?.Hold(scope) ?? NoHold.Instance;
 
+    /// <summary>Reads of held scopes in the current async flow share one epoch check per scope until the
+    /// handle is disposed (<see cref="SharedChecks"/>); a write conflict ends the sharing of the checks so far.</summary>
+    public IDisposable ShareChecks() => _cache is null ? NoHold.Instance : SharedChecks.Begin();
+
     /// <summary>What the scope cache did so far (zeros when it is off).</summary>
     public ScopeCacheCounters ScopeCacheCounters => _cache?.Counters ?? default;
 
@@ -116,6 +120,9 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
     /// the reads of the scope that start at the same moment (the stages of a job start theirs together).</summary>
     private async Task<(long Epoch, string[][] Lexemes)> CheckAsync(CachedScope cached, IReadOnlyList<string> texts, CancellationToken cancellationToken)
     {
+        // In a stretch that shares checks (a pipeline job), a scope checked already is not asked again.
+        var shared = SharedChecks.Current;
+        if (shared is not null && shared.TryGet(cached, texts, out var sharedEpoch, out var sharedLexemes)) return (sharedEpoch, sharedLexemes);
         var (check, send) = cached.JoinCheck(texts);
         if (send)
         {
@@ -136,7 +143,9 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
             }
         }
         var answer = await check.Result.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return (answer.Epoch, texts.Select(t => answer.Lexemes[t]).ToArray());
+        var asked = texts.Select(t => answer.Lexemes[t]).ToArray();
+        shared?.Remember(cached, answer.Epoch, texts, asked);
+        return (answer.Epoch, asked);
     }
 
     /// <summary>Loads (or reloads) a copy, or waits for the load under way; true when the copy is loaded.</summary>
@@ -327,6 +336,19 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
 
     public async Task<MemoryRecord> UpdateAsync(MemoryRecord record, string actor, MemoryEvent @event = MemoryEvent.Update, CancellationToken cancellationToken = default)
     {
+        try
+        {
+            return await UpdateCoreAsync(record, actor, @event, cancellationToken).ConfigureAwait(false);
+        }
+        catch (MemoryConflictException)
+        {
+            SharedChecks.Current?.Forget(); // what was read is stale: the reads after this check again
+            throw;
+        }
+    }
+
+    private async Task<MemoryRecord> UpdateCoreAsync(MemoryRecord record, string actor, MemoryEvent @event, CancellationToken cancellationToken)
+    {
         _validator.ValidateRecord(record);
         MemoryInputValidator.ValidateActor(actor);
         if (@event is MemoryEvent.Add or MemoryEvent.Delete)
@@ -387,6 +409,19 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
     private const string ExpectValidClose = "AGW03";
 
     public async Task<MemoryWriteResult> WriteAsync(MemoryWriteBatch writes, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await WriteCoreAsync(writes, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is MemoryConflictException or MemoryNotFoundException)
+        {
+            SharedChecks.Current?.Forget(); // what was read is stale: the reads after this check again
+            throw;
+        }
+    }
+
+    private async Task<MemoryWriteResult> WriteCoreAsync(MemoryWriteBatch writes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(writes);
         _validator.ValidateBatch(writes);

@@ -123,7 +123,14 @@ internal sealed class CachedWrite(IReadOnlyList<CachedScope> copies)
     public void Complete(IReadOnlyDictionary<ScopeEpochKey, long> moved, IReadOnlyList<RecordChange> changes)
     {
         if (Interlocked.Exchange(ref _ended, 1) != 0) return;
-        foreach (var copy in Copies) copy.EndWrite(moved.TryGetValue(copy.Key, out var epoch) ? epoch : null, changes);
+        var shared = SharedChecks.Current;
+        foreach (var copy in Copies)
+        {
+            var epoch = moved.TryGetValue(copy.Key, out var e) ? e : (long?)null;
+            copy.EndWrite(epoch, changes);
+            // Reads that share checks after this write must see it: from the copy once it holds it.
+            if (epoch is { } at) shared?.Advance(copy, at);
+        }
     }
 
     /// <summary>The write failed, or its outcome is unknown: the copies stop waiting for it (a read
@@ -132,5 +139,6 @@ internal sealed class CachedWrite(IReadOnlyList<CachedScope> copies)
     {
         if (Interlocked.Exchange(ref _ended, 1) != 0) return;
         foreach (var copy in Copies) copy.EndWrite(null, []);
+        SharedChecks.Current?.Forget();
     }
 }

@@ -3,7 +3,8 @@ namespace Agents.Memory.Stores.Postgres.ScopeCache;
 /// <summary>
 /// A stretch of work (one pipeline job) whose reads of held scopes share one epoch check per scope: the
 /// first read checks, later ones reuse that epoch (and the lexemes already asked for), so they see the
-/// scope as it was at that check plus this process's own writes since, as a snapshot would. A job's
+/// scope as it was at that check plus this process's own writes since (a write advances the epoch the
+/// reads after it need), as a snapshot would. A job's
 /// writes check the versions they read, so a stale read fails its write; any conflict drops the
 /// stretch's checks (<see cref="Forget"/>), and the reads after it check again. Flows with the async
 /// context (<see cref="Current"/>); thread-safe, as a job's stages read at once.
@@ -51,6 +52,14 @@ internal sealed class SharedChecks : IDisposable
             for (var i = 0; i < texts.Count; i++) known.Lexemes[texts[i]] = lexemes[i];
             _checked[copy] = known;
         }
+    }
+
+    /// <summary>A write of this stretch moved <paramref name="copy"/>'s key to <paramref name="epoch"/>: later
+    /// reads need the copy at least that far (it is, once it applied the write; else they reload).</summary>
+    public void Advance(CachedScope copy, long epoch)
+    {
+        lock (_gate)
+            if (_checked.TryGetValue(copy, out var known) && known.Epoch < epoch) _checked[copy] = (epoch, known.Lexemes);
     }
 
     /// <summary>Drops every check: the reads after this one ask the database again.</summary>

@@ -174,6 +174,40 @@ public sealed class PostgresScopeCacheTests(PostgresDatabase db) : IClassFixture
     }
 
     [Fact]
+    public async Task Reads_that_share_checks_see_the_scope_as_at_the_first_check_until_a_conflict()
+    {
+        var random = new Random(31);
+        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var scope = Scope("r9", "ann");
+        var held = NewStore();
+        var other = NewStore(new ScopeCacheOptions { Enabled = false }); // another silo on the same database
+        using var hold = held.HoldScope(scope);
+        var first = await other.AddAsync(Record(random, scope, start) with { Content = "the old piano", Kind = MemoryKind.Note }, "test");
+        var filter = new MemoryFilter(scope) { IncludeExpired = true };
+
+        using (held.ShareChecks())
+        {
+            Assert.Equal(1, await held.CountAsync(filter));
+            // Written elsewhere after the stretch's check: its reads go on seeing the scope as at that check...
+            var elsewhere = await other.AddAsync(Record(random, scope, start), "test");
+            Assert.Equal(1, await held.CountAsync(filter));
+            Assert.Equal(1, await Task.Run(() => held.CountAsync(filter))); // and in the tasks it starts
+            // Its own writes are seen by the reads after them (here the copy reloads: the write elsewhere came first).
+            var mine = await held.AddAsync(Record(random, scope, start), "test");
+            Assert.Equal(new HashSet<Guid> { first.Id, elsewhere.Id, mine.Id }, (await held.ListAsync(filter)).Select(static r => r.Id).ToHashSet());
+            // A write that conflicts with what was read ends the sharing: the next read is fresh.
+            await other.UpdateAsync(first with { Content = "the old harp" }, "test");
+            await Assert.ThrowsAsync<MemoryConflictException>(() => held.UpdateAsync(first with { Content = "a piano" }, "test"));
+            Assert.Equal(3, await held.CountAsync(filter));
+            Assert.Equal("the old harp", (await held.GetAsync(first.Id))!.Content);
+        }
+        // Outside a stretch every read checks.
+        await other.AddAsync(Record(random, scope, start), "test");
+        Assert.Equal(4, await held.CountAsync(filter));
+        Assert.Equal(0, held.ScopeCacheCounters.ReadInSql);
+    }
+
+    [Fact]
     public async Task Writes_to_other_scopes_leave_the_copy_current()
     {
         var random = new Random(17);

@@ -122,8 +122,14 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
     {
         // In a stretch that shares checks (a pipeline job), a scope checked already is not asked again.
         var shared = SharedChecks.Current;
-        if (shared is not null && shared.TryGet(cached, texts, out var sharedEpoch, out var sharedLexemes)) return (sharedEpoch, sharedLexemes);
+        if (shared is not null)
+        {
+            if (shared.TryGet(cached, texts, out var sharedEpoch, out var sharedLexemes)) return (sharedEpoch, sharedLexemes);
+            if (texts.Count == 0 && shared.Pending(cached) is { } pending)
+                return ((await pending.WaitAsync(cancellationToken).ConfigureAwait(false)).Epoch, []);
+        }
         var (check, send) = cached.JoinCheck(texts);
+        shared?.Started(cached, check.Result.Task);
         if (send)
         {
             await Task.Yield(); // reads started in the same burst join before the check goes out

@@ -16,6 +16,7 @@ internal sealed class SharedChecks : IDisposable
     private readonly SharedChecks? _outer;
     private readonly Lock _gate = new();
     private readonly Dictionary<CachedScope, (long Epoch, Dictionary<string, string[]> Lexemes)> _checked = [];
+    private readonly Dictionary<CachedScope, Task<(long Epoch, IReadOnlyDictionary<string, string[]> Lexemes)>> _pending = [];
 
     private SharedChecks(SharedChecks? outer) => _outer = outer;
 
@@ -42,6 +43,19 @@ internal sealed class SharedChecks : IDisposable
         }
     }
 
+    /// <summary>The check of <paramref name="copy"/> this stretch has under way, if any (a read that needs
+    /// no lexemes waits for it rather than sending another).</summary>
+    public Task<(long Epoch, IReadOnlyDictionary<string, string[]> Lexemes)>? Pending(CachedScope copy)
+    {
+        lock (_gate) return _pending.GetValueOrDefault(copy) is { IsFaulted: false, IsCanceled: false } task ? task : null;
+    }
+
+    /// <summary>A check of <paramref name="copy"/> this stretch sent or joined.</summary>
+    public void Started(CachedScope copy, Task<(long Epoch, IReadOnlyDictionary<string, string[]> Lexemes)> check)
+    {
+        lock (_gate) _pending[copy] = check;
+    }
+
     /// <summary>Keeps a check's answer for the reads after it (the latest epoch; every lexeme asked for).</summary>
     public void Remember(CachedScope copy, long epoch, IReadOnlyList<string> texts, string[][] lexemes)
     {
@@ -65,7 +79,11 @@ internal sealed class SharedChecks : IDisposable
     /// <summary>Drops every check: the reads after this one ask the database again.</summary>
     public void Forget()
     {
-        lock (_gate) _checked.Clear();
+        lock (_gate)
+        {
+            _checked.Clear();
+            _pending.Clear();
+        }
     }
 
     public void Dispose()

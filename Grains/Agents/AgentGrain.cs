@@ -2,6 +2,7 @@ using Agents.Abstractions;
 using Agents.Abstractions.Inference;
 using Agents.Abstractions.Memory;
 using Agents.Abstractions.Workflows;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 
 namespace Agents.Grains.Agents;
@@ -14,7 +15,7 @@ namespace Agents.Grains.Agents;
 /// its model (<see cref="ModelAgent"/>) or, with none, offline (<see cref="OfflineAgent"/>); either
 /// way the agent then remembers what it said.
 /// </summary>
-public sealed class AgentGrain(ILoggerFactory loggers) : Grain, IAgentGrain
+public sealed class AgentGrain(ILoggerFactory loggers, IEmbeddingGenerator<string, Embedding<float>> embedder) : Grain, IAgentGrain
 {
     private const int RrfK = 60;
     private AgentKey? _parsed;
@@ -65,7 +66,7 @@ public sealed class AgentGrain(ILoggerFactory loggers) : Grain, IAgentGrain
         if (offline && model is not WorkflowAgent.OfflineModel and not WorkflowAgent.DefaultModel)
             throw new ModelFailedException($"Agent '{Key.Agent}' asks for model '{model}', but no chat endpoint is configured (Agents__Llm__BaseUrl); use 'default' or 'offline'.", "unavailable");
         var result = offline
-            ? await OfflineAgent.RunAsync(step, memory, cancellationToken)
+            ? await OfflineAgent.RunAsync(step, memory, embedder, cancellationToken)
             : await ModelAgent.RunAsync(step, model == WorkflowAgent.DefaultModel ? null : model, memory, GrainFactory, loggers, cancellationToken);
         if (step.Kind == AgentStepKind.Plan || result.Output.Length == 0) return result;
 

@@ -1,5 +1,7 @@
 using Agents.Abstractions.Workflows;
 using Agents.Memory.Agents;
+using System.Numerics.Tensors;
+using Microsoft.Extensions.AI;
 
 namespace Agents.Grains.Agents;
 
@@ -12,7 +14,7 @@ internal static class OfflineAgent
 {
     private const int Candidates = 5;
 
-    public static async Task<AgentStepResult> RunAsync(AgentStepRequest step, AgentMemory memory, CancellationToken cancellationToken)
+    public static async Task<AgentStepResult> RunAsync(AgentStepRequest step, AgentMemory memory, IEmbeddingGenerator<string, Embedding<float>> embedder, CancellationToken cancellationToken)
     {
         switch (step.Kind)
         {
@@ -32,7 +34,8 @@ internal static class OfflineAgent
             {
                 var questions = QuestionParts.Split(step.Question);
                 var found = new List<IReadOnlyList<RecalledMemory>>(questions.Count);
-                foreach (var question in questions) found.Add(await memory.RecallAsync(question, Candidates, cancellationToken));
+                foreach (var question in questions)
+                    found.Add(await WithSimilarityAsync(question, await memory.RecallAsync(question, Candidates, cancellationToken), embedder, cancellationToken));
                 var answer = ExtractiveAnswerer.Compose(questions, found);
                 var reads = found.SelectMany(f => f).Select(m => m.Id).Distinct().ToArray();
                 var action = answer.Cited.Count == 0
@@ -42,4 +45,27 @@ internal static class OfflineAgent
             }
         }
     }
+
+    /// <summary>The candidates with their similarity to the question, in one embedding call; if the
+    /// embedder fails, as they are (the answer then rests on the retriever's ranking).</summary>
+    private static async Task<IReadOnlyList<RecalledMemory>> WithSimilarityAsync(string question, IReadOnlyList<RecalledMemory> candidates,
+        IEmbeddingGenerator<string, Embedding<float>> embedder, CancellationToken cancellationToken)
+    {
+        if (candidates.Count < 2) return candidates;
+        GeneratedEmbeddings<Embedding<float>> vectors;
+        try
+        {
+            vectors = await embedder.GenerateAsync([question, .. candidates.Select(c => c.Text)], cancellationToken: cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return candidates;
+        }
+        if (vectors.Count != candidates.Count + 1) return candidates;
+        var asked = vectors[0].Vector;
+        return candidates.Select((c, i) => c with { Similarity = Cosine(asked.Span, vectors[i + 1].Vector.Span) }).ToArray();
+    }
+
+    private static double Cosine(ReadOnlySpan<float> a, ReadOnlySpan<float> b) =>
+        a.Length == b.Length && a.Length > 0 ? TensorPrimitives.CosineSimilarity(a, b) : 0;
 }

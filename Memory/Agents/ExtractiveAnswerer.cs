@@ -38,7 +38,9 @@ public static class ExtractiveAnswerer
     }
 
     /// <summary>
-    /// The retriever's candidates scored relative to the best one (1), then discounted when they hold the
+    /// The retriever's candidates scored relative to the best one (1), averaged with their similarity to
+    /// the question relative to the most similar one's when every candidate has one (a second look at a
+    /// few candidates: it tells paraphrases apart where many memories share the question's words), then discounted when they hold the
     /// kind of answer the question wants only vaguely or not at all (<see cref="AnswerType"/>: "when" wants
     /// "14 March" more than "January") or do not mention what the
     /// question names ("the Aurora launch" is not answered by a memory about Borealis), best first.
@@ -49,17 +51,24 @@ public static class ExtractiveAnswerer
         var type = AnswerType.Of(question);
         var names = NameExtractor.Extract(question).Select(NameWords).Where(w => w.Count > 0).ToList();
         var top = candidates.Max(c => c.Score);
+        (double Low, double High)? similar = candidates.All(c => c.Similarity is not null) ? SimilarityRange(candidates) : null;
         return candidates
             .Select((c, rank) =>
             {
                 var relative = top > 0 ? c.Score / top : 1.0 / (rank + 1);
-                var typed = type is null ? 1 : MissingTypeDiscount + (1 - MissingTypeDiscount) * AnswerType.Strength(c.Text, type);
+                if (similar is var (low, high) && high > low) relative = (relative + (c.Similarity!.Value - low) / (high - low)) / 2;
+                var typed = type is null ? 1 : MissingTypeDiscount + (1 - MissingTypeDiscount) * AnswerType.Strength(c.Text, type, question);
                 return c with { Score = relative * typed * NameAgreement(names, c.Text) };
             })
             .OrderByDescending(c => c.Score).ToArray();
     }
 
     private const double MissingTypeDiscount = 0.7;
+
+    // From the least to the most similar candidate: similarities are compared among the candidates only,
+    // since their absolute level depends on the embedder.
+    private static (double Low, double High) SimilarityRange(IReadOnlyList<RecalledMemory> candidates) =>
+        (candidates.Min(c => c.Similarity!.Value), candidates.Max(c => c.Similarity!.Value));
 
     /// <summary>1 when the memory mentions every name of the question, down to one half when it mentions none.</summary>
     private static double NameAgreement(List<HashSet<string>> names, string memory)

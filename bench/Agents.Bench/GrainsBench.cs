@@ -29,16 +29,22 @@ public static class GrainsBench
         var queries = options.Int("queries", 400);
         var seed = options.Int("seed", 7);
         var pipelineJobs = options.Int("pipeline-jobs", 0);
+        // The grain path is measured, not the model: the hashing embedder unless told otherwise.
+        var embedder = options.String("embedder", "hashing");
         options.EnsureAllUsed();
         if (memories < scopes || scopes < 1 || inFlight < 1 || queries < 1) throw new BenchUsageException("--memories must be at least --scopes, and every count positive");
 
         var cluster = $"bench-{Guid.NewGuid():N}"[..16];
         var (localPort, localGateway, remotePort, remoteGateway) = (LocalSilo.FreePort(), LocalSilo.FreePort(), LocalSilo.FreePort(), LocalSilo.FreePort());
-        Console.WriteLine($"grains bench: memories={memories} scopes={scopes} in_flight={inFlight} queries={queries} cores={Environment.ProcessorCount} load={BenchStats.LoadAverage()}");
+        Console.WriteLine($"grains bench: memories={memories} scopes={scopes} in_flight={inFlight} queries={queries} embedder={embedder} cores={Environment.ProcessorCount} load={BenchStats.LoadAverage()}");
 
-        using var local = await LocalSilo.StartAsync(cluster, localPort, localGateway);
+        using var local = await LocalSilo.StartAsync(cluster, localPort, localGateway, new Dictionary<string, string?> { ["Agents:Memory:Embedder"] = embedder });
         await using var remote = await SecondSilo.StartAsync(cluster, remotePort, remoteGateway, localPort,
-            new Dictionary<string, string> { ["Agents__Memory__Pipeline__MaxConcurrentJobs"] = pipelineJobs.ToString(CultureInfo.InvariantCulture) }, CancellationToken.None);
+            new Dictionary<string, string>
+            {
+                ["Agents__Memory__Pipeline__MaxConcurrentJobs"] = pipelineJobs.ToString(CultureInfo.InvariantCulture),
+                ["Agents__Memory__Embedder"] = embedder,
+            }, CancellationToken.None);
         var grains = local.Services.GetRequiredService<IGrainFactory>();
         var remoteSilo = await WaitForSecondSiloAsync(grains, local.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress);
         Console.WriteLine($"cluster up: {local.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress} (here) and {remoteSilo} (second process)");

@@ -39,6 +39,43 @@ public sealed class WorkflowRunTests(PostgresDatabase db) : IClassFixture<Postgr
         Assert.Contains(events, e => e.Type == WorkflowEventType.StepFinished);
     }
 
+    /// <summary>A definition as a README reader writes it: every memory names the project, and the task
+    /// asks in other words than the knowledge uses. The default offline embedder (the sentence model)
+    /// must carry the answer; the first citation is the memory that answers.</summary>
+    [Theory]
+    [InlineData("When does Aurora go live?", "14 March")]
+    [InlineData("How much money has been set aside for Aurora?", "40,000 euros")]
+    [InlineData("How many people build Aurora?", "six engineers")]
+    [InlineData("Who is preparing the media materials for Aurora?", "Maya")]
+    [InlineData("What trouble did the first users of Aurora run into?", "slow logins")]
+    public async Task A_paraphrased_task_gets_the_right_memory_cited_offline(string task, string fact)
+    {
+        var read = WorkflowDefinitionReader.Read($$"""
+            name: aurora-questions
+            team: product
+            task: "{{task}}"
+            knowledge:
+              - "The Aurora launch is set for 14 March."
+              - "Aurora's budget is 40,000 euros, approved by finance."
+              - "The Aurora team has six engineers and one designer."
+              - "Aurora's press kit is being written by Maya from communications."
+              - "The Aurora beta testers reported slow logins on older phones."
+            agents:
+              - id: researcher
+                role: finds the facts the task needs
+              - id: writer
+                role: writes the final answer
+            topology: sequential
+            """);
+        Assert.True(read.Definition is not null, string.Join("; ", read.Problems));
+
+        var (status, _) = await WorkflowRunner.RunAsync(_cluster.Client, Tenant(), read.Definition!);
+
+        Assert.True(status.State == WorkflowRunState.Completed, status.Error);
+        Assert.True(status.Answer!.Contains(fact, StringComparison.Ordinal), status.Answer);
+        Assert.True(status.Citations[0].Text.Contains(fact, StringComparison.Ordinal), status.Answer);
+    }
+
     [Fact]
     public async Task Events_arrive_in_order_and_replay_from_an_event_id()
     {

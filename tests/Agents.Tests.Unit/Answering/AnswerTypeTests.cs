@@ -11,6 +11,7 @@ public sealed class AnswerTypeTests
     [InlineData("Who presents the roadmap", AnswerType.Person)]
     [InlineData("how much money was set aside for it", AnswerType.Quantity)]
     [InlineData("What is its budget", AnswerType.Quantity)]
+    [InlineData("How many people build Aurora", AnswerType.Count)]
     [InlineData("What does the app do", null)]
     public void The_question_word_says_what_kind_of_answer_is_wanted(string question, string? type) => Assert.Equal(type, AnswerType.Of(question));
 
@@ -32,6 +33,15 @@ public sealed class AnswerTypeTests
     [InlineData("The budget is 40,000 euros.", AnswerType.Quantity, 1.0)]
     [InlineData("Press kits go to twelve journalists.", AnswerType.Quantity, 0.5)]
     [InlineData("The app syncs offline.", AnswerType.Quantity, 0.0)]
+    [InlineData("The Aurora team has six engineers and one designer.", AnswerType.Count, 1.0)]
+    [InlineData("Maya ordered 3 lamps for the office.", AnswerType.Count, 1.0)]
+    [InlineData("Aurora's budget is 40,000 euros.", AnswerType.Count, 0.5)]
     public void A_specific_answer_is_stronger_than_a_vague_one(string memory, string type, double strength) =>
         Assert.Equal(strength, AnswerType.Strength(memory, type));
+
+    [Theory]
+    [InlineData("Aurora's press kit is being written by Maya.", true)]
+    [InlineData("The Aurora team has six engineers and one designer.", false)]
+    public void A_name_the_question_mentions_does_not_answer_who(string memory, bool holds) =>
+        Assert.Equal(holds, AnswerType.Holds(memory, AnswerType.Person, "Who is preparing the media materials for Aurora?"));
 }

@@ -5,7 +5,7 @@
 # from the image of infra/images/postgres/build.sh (built once, then reused), on a Docker engine that
 # infra/docker-engine.sh starts where none answers (installing Debian's docker.io if needed). The run's
 # containers carry the label agents.test=1 and are removed at its end; leftovers of runs that died are
-# removed at the start.
+# removed at the start. Debian's chromium is installed where missing (the web console's browser test).
 # Extra arguments go to `dotnet test` (e.g. --filter "FullyQualifiedName~Memory").
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -37,6 +37,18 @@ if [ -z "${AGENTS_PG_CONNECTION:-}" ]; then
   # Ryuk cannot be pulled (removal is by label); tests reach containers on loopback only.
   export AGENTS_PG_IMAGE AGENTS_TEST_RUN_ID TESTCONTAINERS_RYUK_DISABLED=true TESTCONTAINERS_HOST_OVERRIDE=localhost
   trap 'remove_containers "$AGENTS_TEST_RUN_ID"' EXIT
+fi
+
+# The web console's browser test (tests/Agents.Tests.Integration/WebConsole) drives Debian's chromium
+# through Playwright (no browser download): installed here where missing, as Docker is.
+if [ -z "${AGENTS_CHROMIUM:-}" ] && [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "test.sh: installing chromium for the console's browser test" >&2
+    apt-get update -qq >&2 || apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
+  else
+    echo "test.sh: no /usr/bin/chromium (apt-get install chromium, or set AGENTS_CHROMIUM): the console's browser test will fail" >&2
+  fi
 fi
 
 dotnet build Agents.sln -c Release --nologo -v quiet -clp:ErrorsOnly

@@ -116,43 +116,79 @@ public sealed class AgentsHttpClient : IAgentsMemoryApi, IAgentsWorkflowApi, IDi
 
     /// <summary>
     /// A run's events as a server-sent event stream, after <paramref name="afterId"/> (sent as
-    /// Last-Event-ID), until the run ends. A dropped connection resumes from the last event received.
+    /// Last-Event-ID), until the run ends. A dropped connection resumes from the last event received
+    /// (a few tries in a row without progress, a second apart); a stream that ends early is resumed too.
     /// </summary>
     public async IAsyncEnumerable<RunEventView> StreamEventsAsync(string runId, long afterId = 0,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        const int MaxTries = 5;
         var last = afterId;
-        for (var attempt = 0; ; attempt++)
+        for (var failures = 0; ; )
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, $"api/v1/runs/{Segment(runId)}/events");
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
             if (last > 0) request.Headers.Add("Last-Event-ID", last.ToString(CultureInfo.InvariantCulture));
-            HttpResponseMessage response;
+            HttpResponseMessage? response = null;
+            IAsyncEnumerator<ServerSentEvents.Message>? messages = null;
+            bool ended = false, progressed = false, dropped = false;
             try
             {
-                response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            }
-            catch (HttpRequestException) when (attempt < 5)
-            {
-                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-            using (response)
-            {
-                if (!response.IsSuccessStatusCode) await ThrowProblemAsync(response, cancellationToken).ConfigureAwait(false);
-                await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-                var ended = false;
-                await foreach (var e in ServerSentEvents.ReadAsync(stream, cancellationToken).ConfigureAwait(false))
+                try
                 {
-                    if (e.Event is "heartbeat" || e.Data.Length == 0) continue;
-                    var view = System.Text.Json.JsonSerializer.Deserialize<RunEventView>(e.Data, AgentsJson.Options)!;
-                    last = view.Id;
-                    yield return view;
-                    if (view.IsFinal) ended = true;
+                    response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                    if (!response.IsSuccessStatusCode) await ThrowProblemAsync(response, cancellationToken).ConfigureAwait(false);
+                    var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+                    messages = ServerSentEvents.ReadAsync(stream, cancellationToken).GetAsyncEnumerator(cancellationToken);
                 }
-                if (ended) yield break;
+                catch (Exception e) when (e is HttpRequestException or IOException && failures < MaxTries)
+                {
+                    dropped = true;
+                }
+                while (messages is not null)
+                {
+                    ServerSentEvents.Message message;
+                    try
+                    {
+                        if (!await messages.MoveNextAsync().ConfigureAwait(false)) break;
+                        message = messages.Current;
+                    }
+                    catch (Exception e) when (e is HttpRequestException or IOException && failures < MaxTries)
+                    {
+                        dropped = true;   // the connection dropped mid-stream: resume after the last event
+                        break;
+                    }
+                    if (message.Data.Length == 0) continue;
+                    var view = System.Text.Json.JsonSerializer.Deserialize<RunEventView>(message.Data, AgentsJson.Options)!;
+                    if (view.Id <= last) continue;   // never twice, whatever the server resends
+                    last = view.Id;
+                    progressed = true;
+                    yield return view;
+                    if (view.IsFinal)
+                    {
+                        ended = true;
+                        break;
+                    }
+                }
             }
-            if (attempt >= 5) yield break;   // the server closed the stream without the run's end: try again a few times
+            finally
+            {
+                if (messages is not null) await messages.DisposeAsync().ConfigureAwait(false);
+                response?.Dispose();
+            }
+            if (ended) yield break;
+            if (progressed) failures = 0;
+            if (!dropped && !progressed)
+            {
+                // The stream ended with no new event: a run already over (every event before afterId) ends here.
+                var run = await GetRunAsync(runId, cancellationToken).ConfigureAwait(false);
+                if (Agents.Abstractions.Workflows.WorkflowRunState.IsFinished(run.Status) && run.LastEventId <= last) yield break;
+            }
+            if (dropped || !progressed)
+            {
+                if (++failures > MaxTries) throw new HttpRequestException($"The event stream of run '{runId}' kept ending before the run did.");
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 

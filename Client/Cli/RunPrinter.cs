@@ -9,7 +9,21 @@ namespace Agents.Cli;
 /// citations; or, with <c>--json</c>, one JSON object at the end.</summary>
 internal sealed class RunPrinter(TextWriter output, bool json)
 {
-    private readonly IAnsiConsole _console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
+    private readonly IAnsiConsole _console = Create(output);
+
+    // Colours and wrapping only on a terminal: output piped to a file or a program stays plain lines.
+    private static IAnsiConsole Create(TextWriter output)
+    {
+        var terminal = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output),
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+        });
+        if (!terminal) console.Profile.Width = 4096;
+        return console;
+    }
 
     public void Event(WorkflowEvent e)
     {

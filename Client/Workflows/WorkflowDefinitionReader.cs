@@ -1,6 +1,7 @@
 using System.Globalization;
 using Agents.Abstractions.Workflows;
 using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 
 namespace Agents.Client.Workflows;
@@ -17,6 +18,13 @@ public static class WorkflowDefinitionReader
     private static readonly string[] AgentFields = ["id", "role", "instructions", "model"];
     private static readonly string[] LimitFields = ["steps", "seconds"];
 
+    /// <summary>Deepest nesting of lists and mappings read: a workflow needs four levels; the YAML
+    /// representation model builds nodes recursively, so a hostile document could exhaust the stack.</summary>
+    public const int MaxDepth = 32;
+
+    /// <summary>Most problems reported at once: a document of many thousand unknown fields gets these, then a count.</summary>
+    public const int MaxProblems = 50;
+
     public static WorkflowDefinitionRead Read(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -24,6 +32,7 @@ public static class WorkflowDefinitionReader
         YamlMappingNode? root;
         try
         {
+            if (DepthOf(text) > MaxDepth) return new WorkflowDefinitionRead(null, [$"the document nests lists and mappings deeper than {MaxDepth} levels"]);
             var stream = new YamlStream();
             stream.Load(new StringReader(text));
             root = stream.Documents.Count == 0 ? null : stream.Documents[0].RootNode as YamlMappingNode;
@@ -108,7 +117,35 @@ public static class WorkflowDefinitionReader
             Scalar(fields, "on_error", "", problems) ?? WorkflowOnError.Fail,
             knowledge);
         problems.AddRange(WorkflowValidator.Validate(definition));
+        if (problems.Count > MaxProblems)
+        {
+            var more = problems.Count - MaxProblems;
+            problems.RemoveRange(MaxProblems, more);
+            problems.Add($"... and {more} more problems");
+        }
         return new WorkflowDefinitionRead(problems.Count == 0 ? definition : null, problems);
+    }
+
+    /// <summary>The deepest nesting in the text (every document: all are loaded), read as a stream of parser
+    /// events (the parser keeps its own stack, so this walk is safe at any depth); stops once past the limit.</summary>
+    private static int DepthOf(string text)
+    {
+        var parser = new Parser(new StringReader(text));
+        int depth = 0, deepest = 0;
+        while (parser.MoveNext())
+        {
+            switch (parser.Current)
+            {
+                case MappingStart or SequenceStart:
+                    deepest = Math.Max(deepest, ++depth);
+                    if (deepest > MaxDepth) return deepest;
+                    break;
+                case MappingEnd or SequenceEnd:
+                    depth--;
+                    break;
+            }
+        }
+        return deepest;
     }
 
     public static async Task<WorkflowDefinitionRead> ReadFileAsync(string path, CancellationToken cancellationToken = default)
@@ -125,7 +162,9 @@ public static class WorkflowDefinitionReader
             var key = (keyNode as YamlScalarNode)?.Value ?? "";
             if (!known.Contains(key))
             {
-                var near = known.MinBy(k => Distance(k, key));
+                // A near miss is a short name; a long key is shown cut and not compared.
+                var near = key.Length <= 32 ? known.MinBy(k => Distance(k, key)) : null;
+                if (key.Length > 64) key = key[..64] + "...";
                 problems.Add($"{At(keyNode)}{prefix}{key}: unknown field{(near is not null && Distance(near, key) <= 2 ? $" (did you mean '{near}'?)" : "")}; known: {string.Join(", ", known)}");
                 continue;
             }

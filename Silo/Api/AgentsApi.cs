@@ -8,6 +8,7 @@ using Agents.Silo.Api.Errors;
 using Agents.Silo.Api.Mem0;
 using Agents.Silo.Api.Memory;
 using Agents.Silo.Api.Workflows;
+using Agents.Silo.WebConsole;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -25,8 +26,8 @@ namespace Agents.Silo.Api;
 
 /// <summary>
 /// The service face of a silo: the HTTP API (<c>/api/v1</c>), Mem0's platform API, key administration
-/// (<c>/v1/admin</c>), MCP (<c>/mcp</c>), the OpenAPI document (<c>/openapi/v1.json</c>) and its
-/// reference page (<c>/scalar</c>). Every silo that serves is a gateway: requests become grain calls
+/// (<c>/v1/admin</c>), MCP (<c>/mcp</c>), the OpenAPI document (<c>/openapi/v1.json</c>), its
+/// reference page (<c>/scalar</c>) and the web console (<c>/</c>). Every silo that serves is a gateway: requests become grain calls
 /// through the silo's own <see cref="IGrainFactory"/>. Authentication is the API key; each key has its
 /// own rate limit; errors are problem details.
 /// </summary>
@@ -126,6 +127,7 @@ public static class AgentsApi
         ArgumentNullException.ThrowIfNull(app);
         app.UseExceptionHandler();
         app.UseStatusCodePages();   // an error answered without a body (404 route, 405...) still gets a problem document
+        app.UseWebConsole();        // the console's public files at / (Silo/WebConsole), ahead of the key check
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();

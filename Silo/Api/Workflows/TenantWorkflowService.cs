@@ -41,7 +41,10 @@ public sealed class TenantWorkflowService(IGrainFactory grains, string tenant, T
         var grain = Run(CheckRunId(runId));
         var wait = TimeSpan.FromSeconds(waitSeconds) < maxWait ? TimeSpan.FromSeconds(waitSeconds) : maxWait;
         var events = await grain.EventsAsync(afterId, max, wait, cancellationToken);
-        var finished = events.Any(e => WorkflowEventType.IsFinal(e.Type)) || WorkflowRunState.IsFinished((await grain.StatusAsync(cancellationToken)).State);
+        // Finished: the run is over and this page reaches its last event (a page cut by max is not the end).
+        var last = events.Count > 0 ? events[^1].Id : afterId;
+        var finished = events.Any(e => WorkflowEventType.IsFinal(e.Type))
+            || (await grain.StatusAsync(cancellationToken) is var status && WorkflowRunState.IsFinished(status.State) && last >= status.LastEventId);
         return new RunEvents(runId, events.Select(ToView).ToList(), finished);
     }
 

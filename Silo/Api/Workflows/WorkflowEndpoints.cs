@@ -25,7 +25,7 @@ public static class WorkflowEndpoints
         var runs = api.MapGroup("/runs").WithTags("Workflows");
         runs.MapPost("/", async (HttpRequest request, TenantWorkflowService workflows, CancellationToken ct, string? id = null) =>
             {
-                var type = request.ContentType is { } ct2 ? MediaTypeHeaderValue.Parse(ct2).MediaType.Value : null;
+                var type = MediaTypeHeaderValue.TryParse(request.ContentType, out var media) ? media.MediaType.Value : null;
                 if (type is null || !DefinitionTypes.Contains(type, StringComparer.OrdinalIgnoreCase))
                     return Results.Problem(statusCode: 415, title: "Unsupported Media Type",
                         detail: $"Send the workflow definition as YAML or JSON ({string.Join(", ", DefinitionTypes)}).");
@@ -34,7 +34,8 @@ public static class WorkflowEndpoints
                 return Results.Created($"{AgentsApi.Prefix}/runs/{run.RunId}", run);
             })
             .WithName("StartRun").WithSummary("Validate a workflow definition (YAML or JSON body) and start a run; every problem is listed at once")
-            .Accepts<string>("application/yaml", "application/json").Produces<RunView>(StatusCodes.Status201Created);
+            // Every media type the handler reads: routing answers 415 itself to any type not listed here.
+            .Accepts<string>(DefinitionTypes[0], DefinitionTypes[1..]).Produces<RunView>(StatusCodes.Status201Created);
         runs.MapGet("/", (TenantWorkflowService workflows, CancellationToken ct, int limit = 50, string? status = null) => workflows.ListRunsAsync(limit, status, ct))
             .WithName("ListRuns").WithSummary("The tenant's runs, newest first (status: running, completed, failed, cancelled)");
         runs.MapGet("/{id}", (string id, TenantWorkflowService workflows, CancellationToken ct) => workflows.GetRunAsync(id, ct))
@@ -53,9 +54,10 @@ public static class WorkflowEndpoints
         var lastEventId = context.Request.Headers["Last-Event-ID"].ToString();
         long from = after ?? 0;
         if (lastEventId.Length > 0 && !long.TryParse(lastEventId, NumberStyles.None, CultureInfo.InvariantCulture, out from))
-            throw new InvalidRequestException($"Last-Event-ID '{lastEventId}' is not an event id.");
+            throw new InvalidRequestException($"Last-Event-ID '{(lastEventId.Length > 40 ? lastEventId[..40] + "..." : lastEventId)}' is not an event id.");
         if (format == "json") return Results.Ok(await workflows.RunEventsAsync(id, from, max, wait, ct));
         if (format is not null) throw new InvalidRequestException($"'format' is json, or absent for server-sent events; got '{format}'.");
+        if (from < 0) throw new InvalidRequestException($"'after' must not be negative; got {from}.");   // before the stream starts: a problem, not a cut stream
 
         var grain = workflows.Run(TenantWorkflowService.CheckRunId(id));
         await grain.StatusAsync(ct);   // an unknown run is a 404 before the stream starts
@@ -71,7 +73,10 @@ public static class WorkflowEndpoints
                 var events = await grain.EventsAsync(from, 200, TimeSpan.FromSeconds(15), ct);
                 if (events.Count == 0)
                 {
-                    if (WorkflowRunState.IsFinished((await grain.StatusAsync(ct)).State)) break;
+                    // Over, and every event sent: the run may have ended just after the wait came back empty.
+                    var status = await grain.StatusAsync(ct);
+                    if (WorkflowRunState.IsFinished(status.State) && status.LastEventId <= from) break;
+                    if (WorkflowRunState.IsFinished(status.State)) continue;
                     await response.WriteAsync(": heartbeat\n\n", ct);   // keeps proxies from closing an idle stream
                     await response.Body.FlushAsync(ct);
                     continue;

@@ -1,4 +1,5 @@
 using Agents.Tests.Integration.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Agents.Tests.Integration.Api;
 
@@ -10,10 +11,15 @@ public class ApiFixture : IAsyncLifetime
 
     protected virtual IReadOnlyDictionary<string, string?>? Settings => null;
 
+    /// <summary>Registrations over the product's, e.g. gated models.</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
+
     public async Task InitializeAsync()
     {
         await Database.InitializeAsync();
-        Host = await ApiHost.StartAsync(Database.ConnectionString, Settings);
+        Host = await ApiHost.StartAsync(Database.ConnectionString, Settings, ConfigureServices);
     }
 
     public async Task DisposeAsync()

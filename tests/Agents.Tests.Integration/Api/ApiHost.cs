@@ -31,7 +31,8 @@ public sealed class ApiHost : IAsyncDisposable
     public Uri BaseAddress { get; }
     public IServiceProvider Services => _host.Services;
 
-    public static async Task<ApiHost> StartAsync(string postgres, IReadOnlyDictionary<string, string?>? configuration = null)
+    /// <param name="services">Registrations over the product's (after them), e.g. a test's models.</param>
+    public static async Task<ApiHost> StartAsync(string postgres, IReadOnlyDictionary<string, string?>? configuration = null, Action<IServiceCollection>? services = null)
     {
         var cluster = $"c{Guid.NewGuid():N}";
         var httpPort = AgentsHost.FreePort();
@@ -52,6 +53,7 @@ public sealed class ApiHost : IAsyncDisposable
         if (configuration is not null) builder.Configuration.AddInMemoryCollection(configuration);
         builder.AddAgentsApi();   // as AgentsApi.CreateBuilder does, after the test's settings
         builder.UseOrleans(silo => silo.UseAgentsCluster(builder.Configuration).AddAgents(builder.Configuration));
+        services?.Invoke(builder.Services);
         var host = AgentsApi.Build(builder);
         await host.StartAsync();
         return new ApiHost(host, new Uri($"http://127.0.0.1:{httpPort}/"));

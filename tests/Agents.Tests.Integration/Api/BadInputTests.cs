@@ -62,6 +62,32 @@ public sealed class BadInputTests(ApiFixture fixture) : IClassFixture<ApiFixture
         { "GET", $"v1/memories/{Guid.NewGuid()}/", "", HttpStatusCode.NotFound },
         { "GET", "v1/memories/mem_123/", "", HttpStatusCode.BadRequest },
         { "GET", $"v1/event/{Guid.NewGuid()}/", "", HttpStatusCode.NotFound },
+        // workflow runs
+        { "POST", "api/v1/runs", """{"name":"x","team":""", HttpStatusCode.BadRequest },
+        { "POST", "api/v1/runs", "", HttpStatusCode.BadRequest },
+        { "POST", "api/v1/runs", "null", HttpStatusCode.BadRequest },
+        { "POST", "api/v1/runs", "[1,2,3]", HttpStatusCode.BadRequest },
+        { "POST", "api/v1/runs", """{"name":"x"}""", HttpStatusCode.BadRequest },
+        { "POST", "api/v1/runs", """{"name":"x","team":"t","task":"y","agents":"everyone"}""", HttpStatusCode.BadRequest },
+        { "POST", "api/v1/runs", """{"name":"x","team":"t","task":"y","agents":[{"id":"a","role":"r"}],"limits":{"steps":"many"}}""", HttpStatusCode.BadRequest },
+        { "POST", "api/v1/runs?id=bad%20id", """{"name":"x","team":"t","task":"y","agents":[{"id":"a","role":"r"}]}""", HttpStatusCode.BadRequest },
+        { "POST", "api/v1/runs", new string('[', 5000) + new string(']', 5000), HttpStatusCode.BadRequest },
+        { "POST", "api/v1/runs", "a: &x [1]\nb: *y", HttpStatusCode.BadRequest },
+        { "GET", "api/v1/runs?limit=0", "", HttpStatusCode.BadRequest },
+        { "GET", "api/v1/runs?limit=many", "", HttpStatusCode.BadRequest },
+        { "GET", "api/v1/runs?status=sleeping", "", HttpStatusCode.BadRequest },
+        { "GET", "api/v1/runs/bad%20id", "", HttpStatusCode.BadRequest },
+        { "GET", $"api/v1/runs/{new string('r', 101)}", "", HttpStatusCode.BadRequest },
+        { "GET", $"api/v1/runs/{Guid.NewGuid()}", "", HttpStatusCode.NotFound },
+        { "POST", $"api/v1/runs/{Guid.NewGuid()}/cancel", "", HttpStatusCode.NotFound },
+        { "GET", $"api/v1/runs/{Guid.NewGuid()}/events", "", HttpStatusCode.NotFound },
+        { "GET", $"api/v1/runs/{Guid.NewGuid()}/events?format=json", "", HttpStatusCode.NotFound },
+        { "GET", "api/v1/runs/r1/events?format=xml", "", HttpStatusCode.BadRequest },
+        { "GET", "api/v1/runs/r1/events?after=-1", "", HttpStatusCode.BadRequest },
+        { "GET", "api/v1/runs/r1/events?after=soon", "", HttpStatusCode.BadRequest },
+        { "GET", "api/v1/runs/r1/events?format=json&max=0", "", HttpStatusCode.BadRequest },
+        { "PATCH", "api/v1/runs", "{}", HttpStatusCode.MethodNotAllowed },
+        { "DELETE", "api/v1/runs/r1", "", HttpStatusCode.MethodNotAllowed },
         { "GET", "api/v1/nothing-here", "", HttpStatusCode.NotFound },
         { "PATCH", "api/v1/memories/search", "{}", HttpStatusCode.MethodNotAllowed },
     };
@@ -109,6 +135,60 @@ public sealed class BadInputTests(ApiFixture fixture) : IClassFixture<ApiFixture
             Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         }
         Assert.Equal((0, 0, 0), await fixture.CountAsync("limits"));
+    }
+
+    [Fact]
+    public async Task Malformed_workflow_definitions_get_every_problem_and_start_nothing()
+    {
+        var key = await Host.CreateKeyAsync("bad-workflows");
+        using var http = Host.Http(key);
+        var cases = new (string Body, string MediaType, string[] Expected)[]
+        {
+            ("name: launch\nteam: t1\ntask: [unclosed", "application/yaml", ["line "]),
+            ("""{"name": "x", "team": "t1", "task": """, "application/json", ["line "]),
+            ("name: x\nteam: t1\ntopolgy: star\nagents:\n  - id: a\n    role: r\n  - id: a\n    role: r\nlimits: { steps: 0, seconds: many }\non_error: explode\n",
+                "application/x-yaml", ["task: is missing", "did you mean 'topology'", "used by another agent", "limits.seconds: 'many'", "on_error: 'explode'"]),
+            ("""{"name":"x","team":"t1","task":"y","agents":[{"id":"a","role":"r","temperature":2}],"topology":"star","manager":"boss"}""", "application/json",
+                ["agents[0].temperature: unknown field", "topology: 'star'", "manager:"]),
+            ("- just\n- a\n- list\n", "text/yaml", ["holds no workflow"]),
+            (string.Concat(Enumerable.Range(0, 5000).Select(i => $"field{i}: {i}\n")), "text/plain", ["unknown field", "more problems"]),
+            ($"{new string('k', 100_000)}: 1\n", "application/yaml", []),
+            ($"{new string('[', 100_000)}{new string(']', 100_000)}", "application/json", ["deeper than 32 levels"]),
+            ($"name: x\n---\n{new string('[', 100_000)}{new string(']', 100_000)}", "application/yaml", ["deeper than 32 levels"]),
+        };
+        foreach (var (body, mediaType, expected) in cases)
+        {
+            using var response = await http.PostAsync("api/v1/runs", new StringContent(body, Encoding.UTF8, mediaType));
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{body[..Math.Min(body.Length, 80)]}: {(int)response.StatusCode} {text[..Math.Min(text.Length, 300)]}");
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            var problems = JsonDocument.Parse(text).RootElement.GetProperty("problems").EnumerateArray().Select(p => p.GetString()!).ToList();
+            Assert.InRange(problems.Count, 1, 51);
+            foreach (var e in expected) Assert.True(problems.Any(p => p.Contains(e, StringComparison.Ordinal)), $"no problem mentions '{e}': {string.Join(" | ", problems)}");
+            Assert.True(text.Length < 20_000, $"a {text.Length}-character answer");
+        }
+
+        // Too big for the body limit: 413; not YAML or JSON, or no media type at all: 415.
+        var huge = "name: x\nteam: t\ntask: y\nknowledge:\n" + string.Concat(Enumerable.Repeat($"  - \"{new string('z', 1000)}\"\n", 2100));
+        // Expect: 100-continue, as a client sending a large body should: the server refuses before the body is
+        // sent, instead of closing the connection under a client still writing it.
+        using (var oversized = new HttpRequestMessage(HttpMethod.Post, "api/v1/runs") { Content = new StringContent(huge, Encoding.UTF8, "application/yaml"), Headers = { ExpectContinue = true } })
+        using (var tooBig = await http.SendAsync(oversized))
+        {
+            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooBig.StatusCode);
+            Assert.Equal("application/problem+json", tooBig.Content.Headers.ContentType?.MediaType);
+        }
+        var definition = WorkflowApiFixture.Example("launch-brief.yaml");
+        foreach (var mediaType in new[] { "text/html", "application/x-www-form-urlencoded", "%%%", "" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/runs") { Content = new ByteArrayContent(Encoding.UTF8.GetBytes(definition)) };
+            if (mediaType.Length > 0) request.Content.Headers.TryAddWithoutValidation("Content-Type", mediaType);
+            using var response = await http.SendAsync(request);
+            Assert.True(response.StatusCode == HttpStatusCode.UnsupportedMediaType, $"'{mediaType}': {(int)response.StatusCode}");
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+        using (var api = Host.Client(key)) Assert.Empty((await api.ListRunsAsync()).Runs);
+        Assert.Equal((0, 0, 0), await fixture.CountAsync("bad-workflows"));
     }
 
     public static readonly string[] Injections =

@@ -26,6 +26,8 @@ public sealed class FuzzTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         ("POST", "v3/memories/", """{"filters":{"user_id":"u1"},"page":1,"page_size":10}"""),
         ("PUT", "v1/memories/{id}/", """{"text":"new text"}"""),
         ("POST", "v1/admin/keys", """{"tenant":"fuzz-child"}"""),
+        // a workflow definition (JSON, which the YAML reader reads too)
+        ("POST", "api/v1/runs", """{"name":"f1","team":"t1","task":"When is the launch?","agents":[{"id":"a","role":"answers"},{"id":"b","role":"writes"}],"topology":"sequential","limits":{"steps":4,"seconds":60},"on_error":"fail","knowledge":["The launch is on 14 March."]}"""),
     ];
 
     /// <summary>Values each field never accepts (in these templates, where no other field stands in for it).</summary>
@@ -48,6 +50,14 @@ public sealed class FuzzTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         ["page_size"] = ["0", "-1", "1001", "\"1\"", "{}"],
         ["tenant"] = ["5", "\"\"", "\" x\"", "\"a b\"", "null", "\"x/y\"", "\"-a\""],
         ["observation_date"] = ["5", "true", "\"2025/01/02\"", "\"\"", "\"soon\""],
+        ["name"] = ["[]", "{}", "\"\"", "\"   \"", "\"a b\"", "\"-x\"", "[\"a\"]"],
+        ["team"] = ["[]", "{}", "\"\"", "\"x/y\"", "\"\\u0001\""],
+        ["task"] = ["[]", "{}", "\"\"", "\"   \"", "\"a\\u0000b\""],
+        ["agents"] = ["5", "\"x\"", "{}", "[]", "[1]", "[{\"id\":\"a\"}]", "[{\"id\":\"a\",\"role\":\"r\"},{\"id\":\"a\",\"role\":\"r\"}]", "[{\"id\":\"a\",\"role\":\"r\",\"mood\":\"x\"}]"],
+        ["topology"] = ["5", "\"star\"", "[]", "\"\"", "{}"],
+        ["limits"] = ["5", "[]", "{\"steps\":0}", "{\"seconds\":\"x\"}", "{\"steps\":1}", "{\"minutes\":3}"],
+        ["on_error"] = ["\"explode\"", "[]", "5", "\"\""],
+        ["knowledge"] = ["5", "\"x\"", "{}", "[[]]", "[{}]", "[\"\"]", "[\"a\\u0000\"]"],
     };
 
     [Fact]
@@ -75,6 +85,8 @@ public sealed class FuzzTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         Assert.True(failures.Count == 0, $"{failures.Count} of {Requests} malformed requests were not answered with a 4xx problem:\n{string.Join('\n', failures.Take(20))}");
         Assert.Equal((0, 0, 0), await fixture.CountAsync(Tenant));
         Assert.Equal((0, 0, 0), await fixture.CountAsync("fuzz-child"));
+        using var api = fixture.Host.Client(key);
+        Assert.Empty((await api.ListRunsAsync(limit: 1000)).Runs);   // no definition was accepted
     }
 
     private sealed record Case(string Why, string Method, string Path, byte[]? Body, string ContentType, string? Authorization);
@@ -109,8 +121,9 @@ public sealed class FuzzTests(ApiFixture fixture) : IClassFixture<ApiFixture>
                 var depth = random.Next(65, 400);
                 return new("deep", method, path, Encoding.UTF8.GetBytes(body.Replace("{", "{\"x\":" + new string('[', depth) + new string(']', depth) + ",", StringComparison.Ordinal)), json, auth);
             }
-            case 4: // the wrong media type
-                return new("media type", method, path, Encoding.UTF8.GetBytes(body), random.Next(2) == 0 ? "text/plain" : "application/x-www-form-urlencoded", auth);
+            case 4: // the wrong media type (a definition may come as text/plain)
+                return new("media type", method, path, Encoding.UTF8.GetBytes(body),
+                    random.Next(2) == 0 ? (path.StartsWith("api/v1/runs", StringComparison.Ordinal) ? "text/html" : "text/plain") : "application/x-www-form-urlencoded", auth);
             case 5: // no key, a bad key, a malformed header
             {
                 string?[] bad = [null, "Token", "Token " + key[..^1] + (key[^1] == 'a' ? 'b' : 'a'), "Basic Zm9vOmJhcg==", "Token agk_000000000000_" + new string('A', 43), "Token " + new string('x', 513), "Bearer  ", admin ? "Token " + key : "Token " + ApiHost.AdminKey];
@@ -118,7 +131,8 @@ public sealed class FuzzTests(ApiFixture fixture) : IClassFixture<ApiFixture>
             }
             case 6: // an id that is not one, or that nobody has
             {
-                string[] paths = ["api/v1/memories/{0}", "api/v1/memories/{0}/history", "v1/memories/{0}/", "v1/memories/{0}/history/", "v1/event/{0}/", "api/v1/teams/t1/runs/{0}"];
+                string[] paths = ["api/v1/memories/{0}", "api/v1/memories/{0}/history", "v1/memories/{0}/", "v1/memories/{0}/history/", "v1/event/{0}/", "api/v1/teams/t1/runs/{0}",
+                    "api/v1/runs/{0}", "api/v1/runs/{0}/cancel", "api/v1/runs/{0}/events", "api/v1/runs/{0}/events?format=json"];
                 string[] ids = [Guid.NewGuid().ToString(), "mem_123", "1", "%20", "00000000-0000-0000-0000-00000000000g", "'%20OR%201=1--", new string('9', 300)];
                 var p = string.Format(System.Globalization.CultureInfo.InvariantCulture, paths[random.Next(paths.Length)], ids[random.Next(ids.Length)]);
                 string[] methods = ["GET", "DELETE", "PUT"];
@@ -129,7 +143,9 @@ public sealed class FuzzTests(ApiFixture fixture) : IClassFixture<ApiFixture>
             {
                 string[] queries = ["api/v1/memories?user_id=u1&limit=0", "api/v1/memories?user_id=u1&limit=abc", "api/v1/memories?user_id=u1&offset=-1", "api/v1/memories?user_id=u1&kinds=Bad!",
                     "api/v1/memories?user_id=u1&as_of=soon", "api/v1/memories", "api/v1/memories?user_id=%01", "api/v1/memories/pipeline?wait=maybe&user_id=u1", "api/v1/teams/t1/runs?limit=5000",
-                    "api/v1/teams/t1/insights?include_retired=perhaps", "v1/memories/?user_id=*", "v1/memories/", "api/v1/memories?user_id=" + new string('u', 300)];
+                    "api/v1/teams/t1/insights?include_retired=perhaps", "v1/memories/?user_id=*", "v1/memories/", "api/v1/memories?user_id=" + new string('u', 300),
+                    "api/v1/runs?limit=0", "api/v1/runs?limit=abc", "api/v1/runs?status=paused", "api/v1/runs/r1/events?after=-5", "api/v1/runs/r1/events?format=xml",
+                    "api/v1/runs/r1/events?after=x", "api/v1/memories/graph?user_id=u1&limit=0", "api/v1/memories/graph"];
                 var q = queries[random.Next(queries.Length)];
                 return new("query", q.StartsWith("v1/memories/", StringComparison.Ordinal) || (q == "api/v1/memories" && random.Next(2) == 0) ? "DELETE" : "GET", q, null, json, "Token " + key);
             }
@@ -137,7 +153,7 @@ public sealed class FuzzTests(ApiFixture fixture) : IClassFixture<ApiFixture>
             {
                 var without = body;
                 foreach (var f in new[] { "user_id", "agent_id", "run_id", "team_id", "filters", "tenant" }) without = Remove(without, f);
-                if (without == body) { foreach (var f in new[] { "messages", "text", "query", "content" }) without = Remove(without, f); }
+                if (without == body) { foreach (var f in new[] { "messages", "text", "query", "content", "task", "agents" }) without = Remove(without, f); }
                 return new("missing", method, path, Encoding.UTF8.GetBytes(without), json, auth);
             }
             case 9: // an unknown route or method
@@ -151,10 +167,10 @@ public sealed class FuzzTests(ApiFixture fixture) : IClassFixture<ApiFixture>
                 return new("empty", method, path, Encoding.UTF8.GetBytes(random.Next(2) == 0 ? "" : "null"), json, auth);
             default: // text too long for its field
             {
-                var field = TopLevel(body).Intersect(["user_id", "agent_id", "run_id", "team_id", "idempotency_key", "query", "tenant", "content", "text"]).ToArray();
+                var field = TopLevel(body).Intersect(["user_id", "agent_id", "run_id", "team_id", "idempotency_key", "query", "tenant", "content", "text", "name", "team", "task"]).ToArray();
                 if (field.Length == 0) goto case 0;
                 var f = field[random.Next(field.Length)];
-                var length = f is "content" or "text" ? 20_000 : f == "query" ? 5000 : 300;
+                var length = f is "content" or "text" or "task" ? 20_000 : f == "query" ? 5000 : 300;
                 return new($"long {f}", method, path, Encoding.UTF8.GetBytes(Replace(body, f, $"\"{new string('w', length)}\"")), json, auth);
             }
         }

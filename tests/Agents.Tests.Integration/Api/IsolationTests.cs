@@ -18,7 +18,7 @@ namespace Agents.Tests.Integration.Api;
 /// tenant's memory is unchanged afterwards.
 /// </summary>
 [Collection(ApiCollection.Name)]
-public sealed class IsolationTests(ApiFixture fixture) : IClassFixture<ApiFixture>
+public sealed class IsolationTests(WorkflowApiFixture fixture) : IClassFixture<WorkflowApiFixture>
 {
     private ApiHost Host => fixture.Host;
 
@@ -90,6 +90,74 @@ public sealed class IsolationTests(ApiFixture fixture) : IClassFixture<ApiFixtur
         Assert.Equal(run, (await owner.RunAsync("ops", run)).Id);
         using var mem0 = await Mem0Client.ConnectAsync(ownerKey, Host.BaseAddress);
         Assert.Contains(await mem0.SearchAsync("vault code", new JsonObject { ["user_id"] = "alice" }), r => r!["memory"]!.GetValue<string>().Contains("4711", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_tenant_reaches_no_run_of_another_and_lists_only_its_own()
+    {
+        var ownerKey = await Host.CreateKeyAsync("run-owner");
+        var intruderKey = await Host.CreateKeyAsync("run-intruder");
+        using var owner = Host.Client(ownerKey);
+        var (gate, held) = WorkflowApiFixture.HeldWorkflow("ops");
+        string finished, running;
+        try
+        {
+            finished = (await owner.StartRunAsync(WorkflowApiFixture.Example("launch-brief.yaml"), "owner-done")).RunId;
+            await owner.StreamEventsAsync(finished).LastAsync().AsTask().WaitAsync(TimeSpan.FromMinutes(3));
+            running = (await owner.StartRunAsync(held, "owner-running")).RunId;
+            var before = await owner.GetRunAsync(running);
+
+            var answers = new StringBuilder();
+            using var http = Host.Http(intruderKey);
+            foreach (var id in new[] { finished, running })
+            {
+                await Denied(http.GetAsync($"api/v1/runs/{id}"));
+                await Denied(http.PostAsync($"api/v1/runs/{id}/cancel", null));
+                await Denied(http.GetAsync($"api/v1/runs/{id}/events"));
+                await Denied(http.GetAsync($"api/v1/runs/{id}/events?format=json"));
+                await Denied(http.GetAsync($"api/v1/runs/{id}/events?after=1"));
+                using var resume = new HttpRequestMessage(HttpMethod.Get, $"api/v1/runs/{id}/events") { Headers = { { "Last-Event-ID", "1" } } };
+                await Denied(http.SendAsync(resume));
+            }
+            answers.Append(await Ok(http.GetAsync("api/v1/runs")));
+            answers.Append(await Ok(http.GetAsync("api/v1/runs?status=running")));
+            answers.Append(await Ok(http.GetAsync("api/v1/runs?status=completed&limit=1000")));
+            foreach (var connect in new Func<ApiHost, string, Task<McpClient>>[] { McpTests.OverHttpAsync, McpTests.OverStdioAsync })
+            {
+                await using var mcp = await connect(Host, intruderKey);
+                foreach (var id in new[] { finished, running })
+                {
+                    var status = await mcp.CallToolAsync("workflow_status", new Dictionary<string, object?> { ["run_id"] = id });
+                    Assert.True(status.IsError);
+                    answers.Append(McpTests.Text(status));
+                    var events = await mcp.CallToolAsync("workflow_events", new Dictionary<string, object?> { ["run_id"] = id });
+                    Assert.True(events.IsError);
+                    answers.Append(McpTests.Text(events));
+                }
+                answers.Append(McpTests.Text(await mcp.CallToolAsync("list_workflows", new Dictionary<string, object?> { ["limit"] = 1000 })));
+            }
+            var seen = answers.ToString();
+            Assert.Contains("\"runs\":[]", seen, StringComparison.Ordinal);
+            Assert.DoesNotContain("Aurora", seen, StringComparison.Ordinal);
+            Assert.DoesNotContain("launch-brief", seen, StringComparison.Ordinal);
+            Assert.DoesNotContain("\"run_id\"", seen, StringComparison.Ordinal);
+
+            // The intruder's own run of the same id is its own; the owner's runs are untouched.
+            using var intruder = Host.Client(intruderKey);
+            var own = await intruder.StartRunAsync(WorkflowApiFixture.Example("launch-brief.yaml"), "owner-done");
+            Assert.Equal("running", own.Status);
+            Assert.Equal(["owner-done"], (await intruder.ListRunsAsync()).Runs.Select(r => r.RunId));
+            Assert.Equal(["owner-running", "owner-done"], (await owner.ListRunsAsync()).Runs.Select(r => r.RunId));
+            var after = await owner.GetRunAsync(running);
+            Assert.Equal(("running", before.LastEventId), (after.Status, after.LastEventId));
+            Assert.Equal("completed", (await owner.GetRunAsync(finished)).Status);
+            await intruder.StreamEventsAsync("owner-done").LastAsync().AsTask().WaitAsync(TimeSpan.FromMinutes(3));
+            await owner.CancelRunAsync(running);
+        }
+        finally
+        {
+            Grains.GatedEnricher.Open(gate);
+        }
     }
 
     private static async Task Denied(Task<HttpResponseMessage> call)

@@ -5,7 +5,7 @@ using ModelContextProtocol.Protocol;
 
 namespace Agents.Tests.Integration.Api;
 
-/// <summary>The MCP memory tools through an MCP client, over Streamable HTTP on the silo and over stdio from <c>agents mcp</c>.</summary>
+/// <summary>The MCP memory and workflow tools through an MCP client, over Streamable HTTP on the silo and over stdio from <c>agents mcp</c>.</summary>
 [Collection(ApiCollection.Name)]
 public sealed class McpTests(ApiFixture fixture) : IClassFixture<ApiFixture>
 {
@@ -26,8 +26,17 @@ public sealed class McpTests(ApiFixture fixture) : IClassFixture<ApiFixture>
             Arguments = [CliAssembly(), "mcp", "--url", host.BaseAddress.ToString(), "--key", key],
         }));
 
+    public static readonly string[] ToolNames =
+        ["add_memory", "delete_memory", "list_memories", "list_workflows", "search_memory", "start_workflow", "workflow_events", "workflow_status"];
+
     [Fact]
     public Task The_tools_work_over_Streamable_HTTP() => ExerciseAsync("mcp-http", OverHttpAsync);
+
+    [Fact]
+    public Task The_workflow_tools_work_over_Streamable_HTTP() => ExerciseWorkflowsAsync("mcp-wf-http", OverHttpAsync);
+
+    [Fact]
+    public Task The_workflow_tools_work_over_stdio() => ExerciseWorkflowsAsync("mcp-wf-stdio", OverStdioAsync);
 
     [Fact]
     public Task The_tools_work_over_stdio() => ExerciseAsync("mcp-stdio", OverStdioAsync);
@@ -46,7 +55,7 @@ public sealed class McpTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         var key = await Host.CreateKeyAsync(tenant);
         await using var mcp = await connect(Host, key);
         var tools = await mcp.ListToolsAsync();
-        Assert.Equal(["add_memory", "delete_memory", "list_memories", "search_memory"], tools.Select(t => t.Name).Order());
+        Assert.Equal(ToolNames, tools.Select(t => t.Name).Order());
 
         var added = Json(await mcp.CallToolAsync("add_memory", new Dictionary<string, object?> { ["text"] = "The Aurora launch is set for 14 March.", ["team_id"] = "marketing" }));
         var episode = added.GetProperty("episode_id").GetGuid();
@@ -67,6 +76,49 @@ public sealed class McpTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         Assert.Contains("scope", Text(bad), StringComparison.Ordinal);
         Assert.True((await mcp.CallToolAsync("delete_memory", new Dictionary<string, object?> { ["memory_id"] = "not-an-id" })).IsError);
         using (var api = Host.Client(key)) Assert.Equal("episode", (await api.GetAsync(episode)).Kind);
+    }
+
+    private async Task ExerciseWorkflowsAsync(string tenant, Func<ApiHost, string, Task<McpClient>> connect)
+    {
+        var key = await Host.CreateKeyAsync(tenant);
+        await using var mcp = await connect(Host, key);
+        var yaml = WorkflowApiFixture.Example("launch-brief.yaml");
+        var started = Json(await mcp.CallToolAsync("start_workflow", new Dictionary<string, object?> { ["definition"] = yaml, ["run_id"] = "mcp-run" }));
+        Assert.Equal(("mcp-run", "running"), (started.GetProperty("run_id").GetString(), started.GetProperty("status").GetString()));
+
+        // Follow the events page by page (waiting for new ones) until the run says it is finished.
+        var ids = new List<long>();
+        for (long after = 0; ;)
+        {
+            var page = Json(await mcp.CallToolAsync("workflow_events", new Dictionary<string, object?> { ["run_id"] = "mcp-run", ["after"] = after, ["wait_seconds"] = 10 }));
+            foreach (var e in page.GetProperty("events").EnumerateArray()) ids.Add(e.GetProperty("id").GetInt64());
+            if (ids.Count > 0) after = ids[^1];
+            if (page.GetProperty("finished").GetBoolean()) break;
+            Assert.True(ids.Count < 10_000);
+        }
+        Assert.Equal(Enumerable.Range(1, ids.Count).Select(i => (long)i), ids);
+
+        var status = Json(await mcp.CallToolAsync("workflow_status", new Dictionary<string, object?> { ["run_id"] = "mcp-run" }));
+        Assert.Equal("completed", status.GetProperty("status").GetString());
+        Assert.Contains("14 March", status.GetProperty("answer").GetString(), StringComparison.Ordinal);
+        Assert.NotEmpty(status.GetProperty("citations").EnumerateArray());
+        Assert.Equal(ids[^1], status.GetProperty("last_event_id").GetInt64());
+        var list = Json(await mcp.CallToolAsync("list_workflows", new Dictionary<string, object?>()));
+        Assert.Equal(["mcp-run"], list.GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("run_id").GetString()));
+        Assert.Empty(Json(await mcp.CallToolAsync("list_workflows", new Dictionary<string, object?> { ["status"] = "failed" })).GetProperty("runs").EnumerateArray());
+
+        // Errors are tool errors that say what to fix.
+        var invalid = await mcp.CallToolAsync("start_workflow", new Dictionary<string, object?> { ["definition"] = "name: x\nteam: t\ntopolgy: star\n" });
+        Assert.True(invalid.IsError);
+        foreach (var expected in new[] { "task: is missing", "did you mean 'topology'", "agents: at least one agent" })
+            Assert.Contains(expected, Text(invalid), StringComparison.Ordinal);
+        var unknown = await mcp.CallToolAsync("workflow_status", new Dictionary<string, object?> { ["run_id"] = "no-such-run" });
+        Assert.True(unknown.IsError);
+        Assert.Contains("No run", Text(unknown), StringComparison.Ordinal);
+        Assert.True((await mcp.CallToolAsync("workflow_events", new Dictionary<string, object?> { ["run_id"] = "no-such-run" })).IsError);
+        Assert.True((await mcp.CallToolAsync("workflow_status", new Dictionary<string, object?> { ["run_id"] = "not a run id!" })).IsError);
+        Assert.True((await mcp.CallToolAsync("list_workflows", new Dictionary<string, object?> { ["status"] = "sleeping" })).IsError);
+        Assert.True((await mcp.CallToolAsync("workflow_events", new Dictionary<string, object?> { ["run_id"] = "mcp-run", ["after"] = -1 })).IsError);
     }
 
     /// <summary>The CLI as built in its own folder (its dependencies beside it), the build configuration of this test run.</summary>

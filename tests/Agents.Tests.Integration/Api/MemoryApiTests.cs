@@ -82,6 +82,40 @@ public sealed class MemoryApiTests(ApiFixture fixture) : IClassFixture<ApiFixtur
     }
 
     [Fact]
+    public async Task A_scopes_graph_shows_its_memories_and_links_as_of_a_time()
+    {
+        using var api = Host.Client(await Host.CreateKeyAsync("memory-graph"));
+        var before = DateTimeOffset.UtcNow.AddMinutes(-1);
+        foreach (var text in new[] { "Alice works at Acme in Lisbon.", "Alice's brother Bob lives in Porto and works at Acme too.", "Acme builds note-taking apps." })
+            await api.AddAsync(new AddMemoryRequest { UserId = "alice", Text = text, Speaker = "alice" });
+        await api.AddAsync(new AddMemoryRequest { UserId = "someone-else", Text = "Carol works at Initech." });
+        var scope = MemoryScopeIds.ForUser("alice");
+        await api.PipelineAsync(scope, waitForIdle: true);
+
+        var graph = await api.GraphAsync(scope);
+        Assert.False(graph.Truncated);
+        Assert.NotEmpty(graph.Nodes);
+        Assert.All(graph.Nodes, n => Assert.Equal("alice", n.UserId));
+        Assert.All(graph.Nodes, n => Assert.Contains(n.Kind, new[] { "note", "fact", "entity" }));
+        Assert.Contains(graph.Nodes, n => n.Content.Contains("Lisbon", StringComparison.Ordinal));
+        Assert.DoesNotContain(graph.Nodes, n => n.Content.Contains("Initech", StringComparison.Ordinal));
+        Assert.NotEmpty(graph.Links);
+        var ids = graph.Nodes.Select(n => n.Id).ToHashSet();
+        Assert.All(graph.Links, l => Assert.True(ids.Contains(l.From) && ids.Contains(l.To), $"link {l.Id} leaves the graph"));
+
+        var earlier = await api.GraphAsync(scope, asOf: before);   // time travel: before anything was added
+        Assert.Empty(earlier.Nodes);
+        Assert.Empty(earlier.Links);
+        var one = await api.GraphAsync(scope, limit: 1);
+        Assert.Single(one.Nodes);
+        Assert.True(one.Truncated);
+        var error = await Assert.ThrowsAsync<AgentsApiException>(() => api.GraphAsync(scope, limit: 0));
+        Assert.Equal(HttpStatusCode.BadRequest, error.Status);
+        error = await Assert.ThrowsAsync<AgentsApiException>(() => api.GraphAsync(new MemoryScopeIds()));
+        Assert.Equal(HttpStatusCode.BadRequest, error.Status);
+    }
+
+    [Fact]
     public async Task A_teams_insights_and_recorded_runs_are_read_with_scores()
     {
         const string tenant = "team-api";

@@ -39,6 +39,20 @@ if [ -z "${AGENTS_PG_CONNECTION:-}" ]; then
   trap 'remove_containers "$AGENTS_TEST_RUN_ID"' EXIT
 fi
 
+# The deployment files' tests (Operations/DeploymentFilesTests) run Debian's docker-compose and node
+# (npm installs the schema check's packages); the chaos test (Cluster/ChaosTests) runs the compose
+# cluster (infra/compose.sh builds its images: mmdebstrap, zstd); the chaos bench's local variant
+# makes network namespaces with iproute2 and iptables and asks a silo's readiness with curl.
+missing=()
+for tool in docker-compose:docker-compose node:nodejs npm:npm ip:iproute2 iptables:iptables curl:curl; do
+  command -v "${tool%%:*}" >/dev/null 2>&1 || missing+=("${tool#*:}")
+done
+if [ ${#missing[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ]; then
+  echo "[test.sh] installing Debian's ${missing[*]}" >&2
+  apt-get update -qq >&2 || true
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+
 # The web console's browser test (tests/Agents.Tests.Integration/WebConsole) drives Debian's chromium
 # through Playwright (no browser download): installed here where missing, as Docker is.
 if [ -z "${AGENTS_CHROMIUM:-}" ] && [ ! -x /usr/bin/chromium ]; then

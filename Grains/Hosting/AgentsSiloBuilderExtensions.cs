@@ -122,6 +122,7 @@ public static class AgentsSiloBuilderExtensions
             IMemoryStore inner = connection is not null
                 ? new PostgresMemoryStore(sp.GetRequiredService<NpgsqlDataSource>(), storeOptions, logger: sp.GetRequiredService<ILogger<PostgresMemoryStore>>())
                 : new EmbeddedMemoryStore(storeOptions, new EmbeddedMemoryStoreOptions { SnapshotPath = memory.SnapshotPath }, logger: sp.GetRequiredService<ILogger<EmbeddedMemoryStore>>());
+            inner = new InstrumentedMemoryStore(inner, connection is not null ? "postgres" : "embedded");   // store latency metrics
             var readers = sp.GetRequiredService<MemoryReaderFactory>();
             // On PostgreSQL other silos write too: banks are reconciled with the store when read after the interval.
             return new BankSyncedMemoryStore(inner, d => readers.CreateRouted(d), connection is null ? null : inference.BankRefresh);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using Agents.Abstractions;
@@ -58,6 +59,9 @@ public sealed class WorkflowGrain(
         var problems = WorkflowValidator.Validate(definition);
         if (problems.Count > 0) throw new InvalidWorkflowException(problems);
         _ = Key;
+        using var started = WorkflowTelemetry.StartRun(Key, definition);
+        Run.TraceParent = (started ?? Activity.Current)?.Id;
+        Run.TraceState = (started ?? Activity.Current)?.TraceStateString;
         Run.Definition = definition;
         Run.State = WorkflowRunState.Running;
         Run.StartedAt = time.GetUtcNow();
@@ -128,6 +132,7 @@ public sealed class WorkflowGrain(
             using var step = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             step.CancelAfter(deadline - time.GetUtcNow());
             _step = step;
+            using var work = WorkflowTelemetry.StartWork(Run, Key, Run.Prepared ? "workflow.advance" : "workflow.prepare");
             try
             {
                 if (!Run.Prepared) await PrepareAsync(step.Token);
@@ -183,7 +188,9 @@ public sealed class WorkflowGrain(
                 if (!receipt.Repeated) written.Add(receipt.EpisodeId);
                 written.AddRange(receipt.NoteIds);
             }
-            await team.WaitForIdleAsync(cancellationToken);
+            // WaitAsync too: the run stops waiting at its deadline even when the cancellation cannot reach
+            // the callee (its silo died or was cut off; the call's own time-out is 10 minutes).
+            await team.WaitForIdleAsync(cancellationToken).WaitAsync(cancellationToken);
             Emit(WorkflowEventType.MemoryWritten, $"{knowledge.Count} knowledge entr{(knowledge.Count == 1 ? "y" : "ies")} in team '{Definition.Team}' memory", memoryIds: written.Distinct().ToArray());
         }
         Run.Team = await GrainFactory.GetGrain<ITeamMemoryGrain>(teamKey.ToString()).RecallAsync(Definition.Task, cancellationToken);
@@ -264,14 +271,21 @@ public sealed class WorkflowGrain(
     {
         var number = step.Number;
         var agent = GrainFactory.GetGrain<IAgentGrain>(new AgentKey(Key.Tenant, Definition.Team, step.Agent.Id).ToString());
+        var kind = step.Kind.ToString();
+        using var span = WorkflowTelemetry.StartStep(Definition.Name, number, step.Agent.Id, kind);
+        var started = Stopwatch.GetTimestamp();
         try
         {
-            var result = await agent.ActAsync(new AgentStepRequest(Key.RunId, number, step.Kind, Definition.Task, step.Question, step.Agent, step.Previous, Run.Team, Run.StartedAt), cancellationToken);
+            var result = await agent.ActAsync(new AgentStepRequest(Key.RunId, number, step.Kind, Definition.Task, step.Question, step.Agent, step.Previous, Run.Team, Run.StartedAt), cancellationToken)
+                .WaitAsync(cancellationToken);   // as the team's idle wait above: the deadline holds even if the callee's silo is gone
+            WorkflowTelemetry.StepEnded(span, Definition.Name, step.Agent.Id, kind, Stopwatch.GetElapsedTime(started).TotalSeconds, null);
             return (step, result, null);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return (step, null, e is AgentsException or TimeoutException ? e.Message : $"{e.GetType().Name}: {e.Message}");
+            var error = e is AgentsException or TimeoutException ? e.Message : $"{e.GetType().Name}: {e.Message}";
+            WorkflowTelemetry.StepEnded(span, Definition.Name, step.Agent.Id, kind, Stopwatch.GetElapsedTime(started).TotalSeconds, error);
+            return (step, null, error);
         }
     }
 
@@ -328,6 +342,7 @@ public sealed class WorkflowGrain(
             _ => WorkflowEventType.RunFailed,
         }, message);
         await run.WriteStateAsync(cancellationToken);
+        WorkflowTelemetry.RunEnded(Run, Key, Run.FinishedAt.Value);
         await ReportAsync(cancellationToken);
         if (await this.GetReminder(ResumeReminder) is { } reminder) await this.UnregisterReminder(reminder);
     }

@@ -42,4 +42,8 @@ public sealed class WorkflowRun
     /// <summary>The work in hand was begun (and counted) and has not ended: a run resumed after a crash
     /// runs it again under the same numbers.</summary>
     [Id(19)] public bool StepInProgress { get; set; }
+    /// <summary>The W3C trace context of the run's start (<c>traceparent</c>, <c>tracestate</c>): every later
+    /// unit of work, wherever it runs, joins that trace (<see cref="WorkflowTelemetry"/>).</summary>
+    [Id(20)] public string? TraceParent { get; set; }
+    [Id(21)] public string? TraceState { get; set; }
 }

@@ -102,7 +102,7 @@ public sealed class LlmEndpoint : IDisposable
         builder.Services.AddSingleton(loggerFactory ?? NullLoggerFactory.Instance);
         if (!string.IsNullOrWhiteSpace(options.ChatModel))
         {
-            builder.Services.AddOpenAIChatClient(options.ChatModel, endpoint, apiKey, httpClient: http);
+            builder.Services.AddOpenAIChatClient(options.ChatModel, endpoint, apiKey, httpClient: http, openTelemetrySourceName: LlmTelemetry.SourceName);
             builder.Services.AddSingleton(provider => provider.GetRequiredService<IChatClient>().AsChatCompletionService(provider));
             builder.Services.AddSingleton<IStructuredChat>(provider => new StructuredChat(
                 provider.GetRequiredService<IChatClient>(), options, provider.GetRequiredService<ILoggerFactory>().CreateLogger<StructuredChat>()));
@@ -111,7 +111,8 @@ public sealed class LlmEndpoint : IDisposable
         {
 #pragma warning disable SKEXP0010 // Experimental in Semantic Kernel; it takes the endpoint from the HttpClient's BaseAddress.
             builder.Services.AddOpenAIEmbeddingGenerator(options.EmbeddingModel, apiKey,
-                dimensions: options.RequestEmbeddingDimension ? options.EmbeddingDimension : null, serviceId: ConnectorKey, httpClient: http);
+                dimensions: options.RequestEmbeddingDimension ? options.EmbeddingDimension : null, serviceId: ConnectorKey, httpClient: http,
+                openTelemetrySourceName: LlmTelemetry.SourceName);
 #pragma warning restore SKEXP0010
             builder.Services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(provider => new CheckedEmbeddingGenerator(
                 provider.GetRequiredKeyedService<IEmbeddingGenerator<string, Embedding<float>>>(ConnectorKey), options));

@@ -1,3 +1,4 @@
+using Agents.Memory.Diagnostics;
 using Agents.Memory.Model;
 using Agents.Memory.Stores;
 using Microsoft.Extensions.Logging;
@@ -138,6 +139,8 @@ public sealed class MemoryJobProcessor : IAsyncDisposable
 
     private async Task RunAsync(MemoryJob job, string worker, CancellationToken cancellationToken)
     {
+        MemoryTelemetry.JobStarted(job, _time.GetUtcNow());
+        var outcome = "completed";
         try
         {
             bool completed;
@@ -150,6 +153,7 @@ public sealed class MemoryJobProcessor : IAsyncDisposable
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Shutting down: hand the job back at once for the next start.
+            outcome = "interrupted";
             await _store.FailJobAsync(job.Id, worker, "interrupted by shutdown", _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
             throw;
         }
@@ -158,6 +162,7 @@ public sealed class MemoryJobProcessor : IAsyncDisposable
             var giveUp = job.Attempts >= _options.MaxAttempts;
             _logger.LogWarning(e, "Memory job {JobId} attempt {Attempt} failed{GiveUp}", job.Id, job.Attempts, giveUp ? "; giving up" : "; will retry");
             var error = $"{e.GetType().Name}: {e.Message}";
+            outcome = giveUp ? "failed" : "retry";
             if (giveUp)
             {
                 await _store.FailJobAsync(job.Id, worker, error, null, cancellationToken).ConfigureAwait(false);
@@ -171,6 +176,7 @@ public sealed class MemoryJobProcessor : IAsyncDisposable
         }
         finally
         {
+            MemoryTelemetry.JobEnded(job, _time.GetUtcNow(), outcome);
             Finished.Pulse();
         }
     }

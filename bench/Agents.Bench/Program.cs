@@ -11,6 +11,7 @@ var suites = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.Or
     ["store"] = StoreBench.RunAsync,
     ["reader"] = ReaderBench.RunAsync,
     ["workflows"] = WorkflowsBench.RunAsync,
+    ["chaos"] = Agents.Bench.Chaos.ChaosBench.RunAsync,
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))

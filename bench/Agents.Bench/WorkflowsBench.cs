@@ -22,6 +22,8 @@ public static class WorkflowsBench
         var runsPerExample = options.Int("runs", 20);
         var parallel = options.Int("parallel", 8);
         var examplesDir = options.String("examples", FindExamples());
+        // The product's offline default (the sentence model) unless told otherwise (hashing: the fastest).
+        var embedder = options.String("embedder", "minilm");
         options.EnsureAllUsed();
         if (runsPerExample < 2 || parallel < 1) throw new BenchUsageException("--runs must be at least 2 and --parallel at least 1");
         var files = Directory.GetFiles(examplesDir, "*.yaml").Order(StringComparer.Ordinal).ToArray();
@@ -33,14 +35,14 @@ public static class WorkflowsBench
             if (read.Definition is null) throw new BenchUsageException($"{file}: {string.Join("; ", read.Problems)}");
             definitions.Add((Path.GetFileNameWithoutExtension(file), read.Definition));
         }
-        Console.WriteLine($"workflows bench: {definitions.Count} examples x {runsPerExample} runs, {parallel} at a time, 2 silos on PostgreSQL, offline models, cores={Environment.ProcessorCount} load={BenchStats.LoadAverage()}");
+        Console.WriteLine($"workflows bench: {definitions.Count} examples x {runsPerExample} runs, {parallel} at a time, 2 silos on PostgreSQL, offline models, embedder={embedder}, cores={Environment.ProcessorCount} load={BenchStats.LoadAverage()}");
 
         await using var database = await BenchDatabase.CreateAsync(maxPoolSize: 32);
         var cluster = $"wfb-{Guid.NewGuid():N}"[..16];
         var (localPort, localGateway) = (LocalSilo.FreePort(), LocalSilo.FreePort());
-        using var local = await LocalSilo.StartAsync(cluster, localPort, localGateway, new Dictionary<string, string?> { ["Agents:Postgres"] = database.ConnectionString });
+        using var local = await LocalSilo.StartAsync(cluster, localPort, localGateway, new Dictionary<string, string?> { ["Agents:Postgres"] = database.ConnectionString, ["Agents:Memory:Embedder"] = embedder });
         await using var remote = await SecondSilo.StartAsync(cluster, LocalSilo.FreePort(), LocalSilo.FreePort(), localPort,
-            new Dictionary<string, string> { ["Agents__Postgres"] = database.ConnectionString, ["Agents__Inference__OnCpu"] = "true" }, CancellationToken.None);
+            new Dictionary<string, string> { ["Agents__Postgres"] = database.ConnectionString, ["Agents__Inference__OnCpu"] = "true", ["Agents__Memory__Embedder"] = embedder }, CancellationToken.None);
         var grains = local.Services.GetRequiredService<IGrainFactory>();
 
         var runLatencies = new List<double>();

@@ -208,6 +208,22 @@ public sealed class PostgresScopeCacheTests(PostgresDatabase db) : IClassFixture
     }
 
     [Fact]
+    public async Task The_silo_wrapper_passes_holds_and_shared_checks_to_the_store()
+    {
+        // The silo's store is the PostgreSQL store inside InstrumentedMemoryStore (metrics): a hold through it
+        // must reach the store, or the memory grain's scope would never be copied.
+        var random = new Random(37);
+        var scope = Scope("r10", "ann");
+        var held = NewStore();
+        IMemoryStore wrapped = new InstrumentedMemoryStore(held, "postgres");
+        await held.AddAsync(Record(random, scope, new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)), "test");
+        using var hold = Agents.Memory.Engine.MemoryEngine.Hold(wrapped, scope);
+        using var shared = Agents.Memory.Engine.MemoryEngine.ShareChecks(wrapped);
+        Assert.Equal(1, await wrapped.CountAsync(new MemoryFilter(scope) { IncludeExpired = true }));
+        Assert.Equal(1, held.ScopeCacheCounters.Served);
+    }
+
+    [Fact]
     public async Task Writes_to_other_scopes_leave_the_copy_current()
     {
         var random = new Random(17);

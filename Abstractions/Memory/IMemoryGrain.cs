@@ -15,6 +15,11 @@ public interface IMemoryGrain : IGrainWithStringKey
     [Alias("Add")]
     Task<MemoryAddReceipt> AddAsync(MemoryInput input, CancellationToken cancellationToken = default);
 
+    /// <summary>Many adds at once, in order, stored in one transaction (on PostgreSQL by <c>COPY</c>); one
+    /// receipt per input. Each is idempotent as <see cref="AddAsync"/> is; all are refused if one is bad.</summary>
+    [Alias("AddMany"), ResponseTimeout("00:05:00")]
+    Task<IReadOnlyList<MemoryAddReceipt>> AddManyAsync(IReadOnlyList<MemoryInput> inputs, CancellationToken cancellationToken = default);
+
     /// <summary>Returns when the scope's pending background work is done (or given up).</summary>
     [Alias("WaitForIdle"), AlwaysInterleave, ResponseTimeout("00:10:00")]
     Task WaitForIdleAsync(CancellationToken cancellationToken = default);

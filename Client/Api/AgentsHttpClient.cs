@@ -33,6 +33,9 @@ public sealed class AgentsHttpClient : IAgentsMemoryApi, IAgentsWorkflowApi, IDi
     public Task<AddMemoryResponse> AddAsync(AddMemoryRequest request, CancellationToken cancellationToken = default) =>
         SendAsync<AddMemoryResponse>(HttpMethod.Post, "api/v1/memories", request, cancellationToken);
 
+    public Task<AddMemoriesResponse> AddManyAsync(AddMemoriesRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<AddMemoriesResponse>(HttpMethod.Post, "api/v1/memories/batch", request, cancellationToken);
+
     public Task<MemoryResults> SearchAsync(SearchMemoryRequest request, CancellationToken cancellationToken = default) =>
         SendAsync<MemoryResults>(HttpMethod.Post, "api/v1/memories/search", request, cancellationToken);
 

@@ -9,6 +9,9 @@ namespace Agents.Client.Api;
 public interface IAgentsMemoryApi
 {
     Task<AddMemoryResponse> AddAsync(AddMemoryRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Bulk ingest: many adds in one call, stored per scope in one transaction (COPY on PostgreSQL).</summary>
+    Task<AddMemoriesResponse> AddManyAsync(AddMemoriesRequest request, CancellationToken cancellationToken = default);
     Task<MemoryResults> SearchAsync(SearchMemoryRequest request, CancellationToken cancellationToken = default);
     Task<MemoryResults> ListAsync(ListMemoryRequest request, CancellationToken cancellationToken = default);
     Task<MemoryView> GetAsync(Guid memoryId, CancellationToken cancellationToken = default);

@@ -90,7 +90,12 @@ public static class ApiCommands
             var h = await api.HistoryAsync(r.GetValue(id), ct);
             await Print(output, r.GetValue(json), h, () => h.Results.Select(e => $"{e.At:O}  {e.Event,-10} {e.Actor,-10} {e.OldContent} -> {e.NewContent}"));
         }));
-        foreach (var c in new[] { add, search, list, get, delete, history }) memory.Subcommands.Add(c);
+        var file = new Argument<FileInfo>("file") { Description = "a JSONL file: one add a line, as the API's add (text or messages, speaker, observed_at, idempotency_key; scope ids default to --user/--agent/--run/--team)" };
+        var batchSize = new Option<int>("--batch") { Description = "adds per request (1-1000)", DefaultValueFactory = _ => 500 };
+        var import = new Command("import", "bulk ingest a JSONL file of adds (each request's adds stored per scope in one transaction)") { file, batchSize };
+        import.SetAction((r, ct) => WithApi(r.GetValue(url)!, r.GetValue(key), "--key", error, async api =>
+            await JsonlImport.RunAsync(api, r.GetValue(file)!, Scope(r), r.GetValue(batchSize), output, ct)));
+        foreach (var c in new[] { add, import, search, list, get, delete, history }) memory.Subcommands.Add(c);
 
         // ---- mcp ----
         var mcp = new Command("mcp", "serve the memory and workflow tools as an MCP server on stdio, against the HTTP API with --key") { url, key };
@@ -155,6 +160,11 @@ public static class ApiCommands
         {
             await error.WriteLineAsync($"agents: {(int)e.Status} {e.Problem?.Title ?? e.Status.ToString()}: {e.Message}");
             return (int)e.Status is >= 400 and < 500 ? 2 : 1;
+        }
+        catch (CliInputException e)
+        {
+            await error.WriteLineAsync($"agents: {e.Message}");
+            return 2;
         }
         catch (HttpRequestException e)
         {

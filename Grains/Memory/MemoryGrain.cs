@@ -26,6 +26,7 @@ public sealed class MemoryGrain(MemoryEngine engine, PipelineThrottle throttle, 
     private MemoryScope? _scope;
     private string _worker = "";
     private IGrainTimer? _pipeline;
+    private IDisposable? _held;
     private bool _running;
     private bool _kicked;
     private bool _reminderRegistered;
@@ -43,6 +44,8 @@ public sealed class MemoryGrain(MemoryEngine engine, PipelineThrottle throttle, 
     {
         // Unique per activation: the store's leases tell this activation's claims from a predecessor's.
         _worker = $"memory@{RuntimeIdentity}#{Guid.NewGuid():N}";
+        // The owner holds its scope: the store may keep it in process while this activation lives.
+        try { _held = engine.HoldScope(Scope); } catch (Exception e) when (e is FormatException or InvalidMemoryInputException) { }
         _pipeline = this.RegisterGrainTimer(static (grain, token) => grain.RunPipelineAsync(token), this,
             new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan) { Interleave = true, KeepAlive = true });
         return Task.CompletedTask;
@@ -51,6 +54,7 @@ public sealed class MemoryGrain(MemoryEngine engine, PipelineThrottle throttle, 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _pipeline?.Dispose();
+        _held?.Dispose();
         // An idle scope needs no wake-up call; one with work left keeps its reminder for whoever comes
         // next. A silo shutting down leaves reminders alone: its reminder service is stopping too.
         if (_reminderRegistered && !_running && !_kicked && _scope is { } scope && reason.ReasonCode != DeactivationReasonCode.ShuttingDown)
@@ -71,25 +75,46 @@ public sealed class MemoryGrain(MemoryEngine engine, PipelineThrottle throttle, 
 
     public async Task<MemoryAddReceipt> AddAsync(MemoryInput input, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        if (input.Messages is not { Count: > 0 }) throw new InvalidMemoryContentException("An add needs at least one message.");
-        if (input.Messages.Any(m => m is null)) throw new InvalidMemoryContentException("An add's messages must not be null.");
+        var request = Request(input, null);
+        await EnsureReminderAsync();
+        var result = await engine.AddAsync(request, cancellationToken);
+        if (!result.Repeated) Kick();
+        return new MemoryAddReceipt(result.EpisodeId, result.NoteIds, result.JobId, result.Repeated);
+    }
+
+    public async Task<IReadOnlyList<MemoryAddReceipt>> AddManyAsync(IReadOnlyList<MemoryInput> inputs, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        if (inputs.Count == 0) return [];
+        var requests = inputs.Select((input, i) => Request(input, i)).ToList();
+        await EnsureReminderAsync();
+        var results = await engine.AddManyAsync(requests, cancellationToken);
+        if (results.Any(static r => !r.Repeated)) Kick();
+        return results.Select(static r => new MemoryAddReceipt(r.EpisodeId, r.NoteIds, r.JobId, r.Repeated)).ToList();
+    }
+
+    // The engine's add for one input; index names the input in a bulk add's errors.
+    private AddMemoryRequest Request(MemoryInput input, int? index)
+    {
+        var which = index is { } n ? $"Add {n}: " : "";
+        if (input is null) throw new InvalidMemoryContentException($"{which}the add is missing.");
+        if (input.Messages is not { Count: > 0 }) throw new InvalidMemoryContentException($"{which}an add needs at least one message.");
+        if (input.Messages.Any(m => m is null)) throw new InvalidMemoryContentException($"{which}an add's messages must not be null.");
         var turns = input.Messages.Select(m => new ConversationTurn(m.Speaker, m.Text)).ToArray();
         var sources = input.Messages.Select(m => m.SourceId).OfType<string>().ToArray();
-        var request = new AddMemoryRequest(Scope, turns, input.ObservedAt)
+        return new AddMemoryRequest(Scope, turns, input.ObservedAt)
         {
             Sources = sources,
             IdempotencyKey = input.IdempotencyKey ?? AddIdempotency.DeriveKey(turns, input.ObservedAt, sources),
         };
-        // Registered before the add is acknowledged: an acknowledged add always has someone to resume it.
-        if (!_reminderRegistered)
-        {
-            await this.RegisterOrUpdateReminder(ResumeReminder, _options.ResumeReminderPeriod, _options.ResumeReminderPeriod);
-            _reminderRegistered = true;
-        }
-        var result = await engine.AddAsync(request, cancellationToken);
-        if (!result.Repeated) Kick();
-        return new MemoryAddReceipt(result.EpisodeId, result.NoteIds, result.JobId, result.Repeated);
+    }
+
+    // Registered before an add is acknowledged: an acknowledged add always has someone to resume it.
+    private async Task EnsureReminderAsync()
+    {
+        if (_reminderRegistered) return;
+        await this.RegisterOrUpdateReminder(ResumeReminder, _options.ResumeReminderPeriod, _options.ResumeReminderPeriod);
+        _reminderRegistered = true;
     }
 
     public async Task WaitForIdleAsync(CancellationToken cancellationToken = default)

@@ -1,3 +1,4 @@
+using Agents.Memory.Engine;
 using Agents.Memory.Model;
 using Agents.Memory.Stores;
 
@@ -8,7 +9,7 @@ namespace Agents.Memory.Attention;
 /// every record written through it: each change is applied to the banks after the store committed it.
 /// Reads pass straight through.
 /// </summary>
-public sealed class BankSyncedMemoryStore : IMemoryStore
+public sealed class BankSyncedMemoryStore : IMemoryStore, IScopeHolder
 {
     private readonly IMemoryStore _inner;
 
@@ -22,6 +23,10 @@ public sealed class BankSyncedMemoryStore : IMemoryStore
 
     public MemoryBankRegistry Banks { get; }
     public int Dimension => _inner.Dimension;
+
+    public IDisposable HoldScope(MemoryScope scope) => MemoryEngine.Hold(_inner, scope);
+
+    public IDisposable ShareChecks() => MemoryEngine.ShareChecks(_inner);
 
     public async Task<MemoryRecord> AddAsync(MemoryRecord record, string actor, IReadOnlyList<MemoryJobRequest>? jobs = null, CancellationToken cancellationToken = default)
     {
@@ -78,8 +83,10 @@ public sealed class BankSyncedMemoryStore : IMemoryStore
     public Task<MemoryRecord?> GetAsync(Guid id, CancellationToken cancellationToken = default) => _inner.GetAsync(id, cancellationToken);
     public Task<IReadOnlyList<MemoryRecord>> GetManyAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken = default) => _inner.GetManyAsync(ids, cancellationToken);
     public Task<IReadOnlyList<MemoryRecord>> ListAsync(MemoryFilter filter, int limit = 100, int offset = 0, CancellationToken cancellationToken = default) => _inner.ListAsync(filter, limit, offset, cancellationToken);
+    public Task<IReadOnlyList<MemoryRecord>> ListLatestAsync(MemoryFilter filter, int limit, CancellationToken cancellationToken = default) => _inner.ListLatestAsync(filter, limit, cancellationToken);
     public Task<long> CountAsync(MemoryFilter filter, CancellationToken cancellationToken = default) => _inner.CountAsync(filter, cancellationToken);
     public Task<IReadOnlyList<ScoredMemory>> SearchByVectorAsync(float[] query, MemoryFilter filter, int topK = 10, double? minScore = null, CancellationToken cancellationToken = default) => _inner.SearchByVectorAsync(query, filter, topK, minScore, cancellationToken);
+    public Task<SignalHits> SearchSignalsAsync(SignalSearch search, CancellationToken cancellationToken = default) => _inner.SearchSignalsAsync(search, cancellationToken);
     public Task<IReadOnlyList<ScoredMemory>> SearchByTextAsync(string query, MemoryFilter filter, int topK = 10, TextField field = TextField.All, CancellationToken cancellationToken = default) => _inner.SearchByTextAsync(query, filter, topK, field, cancellationToken);
     public Task AddEdgesAsync(IReadOnlyList<MemoryEdge> edges, CancellationToken cancellationToken = default) => _inner.AddEdgesAsync(edges, cancellationToken);
     public Task<IReadOnlyList<MemoryEdge>> GetEdgesAsync(EdgeQuery query, CancellationToken cancellationToken = default) => _inner.GetEdgesAsync(query, cancellationToken);

@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using Agents.Memory.Model;
 using Agents.Memory.Pipelines;
@@ -55,53 +56,146 @@ public sealed class IngestJobHandler
         }
     }
 
-    public async Task HandleAsync(MemoryJob job, CancellationToken cancellationToken)
+    public Task HandleAsync(MemoryJob job, CancellationToken cancellationToken) => HandleAsync(job, null, cancellationToken);
+
+    /// <summary>
+    /// Runs the job. Its writes go in one batch where they can: the last note (with its neighbours'
+    /// rewrites and edges), the facts, the graph, the episode's marks and, given the
+    /// <paramref name="worker"/> that holds it, the job's completion; true when that completed the job
+    /// (the caller then does not). When that batch cannot apply (a record it read changed), the stages
+    /// are decided again and written one after another, each with its mark, as before.
+    /// </summary>
+    public async Task<bool> HandleAsync(MemoryJob job, string? worker, CancellationToken cancellationToken)
     {
         var payload = ReadPayload(job);
-        var episode = await _store.GetAsync(payload.EpisodeId, cancellationToken).ConfigureAwait(false);
-        if (episode is null) return; // deleted before its work ran: nothing to derive from
-        if (episode.Metadata.GetValueOrDefault(StateKey) == Done) return;
-
+        // The job's reads of its (held) scope share one check of the scope's epoch: they see it as at the
+        // job's first read plus the job's own writes. Its writes check the versions read, and a conflict
+        // ends the sharing, so the reads after it are fresh.
+        using var shared = MemoryEngine.ShareChecks(_store);
         var batch = new IngestBatch(
-            payload.EpisodeId, episode.Scope, payload.ObservedAt,
+            payload.EpisodeId, job.Scope, payload.ObservedAt,
             payload.Messages.ConvertAll(static m => new IngestMessage(m.NoteId, m.Speaker, m.Content, m.SourceId)),
             payload.Preceding.ConvertAll(static m => new ConversationTurn(m.Speaker, m.Content)),
             payload.Sources);
-
-        var stages = (episode.Metadata.GetValueOrDefault(StagesKey) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
-        // Each stage's writes and its mark on the episode commit together (one write batch), so a stage
-        // is either wholly written and marked or not written at all; the last one also marks it done.
-        // The stages read disjoint records (notes and their edges; facts; entities, relations and the
-        // batch's mentions), so facts and graph are planned while the notes are written; they are
-        // written after the notes (the graph's mentions point at them), facts first, as before.
-        var factsPending = _options.Facts && !stages.Contains("facts");
-        var graphPending = _options.Graph && !stages.Contains("graph");
-        var factsPlan = factsPending ? PlanFactsAsync(batch, cancellationToken) : null;
-        var graphPlan = graphPending ? _graph.PlanAsync(batch, _options.Notes, cancellationToken) : null;
+        // The job's first run: nothing of it is written yet (only this job writes its notes, their
+        // mentions and its stage marks), so the stages are all pending and nobody looks for what an
+        // earlier run left; its stages start with the read of the episode (on PostgreSQL, a held scope's
+        // reads that start together share one round trip). A later run reads the episode's marks first.
+        var fresh = job.Attempts <= 1;
+        Task<MemoryWriteBatch>? factsPlan = null, graphPlan = null;
+        var reading = _store.GetAsync(payload.EpisodeId, cancellationToken);
+        if (fresh)
+        {
+            factsPlan = _options.Facts ? PlanFactsAsync(batch, cancellationToken) : null;
+            graphPlan = _options.Graph ? _graph.PlanAsync(batch, _options.Notes, fresh: true, cancellationToken) : null;
+        }
+        MemoryRecord? episode;
         try
         {
-            // Notes keep their own progress per note, so they are always re-entered.
+            episode = await reading.ConfigureAwait(false);
+        }
+        catch
+        {
+            await ObserveAsync(factsPlan, graphPlan).ConfigureAwait(false);
+            throw;
+        }
+        if (episode is null || episode.Metadata.GetValueOrDefault(StateKey) == Done)
+        {
+            // Deleted before its work ran (nothing to derive from), or done.
+            await ObserveAsync(factsPlan, graphPlan).ConfigureAwait(false);
+            return false;
+        }
+        var stages = (episode.Metadata.GetValueOrDefault(StagesKey) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+        if (fresh && stages.Count > 0)
+        {
+            // Marked by another run after all: its plans are dropped, and what it left is looked for.
+            await ObserveAsync(factsPlan, graphPlan).ConfigureAwait(false);
+            (factsPlan, graphPlan, fresh) = (null, null, false);
+        }
+        // The stages read disjoint records (notes and their edges; facts; entities, relations and the
+        // batch's mentions), so facts and graph are planned while the notes are decided.
+        var factsPending = _options.Facts && !stages.Contains("facts");
+        var graphPending = _options.Graph && !stages.Contains("graph");
+        if (!fresh)
+        {
+            factsPlan = factsPending ? PlanFactsAsync(batch, cancellationToken) : null;
+            graphPlan = graphPending ? _graph.PlanAsync(batch, _options.Notes, fresh: false, cancellationToken) : null;
+        }
+        try
+        {
+            // Notes, then facts, then graph: a stage that fails stops the later ones, and what the earlier
+            // ones decided is written (with their marks) before the failure is reported, so a retry does
+            // not ask a model for it again.
+            var writes = new MemoryWriteBatch { Rebuildable = true };
+            var marks = new Dictionary<string, string>(episode.Metadata, StringComparer.Ordinal);
+            ExceptionDispatchInfo? failed = null;
+            try
+            {
+                if (_options.Notes && await _notes.ProcessAsync(batch, fresh, deferLast: true, cancellationToken).ConfigureAwait(false) is { } lastNote)
+                    writes.Append(lastNote);
+                if (factsPlan is not null) { writes.Append(await factsPlan.ConfigureAwait(false)); AddStage(marks, "facts"); }
+                if (graphPlan is not null) { writes.Append(await graphPlan.ConfigureAwait(false)); AddStage(marks, "graph"); }
+                marks[StateKey] = Done;
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                failed = ExceptionDispatchInfo.Capture(e);
+            }
+            if (marks.Count != episode.Metadata.Count || marks.Any(p => episode.Metadata.GetValueOrDefault(p.Key) != p.Value))
+                writes.Update(episode with { Metadata = marks }, "engine", MemoryEvent.Enrich);
+            if (failed is not null)
+            {
+                try
+                {
+                    if (!writes.IsEmpty) await _store.WriteAsync(writes, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is MemoryConflictException or MemoryNotFoundException)
+                {
+                    // Changed meanwhile: the retry decides it again.
+                }
+                failed.Throw();
+            }
+            if (worker is not null) writes.CompleteJob(job.Id, worker);
+            try
+            {
+                return (await _store.WriteAsync(writes, cancellationToken).ConfigureAwait(false)).JobsCompleted > 0;
+            }
+            catch (Exception e) when (e is MemoryConflictException or MemoryNotFoundException)
+            {
+                // Something the plans read changed meanwhile: decide again, stage by stage.
+            }
+
+            // Each stage's writes and its mark on the episode commit together, so a stage is either wholly
+            // written and marked or not written at all; the last one also marks it done. Notes keep their
+            // own progress per note, so they are always re-entered.
             if (_options.Notes) await _notes.ProcessAsync(batch, cancellationToken).ConfigureAwait(false);
-            if (factsPlan is not null)
+            MemoryRecord? known = null;
+            if (factsPending)
             {
-                episode = await WriteStageAsync(episode, payload.EpisodeId, factsPlan, ct => PlanFactsAsync(batch, ct),
+                known = await WriteStageAsync(null, payload.EpisodeId, ct => PlanFactsAsync(batch, ct),
                     metadata => { AddStage(metadata, "facts"); if (!graphPending) metadata[StateKey] = Done; }, cancellationToken).ConfigureAwait(false);
-                if (episode is null || !graphPending) return;
+                if (known is null || !graphPending) return false;
             }
-            if (graphPlan is not null)
+            if (graphPending)
             {
-                await WriteStageAsync(episode, payload.EpisodeId, graphPlan, ct => _graph.PlanAsync(batch, _options.Notes, ct),
+                await WriteStageAsync(known, payload.EpisodeId, ct => _graph.PlanAsync(batch, _options.Notes, ct),
                     metadata => { AddStage(metadata, "graph"); metadata[StateKey] = Done; }, cancellationToken).ConfigureAwait(false);
-                return;
+                return false;
             }
-            await UpdateEpisodeAsync(episode, payload.EpisodeId, metadata => metadata[StateKey] = Done, cancellationToken).ConfigureAwait(false);
+            await UpdateEpisodeAsync(null, payload.EpisodeId, metadata => metadata[StateKey] = Done, cancellationToken).ConfigureAwait(false);
+            return false;
         }
         finally
         {
-            // A stage planned for nothing (an earlier stage failed) still has its outcome observed.
-            foreach (var plan in new[] { factsPlan, graphPlan })
-                if (plan is not null) try { await plan.ConfigureAwait(false); } catch (Exception) when (plan.IsFaulted || plan.IsCanceled) { }
+            await ObserveAsync(factsPlan, graphPlan).ConfigureAwait(false);
         }
+    }
+
+    // A stage planned for nothing (an earlier stage failed, the episode is gone) still has its outcome observed.
+    private static async Task ObserveAsync(params Task<MemoryWriteBatch>?[] plans)
+    {
+        foreach (var plan in plans)
+            if (plan is not null) try { await plan.ConfigureAwait(false); } catch (Exception) when (plan.IsFaulted || plan.IsCanceled) { }
     }
 
     private async Task<MemoryWriteBatch> PlanFactsAsync(IngestBatch batch, CancellationToken cancellationToken) =>
@@ -110,7 +204,7 @@ public sealed class IngestJobHandler
     /// <summary>Plans a stage and writes it with its mark on the episode in one batch. When the episode or a
     /// record the stage read changed meanwhile (a conflict), reads again and plans again; returns the
     /// episode as stored, or null if it was deleted.</summary>
-    private async Task<MemoryRecord?> WriteStageAsync(MemoryRecord? known, Guid episodeId, Task<MemoryWriteBatch> planned, Func<CancellationToken, Task<MemoryWriteBatch>> plan,
+    private async Task<MemoryRecord?> WriteStageAsync(MemoryRecord? known, Guid episodeId, Func<CancellationToken, Task<MemoryWriteBatch>> plan,
         Action<Dictionary<string, string>> mark, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
@@ -118,7 +212,7 @@ public sealed class IngestJobHandler
             var episode = known ?? await _store.GetAsync(episodeId, cancellationToken).ConfigureAwait(false);
             known = null;
             if (episode is null) return null;
-            var writes = attempt == 0 ? await planned.ConfigureAwait(false) : await plan(cancellationToken).ConfigureAwait(false);
+            var writes = await plan(cancellationToken).ConfigureAwait(false);
             var metadata = new Dictionary<string, string>(episode.Metadata, StringComparer.Ordinal);
             mark(metadata);
             writes.Update(episode with { Metadata = metadata }, "engine", MemoryEvent.Enrich);

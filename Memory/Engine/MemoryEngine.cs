@@ -55,6 +55,30 @@ public sealed class MemoryEngine : IAsyncDisposable
     public MemoryModels Models { get; }
     public MemoryJobProcessor Processor { get; }
 
+    /// <summary>
+    /// Keeps <paramref name="scope"/> in process while the handle lives, where the store can
+    /// (<see cref="IScopeHolder"/>: the PostgreSQL store copies held scopes and answers their reads in
+    /// process, after checking they are current). The owner of a scope, its memory grain, holds it while
+    /// active. Changes no result.
+    /// </summary>
+    public IDisposable HoldScope(MemoryScope scope) => Hold(_store, scope);
+
+    /// <summary>Holds <paramref name="scope"/> in <paramref name="store"/> if it can; else a handle that does nothing.</summary>
+    public static IDisposable Hold(IMemoryStore store, MemoryScope scope)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        return store is IScopeHolder holder ? holder.HoldScope(scope) : NoHold.Instance;
+    }
+
+    /// <summary>Reads of held scopes share checks in <paramref name="store"/> if it can (<see cref="IScopeHolder.ShareChecks"/>); else a handle that does nothing.</summary>
+    public static IDisposable ShareChecks(IMemoryStore store) => store is IScopeHolder holder ? holder.ShareChecks() : NoHold.Instance;
+
+    private sealed class NoHold : IDisposable
+    {
+        public static readonly NoHold Instance = new();
+        public void Dispose() { }
+    }
+
     /// <summary>Starts background processing (and so resumes work left pending by an earlier run).</summary>
     public Task StartAsync(CancellationToken cancellationToken = default) => Processor.StartAsync(cancellationToken);
 

@@ -143,9 +143,11 @@ public sealed class MemoryJobProcessor : IAsyncDisposable
         var outcome = "completed";
         try
         {
+            bool completed;
+            // The handler completes the job with its last writes where it can (one round trip fewer).
             await using (new JobLeaseKeeper(_store, job.Id, worker, _options.Lease, _logger))
-                await _handler.HandleAsync(job, cancellationToken).ConfigureAwait(false);
-            if (!await _store.CompleteJobAsync(job.Id, worker, cancellationToken).ConfigureAwait(false))
+                completed = await _handler.HandleAsync(job, worker, cancellationToken).ConfigureAwait(false);
+            if (!completed && !await _store.CompleteJobAsync(job.Id, worker, cancellationToken).ConfigureAwait(false))
                 _logger.LogWarning("Memory job {JobId} finished after its lease was lost; it may run again (harmless: handlers are idempotent)", job.Id);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

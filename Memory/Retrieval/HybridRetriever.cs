@@ -50,17 +50,15 @@ public sealed class HybridRetriever : IMemoryRetriever
 
         var o = _options;
         var records = new Dictionary<Guid, MemoryRecord>();
-        // The store searches are independent: on PostgreSQL each is a round trip, so they overlap.
-        Task<IReadOnlyList<ScoredMemory>> NoHits() => Task.FromResult<IReadOnlyList<ScoredMemory>>([]);
-        var textSearch = o.TextWeight > 0
-            ? _store.SearchByTextAsync(request.Query, request.Filter, o.CandidatesPerSignal, TextField.All, cancellationToken)
-            : NoHits();
-        var contentSearch = o.ContentTextWeight > 0
-            ? _store.SearchByTextAsync(request.Query, request.Filter, o.CandidatesPerSignal, TextField.Content, cancellationToken)
-            : NoHits();
-        var vectorSearch = o.VectorWeight > 0 ? SearchByVectorAsync(request, cancellationToken) : NoHits();
-        await Task.WhenAll(vectorSearch, textSearch, contentSearch).ConfigureAwait(false);
-        var (vectorHits, textHits, contentHits) = (vectorSearch.Result, textSearch.Result, contentSearch.Result);
+        // The store searches go together (one round trip on PostgreSQL); the query is embedded first.
+        var queryVector = o.VectorWeight > 0 ? await EmbedQueryAsync(request.Query, cancellationToken).ConfigureAwait(false) : null;
+        var signals = await _store.SearchSignalsAsync(new SignalSearch(request.Filter, o.CandidatesPerSignal)
+        {
+            Text = o.TextWeight > 0 ? request.Query : null,
+            ContentText = o.ContentTextWeight > 0 ? request.Query : null,
+            Vector = queryVector,
+        }, cancellationToken).ConfigureAwait(false);
+        var (vectorHits, textHits, contentHits) = (signals.Vector, signals.Text, signals.ContentText);
         foreach (var hit in vectorHits) records[hit.Record.Id] = hit.Record;
         foreach (var hit in textHits) records[hit.Record.Id] = hit.Record;
         foreach (var hit in contentHits) records[hit.Record.Id] = hit.Record;
@@ -103,13 +101,13 @@ public sealed class HybridRetriever : IMemoryRetriever
         return results;
     }
 
-    private async Task<IReadOnlyList<ScoredMemory>> SearchByVectorAsync(MemorySearchRequest request, CancellationToken cancellationToken)
+    // The query's embedding; null when it has no direction (a query with no lexical features embeds to
+    // zero), so there is no vector signal.
+    private async Task<float[]?> EmbedQueryAsync(string query, CancellationToken cancellationToken)
     {
-        var generated = await _embedder.GenerateAsync([request.Query], null, cancellationToken).ConfigureAwait(false);
-        var queryVector = generated[0].Vector.ToArray();
-        // A query with no lexical features embeds to zero: no direction, so no vector signal.
-        if (TensorPrimitives.Norm(queryVector) == 0) return [];
-        return await _store.SearchByVectorAsync(queryVector, request.Filter, _options.CandidatesPerSignal, null, cancellationToken).ConfigureAwait(false);
+        var generated = await _embedder.GenerateAsync([query], null, cancellationToken).ConfigureAwait(false);
+        var vector = generated[0].Vector.ToArray();
+        return TensorPrimitives.Norm(vector) == 0 ? null : vector;
     }
 
     private async Task<Dictionary<Guid, double>> ExpandAsync(List<Guid> seeds, MemoryFilter filter, Dictionary<Guid, MemoryRecord> records, CancellationToken cancellationToken)

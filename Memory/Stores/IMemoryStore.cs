@@ -59,6 +59,10 @@ public interface IMemoryStore
     /// <summary>Records passing the filter, oldest observation first (then creation, then id).</summary>
     Task<IReadOnlyList<MemoryRecord>> ListAsync(MemoryFilter filter, int limit = 100, int offset = 0, CancellationToken cancellationToken = default);
 
+    /// <summary>The newest <paramref name="limit"/> records passing the filter, oldest first: the end of
+    /// what <see cref="ListAsync"/> lists (the last turns of a conversation, in one read).</summary>
+    Task<IReadOnlyList<MemoryRecord>> ListLatestAsync(MemoryFilter filter, int limit, CancellationToken cancellationToken = default);
+
     /// <summary>How many records pass the filter.</summary>
     Task<long> CountAsync(MemoryFilter filter, CancellationToken cancellationToken = default);
 
@@ -72,6 +76,10 @@ public interface IMemoryStore
     /// content, context, keywords and tags, or the content alone (any query word may match): BM25 on
     /// both stores (PostgreSQL: <c>ts_rank_cd</c> above <c>Bm25MaxRecords</c> filtered rows).</summary>
     Task<IReadOnlyList<ScoredMemory>> SearchByTextAsync(string query, MemoryFilter filter, int topK = 10, TextField field = TextField.All, CancellationToken cancellationToken = default);
+
+    /// <summary>The searches of one hybrid retrieval at once, each answering as its single call would
+    /// (PostgreSQL: one round trip).</summary>
+    Task<SignalHits> SearchSignalsAsync(SignalSearch search, CancellationToken cancellationToken = default);
 
     // ---- edges ----
 

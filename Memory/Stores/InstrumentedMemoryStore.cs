@@ -5,8 +5,9 @@ using Agents.Memory.Model;
 namespace Agents.Memory.Stores;
 
 /// <summary>An <see cref="IMemoryStore"/> that records the latency of every call of the store it wraps
-/// (<see cref="MemoryTelemetry"/>: <c>agents.memory.store.duration</c>, by operation and store).</summary>
-public sealed class InstrumentedMemoryStore(IMemoryStore inner, string storeName) : IMemoryStore
+/// (<see cref="MemoryTelemetry"/>: <c>agents.memory.store.duration</c>, by operation and store). Holds
+/// and shared checks pass through to the wrapped store (<see cref="IScopeHolder"/>).</summary>
+public sealed class InstrumentedMemoryStore(IMemoryStore inner, string storeName) : IMemoryStore, IScopeHolder
 {
     private readonly IMemoryStore _inner = inner ?? throw new ArgumentNullException(nameof(inner));
 
@@ -42,8 +43,18 @@ public sealed class InstrumentedMemoryStore(IMemoryStore inner, string storeName
     public Task<IReadOnlyList<MemoryRecord>> ListAsync(MemoryFilter filter, int limit = 100, int offset = 0, CancellationToken cancellationToken = default) =>
         MeasureAsync("list", () => _inner.ListAsync(filter, limit, offset, cancellationToken));
 
+    public Task<IReadOnlyList<MemoryRecord>> ListLatestAsync(MemoryFilter filter, int limit, CancellationToken cancellationToken = default) =>
+        MeasureAsync("list_latest", () => _inner.ListLatestAsync(filter, limit, cancellationToken));
+
     public Task<long> CountAsync(MemoryFilter filter, CancellationToken cancellationToken = default) =>
         MeasureAsync("count", () => _inner.CountAsync(filter, cancellationToken));
+
+    public Task<SignalHits> SearchSignalsAsync(SignalSearch search, CancellationToken cancellationToken = default) =>
+        MeasureAsync("search_signals", () => _inner.SearchSignalsAsync(search, cancellationToken));
+
+    public IDisposable HoldScope(MemoryScope scope) => Engine.MemoryEngine.Hold(_inner, scope);
+
+    public IDisposable ShareChecks() => Engine.MemoryEngine.ShareChecks(_inner);
 
     public Task<IReadOnlyList<ScoredMemory>> SearchByVectorAsync(float[] query, MemoryFilter filter, int topK = 10, double? minScore = null, CancellationToken cancellationToken = default) =>
         MeasureAsync("search_by_vector", () => _inner.SearchByVectorAsync(query, filter, topK, minScore, cancellationToken));

@@ -105,6 +105,7 @@ public sealed class MemoryInputValidator(MemoryStoreOptions options)
             ValidateEdge(edge);
             if (!edgeIds.Add(edge.Id)) throw new MemoryConflictException($"The batch holds edge id {edge.Id} twice.");
         }
+        foreach (var completion in batch.JobCompletions) ValidateWorker(completion.Worker);
     }
 
     public void ValidateJob(MemoryJobRequest job, MemoryScope? fallbackScope)

@@ -32,7 +32,8 @@ public sealed class BenchDatabase : IAsyncDisposable
         var server = ServerConnectionString();
         var name = $"agents_bench_{Guid.NewGuid():N}"[..30];
         await ExecuteAsync(server, $"CREATE DATABASE \"{name}\"");
-        var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = name, MaxPoolSize = maxPoolSize }.ConnectionString;
+        // A batch of a thousand rows with HNSW upkeep can take longer than Npgsql's 30 s default on a loaded machine.
+        var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = name, MaxPoolSize = maxPoolSize, CommandTimeout = 600 }.ConnectionString;
         var dataSource = Agents.Infra.PostgresDataSource.Create(connectionString);
         var database = new BenchDatabase(server, name, dataSource, connectionString);
         try

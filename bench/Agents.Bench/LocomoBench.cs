@@ -61,6 +61,10 @@ public static class LocomoBench
         // Leave-one-conversation-out check of the retrieval weights: a small grid around the defaults is
         // scored on every conversation; for each one, the weights best on the other five are applied to it.
         var loo = a.Flag("loo");
+        // The first N conversations only (quick checks; the README's BM25 reference holds for all six, so it is not checked then).
+        var limit = a.Int("conversations", 0);
+        // On PostgreSQL: the statements run (ingest and search together), by count.
+        var statements = a.Flag("statements");
         a.EnsureAllUsed();
         foreach (var run in runs)
         {
@@ -75,6 +79,7 @@ public static class LocomoBench
             return 2;
         }
         var conversations = LocomoData.Load(dataPath);
+        if (limit > 0) conversations = conversations.Take(limit).ToList();
         var tokenizer = LexicalTokenizer.FromStopWordFile(stopWordsPath);
         Console.WriteLine($"locomo: {conversations.Count} conversations, {conversations.Sum(c => c.Turns.Count)} turns, {conversations.Sum(c => c.Questions.Count)} questions (categories 1-4) from {dataPath}");
         foreach (var run in runs)
@@ -87,6 +92,7 @@ public static class LocomoBench
         var bm25 = new TurnRetrievalScore();
 
         await using var database = storeKind == "postgres" ? await BenchDatabase.CreateAsync() : null;
+        using var roundTrips = new DatabaseRoundTrips(statements);
         foreach (var conversation in conversations)
         {
             // Baseline: plain BM25 over single turns, exactly per the README.
@@ -102,10 +108,10 @@ public static class LocomoBench
             {
                 var conversationScore = new TurnRetrievalScore();
                 run.PerConversation.Add((conversation.SampleId, conversationScore));
-                run.Ingested += await RunConversationAsync(conversation, database, run, neighbours, [run.Score, conversationScore], run.IngestWatch, run.Latencies, run == runs[0] ? dump : null, withGrid: true);
+                run.Ingested += await RunConversationAsync(conversation, database, run, neighbours, [run.Score, conversationScore], run.IngestWatch, run.Latencies, run == runs[0] ? dump : null, withGrid: true, roundTrips);
                 // On PostgreSQL, the embedded store in the same run, for the ratios (same engine, same models).
                 if (database is not null)
-                    await RunConversationAsync(conversation, null, run, neighbours, [run.EmbeddedScore], run.EmbeddedIngestWatch, run.EmbeddedLatencies, null, withGrid: false);
+                    await RunConversationAsync(conversation, null, run, neighbours, [run.EmbeddedScore], run.EmbeddedIngestWatch, run.EmbeddedLatencies, null, withGrid: false, null);
             }
         }
 
@@ -120,7 +126,7 @@ public static class LocomoBench
         }
 
         var mismatches = new List<string>();
-        foreach (var (category, reference) in Reference)
+        foreach (var (category, reference) in limit > 0 ? [] : Reference)
         {
             var got = bm25.Get(category);
             Check(mismatches, category, "Hit@5", got.Hit5, reference.Hit5);
@@ -147,7 +153,7 @@ public static class LocomoBench
         }
         else
         {
-            Console.WriteLine("BM25 reference check: reproduces the README's table within 0.01.");
+            Console.WriteLine(limit > 0 ? $"BM25 reference check: not run (--conversations {limit})." : "BM25 reference check: reproduces the README's table within 0.01.");
         }
         if (loo)
             foreach (var run in runs) PrintLeaveOneOut(run, run.PerConversation.Select(p => p.SampleId).ToList());
@@ -161,9 +167,15 @@ public static class LocomoBench
             lead.EmbeddedLatencies.Sort();
             var embeddedP95 = Percentile(lead.EmbeddedLatencies, 0.95);
             var embeddedIngest = lead.Ingested / Math.Max(1e-9, lead.EmbeddedIngestWatch.Elapsed.TotalSeconds);
+            var questions = lead.Score.Get(0).Count;
+            Console.WriteLine(FormattableString.Invariant(
+                $"PostgreSQL round trips ({lead.Name}): {lead.IngestRoundTrips / (double)Math.Max(1, lead.Ingested):F2} per turn ingested ({lead.IngestRoundTripMs / Math.Max(1, lead.Ingested):F2} ms of client wait per turn), {lead.SearchRoundTrips / (double)Math.Max(1, questions):F2} per question"));
+            if (statements)
+                foreach (var (statement, count, ms) in roundTrips.ByStatement().Take(40))
+                    Console.WriteLine(FormattableString.Invariant($"  {count / (double)Math.Max(1, runs.Sum(r => r.Ingested)),6:F2}/turn {ms / Math.Max(1, count),7:F2} ms  {statement}"));
             Console.WriteLine($"embedded store in the same run ({lead.Name}): hit10 {lead.EmbeddedScore.Get(0).Hit10:F3}, ingest {embeddedIngest:F0}/s, search p50 {Percentile(lead.EmbeddedLatencies, 0.5):F2} ms, p95 {embeddedP95:F2} ms");
             comparison = FormattableString.Invariant(
-                $" embedded_hit10={lead.EmbeddedScore.Get(0).Hit10:F3} embedded_ingest_per_s={embeddedIngest:F0} embedded_search_p95_ms={embeddedP95:F2} ingest_ratio={IngestPerSecond(lead) / Math.Max(1e-9, embeddedIngest):F3} search_p95_ratio={Percentile(lead.Latencies, 0.95) / Math.Max(1e-9, embeddedP95):F2}");
+                $" embedded_hit10={lead.EmbeddedScore.Get(0).Hit10:F3} embedded_ingest_per_s={embeddedIngest:F0} embedded_search_p95_ms={embeddedP95:F2} ingest_ratio={IngestPerSecond(lead) / Math.Max(1e-9, embeddedIngest):F3} search_p95_ratio={Percentile(lead.Latencies, 0.95) / Math.Max(1e-9, embeddedP95):F2} round_trips_per_turn={lead.IngestRoundTrips / (double)Math.Max(1, lead.Ingested):F2} round_trips_per_question={lead.SearchRoundTrips / (double)Math.Max(1, questions):F2}");
         }
         var others = string.Concat(runs.Skip(1).Select(r => FormattableString.Invariant(
             $" {r.Name}_hit10={r.Score.Get(0).Hit10:F3} {r.Name}_multihop_hit10={r.Score.Get(1).Hit10:F3} {r.Name}_ingest_per_s={IngestPerSecond(r):F0}")));
@@ -201,7 +213,7 @@ public static class LocomoBench
     /// turn's neighbours themselves. Then each question searches the notes through the hybrid retriever.
     /// </summary>
     private static async Task<int> RunConversationAsync(LocomoConversation conversation, BenchDatabase? database, LocomoEmbedderRun run, int neighbours,
-        IReadOnlyList<TurnRetrievalScore> scores, Stopwatch ingestWatch, List<double> latencies, StreamWriter? dump, bool withGrid)
+        IReadOnlyList<TurnRetrievalScore> scores, Stopwatch ingestWatch, List<double> latencies, StreamWriter? dump, bool withGrid, DatabaseRoundTrips? roundTrips)
     {
         var (grid, gridScores) = withGrid ? (run.Grid, run.GridScores) : ([], []);
         var embedder = run.Embedder();
@@ -214,6 +226,9 @@ public static class LocomoBench
         await using var engine = new Agents.Memory.Engine.MemoryEngine(store, embedder, Agents.Memory.Pipelines.MemoryModels.Offline(), engineOptions, retriever);
         // One scope per conversation and embedder (embedders share a PostgreSQL database).
         var scope = MemoryScope.ForRun($"{conversation.SampleId}-{run.Name}");
+        // As the scope's memory grain does while it is active (on PostgreSQL: the scope kept in process).
+        using var hold = engine.HoldScope(scope);
+        var trips = roundTrips?.Snapshot() ?? default;
         ingestWatch.Start();
         for (var i = 0; i < conversation.Turns.Count; i++)
         {
@@ -225,6 +240,13 @@ public static class LocomoBench
         }
         await engine.WaitForIdleAsync(scope);
         ingestWatch.Stop();
+        if (database is not null && roundTrips is not null)
+        {
+            var now = roundTrips.Snapshot();
+            run.IngestRoundTrips += now.Count - trips.Count;
+            run.IngestRoundTripMs += now.Milliseconds - trips.Milliseconds;
+            trips = now;
+        }
         var filter = new MemoryFilter(scope) { Kinds = [MemoryKind.Note] };
         var turnIds = conversation.Turns.Select(t => t.DiaId).ToHashSet(StringComparer.Ordinal);
         foreach (var q in conversation.Questions)
@@ -232,6 +254,8 @@ public static class LocomoBench
             var started = Stopwatch.GetTimestamp();
             var ranked = await RankedTurnsAsync(retriever, q.Question, filter, turnIds);
             latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            if (database is not null && roundTrips is not null) run.SearchRoundTrips += roundTrips.Snapshot().Count - trips.Count;
+            trips = roundTrips?.Snapshot() ?? default;
             var firstTurns = TurnRetrievalScore.FirstTurns(ranked, 10);
             foreach (var score in scores) score.Add(q.Category, q.Evidence, firstTurns);
             dump?.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { conversation.SampleId, q.Category, q.Question, q.Evidence, Ranked = TurnRetrievalScore.FirstTurns(ranked, 30) }));

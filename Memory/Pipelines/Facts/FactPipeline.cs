@@ -58,9 +58,11 @@ public sealed class FactPipeline(
         var filter = new MemoryFilter(batch.Scope) { Kinds = [MemoryKind.Fact] };
         var withCandidates = new List<FactWithCandidates>(facts.Count);
         var candidateRecords = new Dictionary<Guid, MemoryRecord>();
+        // The facts' searches are independent: asked together (on PostgreSQL they share a round trip).
+        var searches = await Task.WhenAll(embeddings.Select(e => store.SearchByVectorAsync(e, filter, _options.FactCandidateCount, null, cancellationToken))).ConfigureAwait(false);
         for (var i = 0; i < facts.Count; i++)
         {
-            var hits = await store.SearchByVectorAsync(embeddings[i], filter, _options.FactCandidateCount, null, cancellationToken).ConfigureAwait(false);
+            var hits = searches[i];
             foreach (var h in hits) candidateRecords.TryAdd(h.Record.Id, h.Record);
             withCandidates.Add(new FactWithCandidates(facts[i], hits.Select(static h => new FactCandidate(h.Record.Id, h.Record.Content, h.Score)).ToList()));
         }

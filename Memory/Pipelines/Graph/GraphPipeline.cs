@@ -49,7 +49,13 @@ public sealed class GraphPipeline(
     /// relations closed and the edges added, as one <see cref="MemoryWriteBatch"/> for the caller to
     /// write (with the episode's progress mark, so both commit together).
     /// </summary>
-    public async Task<MemoryWriteBatch> PlanAsync(IngestBatch batch, bool notesExist, CancellationToken cancellationToken)
+    public Task<MemoryWriteBatch> PlanAsync(IngestBatch batch, bool notesExist, CancellationToken cancellationToken) =>
+        PlanAsync(batch, notesExist, fresh: false, cancellationToken);
+
+    /// <summary>As <see cref="PlanAsync(IngestBatch, bool, CancellationToken)"/>; with <paramref name="fresh"/> the
+    /// caller knows this batch's graph stage never ran (its job's first run), so no mention of its notes
+    /// exists yet and none is looked up.</summary>
+    public async Task<MemoryWriteBatch> PlanAsync(IngestBatch batch, bool notesExist, bool fresh, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
         var writes = new MemoryWriteBatch { Rebuildable = true };
@@ -76,8 +82,9 @@ public sealed class GraphPipeline(
         var relations = extraction.Relations.Where(r => resolved.ContainsKey(NameExtractor.Normalize(r.Source)) && resolved.ContainsKey(NameExtractor.Normalize(r.Target))).ToList();
         var entityIds = resolved.Values.Where(e => !created.Contains(e)).Select(static e => e.Id).ToList();
         // The entities' relations only: their mentions grow with every turn that names them, and
-        // reading those each time made a popular entity's ingest cost grow with the conversation.
-        var relationEdges = entityIds.Count == 0 ? [] : await store.GetEdgesAsync(new EdgeQuery(batch.Scope.Tenant, entityIds) { ExcludeTypes = StructuralEdges }, cancellationToken).ConfigureAwait(false);
+        // reading those each time made a popular entity's ingest cost grow with the conversation. They
+        // serve the batch's relations (contradicted, or already known), so none are read without any.
+        var relationEdges = entityIds.Count == 0 || relations.Count == 0 ? [] : await store.GetEdgesAsync(new EdgeQuery(batch.Scope.Tenant, entityIds) { ExcludeTypes = StructuralEdges }, cancellationToken).ConfigureAwait(false);
 
         // Contradictions: decided and validated before anything changes.
         var closing = new List<Guid>();
@@ -118,7 +125,7 @@ public sealed class GraphPipeline(
         {
             // Mentions already written for this batch's notes (a rerun after a crash).
             var noteIds = batch.Messages.Select(static m => m.NoteId).ToList();
-            var mentions = (await store.GetEdgesAsync(new EdgeQuery(batch.Scope.Tenant, noteIds) { Direction = EdgeDirection.Incoming, Types = [MentionedInEdge] }, cancellationToken).ConfigureAwait(false))
+            var mentions = fresh ? [] : (await store.GetEdgesAsync(new EdgeQuery(batch.Scope.Tenant, noteIds) { Direction = EdgeDirection.Incoming, Types = [MentionedInEdge] }, cancellationToken).ConfigureAwait(false))
                 .Select(static e => (e.FromId, e.ToId)).ToHashSet();
             foreach (var message in batch.Messages)
                 foreach (var entity in resolved.Values)

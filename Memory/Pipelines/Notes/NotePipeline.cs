@@ -29,7 +29,15 @@ public sealed class NotePipeline(
     private readonly MemoryPipelineOptions _options = options ?? new MemoryPipelineOptions();
     private readonly ILogger _logger = logger ?? NullLogger.Instance;
 
-    public async Task ProcessAsync(IngestBatch batch, CancellationToken cancellationToken)
+    public Task ProcessAsync(IngestBatch batch, CancellationToken cancellationToken) => ProcessAsync(batch, fresh: false, deferLast: false, cancellationToken);
+
+    /// <summary>
+    /// Writes the batch's notes in order. With <paramref name="deferLast"/>, the last note's writes are
+    /// returned unwritten, for the caller to write in one batch with more (a conflict there means the
+    /// note must be decided again: run this again without deferring). With <paramref name="fresh"/>, the
+    /// caller knows no note of the batch exists yet (its job's first run), so none is looked up.
+    /// </summary>
+    public async Task<MemoryWriteBatch?> ProcessAsync(IngestBatch batch, bool fresh, bool deferLast, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
         var earlier = await EarlierNotesAsync(batch, cancellationToken).ConfigureAwait(false);
@@ -51,11 +59,14 @@ public sealed class NotePipeline(
             var draft = new NoteDraft(message.Content, message.Speaker, batch.ObservedAt, before, after, participants);
             var previous = recent.Count > 0 ? recent[^1] : (Guid?)null;
             var window = recent.TakeLast(turns).ToList();
+            if (deferLast && i == batch.Messages.Count - 1)
+                return await PlanNoteAsync(batch, i, draft, previous, window, fresh, cancellationToken).ConfigureAwait(false);
             for (var attempt = 0; ; attempt++)
             {
                 try
                 {
-                    await WriteNoteAsync(batch, i, draft, previous, window, cancellationToken).ConfigureAwait(false);
+                    var writes = await PlanNoteAsync(batch, i, draft, previous, window, fresh && attempt == 0, cancellationToken).ConfigureAwait(false);
+                    await store.WriteAsync(writes, cancellationToken).ConfigureAwait(false);
                     break;
                 }
                 catch (MemoryConflictException) when (attempt < 2)
@@ -65,18 +76,19 @@ public sealed class NotePipeline(
             }
             recent.Add(message.NoteId);
         }
+        return null;
     }
 
     /// <summary>
-    /// One note: enriched, linked and its neighbours evolved, written in one batch with its edges (the
+    /// One note: enriched, linked and its neighbours evolved, as one batch of writes with its edges (the
     /// note itself, the edge from the previous turn, its links, the neighbours' rewrites). A note
     /// stored by an earlier, interrupted run continues from its stage. When the link decision fails
-    /// (a model's bad answer), the enrichment is kept (stage enriched) so a retry does not ask for it again.
+    /// (a model's bad answer), the enrichment is written (stage enriched) so a retry does not ask for it again.
     /// </summary>
-    private async Task WriteNoteAsync(IngestBatch batch, int index, NoteDraft draft, Guid? previous, IReadOnlyList<Guid> precedingIds, CancellationToken ct)
+    private async Task<MemoryWriteBatch> PlanNoteAsync(IngestBatch batch, int index, NoteDraft draft, Guid? previous, IReadOnlyList<Guid> precedingIds, bool fresh, CancellationToken ct)
     {
         var message = batch.Messages[index];
-        var existing = await store.GetAsync(message.NoteId, ct).ConfigureAwait(false);
+        var existing = fresh ? null : await store.GetAsync(message.NoteId, ct).ConfigureAwait(false);
         var stage = existing?.Metadata.GetValueOrDefault(NoteText.StageKey);
         var writes = new MemoryWriteBatch { Rebuildable = true };
         var edges = new List<WantedEdge>(1 + _options.NeighbourCount);
@@ -84,8 +96,7 @@ public sealed class NotePipeline(
         if (stage == NoteText.Linked)
         {
             await EnsureEdgesAsync(edges, existing!.Scope, batch, writes, isNew: false, ct).ConfigureAwait(false);
-            await store.WriteAsync(writes, ct).ConfigureAwait(false);
-            return;
+            return writes;
         }
         var note = stage == NoteText.Enriched ? existing! : await EnrichAsync(existing ?? RawNote(batch, message), draft, ct).ConfigureAwait(false);
         LinkDecision decision;
@@ -123,8 +134,8 @@ public sealed class NotePipeline(
         // Only context and tags change; content and keywords stay as the note was written.
         for (var i = 0; i < evolved.Count; i++)
             writes.Update(evolved[i].Current with { Context = evolved[i].Rewrite.Context, Tags = evolved[i].Rewrite.Tags, Embedding = vectors[i] }, Actor, MemoryEvent.Evolve);
-        await store.WriteAsync(writes, ct).ConfigureAwait(false);
         _logger.LogDebug("Note {NoteId}: {Links} links, {Rewrites} neighbours evolved", note.Id, decision.LinkTo.Count, decision.Rewrites.Count);
+        return writes;
     }
 
     private static MemoryRecord RawNote(IngestBatch batch, IngestMessage message)
@@ -164,23 +175,32 @@ public sealed class NotePipeline(
         MemoryRecord note, IReadOnlyList<Guid> precedingIds, CancellationToken ct)
     {
         var filter = new MemoryFilter(note.Scope) { Kinds = [MemoryKind.Note] };
-        var hits = await store.SearchByVectorAsync(note.Embedding!, filter, _options.NeighbourCount + 1, null, ct).ConfigureAwait(false);
+        // The turns just before it are read with the search (asked together: one round trip on a held scope).
+        var others = precedingIds.Where(id => id != note.Id).ToList();
+        var readingPreceding = others.Count > 0 ? store.GetManyAsync(others, ct) : Task.FromResult<IReadOnlyList<MemoryRecord>>([]);
+        IReadOnlyList<ScoredMemory> hits;
+        try
+        {
+            hits = await store.SearchByVectorAsync(note.Embedding!, filter, _options.NeighbourCount + 1, null, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            try { await readingPreceding.ConfigureAwait(false); } catch (Exception) when (readingPreceding.IsFaulted || readingPreceding.IsCanceled) { }
+        }
+        var preceding = await readingPreceding.ConfigureAwait(false);
         var precedes = precedingIds.ToHashSet();
         var neighbours = hits.Where(h => h.Record.Id != note.Id).Take(_options.NeighbourCount)
             .Select(h => new NeighbourNote(NoteText.Snapshot(h.Record), h.Score, precedes.Contains(h.Record.Id))).ToList();
         // The turns just before it are neighbours too, nearest or not: read fresh, as the previous
         // turn's evolution may have changed them since.
         var shown = neighbours.Select(static n => n.Note.Id).ToHashSet();
-        var missing = precedingIds.Where(id => id != note.Id && !shown.Contains(id)).ToList();
         // The records as just read: a rewrite applies to them unless they change meanwhile.
         var read = hits.Select(static h => h.Record).Where(r => shown.Contains(r.Id)).ToDictionary(static r => r.Id);
-        if (missing.Count > 0)
+        foreach (var record in preceding)
         {
-            foreach (var record in await store.GetManyAsync(missing, ct).ConfigureAwait(false))
-            {
-                neighbours.Add(new NeighbourNote(NoteText.Snapshot(record), Cosine(note.Embedding, record.Embedding), Precedes: true));
-                read[record.Id] = record;
-            }
+            if (shown.Contains(record.Id)) continue;
+            neighbours.Add(new NeighbourNote(NoteText.Snapshot(record), Cosine(note.Embedding, record.Embedding), Precedes: true));
+            read[record.Id] = record;
         }
         var decision = neighbours.Count == 0 ? LinkDecision.None : await linkDecider.DecideAsync(NoteText.Snapshot(note), neighbours, ct).ConfigureAwait(false);
         Validate(decision, neighbours);
@@ -255,10 +275,8 @@ public sealed class NotePipeline(
         if (_options.ContextTurns <= 0) return [];
         // Only notes within the conversation gap: older ones are another conversation, and the bound keeps the scan small in big scopes.
         var filter = new MemoryFilter(batch.Scope) { Kinds = [MemoryKind.Note], ObservedFrom = batch.ObservedAt - _options.ConversationGap, ObservedBefore = batch.ObservedAt.AddMicroseconds(1) }; // stores keep whole microseconds
-        var count = await store.CountAsync(filter, ct).ConfigureAwait(false);
         var want = _options.ContextTurns + batch.Messages.Count;
-        var offset = (int)Math.Max(0, count - want);
-        var page = await store.ListAsync(filter, want, offset, ct).ConfigureAwait(false);
+        var page = await store.ListLatestAsync(filter, want, ct).ConfigureAwait(false);
         var own = batch.Messages.Select(static m => m.NoteId).ToHashSet();
         return page.Where(n => !own.Contains(n.Id) && NoteScopeEquals(n.Scope, batch.Scope)).TakeLast(_options.ContextTurns).ToList();
     }

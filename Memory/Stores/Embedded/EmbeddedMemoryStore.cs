@@ -261,8 +261,17 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
                 }
                 entries.Add(JournalEntry.Put(NormalizeEdge(edge) with { CreatedAt = now }));
             }
+            var completed = 0;
+            var completedIds = new HashSet<Guid>();
+            foreach (var completion in batch.JobCompletions)
+            {
+                if (!_jobs.TryGetValue(completion.JobId, out var job) || job.Status != MemoryJobStatus.Pending || !completedIds.Add(job.Id)
+                    || !string.Equals(job.LeaseOwner, completion.Worker, StringComparison.Ordinal) || job.LeaseExpiresAt is not { } until || until <= now) continue;
+                entries.Add(JournalEntry.Put(job with { Status = MemoryJobStatus.Completed, FinishedAt = now, LeaseOwner = null, LeaseExpiresAt = null }));
+                completed++;
+            }
             if (entries.Count > 0) Commit(entries);
-            return Task.FromResult(new MemoryWriteResult(added, updated, closed));
+            return Task.FromResult(new MemoryWriteResult(added, updated, closed, completed));
         }
         finally { _lock.ExitWriteLock(); }
     }
@@ -302,6 +311,21 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
             var list = Scan(filter.Scope).Where(filter.Matches)
                 .OrderBy(r => r.ObservedAt).ThenBy(r => r.CreatedAt).ThenBy(r => r.Id)
                 .Skip(offset).Take(limit).ToList();
+            return Task.FromResult<IReadOnlyList<MemoryRecord>>(list);
+        }
+        finally { _lock.ExitReadLock(); }
+    }
+
+    public Task<IReadOnlyList<MemoryRecord>> ListLatestAsync(MemoryFilter filter, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        _lock.EnterReadLock();
+        try
+        {
+            var list = Scan(filter.Scope).Where(filter.Matches)
+                .OrderBy(r => r.ObservedAt).ThenBy(r => r.CreatedAt).ThenBy(r => r.Id)
+                .TakeLast(limit).ToList();
             return Task.FromResult<IReadOnlyList<MemoryRecord>>(list);
         }
         finally { _lock.ExitReadLock(); }
@@ -436,6 +460,15 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
             return Task.FromResult<IReadOnlyList<ScoredMemory>>(hits);
         }
         finally { _lock.ExitReadLock(); }
+    }
+
+    public async Task<SignalHits> SearchSignalsAsync(SignalSearch search, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(search);
+        var vector = search.Vector is { } v ? await SearchByVectorAsync(v, search.Filter, search.TopK, null, cancellationToken).ConfigureAwait(false) : [];
+        var text = search.Text is { } t ? await SearchByTextAsync(t, search.Filter, search.TopK, TextField.All, cancellationToken).ConfigureAwait(false) : [];
+        var content = search.ContentText is { } c ? await SearchByTextAsync(c, search.Filter, search.TopK, TextField.Content, cancellationToken).ConfigureAwait(false) : [];
+        return new SignalHits(vector, text, content);
     }
 
     // ------------------------------------------------------------------ edges

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Agents.Infra;
 using Agents.Memory.Model;
+using Agents.Memory.Stores.Postgres.ScopeCache;
 using Agents.Memory.Stores.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -19,9 +20,11 @@ namespace Agents.Memory.Stores.Postgres;
 /// partial HNSW index (iterative scan, so scope filters do not starve the top-k); full-text search
 /// ranks with BM25 computed in SQL up to <see cref="PostgresMemoryStoreOptions.Bm25MaxRecords"/>
 /// filtered rows, with <c>ts_rank_cd</c> above. All times come from the <see cref="TimeProvider"/>, not
-/// the server clock, so both stores behave the same under test.
+/// the server clock, so both stores behave the same under test. Scopes held by their owner
+/// (<see cref="HoldScope"/>) are copied in process and their searches and lists answered there, after
+/// one check of the scope's epoch (<see cref="HeldScopes"/>; docs/memory-store.md).
 /// </summary>
-public sealed class PostgresMemoryStore : IMemoryStore
+public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
 {
     private const string UniqueViolation = "23505";
     private const string ForeignKeyViolation = "23503";
@@ -31,6 +34,7 @@ public sealed class PostgresMemoryStore : IMemoryStore
     private readonly PostgresMemoryStoreOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly HeldScopes? _cache;
 
     public PostgresMemoryStore(NpgsqlDataSource dataSource, MemoryStoreOptions? options = null, PostgresMemoryStoreOptions? postgresOptions = null,
         TimeProvider? timeProvider = null, ILogger<PostgresMemoryStore>? logger = null)
@@ -43,9 +47,164 @@ public sealed class PostgresMemoryStore : IMemoryStore
         _options = postgresOptions ?? new PostgresMemoryStoreOptions();
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? (ILogger)NullLogger.Instance;
+        _options.ScopeCache.Validate();
+        _cache = _options.ScopeCache.Enabled ? new HeldScopes(_options.ScopeCache) : null;
     }
 
     public int Dimension => _validator.Options.Dimension;
+
+    /// <summary>Keeps <paramref name="scope"/> in process while the handle lives: reads whose filter names
+    /// exactly this scope are answered from the copy once the scope's epoch shows it is current.</summary>
+    public IDisposable HoldScope(MemoryScope scope) => _cache?.Hold(scope) ?? NoHold.Instance;
+
+    /// <summary>Reads of held scopes in the current async flow share one epoch check per scope until the
+    /// handle is disposed (<see cref="SharedChecks"/>); a write conflict ends the sharing of the checks so far.</summary>
+    public IDisposable ShareChecks() => _cache is null ? NoHold.Instance : SharedChecks.Begin();
+
+    /// <summary>What the scope cache did so far (zeros when it is off).</summary>
+    public ScopeCacheCounters ScopeCacheCounters => _cache?.Counters ?? default;
+
+    private sealed class NoHold : IDisposable
+    {
+        public static readonly NoHold Instance = new();
+        public void Dispose() { }
+    }
+
+    // ------------------------------------------------------------------ scope cache
+
+    /// <summary>
+    /// Answers a read from the copy of the held scope <paramref name="scope"/> when it is current: loads
+    /// it on first use, then asks the database for the scope's epoch (with the lexemes of
+    /// <paramref name="texts"/>, in the same round trip) and reads the copy if it is that far. Not
+    /// served (SQL answers): no copy, too large, this process's own writes still in flight, or
+    /// <paramref name="read"/> declined.
+    /// </summary>
+    private Task<(bool Served, T Value)> ReadCachedAsync<T>(MemoryScope scope, IReadOnlyList<string> texts,
+        Func<CachedScope, string[][], (bool Ok, T Value)> read, CancellationToken cancellationToken) =>
+        _cache?.Find(scope) is { } cached ? ReadCachedAsync(cached, texts, read, cancellationToken) : Task.FromResult<(bool, T)>(default);
+
+    private async Task<(bool Served, T Value)> ReadCachedAsync<T>(CachedScope cached, IReadOnlyList<string> texts,
+        Func<CachedScope, string[][], (bool Ok, T Value)> read, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            switch (cached.State)
+            {
+                case CachedScopeState.TooLarge: return InSql();
+                case CachedScopeState.Unloaded or CachedScopeState.Loading:
+                    if (!await LoadCachedAsync(cached, cancellationToken).ConfigureAwait(false)) return InSql();
+                    break;
+            }
+            var (epoch, lexemes) = await CheckAsync(cached, texts, cancellationToken).ConfigureAwait(false);
+            switch (cached.TryRead(epoch, c => read(c, lexemes), out var answer))
+            {
+                case CachedRead.Served when answer.Ok:
+                    _cache!.CountServed();
+                    return (true, answer.Value);
+                case CachedRead.Stale:
+                    if (!await LoadCachedAsync(cached, cancellationToken).ConfigureAwait(false)) return InSql();
+                    continue;
+                default: return InSql();
+            }
+        }
+        return InSql();
+
+        (bool, T) InSql()
+        {
+            _cache!.CountReadInSql();
+            return default;
+        }
+    }
+
+    /// <summary>The scope's epoch now, and the lexemes of <paramref name="texts"/>: one round trip shared by
+    /// the reads of the scope that start at the same moment (the stages of a job start theirs together).</summary>
+    private async Task<(long Epoch, string[][] Lexemes)> CheckAsync(CachedScope cached, IReadOnlyList<string> texts, CancellationToken cancellationToken)
+    {
+        // In a stretch that shares checks (a pipeline job), a scope checked already is not asked again.
+        var shared = SharedChecks.Current;
+        if (shared is not null)
+        {
+            if (shared.TryGet(cached, texts, out var sharedEpoch, out var sharedLexemes)) return (sharedEpoch, sharedLexemes);
+            if (texts.Count == 0 && shared.Pending(cached) is { } pending)
+                return ((await pending.WaitAsync(cancellationToken).ConfigureAwait(false)).Epoch, []);
+        }
+        var (check, send) = cached.JoinCheck(texts);
+        shared?.Started(cached, check.Result.Task);
+        if (send)
+        {
+            await Task.Yield(); // reads started in the same burst join before the check goes out
+            var all = cached.Seal(check);
+            try
+            {
+                // Not the caller's token: others wait for this answer too.
+                await using var command = ScopeCacheSql.Check(_dataSource, cached.Key, all);
+                var (epoch, lexemes) = await ScopeCacheSql.ReadCheckAsync(command, all.Count, CancellationToken.None).ConfigureAwait(false);
+                var byText = new Dictionary<string, string[]>(all.Count, StringComparer.Ordinal);
+                for (var i = 0; i < all.Count; i++) byText[all[i]] = lexemes[i];
+                check.Result.SetResult((epoch, byText));
+            }
+            catch (Exception e)
+            {
+                check.Result.SetException(e);
+            }
+        }
+        var answer = await check.Result.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var asked = texts.Select(t => answer.Lexemes[t]).ToArray();
+        shared?.Remember(cached, answer.Epoch, texts, asked);
+        return (answer.Epoch, asked);
+    }
+
+    /// <summary>Loads (or reloads) a copy, or waits for the load under way; true when the copy is loaded.</summary>
+    private async Task<bool> LoadCachedAsync(CachedScope cached, CancellationToken cancellationToken)
+    {
+        if (!cached.TryBeginLoad(out var running))
+        {
+            await running.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return cached.State == CachedScopeState.Loaded;
+        }
+        _cache!.CountLoad();
+        try
+        {
+            var cap = _cache.Options.MaxRecordsPerScope;
+            await using var load = ScopeCacheSql.Load(_dataSource, cached, cap);
+            var (epoch, records) = await ScopeCacheSql.ReadLoadAsync(load, cap, cancellationToken).ConfigureAwait(false);
+            if (records is null)
+            {
+                cached.FailLoad(tooLarge: true);
+                _logger.LogDebug("Scope {Scope} holds more than {Cap} records: its reads stay in SQL", cached.Scope, cap);
+                return false;
+            }
+            cached.CompleteLoad(epoch, records);
+        }
+        catch
+        {
+            cached.FailLoad(tooLarge: false);
+            throw;
+        }
+        _cache.Trim(cached);
+        return true;
+    }
+
+    /// <summary>Runs a write batch that held copies follow: its read-back tells which keys it moved and how
+    /// the records it changed are stored, and the copies apply it after the commit.</summary>
+    private async Task ExecuteFollowedAsync(NpgsqlBatch batch, CachedWrite? write, IReadOnlyList<MemoryRecord> stored, CancellationToken cancellationToken)
+    {
+        if (write is null)
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        try
+        {
+            ScopeCacheSql.AddReadback(batch, write, stored.Select(static r => r.Id).ToList());
+            var readback = await ScopeCacheSql.ReadAllAsync(batch, cancellationToken).ConfigureAwait(false);
+            write.Complete(readback.Epochs, readback.Changes(stored));
+        }
+        finally
+        {
+            write.Abort(); // no-op once completed
+        }
+    }
 
     // ------------------------------------------------------------------ records
 
@@ -65,7 +224,7 @@ public sealed class PostgresMemoryStore : IMemoryStore
             foreach (var job in jobs ?? []) batch.BatchCommands.Add(InsertJob(job, record.Scope, now));
             try
             {
-                await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                await ExecuteFollowedAsync(batch, _cache?.BeginWrite([record.Scope]), [stored], cancellationToken).ConfigureAwait(false);
             }
             catch (PostgresException e) when (e.SqlState == UniqueViolation && e.ConstraintName == "memory_records_pkey")
             {
@@ -183,6 +342,19 @@ public sealed class PostgresMemoryStore : IMemoryStore
 
     public async Task<MemoryRecord> UpdateAsync(MemoryRecord record, string actor, MemoryEvent @event = MemoryEvent.Update, CancellationToken cancellationToken = default)
     {
+        try
+        {
+            return await UpdateCoreAsync(record, actor, @event, cancellationToken).ConfigureAwait(false);
+        }
+        catch (MemoryConflictException)
+        {
+            SharedChecks.Current?.Forget(); // what was read is stale: the reads after this check again
+            throw;
+        }
+    }
+
+    private async Task<MemoryRecord> UpdateCoreAsync(MemoryRecord record, string actor, MemoryEvent @event, CancellationToken cancellationToken)
+    {
         _validator.ValidateRecord(record);
         MemoryInputValidator.ValidateActor(actor);
         if (@event is MemoryEvent.Add or MemoryEvent.Delete)
@@ -193,9 +365,41 @@ public sealed class PostgresMemoryStore : IMemoryStore
         // committed a concurrent update re-checks the version on the newer row and so matches nothing.
         var now = Now();
         var stored = Embedded.EmbeddedMemoryStore.Normalize(record) with { UpdatedAt = now, Version = record.Version + 1 };
-        await using var command = _dataSource.CreateCommand(UpdateSql + "SELECT created_at FROM updated");
-        AddUpdateParameters(command.Parameters, stored, record.Version, NewHistory(stored, null, stored.Content, @event, actor, now));
-        var createdAt = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        object? createdAt;
+        if (_cache?.BeginWrite([record.Scope]) is { } write)
+        {
+            // Held copies follow: the update and its read-back in one batch (one implicit transaction).
+            await using var batch = _dataSource.CreateBatch();
+            var command = new NpgsqlBatchCommand(UpdateSql + "SELECT created_at AS updated_created_at FROM updated");
+            AddUpdateParameters(command.Parameters, stored, record.Version, NewHistory(stored, null, stored.Content, @event, actor, now));
+            batch.BatchCommands.Add(command);
+            try
+            {
+                ScopeCacheSql.AddReadback(batch, write, [record.Id]);
+                var readback = new ScopeCacheSql.Readback();
+                createdAt = null;
+                await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    do
+                    {
+                        if (await ScopeCacheSql.TryReadReadbackAsync(reader, readback, cancellationToken).ConfigureAwait(false)) continue;
+                        if (reader.FieldCount == 1 && await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) createdAt = reader.GetValue(0);
+                    }
+                    while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
+                }
+                if (createdAt is DateTime at) write.Complete(readback.Epochs, readback.Changes([stored with { CreatedAt = MemoryTime.Normalize(new DateTimeOffset(at, TimeSpan.Zero)) }]));
+            }
+            finally
+            {
+                write.Abort();
+            }
+        }
+        else
+        {
+            await using var command = _dataSource.CreateCommand(UpdateSql + "SELECT created_at FROM updated");
+            AddUpdateParameters(command.Parameters, stored, record.Version, NewHistory(stored, null, stored.Content, @event, actor, now));
+            createdAt = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        }
         if (createdAt is DateTime created) return stored with { CreatedAt = MemoryTime.Normalize(new DateTimeOffset(created, TimeSpan.Zero)) };
 
         // Nothing matched: say why, as the embedded store does.
@@ -211,6 +415,19 @@ public sealed class PostgresMemoryStore : IMemoryStore
     private const string ExpectValidClose = "AGW03";
 
     public async Task<MemoryWriteResult> WriteAsync(MemoryWriteBatch writes, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await WriteCoreAsync(writes, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is MemoryConflictException or MemoryNotFoundException)
+        {
+            SharedChecks.Current?.Forget(); // what was read is stale: the reads after this check again
+            throw;
+        }
+    }
+
+    private async Task<MemoryWriteResult> WriteCoreAsync(MemoryWriteBatch writes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(writes);
         _validator.ValidateBatch(writes);
@@ -292,21 +509,44 @@ public sealed class PostgresMemoryStore : IMemoryStore
             batch.BatchCommands.Add(command);
         }
 
+        var completions = new List<NpgsqlBatchCommand>(writes.JobCompletions.Count);
+        foreach (var completion in writes.JobCompletions.DistinctBy(static c => c.JobId))
+        {
+            var command = new NpgsqlBatchCommand("""
+                UPDATE memory_jobs SET status = 'completed', finished_at = @now, lease_owner = NULL, lease_expires_at = NULL
+                WHERE id = @id AND status = 'pending' AND lease_owner = @worker AND lease_expires_at > @now
+                """);
+            command.Parameters.Add(new NpgsqlParameter<Guid>("id", completion.JobId));
+            command.Parameters.Add(TextParam("worker", completion.Worker));
+            command.Parameters.Add(TimeParameter("now", now));
+            completions.Add(command);
+            batch.BatchCommands.Add(command);
+        }
+
         var updated = new List<MemoryRecord>(updates.Count);
+        // Held copies of the scopes written follow the batch: it ends by reading back what it moved.
+        var changed = writes.Adds.Select(static a => a.Record.Id).Concat(writes.Updates.Select(static u => u.Record.Id)).ToList();
+        var write = changed.Count == 0 ? null : _cache?.BeginWrite(writes.Adds.Select(static a => a.Record.Scope).Concat(writes.Updates.Select(static u => u.Record.Scope)));
+        var readback = new ScopeCacheSql.Readback();
+        if (write is not null) ScopeCacheSql.AddReadback(batch, write, changed);
         try
         {
-            await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            var u = 0;
-            // The updates' results are the ones with two columns (created_at, the check), in batch order.
-            do
+            await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
             {
-                if (reader.FieldCount != 2) continue;
-                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                var created = new DateTimeOffset(reader.GetFieldValue<DateTime>(0), TimeSpan.Zero);
-                updated.Add(updates[u].Stored with { CreatedAt = MemoryTime.Normalize(created) });
-                u++;
+                var u = 0;
+                // The updates' results are the ones with two columns (created_at, the check), in batch order.
+                do
+                {
+                    if (write is not null && await ScopeCacheSql.TryReadReadbackAsync(reader, readback, cancellationToken).ConfigureAwait(false)) continue;
+                    if (reader.FieldCount != 2) continue;
+                    await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                    var created = new DateTimeOffset(reader.GetFieldValue<DateTime>(0), TimeSpan.Zero);
+                    updated.Add(updates[u].Stored with { CreatedAt = MemoryTime.Normalize(created) });
+                    u++;
+                }
+                while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
             }
-            while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
+            write?.Complete(readback.Epochs, readback.Changes(added.Concat(updated)));
         }
         catch (PostgresException e) when (e.SqlState == ExpectUpdated && Guid.TryParse(e.MessageText, out var id))
         {
@@ -332,8 +572,12 @@ public sealed class PostgresMemoryStore : IMemoryStore
         {
             throw new MemoryNotFoundException($"An edge of the batch names a record that does not exist ({e.Detail}).");
         }
+        finally
+        {
+            write?.Abort(); // no-op once completed
+        }
         var closed = closes.Sum(static c => c.RecordsAffected);
-        return new MemoryWriteResult(added, updated, closed);
+        return new MemoryWriteResult(added, updated, closed, completions.Sum(static c => c.RecordsAffected));
     }
 
     public async Task<bool> DeleteAsync(Guid id, string actor, CancellationToken cancellationToken = default)
@@ -343,16 +587,31 @@ public sealed class PostgresMemoryStore : IMemoryStore
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var old = await LockRecordAsync(connection, transaction, id, cancellationToken).ConfigureAwait(false);
         if (old is null) return false;
-        await using (var batch = new NpgsqlBatch(connection, transaction))
+        var write = _cache?.BeginWrite([old.Scope]);
+        try
         {
-            // Edges go with the record (ON DELETE CASCADE).
-            var delete = new NpgsqlBatchCommand("DELETE FROM memory_records WHERE id = @id");
-            delete.Parameters.Add(new NpgsqlParameter<Guid>("id", id));
-            batch.BatchCommands.Add(delete);
-            batch.BatchCommands.Add(InsertHistory(NewHistory(old, old.Content, null, MemoryEvent.Delete, actor, Now()) with { Version = old.Version }));
-            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            var readback = new ScopeCacheSql.Readback();
+            await using (var batch = new NpgsqlBatch(connection, transaction))
+            {
+                // Edges go with the record (ON DELETE CASCADE).
+                var delete = new NpgsqlBatchCommand("DELETE FROM memory_records WHERE id = @id");
+                delete.Parameters.Add(new NpgsqlParameter<Guid>("id", id));
+                batch.BatchCommands.Add(delete);
+                batch.BatchCommands.Add(InsertHistory(NewHistory(old, old.Content, null, MemoryEvent.Delete, actor, Now()) with { Version = old.Version }));
+                if (write is null) await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                else
+                {
+                    ScopeCacheSql.AddReadback(batch, write, []);
+                    readback = await ScopeCacheSql.ReadAllAsync(batch, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            write?.Complete(readback.Epochs, readback.Changes([], [id]));
         }
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        finally
+        {
+            write?.Abort(); // no-op once completed
+        }
         return true;
     }
 
@@ -383,6 +642,21 @@ public sealed class PostgresMemoryStore : IMemoryStore
     public async Task<IReadOnlyList<MemoryRecord>> GetManyAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken = default)
     {
         if (ids.Count == 0) return [];
+        // Records that one held copy holds are read there (after its check); any id it lacks sends the read to SQL.
+        if (_cache?.CopyHolding(ids.First()) is { } copy)
+        {
+            var cached = await ReadCachedAsync(copy, [], (c, _) =>
+            {
+                var found = new List<MemoryRecord>(ids.Count);
+                foreach (var id in ids.Distinct())
+                {
+                    if (!c.Records.TryGetValue(id, out var record)) return (false, found);
+                    found.Add(record.Record);
+                }
+                return (true, found);
+            }, cancellationToken).ConfigureAwait(false);
+            if (cached.Served) return cached.Value;
+        }
         await using var command = _dataSource.CreateCommand($"SELECT {RecordColumns} FROM memory_records WHERE id = ANY(@ids)");
         command.Parameters.Add(new NpgsqlParameter<Guid[]>("ids", ids.Distinct().ToArray()));
         var byId = new Dictionary<Guid, MemoryRecord>();
@@ -399,6 +673,8 @@ public sealed class PostgresMemoryStore : IMemoryStore
         ArgumentNullException.ThrowIfNull(filter);
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        var cached = await ReadCachedAsync(filter.Scope, [], (c, _) => (true, CachedScopeSearch.List(c, filter, limit, offset)), cancellationToken).ConfigureAwait(false);
+        if (cached.Served) return cached.Value;
         await using var command = _dataSource.CreateCommand();
         var sql = new StringBuilder($"SELECT {RecordColumns} FROM memory_records WHERE ");
         AppendFilter(sql, command.Parameters, filter);
@@ -409,9 +685,28 @@ public sealed class PostgresMemoryStore : IMemoryStore
         return await ReadRecordsAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task<IReadOnlyList<MemoryRecord>> ListLatestAsync(MemoryFilter filter, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        var cached = await ReadCachedAsync(filter.Scope, [], (c, _) => (true, CachedScopeSearch.ListLatest(c, filter, limit)), cancellationToken).ConfigureAwait(false);
+        if (cached.Served) return cached.Value;
+        await using var command = _dataSource.CreateCommand();
+        var sql = new StringBuilder($"SELECT {RecordColumns} FROM memory_records WHERE ");
+        AppendFilter(sql, command.Parameters, filter);
+        // The scope indexes end in observed_at: read backwards from the newest, then put in order.
+        sql.Append(" ORDER BY observed_at DESC, created_at DESC, id DESC LIMIT @limit");
+        command.Parameters.Add(new NpgsqlParameter<int>("limit", limit));
+        command.CommandText = sql.ToString();
+        var records = await ReadRecordsAsync(command, cancellationToken).ConfigureAwait(false);
+        return records.Reverse().ToList();
+    }
+
     public async Task<long> CountAsync(MemoryFilter filter, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(filter);
+        var cached = await ReadCachedAsync(filter.Scope, [], (c, _) => (true, CachedScopeSearch.Count(c, filter)), cancellationToken).ConfigureAwait(false);
+        if (cached.Served) return cached.Value;
         await using var command = _dataSource.CreateCommand();
         var sql = new StringBuilder("SELECT count(*) FROM memory_records WHERE ");
         AppendFilter(sql, command.Parameters, filter);
@@ -427,13 +722,90 @@ public sealed class PostgresMemoryStore : IMemoryStore
         ArgumentNullException.ThrowIfNull(filter);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(topK);
         _validator.ValidateEmbedding(query, "The query vector");
+        var cached = await ReadCachedAsync(filter.Scope, [], (c, _) => (true, CachedScopeSearch.Vector(c, query, filter, topK, minScore)), cancellationToken).ConfigureAwait(false);
+        if (cached.Served) return cached.Value;
+        await using var batch = _dataSource.CreateBatch();
+        AddVectorSearch(batch, query, filter, topK, minScore);
+        return SortByScore((await ReadSearchesAsync(batch, cancellationToken).ConfigureAwait(false))[0]);
+    }
+
+    public async Task<IReadOnlyList<ScoredMemory>> SearchByTextAsync(string query, MemoryFilter filter, int topK = 10, TextField field = TextField.All, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(filter);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(topK);
+        _ = TextColumn(field);
+        if (string.IsNullOrWhiteSpace(query)) return [];
+        var cached = await ReadCachedAsync(filter.Scope, [query], (c, lexemes) =>
+            CachedScopeSearch.Text(c, lexemes[0], filter, topK, field, _options.Bm25MaxRecords) is { } hits ? (true, hits) : (false, []), cancellationToken).ConfigureAwait(false);
+        if (cached.Served) return cached.Value;
+        await using var batch = _dataSource.CreateBatch();
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SET jit = off"));
+        AddTextSearch(batch, query, filter, topK, field);
+        return (await ReadSearchesAsync(batch, cancellationToken).ConfigureAwait(false))[0];
+    }
+
+    public async Task<SignalHits> SearchSignalsAsync(SignalSearch search, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(search);
+        ArgumentNullException.ThrowIfNull(search.Filter);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(search.TopK);
+        if (search.Vector is { } v) _validator.ValidateEmbedding(v, "The query vector");
+        var text = string.IsNullOrWhiteSpace(search.Text) ? null : search.Text;
+        var content = string.IsNullOrWhiteSpace(search.ContentText) ? null : search.ContentText;
+        if (search.Vector is null && text is null && content is null) return SignalHits.None;
+
+        // A held scope: one round trip for the epoch and the queries' lexemes, then all three in process.
+        var texts = new List<string>(2);
+        if (text is not null) texts.Add(text);
+        if (content is not null && content != text) texts.Add(content);
+        var cached = await ReadCachedAsync(search.Filter.Scope, texts, (c, lexemes) =>
+        {
+            var vectorHits = search.Vector is { } q ? CachedScopeSearch.Vector(c, q, search.Filter, search.TopK, null) : [];
+            List<ScoredMemory>? textHits = [], contentHits = [];
+            if (text is not null) textHits = CachedScopeSearch.Text(c, lexemes[0], search.Filter, search.TopK, TextField.All, _options.Bm25MaxRecords);
+            if (content is not null) contentHits = CachedScopeSearch.Text(c, lexemes[texts.IndexOf(content)], search.Filter, search.TopK, TextField.Content, _options.Bm25MaxRecords);
+            return textHits is null || contentHits is null ? (false, SignalHits.None) : (true, new SignalHits(vectorHits, textHits, contentHits));
+        }, cancellationToken).ConfigureAwait(false);
+        if (cached.Served) return cached.Value;
+
+        // Otherwise every search in one batch: one round trip, the server runs them one after another.
+        await using var batch = _dataSource.CreateBatch();
+        if (text is not null || content is not null) batch.BatchCommands.Add(new NpgsqlBatchCommand("SET jit = off"));
+        if (search.Vector is { } vector) AddVectorSearch(batch, vector, search.Filter, search.TopK, null);
+        if (text is not null) AddTextSearch(batch, text, search.Filter, search.TopK, TextField.All);
+        if (content is not null) AddTextSearch(batch, content, search.Filter, search.TopK, TextField.Content);
+        var results = await ReadSearchesAsync(batch, cancellationToken).ConfigureAwait(false);
+        var next = 0;
+        return new SignalHits(
+            search.Vector is null ? [] : SortByScore(results[next++]),
+            text is null ? [] : results[next++],
+            content is null ? [] : results[next]);
+    }
+
+    // relaxed_order may return neighbours slightly out of order.
+    private static List<ScoredMemory> SortByScore(List<ScoredMemory> hits)
+    {
+        hits.Sort((a, b) => b.Score.CompareTo(a.Score));
+        return hits;
+    }
+
+    private static string TextColumn(TextField field) => field switch
+    {
+        TextField.All => "search",
+        TextField.Content => "content_search",
+        _ => throw new ArgumentOutOfRangeException(nameof(field), field, "Unknown text field."),
+    };
+
+    /// <summary>Adds a vector search to <paramref name="batch"/>: its HNSW settings (in the same round
+    /// trip; their results are empty) and the statement, whose rows are records with a score.</summary>
+    private void AddVectorSearch(NpgsqlBatch batch, float[] query, MemoryFilter filter, int topK, double? minScore)
+    {
         var d = Dimension.ToString(CultureInfo.InvariantCulture);
 
         // Iterative scan (pgvector 0.8): with a selective scope filter the index keeps scanning until
         // k rows pass, instead of filtering one ef_search-sized candidate list down to fewer than k.
-        // The settings travel in the same round trip as the query (the reader skips their empty results).
         var ef = Math.Clamp(Math.Max(_options.EfSearch, 2 * topK), 1, 1000).ToString(CultureInfo.InvariantCulture);
-        await using var batch = _dataSource.CreateBatch();
         batch.BatchCommands.Add(new NpgsqlBatchCommand("SET hnsw.iterative_scan = relaxed_order"));
         batch.BatchCommands.Add(new NpgsqlBatchCommand($"SET hnsw.ef_search = {ef}"));
         var command = new NpgsqlBatchCommand();
@@ -472,28 +844,14 @@ public sealed class PostgresMemoryStore : IMemoryStore
         command.Parameters.Add(PgVector.Parameter("q", query));
         command.Parameters.Add(new NpgsqlParameter<int>("k", topK));
         batch.BatchCommands.Add(command);
-        var hits = await ReadScoredAsync(batch, cancellationToken).ConfigureAwait(false);
-        // relaxed_order may return neighbours slightly out of order.
-        hits.Sort((a, b) => b.Score.CompareTo(a.Score));
-        return hits;
     }
 
-    public async Task<IReadOnlyList<ScoredMemory>> SearchByTextAsync(string query, MemoryFilter filter, int topK = 10, TextField field = TextField.All, CancellationToken cancellationToken = default)
+    /// <summary>Adds a full-text search to <paramref name="batch"/> (which must turn JIT off before it:
+    /// the planner's estimates for the BM25 CTEs run far above the JIT threshold while the statement
+    /// takes milliseconds to a second, and compiling it would add ~100 ms).</summary>
+    private void AddTextSearch(NpgsqlBatch batch, string query, MemoryFilter filter, int topK, TextField field)
     {
-        ArgumentNullException.ThrowIfNull(query);
-        ArgumentNullException.ThrowIfNull(filter);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(topK);
-        var column = field switch
-        {
-            TextField.All => "search",
-            TextField.Content => "content_search",
-            _ => throw new ArgumentOutOfRangeException(nameof(field), field, "Unknown text field."),
-        };
-        if (string.IsNullOrWhiteSpace(query)) return [];
-        // The planner's estimates for the BM25 CTEs run far above the JIT threshold while the statement
-        // takes milliseconds to a second; compiling it would add ~100 ms. The setting rides in the batch.
-        await using var batch = _dataSource.CreateBatch();
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("SET jit = off"));
+        var column = TextColumn(field);
         var command = new NpgsqlBatchCommand();
         batch.BatchCommands.Add(command);
         var whereText = new StringBuilder();
@@ -525,7 +883,24 @@ public sealed class PostgresMemoryStore : IMemoryStore
         }
         command.Parameters.Add(TextParam("query", query.Replace('\0', ' ')));
         command.Parameters.Add(new NpgsqlParameter<int>("k", topK));
-        return await ReadScoredAsync(batch, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs a batch of searches and reads each one's scored rows, in batch order, skipping the
+    /// empty results of its SET commands.</summary>
+    private static async Task<List<List<ScoredMemory>>> ReadSearchesAsync(NpgsqlBatch batch, CancellationToken cancellationToken)
+    {
+        var results = new List<List<ScoredMemory>>();
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        do
+        {
+            if (reader.FieldCount != RecordColumnCount + 1) continue;
+            var hits = new List<ScoredMemory>();
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                hits.Add(new ScoredMemory(ReadRecord(reader), Convert.ToDouble(reader.GetValue(RecordColumnCount), CultureInfo.InvariantCulture)));
+            results.Add(hits);
+        }
+        while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
+        return results;
     }
 
     // Okapi BM25 (k1 1.2, b 0.75), as the embedded store ranks, with the statistics of the filtered
@@ -732,26 +1107,27 @@ public sealed class PostgresMemoryStore : IMemoryStore
         foreach (var job in jobs) _validator.ValidateJob(job, null);
         if (jobs.Count == 0) return [];
         var now = Now();
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using (var batch = new NpgsqlBatch(connection, transaction))
-        {
-            foreach (var job in jobs) batch.BatchCommands.Add(InsertJob(job, null, now));
-            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-        // The stored jobs (new or existing for the key) in one read, returned in the order asked.
-        var byKey = new Dictionary<(string, string), MemoryJob>();
-        await using (var select = new NpgsqlCommand($"""
+        // The inserts and the read of the stored jobs (new or existing for the key, returned in the order
+        // asked) in one batch: one implicit transaction, one round trip.
+        await using var batch = _dataSource.CreateBatch();
+        foreach (var job in jobs) batch.BatchCommands.Add(InsertJob(job, null, now));
+        var select = new NpgsqlBatchCommand($"""
             SELECT {JobColumns} FROM memory_jobs
             WHERE (tenant, idempotency_key) IN (SELECT * FROM unnest(@tenants, @keys))
-            """, connection, transaction))
+            """);
+        select.Parameters.Add(TextArray("tenants", jobs.Select(static j => j.Scope!.Tenant)));
+        select.Parameters.Add(TextArray("keys", jobs.Select(static j => j.IdempotencyKey)));
+        batch.BatchCommands.Add(select);
+        var byKey = new Dictionary<(string, string), MemoryJob>();
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            select.Parameters.Add(TextArray("tenants", jobs.Select(static j => j.Scope!.Tenant)));
-            select.Parameters.Add(TextArray("keys", jobs.Select(static j => j.IdempotencyKey)));
-            await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) { var j = ReadJob(reader); byKey[(j.Scope.Tenant, j.IdempotencyKey)] = j; }
+            do
+            {
+                if (reader.FieldCount != JobColumnCount) continue;
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) { var j = ReadJob(reader); byKey[(j.Scope.Tenant, j.IdempotencyKey)] = j; }
+            }
+            while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
         }
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return jobs.Select(j => byKey[(j.Scope!.Tenant, j.IdempotencyKey)]).ToList();
     }
 
@@ -789,11 +1165,10 @@ public sealed class PostgresMemoryStore : IMemoryStore
         if (lease <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(lease), lease, "A lease must be positive.");
         var now = Now();
         var where = new StringBuilder("status = 'pending' AND ");
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using var batch = new NpgsqlBatch(connection, transaction);
-        // Claimers of one scope queue on this lock, so "no live lease of another worker" stays true
-        // until the claim commits.
+        // One batch, one implicit transaction, one round trip. Claimers of one scope queue on this lock
+        // (held to the end of that transaction), so "no live lease of another worker" stays true until
+        // the claim commits.
+        await using var batch = _dataSource.CreateBatch();
         var lockScope = new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock(hashtextextended(@scope_key, 0))");
         lockScope.Parameters.Add(TextParam("scope_key", ScopeKey(scope)));
         batch.BatchCommands.Add(lockScope);
@@ -838,7 +1213,6 @@ public sealed class PostgresMemoryStore : IMemoryStore
                 : reader.IsDBNull(columns + 1) ? Time(reader, columns + 2) : Time(reader, columns + 1);
             result = new ScopeJobClaim(job, pending, retryAt);
         }
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return result;
     }
 
@@ -1067,21 +1441,6 @@ public sealed class PostgresMemoryStore : IMemoryStore
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) records.Add(ReadRecord(reader));
         return records;
-    }
-
-    // Reads the scored rows of a batch, skipping the empty results of its SET commands.
-    private static async Task<List<ScoredMemory>> ReadScoredAsync(NpgsqlBatch batch, CancellationToken cancellationToken)
-    {
-        var hits = new List<ScoredMemory>();
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        do
-        {
-            if (reader.FieldCount == 0) continue;
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                hits.Add(new ScoredMemory(ReadRecord(reader), Convert.ToDouble(reader.GetValue(RecordColumnCount), CultureInfo.InvariantCulture)));
-        }
-        while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
-        return hits;
     }
 
     private static MemoryHistoryEntry NewHistory(MemoryRecord r, string? oldContent, string? newContent, MemoryEvent @event, string actor, DateTimeOffset at) => new()

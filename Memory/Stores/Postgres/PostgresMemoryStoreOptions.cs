@@ -1,3 +1,5 @@
+using Agents.Memory.Stores.Postgres.ScopeCache;
+
 namespace Agents.Memory.Stores.Postgres;
 
 /// <summary>Options of the PostgreSQL store (bind from "Memory:Postgres").</summary>
@@ -18,4 +20,7 @@ public sealed class PostgresMemoryStoreOptions
     /// times faster when a query word occurs in most of a very large scope, but weighs common and rare
     /// words alike. 0: always <c>ts_rank_cd</c>.</summary>
     public int Bm25MaxRecords { get; set; } = 20_000;
+
+    /// <summary>The in-process copies of held scopes (<see cref="PostgresMemoryStore.HoldScope"/>).</summary>
+    public ScopeCacheOptions ScopeCache { get; set; } = new();
 }

@@ -18,6 +18,10 @@ public static class MemoryEndpoints
                 Results.Accepted(value: await memory.AddAsync(request, ct)))
             .WithName("AddMemory").WithSummary("Add messages or text to a scope (durable on return; enrichment follows in the background)")
             .Produces<AddMemoryResponse>(StatusCodes.Status202Accepted);
+        memories.MapPost("/batch", async (AddMemoriesRequest request, TenantMemoryService memory, CancellationToken ct) =>
+                Results.Accepted(value: await memory.AddManyAsync(request, ct)))
+            .WithName("AddMemories").WithSummary("Bulk ingest: up to 1,000 adds, all checked first, each scope's stored in one transaction (COPY on PostgreSQL)")
+            .Produces<AddMemoriesResponse>(StatusCodes.Status202Accepted);
         memories.MapPost("/search", (SearchMemoryRequest request, TenantMemoryService memory, CancellationToken ct) => memory.SearchAsync(request, ct))
             .WithName("SearchMemory").WithSummary("Hybrid search of a scope: query, tags, kinds, top-k, as-of");
         memories.MapGet("/", ([AsParameters] ScopeQuery scope, TenantMemoryService memory, CancellationToken ct,

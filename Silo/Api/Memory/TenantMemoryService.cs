@@ -15,6 +15,7 @@ namespace Agents.Silo.Api.Memory;
 public sealed class TenantMemoryService(IGrainFactory grains, string tenant, TimeProvider time, TimeSpan maxWait) : IAgentsMemoryApi
 {
     public const int MaxMessages = 100;
+    public const int MaxBulkAdds = 1000;
     public const int MaxQueryLength = 4096;
     public const int MaxSpeakerLength = 256;
 
@@ -22,29 +23,67 @@ public sealed class TenantMemoryService(IGrainFactory grains, string tenant, Tim
 
     public async Task<AddMemoryResponse> AddAsync(AddMemoryRequest request, CancellationToken cancellationToken = default)
     {
+        var (scope, input) = Input(request, "");
+        var receipt = await Grain(scope).AddAsync(input, cancellationToken);
+        return Response(receipt);
+    }
+
+    public async Task<AddMemoriesResponse> AddManyAsync(AddMemoriesRequest request, CancellationToken cancellationToken = default)
+    {
         ArgumentNullException.ThrowIfNull(request);
-        var scope = ScopeOf(request.Scope);
-        if (request.Messages is not null && request.Text is not null) throw new InvalidRequestException("Send either 'messages' or 'text', not both.");
+        if (request.Adds is not { Count: > 0 }) throw new InvalidRequestException("A bulk add needs 'adds' (a non-empty list).");
+        if (request.Adds.Count > MaxBulkAdds) throw new InvalidRequestException($"A bulk add holds at most {MaxBulkAdds} adds; got {request.Adds.Count}.");
+        // Every add is checked before any is stored; then each scope's adds go to its grain in one call
+        // (stored in one transaction there), the scopes at once.
+        var inputs = request.Adds.Select((add, i) => Input(add, $"Add {i}: ")).ToList();
+        var byScope = inputs.Select((p, i) => (p.Scope, p.Input, Index: i)).GroupBy(static p => p.Scope).ToList();
+        var receipts = new MemoryAddReceipt[inputs.Count];
+        await Task.WhenAll(byScope.Select(async group =>
+        {
+            var stored = await Grain(group.Key).AddManyAsync(group.Select(static p => p.Input).ToList(), cancellationToken);
+            var i = 0;
+            foreach (var p in group) receipts[p.Index] = stored[i++];
+        }));
+        return new AddMemoriesResponse(receipts.Select(Response).ToList());
+    }
+
+    private static AddMemoryResponse Response(MemoryAddReceipt receipt) =>
+        new(receipt.EpisodeId, receipt.NoteIds, receipt.JobId, receipt.Repeated, "PENDING");
+
+    // An add's scope and the grain's input, checked; which prefixes the errors (a bulk add names the add).
+    private (ScopeRef Scope, MemoryInput Input) Input(AddMemoryRequest? request, string which)
+    {
+        InvalidRequestException Bad(string message) => new(char.ToUpperInvariant((which + message)[0]) + (which + message)[1..]);
+        if (request is null) throw Bad("the add is null.");
+        ScopeRef scope;
+        try
+        {
+            scope = ScopeOf(request.Scope);
+        }
+        catch (InvalidRequestException e) when (which.Length > 0)
+        {
+            throw Bad(e.Message);
+        }
+        if (request.Messages is not null && request.Text is not null) throw Bad($"send either 'messages' or 'text', not both.");
         var messages = request.Messages ?? (request.Text is not null ? [new MessageInput(request.Text, Speaker: request.Speaker)] : null);
-        if (messages is not { Count: > 0 }) throw new InvalidRequestException("An add needs 'messages' (a non-empty list) or 'text'.");
-        if (messages.Count > MaxMessages) throw new InvalidRequestException($"An add holds at most {MaxMessages} messages; got {messages.Count}.");
+        if (messages is not { Count: > 0 }) throw Bad($"an add needs 'messages' (a non-empty list) or 'text'.");
+        if (messages.Count > MaxMessages) throw Bad($"an add holds at most {MaxMessages} messages; got {messages.Count}.");
         var turns = new List<TurnInput>(messages.Count);
         for (var i = 0; i < messages.Count; i++)
         {
-            var m = messages[i] ?? throw new InvalidRequestException($"Message {i} is null.");
-            if (string.IsNullOrWhiteSpace(m.Content)) throw new InvalidRequestException($"Message {i} has no content.");
+            var m = messages[i] ?? throw Bad($"message {i} is null.");
+            if (string.IsNullOrWhiteSpace(m.Content)) throw Bad($"message {i} has no content.");
             var speaker = m.Speaker ?? m.Role;
-            if (speaker is { Length: > MaxSpeakerLength }) throw new InvalidRequestException($"Message {i}'s speaker is longer than {MaxSpeakerLength} characters.");
-            NoNul(m.Content, $"message {i}'s content");
-            NoNul(speaker, $"message {i}'s speaker");
-            NoNul(m.SourceId, $"message {i}'s source_id");
+            if (speaker is { Length: > MaxSpeakerLength }) throw Bad($"message {i}'s speaker is longer than {MaxSpeakerLength} characters.");
+            NoNul(m.Content, $"{which}message {i}'s content");
+            NoNul(speaker, $"{which}message {i}'s speaker");
+            NoNul(m.SourceId, $"{which}message {i}'s source_id");
             turns.Add(new TurnInput(string.IsNullOrWhiteSpace(speaker) ? null : speaker, m.Content, m.SourceId));
         }
         if (request.IdempotencyKey is { } key && (string.IsNullOrWhiteSpace(key) || key.Length > 256))
-            throw new InvalidRequestException("An idempotency key must be 1 to 256 non-blank characters.");
-        NoNul(request.IdempotencyKey, "the idempotency key");
-        var receipt = await Grain(scope).AddAsync(new MemoryInput(turns, request.ObservedAt ?? time.GetUtcNow(), request.IdempotencyKey), cancellationToken);
-        return new AddMemoryResponse(receipt.EpisodeId, receipt.NoteIds, receipt.JobId, receipt.Repeated, "PENDING");
+            throw Bad($"an idempotency key must be 1 to 256 non-blank characters.");
+        NoNul(request.IdempotencyKey, $"{which}the idempotency key");
+        return (scope, new MemoryInput(turns, request.ObservedAt ?? time.GetUtcNow(), request.IdempotencyKey));
     }
 
     public async Task<MemoryResults> SearchAsync(SearchMemoryRequest request, CancellationToken cancellationToken = default)

@@ -40,6 +40,10 @@ public sealed class LocomoEmbedderRun
     public Stopwatch EmbeddedIngestWatch { get; } = new();
     public List<double> EmbeddedLatencies { get; } = [];
     public List<Dictionary<string, TurnRetrievalScore>> GridScores { get; set; } = [];
+    /// <summary>With <c>--store postgres</c>: round trips to the database while ingesting and while answering.</summary>
+    public long IngestRoundTrips { get; set; }
+    public long SearchRoundTrips { get; set; }
+    public double IngestRoundTripMs { get; set; }
 
     /// <summary>The product's profile for the embedder.</summary>
     public static HybridRetrieverOptions Profile(string name) =>

@@ -246,6 +246,27 @@ public abstract class MemoryStoreConformanceTests
         Assert.Equal(1, await Store.CountAsync(new MemoryFilter(new MemoryScope(Tenant, agentId: null, userId: "bob"))));
     }
 
+    [Fact]
+    public async Task List_latest_gives_the_newest_records_oldest_first_with_creation_and_id_breaking_ties()
+    {
+        var scope = User("carol", "r1");
+        var same = Start.AddDays(-1);
+        var ids = new List<Guid>();
+        // Three records share an observation time: creation order (then id) decides among them.
+        foreach (var (content, observed) in new[] { ("a", Start.AddDays(-5)), ("b", same), ("c", same), ("d", same), ("e", Start.AddDays(-3)) })
+        {
+            ids.Add((await Store.AddAsync(Note(scope, content) with { ObservedAt = observed }, "user")).Id);
+            Clock.Advance(TimeSpan.FromMilliseconds(1));
+        }
+        var all = (await Store.ListAsync(new MemoryFilter(scope))).Select(r => r.Id).ToList();
+        Assert.Equal([ids[0], ids[4], ids[1], ids[2], ids[3]], all);
+
+        Assert.Equal(all.TakeLast(2), (await Store.ListLatestAsync(new MemoryFilter(scope), 2)).Select(r => r.Id));
+        Assert.Equal(all, (await Store.ListLatestAsync(new MemoryFilter(scope), 10)).Select(r => r.Id));
+        Assert.Empty(await Store.ListLatestAsync(new MemoryFilter(scope), 0));
+        Assert.Equal([ids[4]], (await Store.ListLatestAsync(new MemoryFilter(scope) { ObservedBefore = same }, 1)).Select(r => r.Id));
+    }
+
     // ------------------------------------------------------------------ vector search
 
     [Fact]

@@ -8,7 +8,10 @@ public sealed class PostgresMemoryStoreConformanceTests(PostgresDatabase db) : M
 {
     protected override IMemoryStore CreateStore() => new PostgresMemoryStore(db.DataSource, Options, timeProvider: Clock);
 
-    protected override async Task<MemoryRowCounts> CountRowsAsync(string tenant)
+    protected override Task<MemoryRowCounts> CountRowsAsync(string tenant) => CountRowsAsync(db, tenant);
+
+    /// <summary>Every row held for the tenant, counted in SQL.</summary>
+    internal static async Task<MemoryRowCounts> CountRowsAsync(PostgresDatabase db, string tenant)
     {
         await using var command = db.DataSource.CreateCommand("""
             SELECT (SELECT count(*) FROM memory_records WHERE tenant = @t),

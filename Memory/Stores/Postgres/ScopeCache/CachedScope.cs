@@ -1,0 +1,309 @@
+using Agents.Memory.Model;
+
+namespace Agents.Memory.Stores.Postgres.ScopeCache;
+
+/// <summary>Where a cached scope's copy stands.</summary>
+internal enum CachedScopeState
+{
+    /// <summary>Not loaded (never, or dropped to stay within the budget).</summary>
+    Unloaded,
+    /// <summary>The first load is under way.</summary>
+    Loading,
+    /// <summary>Equal to the database as of <see cref="CachedScope.Epoch"/>.</summary>
+    Loaded,
+    /// <summary>More records than a copy may hold: reads go to SQL.</summary>
+    TooLarge,
+}
+
+/// <summary>What <see cref="CachedScope.TryRead{T}"/> found.</summary>
+internal enum CachedRead
+{
+    /// <summary>The copy is current: the read was answered from it.</summary>
+    Served,
+    /// <summary>The copy is behind the database, but this process has writes to the scope in flight
+    /// that will bring it up to date: read from SQL this time.</summary>
+    Busy,
+    /// <summary>The copy is behind for reasons of its own (a write through another process, a bulk
+    /// add, a scope erasure): load it again.</summary>
+    Stale,
+    /// <summary>Not loaded, or too large to copy: read from SQL.</summary>
+    Unavailable,
+}
+
+/// <summary>A change to one record seen by a write of this process: its state as stored, or null when deleted.</summary>
+internal readonly record struct RecordChange(Guid Id, CachedRecord? Record);
+
+/// <summary>
+/// The in-process copy of one held scope: every record the scope contains (as a filter), as stored, at
+/// a known epoch of its <see cref="Key"/>. It stays equal to the database because
+/// (1) a load reads the rows and the epoch in one snapshot; (2) every write of this process that moves
+/// the key reads the epoch back in its own transaction, and its changes are applied only when that
+/// epoch follows the copy's directly (the row lock on the key orders writers, one step per
+/// transaction), else kept until the writes between arrive; (3) a read first asks the database for
+/// the key's epoch and is answered here only if the copy is at least that far, so it sees every write
+/// committed before it began, through any process. A copy behind with no write of ours in flight is
+/// reloaded. Thread-safe: one reader-writer lock; searches run under the read lock.
+/// </summary>
+internal sealed class CachedScope(MemoryScope scope, RecordIndex? index = null)
+{
+    private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
+    private Dictionary<Guid, CachedRecord> _records = [];
+    private TextPostings _search = new();
+    private TextPostings _content = new();
+    // Writes of this process whose epoch is ahead of the copy's, by epoch (a gap is a write not seen yet).
+    private readonly SortedDictionary<long, IReadOnlyList<RecordChange>> _pending = [];
+    private CachedScopeState _state = CachedScopeState.Unloaded;
+    private long _epoch;
+    private int _writesInFlight;
+    private TaskCompletionSource? _loading;
+    private long _lastRead;
+
+    public MemoryScope Scope { get; } = scope;
+    public ScopeEpochKey Key { get; } = ScopeEpochKey.Of(scope);
+
+    /// <summary>Holds of this scope (the <see cref="HeldScopes"/>'s lock guards it).</summary>
+    internal int Holds { get; set; }
+
+    public CachedScopeState State { get { _lock.EnterReadLock(); try { return _state; } finally { _lock.ExitReadLock(); } } }
+    public long Epoch { get { _lock.EnterReadLock(); try { return _epoch; } finally { _lock.ExitReadLock(); } } }
+    public int Count { get { _lock.EnterReadLock(); try { return _records.Count; } finally { _lock.ExitReadLock(); } } }
+    public long LastRead => Interlocked.Read(ref _lastRead);
+
+    internal IReadOnlyDictionary<Guid, CachedRecord> Records => _records;
+    internal TextPostings Postings(TextField field) => field == TextField.Content ? _content : _search;
+
+    // ------------------------------------------------------------------ loading
+
+    /// <summary>Starts a load unless one runs: true when the caller must load (and then call
+    /// <see cref="CompleteLoad"/> or <see cref="FailLoad"/>); false with the running load to await.</summary>
+    public bool TryBeginLoad(out Task running)
+    {
+        _lock.EnterWriteLock();
+        try
+        {
+            if (_loading is { } current) { running = current.Task; return false; }
+            _loading = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (_state is CachedScopeState.Unloaded or CachedScopeState.TooLarge) _state = CachedScopeState.Loading;
+            running = _loading.Task;
+            return true;
+        }
+        finally { _lock.ExitWriteLock(); }
+    }
+
+    /// <summary>The rows and epoch a load read in one snapshot. A copy already further (our own writes
+    /// applied while the load ran) stays; otherwise the load replaces it and our writes after it apply.</summary>
+    public void CompleteLoad(long epoch, IReadOnlyList<CachedRecord> records)
+    {
+        _lock.EnterWriteLock();
+        try
+        {
+            if (_state != CachedScopeState.Loaded || epoch > _epoch)
+            {
+                foreach (var id in _records.Keys) index?.Forget(id, this);
+                _records = new Dictionary<Guid, CachedRecord>(records.Count);
+                _search = new TextPostings();
+                _content = new TextPostings();
+                foreach (var record in records) Put(record);
+                _epoch = epoch;
+                _state = CachedScopeState.Loaded;
+            }
+            Drain();
+            Touch();
+        }
+        finally
+        {
+            var loading = _loading;
+            _loading = null;
+            _lock.ExitWriteLock();
+            loading?.SetResult();
+        }
+    }
+
+    /// <summary>A load that did not finish: the scope is too large to copy, or the database failed
+    /// (then the copy, if any, stays as it was and the next read tries again).</summary>
+    public void FailLoad(bool tooLarge)
+    {
+        _lock.EnterWriteLock();
+        try
+        {
+            if (tooLarge) Clear(CachedScopeState.TooLarge);
+            else if (_state == CachedScopeState.Loading) _state = CachedScopeState.Unloaded;
+        }
+        finally
+        {
+            var loading = _loading;
+            _loading = null;
+            _lock.ExitWriteLock();
+            loading?.SetResult();
+        }
+    }
+
+    /// <summary>Drops the copy (to stay within the budget, or when the last hold goes); the next read loads it again.</summary>
+    public void Unload()
+    {
+        _lock.EnterWriteLock();
+        try
+        {
+            if (_loading is null) Clear(CachedScopeState.Unloaded);
+        }
+        finally { _lock.ExitWriteLock(); }
+    }
+
+    private void Clear(CachedScopeState state)
+    {
+        foreach (var id in _records.Keys) index?.Forget(id, this);
+        _records = [];
+        _search = new TextPostings();
+        _content = new TextPostings();
+        _pending.Clear();
+        _epoch = 0;
+        _state = state;
+    }
+
+    // ------------------------------------------------------------------ writes of this process
+
+    /// <summary>A write of this process that may move the key is about to run: true if the copy
+    /// follows it (then <see cref="EndWrite"/> must follow, whatever happens).</summary>
+    public bool BeginWrite()
+    {
+        _lock.EnterWriteLock();
+        try
+        {
+            if (_state is not (CachedScopeState.Loaded or CachedScopeState.Loading)) return false;
+            _writesInFlight++;
+            return true;
+        }
+        finally { _lock.ExitWriteLock(); }
+    }
+
+    /// <summary>A write ended: committed with the key at <paramref name="epoch"/> (null: it did not move
+    /// the key, or failed) and these changes to records.</summary>
+    public void EndWrite(long? epoch, IReadOnlyList<RecordChange> changes)
+    {
+        _lock.EnterWriteLock();
+        try
+        {
+            _writesInFlight--;
+            if (epoch is not { } e || _state is not (CachedScopeState.Loaded or CachedScopeState.Loading)) return;
+            if (e > _epoch || _state == CachedScopeState.Loading) _pending[e] = changes;
+            Drain();
+        }
+        finally { _lock.ExitWriteLock(); }
+    }
+
+    // Applies the writes that directly follow the copy's epoch; forgets those it already includes.
+    private void Drain()
+    {
+        if (_state != CachedScopeState.Loaded) return;
+        while (_pending.Count > 0)
+        {
+            var (epoch, changes) = _pending.First();
+            if (epoch <= _epoch) { _pending.Remove(epoch); continue; }
+            if (epoch != _epoch + 1) return;
+            foreach (var change in changes) Apply(change);
+            _epoch = epoch;
+            _pending.Remove(epoch);
+        }
+    }
+
+    private void Apply(RecordChange change)
+    {
+        Remove(change.Id);
+        if (change.Record is { } record && Scope.Contains(record.Record.Scope)) Put(record);
+    }
+
+    private void Put(CachedRecord record)
+    {
+        _records[record.Record.Id] = record;
+        index?.Note(record.Record.Id, this);
+        _search.Add(record.Record.Id, record.Search);
+        _content.Add(record.Record.Id, record.Content);
+    }
+
+    private void Remove(Guid id)
+    {
+        if (!_records.Remove(id, out var old)) return;
+        index?.Forget(id, this);
+        _search.Remove(id, old.Search);
+        _content.Remove(id, old.Content);
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    /// <summary>Runs <paramref name="read"/> on the copy if it includes everything the database had at
+    /// <paramref name="databaseEpoch"/> (read after the caller's read began).</summary>
+    public CachedRead TryRead<T>(long databaseEpoch, Func<CachedScope, T> read, out T value)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            if (_state == CachedScopeState.Loaded && databaseEpoch <= _epoch)
+            {
+                Touch();
+                value = read(this);
+                return CachedRead.Served;
+            }
+            value = default!;
+            if (_state is CachedScopeState.Unloaded or CachedScopeState.TooLarge) return CachedRead.Unavailable;
+            return _writesInFlight > 0 || _state == CachedScopeState.Loading ? CachedRead.Busy : CachedRead.Stale;
+        }
+        finally { _lock.ExitReadLock(); }
+    }
+
+    private void Touch() => Interlocked.Exchange(ref _lastRead, Environment.TickCount64);
+
+    // ------------------------------------------------------------------ checks
+
+    private readonly Lock _checkGate = new();
+    private EpochCheck? _openCheck;
+
+    /// <summary>Joins the check not sent yet, or opens one (then the caller sends it, after letting reads
+    /// that start at the same moment join). Every read sharing a check began before it was sent, so
+    /// the epoch it reads is valid for each of them.</summary>
+    public (EpochCheck Check, bool Send) JoinCheck(IReadOnlyList<string> texts)
+    {
+        lock (_checkGate)
+        {
+            var send = false;
+            if (_openCheck is null)
+            {
+                _openCheck = new EpochCheck();
+                send = true;
+            }
+            foreach (var text in texts)
+                if (!_openCheck.Texts.Contains(text)) _openCheck.Texts.Add(text);
+            return (_openCheck, send);
+        }
+    }
+
+    /// <summary>Closes a check to joiners before it is sent; returns its texts.</summary>
+    public IReadOnlyList<string> Seal(EpochCheck check)
+    {
+        lock (_checkGate)
+        {
+            if (_openCheck == check) _openCheck = null;
+            return [.. check.Texts];
+        }
+    }
+}
+
+/// <summary>One check of a scope's epoch, shared by the reads that joined it before it was sent, with the
+/// lexemes of each text they search for.</summary>
+internal sealed class EpochCheck
+{
+    public List<string> Texts { get; } = [];
+    public TaskCompletionSource<(long Epoch, IReadOnlyDictionary<string, string[]> Lexemes)> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+/// <summary>Which copy holds a record, so a read by id (which names no scope) can find the copy to
+/// answer it from. A record in several nested held scopes maps to the last copy that took it.</summary>
+internal sealed class RecordIndex
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, CachedScope> _copies = new();
+
+    public void Note(Guid id, CachedScope copy) => _copies[id] = copy;
+
+    public void Forget(Guid id, CachedScope copy) => _copies.TryRemove(new KeyValuePair<Guid, CachedScope>(id, copy));
+
+    public CachedScope? CopyHolding(Guid id) => _copies.GetValueOrDefault(id);
+}

@@ -1,0 +1,128 @@
+using System.Numerics.Tensors;
+using Agents.Memory.Model;
+
+namespace Agents.Memory.Stores.Postgres.ScopeCache;
+
+/// <summary>
+/// The PostgreSQL store's reads computed over a <see cref="CachedScope"/> (under its read lock), with
+/// the semantics of their SQL: the filter of <see cref="MemoryFilter.Matches"/>; exact cosine search;
+/// BM25 from the server's own lexemes, lengths and statistics (k1 1.2, b 0.75; N the filtered records,
+/// document frequencies and average length from the matches), ties to the lower id; lists in
+/// observation order.
+/// </summary>
+internal static class CachedScopeSearch
+{
+    public static List<ScoredMemory> Vector(CachedScope scope, float[] query, MemoryFilter filter, int topK, double? minScore)
+    {
+        var queryNorm = TensorPrimitives.Dot(query, query);
+        var threshold = minScore ?? double.NegativeInfinity;
+        var best = new PriorityQueue<MemoryRecord, (double Score, Guid Id)>(topK + 1, WeakestFirst.Instance);
+        foreach (var cached in scope.Records.Values)
+        {
+            var record = cached.Record;
+            if (record.Embedding is not { } embedding || embedding.Length != query.Length || !filter.Matches(record)) continue;
+            // pgvector's cosine: dot over sqrt(|a|² |b|²), in double.
+            var score = TensorPrimitives.Dot(embedding, query) / Math.Sqrt((double)cached.NormSquared * queryNorm);
+            if (double.IsNaN(score) || score < threshold) continue;
+            Offer(best, record, score, topK);
+        }
+        return Drain(best);
+    }
+
+    /// <summary>BM25 over <paramref name="field"/>; null when the filter leaves more than
+    /// <paramref name="bm25MaxRecords"/> records (SQL ranks those with <c>ts_rank_cd</c>).</summary>
+    public static List<ScoredMemory>? Text(CachedScope scope, IReadOnlyList<string> lexemes, MemoryFilter filter, int topK, TextField field, int bm25MaxRecords)
+    {
+        var matches = new Dictionary<Guid, bool>();
+        long n = 0;
+        foreach (var cached in scope.Records.Values)
+        {
+            var ok = filter.Matches(cached.Record);
+            matches[cached.Record.Id] = ok;
+            if (ok) n++;
+        }
+        if (bm25MaxRecords <= 0 || n > bm25MaxRecords) return null;
+        if (lexemes.Count == 0) return [];
+
+        // The matched documents and, per query lexeme, how many of them hold it.
+        var postings = scope.Postings(field);
+        var terms = lexemes.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        var df = new double[terms.Length];
+        var matched = new Dictionary<Guid, List<(int Term, int Frequency)>>();
+        for (var t = 0; t < terms.Length; t++)
+        {
+            if (postings.Of(terms[t]) is not { } holders) continue;
+            foreach (var (id, frequency) in holders)
+            {
+                if (!matches[id]) continue;
+                df[t]++;
+                if (!matched.TryGetValue(id, out var hits)) matched[id] = hits = [];
+                hits.Add((t, frequency));
+            }
+        }
+        if (matched.Count == 0) return [];
+        double lengths = 0;
+        foreach (var id in matched.Keys) lengths += scope.Records[id].Terms(field).Length;
+        var averageLength = Math.Max(lengths / matched.Count, 1);
+
+        var best = new PriorityQueue<MemoryRecord, (double Score, Guid Id)>(topK + 1, WeakestFirst.Instance);
+        foreach (var (id, hits) in matched)
+        {
+            var cached = scope.Records[id];
+            var length = (double)cached.Terms(field).Length;
+            double score = 0;
+            foreach (var (t, frequency) in hits)
+            {
+                var tf = (double)frequency;
+                score += Math.Log(1 + (n - df[t] + 0.5) / (df[t] + 0.5)) * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * length / averageLength));
+            }
+            Offer(best, cached.Record, score, topK);
+        }
+        return Drain(best);
+    }
+
+    public static List<MemoryRecord> List(CachedScope scope, MemoryFilter filter, int limit, int offset) =>
+        scope.Records.Values.Select(static c => c.Record).Where(filter.Matches)
+            .OrderBy(static r => r.ObservedAt).ThenBy(static r => r.CreatedAt).ThenBy(static r => r.Id)
+            .Skip(offset).Take(limit).ToList();
+
+    public static List<MemoryRecord> ListLatest(CachedScope scope, MemoryFilter filter, int limit) =>
+        scope.Records.Values.Select(static c => c.Record).Where(filter.Matches)
+            .OrderBy(static r => r.ObservedAt).ThenBy(static r => r.CreatedAt).ThenBy(static r => r.Id)
+            .TakeLast(limit).ToList();
+
+    public static long Count(CachedScope scope, MemoryFilter filter) =>
+        scope.Records.Values.LongCount(c => filter.Matches(c.Record));
+
+    private static void Offer(PriorityQueue<MemoryRecord, (double, Guid)> best, MemoryRecord record, double score, int topK)
+    {
+        var key = (score, record.Id);
+        if (best.Count == topK && best.TryPeek(out _, out var weakest) && WeakestFirst.Instance.Compare(key, weakest) <= 0) return;
+        best.Enqueue(record, key);
+        if (best.Count > topK) best.Dequeue();
+    }
+
+    private static List<ScoredMemory> Drain(PriorityQueue<MemoryRecord, (double Score, Guid Id)> best)
+    {
+        var hits = new ScoredMemory[best.Count];
+        for (var i = hits.Length - 1; i >= 0; i--)
+        {
+            best.TryDequeue(out var record, out var key);
+            hits[i] = new ScoredMemory(record!, key.Score);
+        }
+        return [.. hits];
+    }
+
+    // Best first is score descending, then id ascending (the SQL's ORDER BY score DESC, id): the weakest
+    // is the lowest score, and among equal scores the highest id.
+    private sealed class WeakestFirst : IComparer<(double Score, Guid Id)>
+    {
+        public static readonly WeakestFirst Instance = new();
+
+        public int Compare((double Score, Guid Id) x, (double Score, Guid Id) y)
+        {
+            var c = x.Score.CompareTo(y.Score);
+            return c != 0 ? c : y.Id.CompareTo(x.Id);
+        }
+    }
+}

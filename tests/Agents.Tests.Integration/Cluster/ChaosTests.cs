@@ -21,7 +21,7 @@ public sealed partial class ChaosTests(ITestOutputHelper output)
 {
     private const int RecoveryLimitSeconds = 150;
 
-    [Fact]
+    [ChaosFact]
     public async Task Cluster_survives_a_killed_silo_a_restarted_database_and_a_cut_off_silo_losing_nothing()
     {
         var bench = Path.Combine(FindRoot(), "bench", "Agents.Bench", "bin", "Release", "net10.0", "Agents.Bench.dll");

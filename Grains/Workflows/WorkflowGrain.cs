@@ -320,9 +320,20 @@ public sealed class WorkflowGrain(
 
     private async Task FailAsync(string reason, CancellationToken cancellationToken)
     {
-        await RecordAsync(false, reason, cancellationToken);
+        // A run that fails must end failed even when the team memory is out of reach (which may be why it
+        // failed): the lesson is lost then, not the run's end.
+        try
+        {
+            await RecordAsync(false, reason, cancellationToken).WaitAsync(RecordPatience, cancellationToken);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning(e, "Run {Run} failed ({Reason}); its trajectory could not be recorded in the team memory", Key, reason);
+        }
         await EndAsync(WorkflowRunState.Failed, reason, reason, cancellationToken);
     }
+
+    private static readonly TimeSpan RecordPatience = TimeSpan.FromSeconds(15);
 
     /// <summary>The run's trajectory into the team memory (once per run, whatever the retries).</summary>
     private async Task RecordAsync(bool succeeded, string? reason, CancellationToken cancellationToken)

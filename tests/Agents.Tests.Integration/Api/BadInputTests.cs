@@ -114,11 +114,22 @@ public sealed class BadInputTests(ApiFixture fixture) : IClassFixture<ApiFixture
     {
         var key = await Host.CreateKeyAsync("limits");
         using var http = Host.Http(key);
-        var huge = new StringContent($$"""{"user_id":"a","text":"{{new string('x', 2 * 1024 * 1024)}}"}""", Encoding.UTF8, "application/json");
-        var tooBig = await http.PostAsync("api/v1/memories", huge);
+        // Expect: 100-continue, as a client sending a large body should: the server refuses before the body is
+        // sent, instead of closing the connection under a client still writing it (a broken pipe, at random).
+        using var huge = new HttpRequestMessage(HttpMethod.Post, "api/v1/memories")
+        {
+            Content = new StringContent($$"""{"user_id":"a","text":"{{new string('x', 2 * 1024 * 1024)}}"}""", Encoding.UTF8, "application/json"),
+            Headers = { ExpectContinue = true },
+        };
+        using var tooBig = await http.SendAsync(huge);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooBig.StatusCode);
         Assert.Equal("application/problem+json", tooBig.Content.Headers.ContentType?.MediaType);
-        var mem0TooBig = await http.PostAsync("v3/memories/add/", new StringContent($$"""{"user_id":"a","messages":[{"role":"user","content":"{{new string('y', 2 * 1024 * 1024)}}"}]}""", Encoding.UTF8, "application/json"));
+        using var mem0Huge = new HttpRequestMessage(HttpMethod.Post, "v3/memories/add/")
+        {
+            Content = new StringContent($$"""{"user_id":"a","messages":[{"role":"user","content":"{{new string('y', 2 * 1024 * 1024)}}"}]}""", Encoding.UTF8, "application/json"),
+            Headers = { ExpectContinue = true },
+        };
+        using var mem0TooBig = await http.SendAsync(mem0Huge);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, mem0TooBig.StatusCode);
         var longText = await http.PostAsync("api/v1/memories", new StringContent($$"""{"user_id":"a","text":"{{new string('z', 100_000)}}"}""", Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.BadRequest, longText.StatusCode);   // within the body limit, over the content limit

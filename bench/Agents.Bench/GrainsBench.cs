@@ -133,11 +133,17 @@ public static class GrainsBench
     private static async Task<List<TGrain>> OnRemoteAsync<TGrain>(Func<int, TGrain> grain, Func<TGrain, Task<string>> where, SiloAddress remote, int count)
     {
         var chosen = new List<TGrain>(count);
+        var seen = new HashSet<string>();
         for (var i = 0; chosen.Count < count; i++)
         {
-            if (i > count * 50) throw new InvalidOperationException("placement never chose the remote silo");
+            if (i > count * 200) throw new InvalidOperationException($"placement never chose the remote silo {remote}; activations were on: {string.Join(", ", seen)}");
+            // Placement weighs the silos' load: right after the ping phase the remote silo looks busy, so
+            // give its statistics time to settle now and then.
+            if (i > 0 && i % 20 == 0) await Task.Delay(TimeSpan.FromSeconds(1));
             var candidate = grain(i);
-            if (await where(candidate) == remote.ToString()) chosen.Add(candidate);
+            var silo = await where(candidate);
+            seen.Add(silo);
+            if (silo == remote.ToString()) chosen.Add(candidate);
         }
         return chosen;
     }

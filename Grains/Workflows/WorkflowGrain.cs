@@ -66,8 +66,19 @@ public sealed class WorkflowGrain(
         Run.State = WorkflowRunState.Running;
         Run.StartedAt = time.GetUtcNow();
         Emit(WorkflowEventType.RunStarted, $"run of '{definition.Name}' for team '{definition.Team}' started: {definition.Task}");
-        await this.RegisterOrUpdateReminder(ResumeReminder, _options.ResumeReminderPeriod, _options.ResumeReminderPeriod);
-        await run.WriteStateAsync(cancellationToken);
+        try
+        {
+            await this.RegisterOrUpdateReminder(ResumeReminder, _options.ResumeReminderPeriod, _options.ResumeReminderPeriod);
+            await run.WriteStateAsync(cancellationToken);
+        }
+        catch
+        {
+            // Not known to be stored (the database restarting, say): this activation must not keep a start
+            // that its caller was told failed and that nothing drives. The caller's retry reaches a fresh
+            // activation, which reads what was stored: a run to go on with, or none yet.
+            DeactivateOnIdle();
+            throw;
+        }
         await ReportAsync(cancellationToken);
         Kick();
         return Status();

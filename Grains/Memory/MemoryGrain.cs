@@ -179,7 +179,7 @@ public sealed class MemoryGrain(MemoryEngine engine, PipelineThrottle throttle, 
         {
             _pending = 0; // a malformed key names no scope, so there is nothing to run
             _kicked = false;
-            SignalIdle();
+            Signal(ref _idle);
             return;
         }
         // A slot of the silo's pipeline budget; a scope that waits too long lets the activation breathe
@@ -217,17 +217,16 @@ public sealed class MemoryGrain(MemoryEngine engine, PipelineThrottle throttle, 
             _running = false;
             throttle.Exit();
         }
-        var ticked = _ticked;
-        _ticked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        ticked.TrySetResult();
-        if (_pending == 0 && !_kicked) SignalIdle();
+        Signal(ref _ticked);
+        if (_pending == 0 && !_kicked) Signal(ref _idle);
     }
 
-    private void SignalIdle()
+    // Wakes those waiting on the signal and arms a fresh one for the next waiters.
+    private static void Signal(ref TaskCompletionSource signal)
     {
-        var idle = _idle;
-        _idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        idle.TrySetResult();
+        var fired = signal;
+        signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        fired.TrySetResult();
     }
 
     private static TimeSpan Clamp(TimeSpan delay, TimeSpan max) =>

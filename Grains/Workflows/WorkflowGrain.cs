@@ -191,16 +191,11 @@ public sealed class WorkflowGrain(
         if (knowledge.Count > 0)
         {
             var team = GrainFactory.GetGrain<IMemoryGrain>(teamKey.Scope.ToGrainKey());
-            var written = new List<Guid>();
-            var jobs = new List<Guid>();
-            foreach (var text in knowledge)
-            {
-                // Keyed by its text: the same knowledge given to many runs is stored once per team.
-                var receipt = await team.AddAsync(new MemoryInput([new TurnInput(null, text, "knowledge")], Run.StartedAt, KnowledgeKey(text)), cancellationToken);
-                if (!receipt.Repeated) written.Add(receipt.EpisodeId);
-                written.AddRange(receipt.NoteIds);
-                jobs.Add(receipt.JobId);
-            }
+            // One call for all of it; each entry keyed by its text, so knowledge given to many runs is stored once per team.
+            var receipts = await team.AddManyAsync(
+                knowledge.Select(text => new MemoryInput([new TurnInput(null, text, "knowledge")], Run.StartedAt, KnowledgeKey(text))).ToArray(), cancellationToken);
+            var written = receipts.Where(r => !r.Repeated).Select(r => r.EpisodeId).Concat(receipts.SelectMany(r => r.NoteIds)).ToList();
+            var jobs = receipts.Select(r => r.JobId).ToList();
             // The knowledge's own notes must be searchable, not every other run's work queued in the team.
             // WaitAsync too: the run stops waiting at its deadline even when the cancellation cannot reach
             // the callee (its silo died or was cut off; the call's own time-out is 10 minutes).

@@ -37,7 +37,9 @@ internal static class MutationScenario
             Assert.Equal(updated[i], result.Ids(0)[0]);
             Assert.Equal(1f, result.Scores(0)[0], 4);
             reader.Read(keys.AsSpan((int)(updated[i] - 1000) * d, d), options, result);
-            Assert.NotEqual(updated[i], result.Ids(0)[0]);
+            // The old key is gone: the memory is not found there as an exact match. (Its new random key may
+            // still be the old key's nearest neighbour by chance, about once in a few hundred runs.)
+            Assert.False(result.Ids(0)[0] == updated[i] && result.Scores(0)[0] > 0.9999f, $"{updated[i]} still answers its old key exactly");
         }
 
         // Insert: new memories are found at once, one at a time and in a batch.

@@ -218,17 +218,12 @@ public sealed class TeamMemoryGrain(
         progress.TrySetResult();
     }
 
-    /// <summary>The run's trajectory, query node and links, insight refinement, and the outcome for the insights it used.</summary>
-    private async Task ApplyAsync(TeamRunRecord run, CancellationToken cancellationToken)
+    /// <summary>The run's trajectory, query node and links, insight refinement, and the outcome for the
+    /// insights it used, in one write keyed by the run (a record applied again after a crash stores nothing twice).</summary>
+    private Task ApplyAsync(TeamRunRecord run, CancellationToken cancellationToken)
     {
         var steps = run.Steps.Select(s => new AgentStep(s.Agent, s.Message) { Instruction = s.Instruction, Action = s.Action, Observation = s.Outcome }).ToArray();
-        await teams.RecordTaskAsync(Scope, new TeamTask(run.Task, steps, run.Succeeded), run.At, cancellationToken);
-        if (run.InsightsUsed.Count > 0)
-        {
-            // An insight retired or merged since the run began no longer takes part.
-            var live = (await store.GetManyAsync(run.InsightsUsed, cancellationToken)).Where(r => r.Kind == MemoryKind.Insight).Select(r => r.Id).ToArray();
-            if (live.Length > 0) await teams.ReportOutcomeAsync(live, run.Succeeded, cancellationToken);
-        }
+        return teams.RecordTaskAsync(Scope, new TeamTask(run.Task, steps, run.Succeeded), run.At, run.InsightsUsed, $"run:{run.RunId}", cancellationToken);
     }
 
     /// <summary>Stores the state as it is now, or returns when a write begun since the last change did.</summary>

@@ -85,7 +85,8 @@ public static class AgentsSiloBuilderExtensions
     /// embedded) kept in step with the attention banks; the models (an OpenAI-compatible endpoint or the
     /// offline ones); the memory engine; the inference pool; the error translation of every Agents
     /// grain; the role placement filter; this silo's roles as silo metadata; and the resumption of
-    /// pipelines left pending. Every bad setting stops the start, named.
+    /// pipelines left pending; the local sentence model is loaded before the silo takes calls. Every bad
+    /// setting stops the start, named.
     /// </summary>
     public static ISiloBuilder AddAgents(this ISiloBuilder silo, IConfiguration configuration)
     {
@@ -130,6 +131,7 @@ public static class AgentsSiloBuilderExtensions
         services.AddSingleton<IMemoryStore>(sp => sp.GetRequiredService<BankSyncedMemoryStore>());
         services.AddSingleton(sp => sp.GetRequiredService<BankSyncedMemoryStore>().Banks);
         services.AddSingleton(sp => OfflineEmbedders.Create(sp, memory));   // Agents:Memory:Embedder: minilm or hashing
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SentenceModelWarmUp>();   // loaded before the silo takes calls
         services.AddAgentsLlm(configuration.GetSection("Agents:Llm"));   // an endpoint, when configured, replaces the offline embedder
         services.AddSingleton<IMemoryRetriever>(sp =>
         {

@@ -52,6 +52,37 @@ public sealed class SentenceEmbedderTests
         }
     }
 
+    [Fact]
+    public async Task Texts_of_very_different_lengths_batched_together_embed_as_they_do_alone()
+    {
+        // Pipelines embed a note's long text (content, context, keywords, tags) with short entity names and
+        // facts: padding the short ones to the longest must not move them (the attention mask hides it).
+        var embedder = new SentenceEmbedder(new SentenceEmbedderOptions { CacheEntries = 0 });
+        var sentences = new[]
+        {
+            "The Aurora launch is set for 14 March in Lisbon.", "Aurora's launch budget is 40,000 euros, approved by finance in January.",
+            "Press kits for Aurora go to twelve technology journalists one week before the launch.", "The Nimbus beta closes at the end of April.",
+        };
+        var texts = new List<string> { "Aurora", "Lisbon", "Porto", "ok" };
+        texts.AddRange(sentences);
+        for (var n = 1; n <= sentences.Length; n++)
+            texts.Add($"{sentences[n - 1]}\nSomeone, 6 December 2026. {string.Join(' ', sentences.Take(n))}\nkeywords: aurora, launch, budget\ntags: finance, aurora");
+        var batch = await EmbedAsync(embedder, [.. texts]);
+        for (var i = 0; i < texts.Count; i++)
+        {
+            var alone = (await EmbedAsync(embedder, texts[i]))[0];
+            Assert.True(Cosine(alone, batch[i]) > 0.9999, $"text {i}: cosine {Cosine(alone, batch[i]):F6}");
+            Assert.True(MathF.Abs(TensorPrimitives.MaxMagnitude(Diff(alone, batch[i]))) < 1e-5f, $"text {i}: a component differs by more than 1e-5");
+        }
+    }
+
+    private static float[] Diff(float[] a, float[] b)
+    {
+        var d = new float[a.Length];
+        TensorPrimitives.Subtract(a, b, d);
+        return d;
+    }
+
     [Theory]
     [InlineData("When does the Aurora launch happen?", "The Aurora release is set for 14 March.", "I adopted a puppy last week.")]
     [InlineData("Where does she live now?", "She moved to Lisbon in May and rents a flat there.", "The quarterly budget was approved by finance.")]

@@ -1,9 +1,11 @@
 using Agents.Abstractions.Teams;
 using Agents.Grains.Memory;
+using Agents.Grains.Workflows;
 using Agents.Memory.Model;
 using Agents.Memory.Pipelines.Team;
 using Agents.Memory.Stores;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Storage;
 
 namespace Agents.Grains.Teams;
@@ -21,10 +23,10 @@ public sealed class TeamMemoryGrain(
     [PersistentState("team-memory")] IPersistentState<TeamMemoryState> state,
     TeamMemory teams,
     IMemoryStore store,
+    IOptions<WorkflowOptions> options,
     ILogger<TeamMemoryGrain> logger) : Grain, ITeamMemoryGrain, IRemindable
 {
     private const string RecordReminder = "team-records";
-    private static readonly TimeSpan ReminderPeriod = TimeSpan.FromMinutes(1);
 
     /// <summary>Attempts at one record before it is given up (logged): a record that cannot be applied
     /// must not hold the team's later runs back for ever.</summary>
@@ -33,6 +35,9 @@ public sealed class TeamMemoryGrain(
     private TeamKey? _key;
     private IGrainTimer? _recorder;
     private bool _reminderRegistered;
+    // Reminder changes one at a time: the reminder's tick finding the queue empty must not unregister
+    // the reminder a record accepted meanwhile (an interleaved RecordRunAsync) has just registered.
+    private readonly SemaphoreSlim _reminding = new(1, 1);
     // Records accepted by this activation (those found in the stored queue included) and records done
     // (applied or given up): the queue holds accepted - settled of them.
     private long _accepted;
@@ -89,7 +94,15 @@ public sealed class TeamMemoryGrain(
             _changes++;
         }
         // A repeat still waits for the write: the first call may have failed before its record was stored.
-        await EnsureReminderAsync();
+        await _reminding.WaitAsync(cancellationToken);
+        try
+        {
+            await EnsureReminderAsync();
+        }
+        finally
+        {
+            _reminding.Release();
+        }
         await WriteAsync(cancellationToken);
         Kick();
         return !known;
@@ -123,23 +136,31 @@ public sealed class TeamMemoryGrain(
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         if (reminderName != RecordReminder) return;
-        if (State.Pending.Count > 0)
-        {
-            _reminderRegistered = true;
-            Kick();
-            return;
-        }
-        // Nothing queued: no more wake-ups. A record accepted meanwhile registers it again.
-        _reminderRegistered = false;
+        await _reminding.WaitAsync();
         try
         {
-            if (await this.GetReminder(RecordReminder) is { } reminder) await this.UnregisterReminder(reminder);
+            if (State.Pending.Count > 0)
+            {
+                _reminderRegistered = true;
+                Kick();
+                return;
+            }
+            // Nothing queued: no more wake-ups. A record accepted from here on registers it again
+            // (it waits for this to finish).
+            _reminderRegistered = false;
+            try
+            {
+                if (await this.GetReminder(RecordReminder) is { } reminder) await this.UnregisterReminder(reminder);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogDebug(e, "Team {Team} could not unregister its record reminder; it will fire once more and find nothing", Key);
+            }
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        finally
         {
-            logger.LogDebug(e, "Team {Team} could not unregister its record reminder; it will fire once more and find nothing", Key);
+            _reminding.Release();
         }
-        if (State.Pending.Count > 0) await EnsureReminderAsync();
     }
 
     private void Kick() => _recorder?.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan);
@@ -148,7 +169,8 @@ public sealed class TeamMemoryGrain(
     private async Task EnsureReminderAsync()
     {
         if (_reminderRegistered) return;
-        await this.RegisterOrUpdateReminder(RecordReminder, ReminderPeriod, ReminderPeriod);
+        var period = options.Value.ResumeReminderPeriod;
+        await this.RegisterOrUpdateReminder(RecordReminder, period, period);
         _reminderRegistered = true;
     }
 

@@ -187,27 +187,50 @@ public sealed class WorkflowGrain(
     private async Task PrepareAsync(CancellationToken cancellationToken)
     {
         var teamKey = new TeamKey(Key.Tenant, Definition.Team);
+        // The knowledge goes into the team's notes, the recall reads its runs and insights: independent, so at once.
+        var recalling = GrainFactory.GetGrain<ITeamMemoryGrain>(teamKey.ToString()).RecallAsync(Definition.Task, cancellationToken);
+        IReadOnlyList<Guid>? written = null;
+        try
+        {
+            written = await AddKnowledgeAsync(teamKey, cancellationToken);
+        }
+        finally
+        {
+            if (written is null) await Observe(recalling);
+        }
+        var team = await recalling.WaitAsync(cancellationToken);
         var knowledge = Definition.Knowledge ?? [];
         if (knowledge.Count > 0)
-        {
-            var team = GrainFactory.GetGrain<IMemoryGrain>(teamKey.Scope.ToGrainKey());
-            // One call for all of it; each entry keyed by its text, so knowledge given to many runs is stored once per team.
-            var receipts = await team.AddManyAsync(
-                knowledge.Select(text => new MemoryInput([new TurnInput(null, text, "knowledge")], Run.StartedAt, KnowledgeKey(text))).ToArray(), cancellationToken);
-            var written = receipts.Where(r => !r.Repeated).Select(r => r.EpisodeId).Concat(receipts.SelectMany(r => r.NoteIds)).ToList();
-            var jobs = receipts.Select(r => r.JobId).ToList();
-            // The knowledge's own notes must be searchable, not every other run's work queued in the team.
-            // WaitAsync too: the run stops waiting at its deadline even when the cancellation cannot reach
-            // the callee (its silo died or was cut off; the call's own time-out is 10 minutes).
-            await team.WaitForJobsAsync(jobs, cancellationToken).WaitAsync(cancellationToken);
-            Emit(WorkflowEventType.MemoryWritten, $"{knowledge.Count} knowledge entr{(knowledge.Count == 1 ? "y" : "ies")} in team '{Definition.Team}' memory", memoryIds: written.Distinct().ToArray());
-        }
-        Run.Team = await GrainFactory.GetGrain<ITeamMemoryGrain>(teamKey.ToString()).RecallAsync(Definition.Task, cancellationToken);
+            Emit(WorkflowEventType.MemoryWritten, $"{knowledge.Count} knowledge entr{(knowledge.Count == 1 ? "y" : "ies")} in team '{Definition.Team}' memory", memoryIds: written!);
+        Run.Team = team;
         Emit(WorkflowEventType.MemoryRead,
             $"team memory: {Run.Team.RelatedRuns.Count} similar runs, {Run.Team.Insights.Count} insights, {Run.Team.Examples.Count} example trajectories",
             memoryIds: [.. Run.Team.Insights.Select(i => i.Id), .. Run.Team.RelatedRuns]);
         Run.Prepared = true;
         await run.WriteStateAsync(cancellationToken);
+    }
+
+    /// <summary>The task's knowledge into the team memory, searchable when this returns; the ids written.</summary>
+    private async Task<IReadOnlyList<Guid>> AddKnowledgeAsync(TeamKey teamKey, CancellationToken cancellationToken)
+    {
+        var knowledge = Definition.Knowledge ?? [];
+        if (knowledge.Count == 0) return [];
+        var team = GrainFactory.GetGrain<IMemoryGrain>(teamKey.Scope.ToGrainKey());
+        // One call for all of it; each entry keyed by its text, so knowledge given to many runs is stored once per team.
+        var receipts = await team.AddManyAsync(
+            knowledge.Select(text => new MemoryInput([new TurnInput(null, text, "knowledge")], Run.StartedAt, KnowledgeKey(text))).ToArray(), cancellationToken);
+        var written = receipts.Where(r => !r.Repeated).Select(r => r.EpisodeId).Concat(receipts.SelectMany(r => r.NoteIds)).Distinct().ToArray();
+        var jobs = receipts.Select(r => r.JobId).ToList();
+        // The knowledge's own notes must be searchable, not every other run's work queued in the team.
+        // WaitAsync too: the run stops waiting at its deadline even when the cancellation cannot reach
+        // the callee (its silo died or was cut off; the call's own time-out is 10 minutes).
+        await team.WaitForJobsAsync(jobs, cancellationToken).WaitAsync(cancellationToken);
+        return written;
+    }
+
+    private static async Task Observe(Task task)
+    {
+        try { await task; } catch { /* the first failure is the one reported */ }
     }
 
     private async Task AdvanceAsync(CancellationToken cancellationToken)

@@ -57,6 +57,7 @@ public sealed class HybridRetriever : IMemoryRetriever
             Text = o.TextWeight > 0 ? request.Query : null,
             ContentText = o.ContentTextWeight > 0 ? request.Query : null,
             Vector = queryVector,
+            WithEmbeddings = o.UseMmr, // only MMR compares the candidates' embeddings
         }, cancellationToken).ConfigureAwait(false);
         var (vectorHits, textHits, contentHits) = (signals.Vector, signals.Text, signals.ContentText);
         foreach (var hit in vectorHits) records[hit.Record.Id] = hit.Record;

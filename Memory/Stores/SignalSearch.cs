@@ -17,6 +17,11 @@ public sealed record SignalSearch(MemoryFilter Filter, int TopK)
 
     /// <summary>Cosine similarity to this vector.</summary>
     public float[]? Vector { get; init; }
+
+    /// <summary>Whether the hits' records must carry their embeddings. False lets a store leave
+    /// <see cref="Model.MemoryRecord.Embedding"/> null on the records it reads for this search (PostgreSQL
+    /// then neither sends nor parses a vector per candidate); the records are for reading, not to write back.</summary>
+    public bool WithEmbeddings { get; init; } = true;
 }
 
 /// <summary>The answers of a <see cref="SignalSearch"/>, best first each.</summary>

@@ -69,6 +69,8 @@ public static class WorkflowsBench
             }
             Console.WriteLine($"{name,-18} {definition.Topology,-16} completed {1 + rest.Count(o => o.Status.State == WorkflowRunState.Completed)}/{runsPerExample}, " +
                 $"run p95 {BenchStats.Percentile(rest.Select(o => o.Milliseconds).Append(first.Milliseconds).ToList(), 95):F0} ms, insights learnt after the first run: {learnt.Count}");
+            Console.WriteLine($"  phases ms p50/p95, first run: {PhaseLine([first])}");
+            Console.WriteLine($"  phases ms p50/p95, the others: {PhaseLine(rest)}");
             if (first.Status.State != WorkflowRunState.Completed) Console.WriteLine($"  first run {first.Status.State}: {first.Status.Error}");
         }
 
@@ -87,11 +89,32 @@ public static class WorkflowsBench
         return failed == 0 ? 0 : 1;
     }
 
-    private sealed record RunOutcome(WorkflowRunStatus Status, double Milliseconds, IReadOnlyList<double> StepMilliseconds);
+    private sealed record RunOutcome(WorkflowRunStatus Status, double Milliseconds, IReadOnlyList<double> StepMilliseconds, IReadOnlyList<double> PhaseMilliseconds);
+
+    /// <summary>Where a run's time goes, from its events' times: the start call, the knowledge added to the
+    /// team memory, the team's recall, the steps, the end (recording included when it is part of it), and
+    /// the client's notice of the end.</summary>
+    private static readonly string[] Phases = ["start", "knowledge", "recall", "steps", "end", "notice"];
+
+    private static double[] PhasesOf(DateTimeOffset submitted, IReadOnlyList<WorkflowEvent> events, DateTimeOffset noticed)
+    {
+        var started = events.FirstOrDefault(e => e.Type == WorkflowEventType.RunStarted)?.At ?? submitted;
+        var knowledge = events.FirstOrDefault(e => e.Type == WorkflowEventType.MemoryWritten && e.Step is null)?.At ?? started;
+        var recalled = events.FirstOrDefault(e => e.Type == WorkflowEventType.MemoryRead && e.Step is null)?.At ?? knowledge;
+        var stepped = events.LastOrDefault(e => e.Step is not null)?.At ?? recalled;
+        var ended = events.LastOrDefault(e => WorkflowEventType.IsFinal(e.Type))?.At ?? stepped;
+        DateTimeOffset[] marks = [submitted, started, knowledge, recalled, stepped, ended, noticed];
+        return marks.Zip(marks.Skip(1), (a, b) => Math.Max(0, (b - a).TotalMilliseconds)).ToArray();
+    }
+
+    private static string PhaseLine(IReadOnlyCollection<RunOutcome> outcomes) =>
+        string.Join(", ", Phases.Select((name, i) => string.Create(CultureInfo.InvariantCulture,
+            $"{name} {BenchStats.Percentile(outcomes.Select(o => o.PhaseMilliseconds[i]).ToList(), 50):F0}/{BenchStats.Percentile(outcomes.Select(o => o.PhaseMilliseconds[i]).ToList(), 95):F0}")));
 
     private static async Task<RunOutcome> RunOneAsync(IGrainFactory grains, string tenant, WorkflowDefinition definition)
     {
         var watch = Stopwatch.StartNew();
+        var submitted = DateTimeOffset.UtcNow;
         var grain = grains.GetGrain<IWorkflowGrain>(new WorkflowRunKey(tenant, WorkflowRunKey.NewRunId()).ToString());
         await grain.StartAsync(definition);
         var events = new List<WorkflowEvent>();
@@ -104,10 +127,11 @@ public static class WorkflowsBench
             if (next.Any(e => WorkflowEventType.IsFinal(e.Type))) break;
         }
         var elapsed = watch.Elapsed.TotalMilliseconds;
+        var noticed = DateTimeOffset.UtcNow;
         var started = events.Where(e => e.Type == WorkflowEventType.StepStarted && e.Step is not null).GroupBy(e => e.Step!.Value).ToDictionary(g => g.Key, g => g.Last().At);
         var steps = events.Where(e => e.Type == WorkflowEventType.StepFinished && e.Step is { } n && started.ContainsKey(n))
             .Select(e => (e.At - started[e.Step!.Value]).TotalMilliseconds).ToArray();
-        return new RunOutcome(await grain.StatusAsync(), elapsed, steps);
+        return new RunOutcome(await grain.StatusAsync(), elapsed, steps, PhasesOf(submitted, events, noticed));
     }
 
 

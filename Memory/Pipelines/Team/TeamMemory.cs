@@ -37,42 +37,175 @@ public sealed class TeamMemory(
         new(store, embedder, new OfflineTaskCondenser(), new OfflineInsightRefiner(), options);
 
     /// <summary>Records a finished task (trajectory + query node + similar-task edges); refines insights when due. Returns the query node's id.</summary>
-    public async Task<Guid> RecordTaskAsync(MemoryScope scope, TeamTask task, DateTimeOffset observedAt, CancellationToken cancellationToken = default)
+    public Task<Guid> RecordTaskAsync(MemoryScope scope, TeamTask task, DateTimeOffset observedAt, CancellationToken cancellationToken = default) =>
+        RecordTaskAsync(scope, task, observedAt, [], null, cancellationToken);
+
+    /// <summary>
+    /// Records a finished task as <see cref="RecordTaskAsync(MemoryScope, TeamTask, DateTimeOffset, CancellationToken)"/>
+    /// does, and the outcome for the insights it used (<see cref="ReportOutcomeAsync"/>; ones retired or
+    /// gone since are left out), all in one write of the store: the reads it needs go at once, and a
+    /// record is stored whole or not at all. With a <paramref name="key"/> (the run's id) its records' ids
+    /// derive from it, so the same task recorded again (a retry after a crash) stores nothing twice.
+    /// </summary>
+    public async Task<Guid> RecordTaskAsync(MemoryScope scope, TeamTask task, DateTimeOffset observedAt, IReadOnlyCollection<Guid> usedInsights, string? key, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(scope);
         ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(usedInsights);
         if (string.IsNullOrWhiteSpace(task.Task)) throw new InvalidMemoryContentException("A team task needs its description.");
+        var queryId = key is null ? Guid.NewGuid() : KeyedId(scope, key, "query");
+        var trajectoryId = key is null ? Guid.NewGuid() : KeyedId(scope, key, "trajectory");
         var condensed = await condenser.CondenseAsync(task, cancellationToken).ConfigureAwait(false);
         var embedding = await embedder.EmbedAsync(task.Task, cancellationToken).ConfigureAwait(false);
 
-        var similar = await store.SearchByVectorAsync(embedding, new MemoryFilter(scope) { Kinds = [MemoryKind.Query] }, 10, _options.TaskSimilarity, cancellationToken).ConfigureAwait(false);
+        var queries = new MemoryFilter(scope) { Kinds = [MemoryKind.Query] };
+        var similarRead = store.SearchByVectorAsync(embedding, queries, 10, _options.TaskSimilarity, cancellationToken);
+        var countRead = store.CountAsync(queries, cancellationToken);
+        var usedRead = usedInsights.Count == 0 ? Task.FromResult<IReadOnlyList<MemoryRecord>>([]) : store.GetManyAsync(usedInsights, cancellationToken);
+        var existing = key is null ? Task.FromResult<MemoryRecord?>(null) : store.GetAsync(queryId, cancellationToken);
+        await Task.WhenAll(similarRead, countRead, usedRead, existing).ConfigureAwait(false);
+        if (existing.Result is not null) return queryId;   // recorded before: the batch below is all or nothing
+
         var succeeded = task.Succeeded ? "true" : "false";
         var trajectoryMeta = new Dictionary<string, string>(StringComparer.Ordinal) { [SucceededKey] = succeeded };
         if (condensed.FailureReason is not null) trajectoryMeta[FailureReasonKey] = condensed.FailureReason;
-        var trajectory = await store.AddAsync(new MemoryRecord
+        var trajectory = new MemoryRecord
         {
-            Id = Guid.NewGuid(), Scope = scope, Kind = MemoryKind.Trajectory,
+            Id = trajectoryId, Scope = scope, Kind = MemoryKind.Trajectory,
             // First line: the task (on one line), then one key step per line; read back by ToCondensed.
             Content = $"{task.Task.ReplaceLineEndings(" ")}\n{string.Join("\n", condensed.KeySteps.Select(static k => k.ReplaceLineEndings(" ")))}",
             Embedding = embedding, Metadata = trajectoryMeta, ObservedAt = observedAt, ValidAt = observedAt,
-        }, Actor, null, cancellationToken).ConfigureAwait(false);
-        var query = await store.AddAsync(new MemoryRecord
+        };
+        var query = new MemoryRecord
         {
-            Id = Guid.NewGuid(), Scope = scope, Kind = MemoryKind.Query, Content = task.Task, Embedding = embedding,
+            Id = queryId, Scope = scope, Kind = MemoryKind.Query, Content = task.Task, Embedding = embedding,
             Metadata = new Dictionary<string, string>(StringComparer.Ordinal) { [SucceededKey] = succeeded },
             ObservedAt = observedAt, ValidAt = observedAt,
-        }, Actor, null, cancellationToken).ConfigureAwait(false);
+        };
+        var batch = new MemoryWriteBatch().Add(trajectory, Actor).Add(query, Actor);
+        batch.AddEdge(Edge(scope, query.Id, trajectory.Id, TrajectoryEdge, 1, observedAt));
+        foreach (var s in similarRead.Result) batch.AddEdge(Edge(scope, query.Id, s.Record.Id, SimilarTaskEdge, s.Score, observedAt));
 
-        var edges = new List<MemoryEdge> { Edge(scope, query.Id, trajectory.Id, TrajectoryEdge, 1, observedAt) };
-        edges.AddRange(similar.Select(s => Edge(scope, query.Id, s.Record.Id, SimilarTaskEdge, s.Score, observedAt)));
-        await store.AddEdgesAsync(edges, cancellationToken).ConfigureAwait(false);
-
-        var count = await store.CountAsync(new MemoryFilter(scope) { Kinds = [MemoryKind.Query] }, cancellationToken).ConfigureAwait(false);
+        // Score changes by insight, in the order the separate calls would make them: refinement, then outcome.
+        var changes = new Dictionary<Guid, ScoreChange>();
+        var count = countRead.Result + 1;
         if (count >= _options.StartInsightsAfter && count % _options.RefineEvery == 0)
-            await RefineInsightsAsync(scope, cancellationToken).ConfigureAwait(false);
+            await PlanRefinementAsync(scope, trajectory, query, batch, changes, cancellationToken).ConfigureAwait(false);
+        foreach (var used in usedRead.Result.Where(static r => r.Kind == MemoryKind.Insight && r.ExpiredAt is null))
+        {
+            var change = changes.TryGetValue(used.Id, out var planned) ? planned : new ScoreChange(used);
+            if (Score(change.Insight) + change.Delta <= 0) continue;   // retired by the refinement: takes no outcome
+            changes[used.Id] = change with { Delta = change.Delta + (task.Succeeded ? _options.SuccessReward : -_options.FailurePenalty) };
+        }
+        var now = _time.GetUtcNow();
+        foreach (var change in changes.Values)
+        {
+            var (next, @event) = await ChangedAsync(change, now, cancellationToken).ConfigureAwait(false);
+            batch.Update(next, Actor, @event);
+        }
+        await store.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+
         if (count % _options.MergeEvery == 0)
             await MergeInsightsAsync(scope, cancellationToken).ConfigureAwait(false);
         return query.Id;
+    }
+
+    /// <summary>A change of an insight's score (and text, for EDIT), planned for one write.</summary>
+    private sealed record ScoreChange(MemoryRecord Insight, int Delta = 0, string? NewText = null);
+
+    /// <summary>Refinement over the recent trajectories and <paramref name="trajectory"/> (being written in
+    /// <paramref name="batch"/>): new insights and their support into the batch, score changes into <paramref name="changes"/>.</summary>
+    private async Task PlanRefinementAsync(MemoryScope scope, MemoryRecord trajectory, MemoryRecord query, MemoryWriteBatch batch, Dictionary<Guid, ScoreChange> changes, CancellationToken cancellationToken)
+    {
+        var trajectoryFilter = new MemoryFilter(scope) { Kinds = [MemoryKind.Trajectory] };
+        var earlier = Math.Max(0, _options.RefineWindow - 1);
+        var liveRead = LiveInsightsAsync(scope, cancellationToken);
+        var total = await store.CountAsync(trajectoryFilter, cancellationToken).ConfigureAwait(false);
+        var recent = earlier == 0 ? [] : await store.ListAsync(trajectoryFilter, earlier, (int)Math.Max(0, total - earlier), cancellationToken).ConfigureAwait(false);
+        var tasksRead = TasksOfAsync(recent, cancellationToken);
+        var condensed = recent.Append(trajectory).Select(ToCondensed).ToList();
+        var insights = await liveRead.ConfigureAwait(false);
+        var views = insights.Select(static i => new InsightView(i.Id, i.Content, Score(i))).ToList();
+
+        IReadOnlyList<InsightOperation> ops;
+        try
+        {
+            ops = await refiner.RefineAsync(condensed.Where(static c => c.Succeeded).ToList(), condensed.Where(static c => !c.Succeeded).ToList(), views, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            try { await tasksRead.ConfigureAwait(false); } catch { /* the refiner's failure is the one reported */ }
+            throw;
+        }
+        var byId = insights.ToDictionary(static i => i.Id);
+        var touched = new HashSet<Guid>();
+        foreach (var op in ops) // validate all before planning any
+        {
+            if (op.Kind == InsightOperationKind.Add) { if (string.IsNullOrWhiteSpace(op.Text)) throw new InvalidModelDecisionException("insight refinement", "ADD without text"); continue; }
+            if (op.TargetId is not { } id || !byId.ContainsKey(id))
+                throw new UnknownMemoryReferenceException(op.TargetId?.ToString() ?? "(missing)", "insight refinement", byId.Keys.Select(static k => k.ToString()).ToList());
+            if (!touched.Add(id)) throw new InvalidModelDecisionException("insight refinement", $"insight {id} has two operations");
+        }
+
+        var now = _time.GetUtcNow();
+        var supporting = (await tasksRead.ConfigureAwait(false)).Append(query).Where(static q => q.Metadata.GetValueOrDefault(SucceededKey) == "true").ToList();
+        foreach (var op in ops)
+        {
+            switch (op.Kind)
+            {
+                case InsightOperationKind.Add:
+                    var insight = new MemoryRecord
+                    {
+                        Id = Guid.NewGuid(), Scope = scope, Kind = MemoryKind.Insight, Content = op.Text!,
+                        Embedding = await embedder.EmbedAsync(op.Text!, cancellationToken).ConfigureAwait(false),
+                        Metadata = new Dictionary<string, string>(StringComparer.Ordinal) { [ScoreKey] = _options.InitialScore.ToString(CultureInfo.InvariantCulture) },
+                        ObservedAt = now, ValidAt = now,
+                    };
+                    batch.Add(insight, Actor);
+                    foreach (var q in supporting) batch.AddEdge(Edge(scope, insight.Id, q.Id, SupportedByEdge, 1, now));
+                    break;
+                case InsightOperationKind.Agree:
+                    changes[op.TargetId!.Value] = new ScoreChange(byId[op.TargetId!.Value], +1);
+                    break;
+                case InsightOperationKind.Edit:
+                    changes[op.TargetId!.Value] = new ScoreChange(byId[op.TargetId!.Value], +1, op.Text);
+                    break;
+                case InsightOperationKind.Remove:
+                    changes[op.TargetId!.Value] = new ScoreChange(byId[op.TargetId!.Value], -1);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>The insight after <paramref name="change"/>, and the history event for it (as <see cref="ChangeScoreAsync"/>).</summary>
+    private async Task<(MemoryRecord Next, MemoryEvent Event)> ChangedAsync(ScoreChange change, DateTimeOffset now, CancellationToken ct)
+    {
+        var current = change.Insight;
+        var score = Score(current) + change.Delta;
+        var next = current with { Metadata = new Dictionary<string, string>(current.Metadata, StringComparer.Ordinal) { [ScoreKey] = score.ToString(CultureInfo.InvariantCulture) } };
+        var @event = MemoryEvent.Evolve;
+        if (change.NewText is { } text && text != current.Content)
+        {
+            next = next with { Content = text, Embedding = await embedder.EmbedAsync(text, ct).ConfigureAwait(false) };
+            @event = MemoryEvent.Update;
+        }
+        if (score <= 0)
+        {
+            next = next with { InvalidAt = now, ExpiredAt = now };
+            @event = MemoryEvent.Invalidate;
+        }
+        return (next, @event);
+    }
+
+    /// <summary>A name-based id (version 8 layout) of one of a keyed task's records, unique per scope, key and role.</summary>
+    private static Guid KeyedId(MemoryScope scope, string key, string role)
+    {
+        var name = string.Join("\n", new[] { "team-task", scope.Tenant, scope.UserId, scope.AgentId, scope.RunId, scope.TeamId, key, role }.Select(static p => p is null ? "-" : $"{p.Length}:{p}"));
+        Span<byte> hash = stackalloc byte[32];
+        System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name), hash);
+        hash[6] = (byte)((hash[6] & 0x0F) | 0x80);   // version 8
+        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);   // RFC 9562 variant
+        return new Guid(hash[..16], bigEndian: true);
     }
 
     /// <summary>Refines the insights from the recent tasks' trajectories; returns the operations applied.</summary>

@@ -772,9 +772,9 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         // Otherwise every search in one batch: one round trip, the server runs them one after another.
         await using var batch = _dataSource.CreateBatch();
         if (text is not null || content is not null) batch.BatchCommands.Add(new NpgsqlBatchCommand("SET jit = off"));
-        if (search.Vector is { } vector) AddVectorSearch(batch, vector, search.Filter, search.TopK, null);
-        if (text is not null) AddTextSearch(batch, text, search.Filter, search.TopK, TextField.All);
-        if (content is not null) AddTextSearch(batch, content, search.Filter, search.TopK, TextField.Content);
+        if (search.Vector is { } vector) AddVectorSearch(batch, vector, search.Filter, search.TopK, null, search.WithEmbeddings);
+        if (text is not null) AddTextSearch(batch, text, search.Filter, search.TopK, TextField.All, search.WithEmbeddings);
+        if (content is not null) AddTextSearch(batch, content, search.Filter, search.TopK, TextField.Content, search.WithEmbeddings);
         var results = await ReadSearchesAsync(batch, cancellationToken).ConfigureAwait(false);
         var next = 0;
         return new SignalHits(
@@ -799,8 +799,9 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
 
     /// <summary>Adds a vector search to <paramref name="batch"/>: its HNSW settings (in the same round
     /// trip; their results are empty) and the statement, whose rows are records with a score.</summary>
-    private void AddVectorSearch(NpgsqlBatch batch, float[] query, MemoryFilter filter, int topK, double? minScore)
+    private void AddVectorSearch(NpgsqlBatch batch, float[] query, MemoryFilter filter, int topK, double? minScore, bool withEmbeddings = true)
     {
+        var recordColumns = Columns(withEmbeddings);
         var d = Dimension.ToString(CultureInfo.InvariantCulture);
 
         // Iterative scan (pgvector 0.8): with a selective scope filter the index keeps scanning until
@@ -818,9 +819,33 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
             bound = $" AND {distance} <= @max_distance";
             command.Parameters.Add(new NpgsqlParameter<double>("max_distance", 1 - min));
         }
-        var columns = $"{RecordColumns}, 1 - ({distance}) AS score";
-        var order = $"ORDER BY {distance} LIMIT @k";
-        if (_options.ExactSearchThreshold > 0)
+        var columns = $"{recordColumns}, 1 - ({distance}) AS score";
+        // The index holds half-precision copies (migration 0093): it orders the candidates by their
+        // distance, the score is the exact one (the caller sorts by it).
+        var order = $"ORDER BY embedding::halfvec({d}) <=> @q::halfvec({d}) LIMIT @k";
+        if (_options.ExactSearchThreshold > 0 && IsScopeOnly(filter))
+        {
+            // The filter is its scope (and the default expiry): the scope keys' record counts (migration
+            // 0092) bound its rows, so the choice costs one key lookup instead of a pass over the rows. At
+            // most the threshold: the one exact pass over them, ids and distances only, then the k best
+            // rows read. Above: the index. Each branch is gated by a one-time filter on the bound.
+            var exactBound = minScore is null ? "" : " WHERE distance <= @max_distance";
+            command.CommandText = $"""
+                WITH size AS (
+                    SELECT CASE WHEN count(*) < @key_count THEN 0 ELSE min(records) END AS n
+                    FROM memory_scope_epochs WHERE tenant = @s_tenant AND key = ANY(@scope_keys)),
+                filtered AS MATERIALIZED (SELECT id, {distance} AS distance FROM memory_records WHERE {where} AND (SELECT n FROM size) <= @cap),
+                best AS (SELECT id, distance FROM filtered{exactBound} ORDER BY distance LIMIT @k)
+                (SELECT {recordColumns}, 1 - best.distance AS score FROM best JOIN memory_records USING (id) ORDER BY best.distance)
+                UNION ALL
+                (SELECT {columns} FROM memory_records WHERE {where} AND (SELECT n FROM size) > @cap{bound} {order})
+                """;
+            var keys = ScopeCountKeys(filter.Scope);
+            command.Parameters.Add(TextArray("scope_keys", keys));
+            command.Parameters.Add(new NpgsqlParameter<int>("key_count", keys.Count));
+            command.Parameters.Add(new NpgsqlParameter<int>("cap", _options.ExactSearchThreshold));
+        }
+        else if (_options.ExactSearchThreshold > 0)
         {
             // A filter that leaves few rows is searched exactly, a larger one through the index. One pass
             // over the filtered rows (the scope indexes, at most cap + 1 of them) both counts them and
@@ -831,7 +856,7 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
                 WITH filtered AS MATERIALIZED (SELECT id, {distance} AS distance FROM memory_records WHERE {where} LIMIT @cap + 1),
                 small AS (SELECT count(*) <= @cap AS yes FROM filtered),
                 best AS (SELECT id, distance FROM filtered WHERE (SELECT yes FROM small){exactBound} ORDER BY distance LIMIT @k)
-                (SELECT {RecordColumns}, 1 - best.distance AS score FROM best JOIN memory_records USING (id) ORDER BY best.distance)
+                (SELECT {recordColumns}, 1 - best.distance AS score FROM best JOIN memory_records USING (id) ORDER BY best.distance)
                 UNION ALL
                 (SELECT {columns} FROM memory_records WHERE {where} AND NOT (SELECT yes FROM small){bound} {order})
                 """;
@@ -846,10 +871,20 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         batch.BatchCommands.Add(command);
     }
 
+    /// <summary>Whether <paramref name="filter"/> is its scope alone (with the default of skipping expired
+    /// records, or not): then the scope keys' record counts bound the rows it leaves. Kinds, tags,
+    /// metadata, times or as-of can leave far fewer, which only a pass over the rows tells.</summary>
+    private static bool IsScopeOnly(MemoryFilter filter) =>
+        filter.Kinds is not { Count: > 0 } && filter.Tags is not { Count: > 0 } && filter.Metadata is null && filter.AsOf is null
+        && filter.ObservedFrom is null && filter.ObservedBefore is null;
+
+    /// <summary>The keys of <c>memory_scope_epochs</c> whose record counts bound a scope filter's rows.</summary>
+    private static List<string> ScopeCountKeys(MemoryScope scope) => ScopeEpochKey.Moved(scope).Select(static k => k.Key).ToList();
+
     /// <summary>Adds a full-text search to <paramref name="batch"/> (which must turn JIT off before it:
     /// the planner's estimates for the BM25 CTEs run far above the JIT threshold while the statement
     /// takes milliseconds to a second, and compiling it would add ~100 ms).</summary>
-    private void AddTextSearch(NpgsqlBatch batch, string query, MemoryFilter filter, int topK, TextField field)
+    private void AddTextSearch(NpgsqlBatch batch, string query, MemoryFilter filter, int topK, TextField field, bool withEmbeddings = true)
     {
         var column = TextColumn(field);
         var command = new NpgsqlBatchCommand();
@@ -862,7 +897,7 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         // Both rankings order ids and scores only; the k best rows are read at the end (a common word
         // can match most of a large scope, and reading every match whole cost more than ranking it).
         var tsRank = $"SELECT id, ts_rank_cd({column}, q.query)::float8 AS score FROM memory_records, q WHERE {column} @@ q.query AND {where}";
-        const string ReadBest = "SELECT " + RecordColumns + ", best.score FROM best JOIN memory_records USING (id) ORDER BY best.score DESC, id";
+        var readBest = $"SELECT {Columns(withEmbeddings)}, best.score FROM best JOIN memory_records USING (id) ORDER BY best.score DESC, id";
         if (_options.Bm25MaxRecords > 0)
         {
             // A filter that leaves at most Bm25MaxRecords rows is ranked by BM25, whose N is that capped
@@ -873,13 +908,13 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
                 {Bm25Sql(column, where)},
                 ranked AS ({tsRank} AND (SELECT n FROM n) > @cap ORDER BY score DESC, id LIMIT @k),
                 best AS (SELECT id, score FROM bm25 UNION ALL SELECT id, score FROM ranked)
-                {ReadBest}
+                {readBest}
                 """;
             command.Parameters.Add(new NpgsqlParameter<int>("cap", _options.Bm25MaxRecords));
         }
         else
         {
-            command.CommandText = $"WITH q AS ({OrQuery}), best AS ({tsRank} ORDER BY score DESC, id LIMIT @k) {ReadBest}";
+            command.CommandText = $"WITH q AS ({OrQuery}), best AS ({tsRank} ORDER BY score DESC, id LIMIT @k) {readBest}";
         }
         command.Parameters.Add(TextParam("query", query.Replace('\0', ' ')));
         command.Parameters.Add(new NpgsqlParameter<int>("k", topK));

@@ -15,6 +15,14 @@ internal static class PostgresSql
 
     public const int RecordColumnCount = 22;
 
+    /// <summary><see cref="RecordColumns"/> with a NULL in the embedding's place, for reads whose caller
+    /// does not need it (<see cref="ReadRecord"/> then leaves <c>Embedding</c> null).</summary>
+    public const string RecordColumnsWithoutEmbedding =
+        "id, tenant, user_id, agent_id, run_id, team_id, kind, content, NULL::vector AS embedding, keywords, tags, context, category, " +
+        "metadata::text, sources, observed_at, valid_at, invalid_at, expired_at, created_at, updated_at, version";
+
+    public static string Columns(bool withEmbedding) => withEmbedding ? RecordColumns : RecordColumnsWithoutEmbedding;
+
     public const string EdgeColumns =
         "id, tenant, user_id, agent_id, run_id, team_id, from_id, to_id, type, fact, fact_embedding, weight, " +
         "valid_at, invalid_at, expired_at, created_at, sources";

@@ -1,5 +1,6 @@
 using Agents.Abstractions;
 using Agents.Abstractions.Memory;
+using Agents.Abstractions.Teams;
 using Agents.Client.Api;
 using Agents.Memory.Model;
 
@@ -170,7 +171,9 @@ public sealed class TenantMemoryService(IGrainFactory grains, string tenant, Tim
 
     public async Task<InsightResults> InsightsAsync(string teamId, bool includeRetired = false, CancellationToken cancellationToken = default)
     {
-        var insights = await Grain(ScopeOf(MemoryScopeIds.ForTeam(teamId))).InsightsAsync(includeRetired, cancellationToken);
+        var scope = ScopeOf(MemoryScopeIds.ForTeam(teamId));
+        await RecordedAsync(teamId, cancellationToken);
+        var insights = await Grain(scope).InsightsAsync(includeRetired, cancellationToken);
         return new InsightResults(teamId, insights.Select(i => new InsightView(i.Id, i.Text, i.Score, i.Retired, i.CreatedAt, i.UpdatedAt, i.SupportedBy)).ToList());
     }
 
@@ -178,12 +181,22 @@ public sealed class TenantMemoryService(IGrainFactory grains, string tenant, Tim
     {
         if (limit is < 1 or > 1000) throw new InvalidRequestException($"'limit' must lie between 1 and 1000; got {limit}.");
         if (offset is < 0 or > 1_000_000) throw new InvalidRequestException($"'offset' must lie between 0 and 1000000; got {offset}.");
-        var runs = await Grain(ScopeOf(MemoryScopeIds.ForTeam(teamId))).RunsAsync(limit, offset, cancellationToken);
+        var scope = ScopeOf(MemoryScopeIds.ForTeam(teamId));
+        await RecordedAsync(teamId, cancellationToken);
+        var runs = await Grain(scope).RunsAsync(limit, offset, cancellationToken);
         return new TeamRunResults(teamId, runs.Select(ToView).ToList());
     }
 
-    public async Task<TeamRunView> RunAsync(string teamId, Guid runId, CancellationToken cancellationToken = default) =>
-        ToView(await Grain(ScopeOf(MemoryScopeIds.ForTeam(teamId))).RunAsync(runId, cancellationToken));
+    public async Task<TeamRunView> RunAsync(string teamId, Guid runId, CancellationToken cancellationToken = default)
+    {
+        var scope = ScopeOf(MemoryScopeIds.ForTeam(teamId));
+        await RecordedAsync(teamId, cancellationToken);
+        return ToView(await Grain(scope).RunAsync(runId, cancellationToken));
+    }
+
+    /// <summary>The team's runs accepted so far are recorded: a run the caller saw end is in what it reads.</summary>
+    private Task RecordedAsync(string teamId, CancellationToken cancellationToken) =>
+        grains.GetGrain<ITeamMemoryGrain>(new TeamKey(Tenant, teamId).ToString()).WaitForRecordsAsync(cancellationToken);
 
     public async Task<MemoryGraphView> GraphAsync(MemoryScopeIds scope, DateTimeOffset? asOf = null, int limit = 500, CancellationToken cancellationToken = default)
     {

@@ -37,7 +37,7 @@ public sealed class PostgresMemoryIndexTests(PostgresDatabase db) : IClassFixtur
 
         var vectorPlan = await ExplainAsync("SET enable_seqscan = off; SET enable_bitmapscan = off",
             "SELECT id FROM memory_records WHERE embedding_dims = 384 AND tenant = 't' AND agent_id = 'bench' AND expired_at IS NULL " +
-            "ORDER BY embedding::vector(384) <=> @q::vector(384) LIMIT 10",
+            "ORDER BY embedding::halfvec(384) <=> @q::halfvec(384) LIMIT 10",
             p => p.Add(PgVector.Parameter("q", records[0].Embedding!)));
         Assert.True(vectorPlan.Any(l => l.Contains("memory_records_embedding_384", StringComparison.Ordinal)), string.Join("\n", vectorPlan));
 

@@ -59,6 +59,25 @@ public sealed class TeamMemoryTests : IDisposable
     }
 
     [Fact]
+    public async Task A_keyed_task_with_the_insights_it_used_is_written_once_and_scores_them_once()
+    {
+        var memory = TeamMemory.Offline(_store, _embedder, new TeamMemoryOptions { StartInsightsAfter = 1, RefineEvery = 1 });
+        await memory.RecordTaskAsync(Team, Booking("Paris", true), At, [], "run:1");
+        var rule = Assert.Single(await InsightsAsync());
+
+        var first = await memory.RecordTaskAsync(Team, Booking("Rome", true), At.AddHours(1), [rule.Id], "run:2");
+        var again = await memory.RecordTaskAsync(Team, Booking("Rome", true), At.AddHours(1), [rule.Id], "run:2");   // a retry after a crash
+
+        Assert.Equal(first, again);
+        Assert.Equal(2, (await _store.ListAsync(new MemoryFilter(Team) { Kinds = [MemoryKind.Query] })).Count);
+        Assert.Equal(2, (await _store.ListAsync(new MemoryFilter(Team) { Kinds = [MemoryKind.Trajectory] })).Count);
+        // Agreed with by the refinement (+1) and used with success (+1), in one write.
+        var after = Assert.Single(await InsightsAsync());
+        Assert.Equal(TeamMemory.Score(rule) + 2, TeamMemory.Score(after));
+        Assert.Equal(rule.Version + 1, after.Version);
+    }
+
+    [Fact]
     public async Task A_failed_task_lowers_the_insights_it_used_and_retires_one_at_zero()
     {
         var memory = TeamMemory.Offline(_store, _embedder, new TeamMemoryOptions { StartInsightsAfter = 1, RefineEvery = 1 });

@@ -17,7 +17,7 @@ public static class LengthPrior
         ArgumentNullException.ThrowIfNull(content);
         if (!double.IsFinite(halfTerms) || halfTerms < 0) throw new ArgumentOutOfRangeException(nameof(halfTerms), halfTerms, "The prior's term count must be finite and non-negative.");
         if (halfTerms == 0) return 1;
-        var n = TextAnalyzer.Terms(content).Count;
+        var n = TextAnalyzer.CountTerms(content);
         return Math.Sqrt(n / (n + halfTerms));
     }
 }

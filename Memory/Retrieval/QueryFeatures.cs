@@ -34,10 +34,12 @@ public sealed class QueryFeatures
         ArgumentNullException.ThrowIfNull(options);
         var words = new HashSet<string>(SplitWords(query), StringComparer.OrdinalIgnoreCase);
         var named = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        // Many candidates share a speaker: each distinct one is split into words once.
+        var considered = new HashSet<string>(StringComparer.Ordinal);
         foreach (var record in candidates)
         {
             if (!record.Metadata.TryGetValue(options.SpeakerMetadataKey, out var speaker) || string.IsNullOrWhiteSpace(speaker)) continue;
-            if (named.Contains(speaker)) continue;
+            if (!considered.Add(speaker)) continue;
             var parts = SplitWords(speaker);
             if (parts.Count > 0 && parts.All(words.Contains)) named.Add(speaker);
         }

@@ -1,10 +1,13 @@
 using System.Buffers;
+using Agents.Memory.Model;
 
 namespace Agents.Memory.Stores.Embedded;
 
 /// <summary>
 /// An inverted index with Okapi BM25 scoring (k1 = 1.2, b = 0.75) over <see cref="Text.TextAnalyzer"/>
-/// terms. Documents get dense numbers so scoring accumulates into pooled arrays, not hash maps.
+/// terms. Documents get dense numbers; each term's postings are two parallel arrays sorted by document
+/// number, so scoring walks them sequentially and accumulates into a pooled array, not hash maps, and
+/// each number keeps its record, so a filter reaches it without a lookup.
 /// Statistics (document count, average length, document frequencies) cover the whole store.
 /// Not thread-safe for writes: the store's lock guards it (concurrent scoring is fine).
 /// </summary>
@@ -13,35 +16,41 @@ internal sealed class Bm25Index
     private const double K1 = 1.2;
     private const double B = 0.75;
 
-    private readonly Dictionary<string, Dictionary<int, int>> _postings = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PostingList> _postings = new(StringComparer.Ordinal);
     private readonly Dictionary<Guid, int> _numbers = [];
     private readonly Stack<int> _free = new();
     private Guid[] _ids = new Guid[1024];
+    private MemoryRecord?[] _records = new MemoryRecord?[1024];
     private int[] _lengths = new int[1024];
     private int _high;
     private long _totalLength;
 
     public int DocumentCount => _numbers.Count;
 
-    public void Add(Guid id, IReadOnlyList<string> terms)
+    public void Add(MemoryRecord record, IReadOnlyList<string> terms)
     {
+        var id = record.Id;
         if (!_free.TryPop(out var doc))
         {
             doc = _high++;
             if (doc == _ids.Length)
             {
                 Array.Resize(ref _ids, _ids.Length * 2);
+                Array.Resize(ref _records, _ids.Length);
                 Array.Resize(ref _lengths, _ids.Length);
             }
         }
         _numbers[id] = doc;
         _ids[doc] = id;
+        _records[doc] = record;
         _lengths[doc] = terms.Count;
         _totalLength += terms.Count;
-        foreach (var term in terms)
+        var frequencies = new Dictionary<string, int>(terms.Count, StringComparer.Ordinal);
+        foreach (var term in terms) frequencies[term] = frequencies.GetValueOrDefault(term) + 1;
+        foreach (var (term, tf) in frequencies)
         {
-            if (!_postings.TryGetValue(term, out var docs)) _postings[term] = docs = [];
-            docs[doc] = docs.GetValueOrDefault(doc) + 1;
+            if (!_postings.TryGetValue(term, out var docs)) _postings[term] = docs = new PostingList();
+            docs.Set(doc, tf);
         }
     }
 
@@ -54,34 +63,41 @@ internal sealed class Bm25Index
             if (_postings.TryGetValue(term, out var docs) && docs.Remove(doc) && docs.Count == 0) _postings.Remove(term);
         }
         _ids[doc] = Guid.Empty;
+        _records[doc] = null;
         _lengths[doc] = 0;
         _free.Push(doc);
     }
 
     /// <summary>
-    /// The <paramref name="topK"/> best documents by BM25 among those holding any of
+    /// The <paramref name="topK"/> best records by BM25 among those holding any of
     /// <paramref name="queryTerms"/> that pass <paramref name="accept"/>, best first (equal scores: smaller
-    /// id first). <paramref name="accept"/> is asked only of documents that would enter the current top k,
-    /// so a broad filter over many matches costs few checks. With <paramref name="candidates"/> (a scope's
-    /// documents, when few), only those are scored, one posting lookup per term each.
+    /// id first). With <paramref name="candidates"/> (a scope's records, when few), only those are scored,
+    /// one posting lookup per term each. Otherwise every posting of the query's terms is scored, the best
+    /// are taken without <paramref name="accept"/>, and only if one of them fails it is the selection made
+    /// again asking it; either way <paramref name="accept"/> is asked only of records that would enter the
+    /// top k, so a broad filter over many matches costs few checks.
     /// </summary>
-    public List<(Guid Id, double Score)> Score(IReadOnlyList<string> queryTerms, Func<Guid, bool> accept, int topK, IReadOnlyCollection<Guid>? candidates = null)
+    public List<(MemoryRecord Record, double Score)> Score(IReadOnlyList<string> queryTerms, Func<MemoryRecord, bool> accept, int topK, IReadOnlyCollection<Guid>? candidates = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(topK);
         var n = _numbers.Count;
         if (n == 0) return [];
         var averageLength = Math.Max(1.0, (double)_totalLength / n);
-        var terms = new List<(Dictionary<int, int> Docs, double Idf)>();
+        var terms = new List<(PostingList Docs, double Idf)>(queryTerms.Count);
+        var postings = 0;
         foreach (var term in queryTerms.Distinct(StringComparer.Ordinal))
         {
             if (!_postings.TryGetValue(term, out var docs)) continue;
             terms.Add((docs, Math.Log(1 + (n - docs.Count + 0.5) / (docs.Count + 0.5))));
+            postings += docs.Count;
         }
         if (terms.Count == 0) return [];
 
+        // Written exactly as before the postings became arrays: equal inputs give bit-equal scores, so
+        // ties (and with them the ranking) do not move.
         double Weight(int doc, int tf, double idf) => idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * _lengths[doc] / averageLength));
 
-        var best = new TopHits(topK);
+        var best = new TopK<ScoredDocument>(Math.Min(topK, n));
         if (candidates is not null && candidates.Count * 4 < n)
         {
             foreach (var id in candidates)
@@ -89,65 +105,112 @@ internal sealed class Bm25Index
                 if (!_numbers.TryGetValue(id, out var doc)) continue;
                 double score = 0;
                 foreach (var (docs, idf) in terms)
-                    if (docs.TryGetValue(doc, out var tf)) score += Weight(doc, tf, idf);
-                if (score > 0 && best.WouldTake(id, score) && accept(id)) best.Add(id, score);
+                    if (docs.TryGet(doc, out var tf)) score += Weight(doc, tf, idf);
+                var hit = new ScoredDocument(score, id, doc);
+                if (score > 0 && best.WouldTake(hit) && accept(_records[doc]!)) best.Offer(hit);
             }
-            return best.ToList();
+            return Ranked(best);
         }
 
+        // Every weight is positive (idf > 0, tf >= 1), so a zero score marks a document not reached yet.
         var scores = ArrayPool<double>.Shared.Rent(_high);
-        var touched = ArrayPool<bool>.Shared.Rent(_high);
+        var reached = ArrayPool<int>.Shared.Rent(Math.Min(_high, postings));
         try
         {
             Array.Clear(scores, 0, _high);
-            Array.Clear(touched, 0, _high);
-            var order = new List<int>();
+            var count = 0;
             foreach (var (docs, idf) in terms)
             {
-                foreach (var (doc, tf) in docs)
+                var numbers = docs.Documents;
+                var frequencies = docs.Frequencies;
+                for (var i = 0; i < numbers.Length; i++)
                 {
-                    if (!touched[doc]) { touched[doc] = true; order.Add(doc); }
-                    scores[doc] += Weight(doc, tf, idf);
+                    var doc = numbers[i];
+                    var before = scores[doc];
+                    if (before == 0) reached[count++] = doc;
+                    scores[doc] = before + Weight(doc, frequencies[i], idf);
                 }
             }
-            foreach (var doc in order)
-            {
-                var id = _ids[doc];
-                if (best.WouldTake(id, scores[doc]) && accept(id)) best.Add(id, scores[doc]);
-            }
-            return best.ToList();
+            var ranked = Select(best, scores, reached.AsSpan(0, count), null);
+            foreach (var (record, _) in ranked)
+                if (!accept(record)) return Select(new TopK<ScoredDocument>(Math.Min(topK, n)), scores, reached.AsSpan(0, count), accept);
+            return ranked;
         }
         finally
         {
             ArrayPool<double>.Shared.Return(scores);
-            ArrayPool<bool>.Shared.Return(touched);
+            ArrayPool<int>.Shared.Return(reached);
         }
     }
 
-    // The k best (score, id) pairs seen so far in a min-heap whose root is the weakest: lower score, or
-    // equal score and larger id (so ties resolve as a full sort by score, then id, would).
-    private sealed class TopHits(int capacity)
+    // The best of the reached documents (asking accept, when given, of those that would enter), best first.
+    private List<(MemoryRecord Record, double Score)> Select(TopK<ScoredDocument> best, double[] scores, ReadOnlySpan<int> reached, Func<MemoryRecord, bool>? accept)
     {
-        private static readonly Comparer<(double Score, Guid Id)> Weaker =
-            Comparer<(double Score, Guid Id)>.Create(static (x, y) => x.Score != y.Score ? x.Score.CompareTo(y.Score) : y.Id.CompareTo(x.Id));
-
-        private readonly PriorityQueue<Guid, (double Score, Guid Id)> _heap = new(capacity + 1, Weaker);
-
-        public bool WouldTake(Guid id, double score) =>
-            _heap.Count < capacity || (_heap.TryPeek(out _, out var weakest) && Weaker.Compare((score, id), weakest) > 0);
-
-        public void Add(Guid id, double score)
+        foreach (var doc in reached)
         {
-            _heap.Enqueue(id, (score, id));
-            if (_heap.Count > capacity) _heap.Dequeue();
+            var score = scores[doc];
+            // Below the weakest kept loses whatever its id: no id read, no filter asked.
+            if (best.IsFull && score < best.Weakest.Score) continue;
+            var hit = new ScoredDocument(score, _ids[doc], doc);
+            if (best.WouldTake(hit) && (accept is null || accept(_records[doc]!))) best.Offer(hit);
+        }
+        return Ranked(best);
+    }
+
+    private List<(MemoryRecord Record, double Score)> Ranked(TopK<ScoredDocument> best) =>
+        best.ToSortedArray().Select(h => (_records[h.Document]!, h.Score)).ToList();
+
+    /// <summary>A document, ordered by score, then the smaller record id first (so equal scores rank as a
+    /// sort by score, then id, would rank them).</summary>
+    private readonly record struct ScoredDocument(double Score, Guid Id, int Document) : IComparable<ScoredDocument>
+    {
+        public int CompareTo(ScoredDocument other) => Score != other.Score ? Score.CompareTo(other.Score) : other.Id.CompareTo(Id);
+    }
+
+    /// <summary>One term's postings: document numbers ascending, with their term frequencies alongside.
+    /// New documents take the highest number, so adding one is usually an append.</summary>
+    private sealed class PostingList
+    {
+        private int[] _documents = new int[4];
+        private int[] _frequencies = new int[4];
+
+        public int Count { get; private set; }
+
+        public ReadOnlySpan<int> Documents => _documents.AsSpan(0, Count);
+        public ReadOnlySpan<int> Frequencies => _frequencies.AsSpan(0, Count);
+
+        public bool TryGet(int doc, out int tf)
+        {
+            var at = Documents.BinarySearch(doc);
+            tf = at >= 0 ? _frequencies[at] : 0;
+            return at >= 0;
         }
 
-        public List<(Guid Id, double Score)> ToList()
+        public void Set(int doc, int tf)
         {
-            var hits = new List<(Guid Id, double Score)>(_heap.Count);
-            while (_heap.TryDequeue(out var id, out var key)) hits.Add((id, key.Score));
-            hits.Reverse();
-            return hits;
+            var at = Count > 0 && _documents[Count - 1] < doc ? ~Count : Documents.BinarySearch(doc);
+            if (at >= 0) { _frequencies[at] = tf; return; }
+            at = ~at;
+            if (Count == _documents.Length)
+            {
+                Array.Resize(ref _documents, Count * 2);
+                Array.Resize(ref _frequencies, Count * 2);
+            }
+            Array.Copy(_documents, at, _documents, at + 1, Count - at);
+            Array.Copy(_frequencies, at, _frequencies, at + 1, Count - at);
+            _documents[at] = doc;
+            _frequencies[at] = tf;
+            Count++;
+        }
+
+        public bool Remove(int doc)
+        {
+            var at = Documents.BinarySearch(doc);
+            if (at < 0) return false;
+            Array.Copy(_documents, at + 1, _documents, at, Count - at - 1);
+            Array.Copy(_frequencies, at + 1, _frequencies, at, Count - at - 1);
+            Count--;
+            return true;
         }
     }
 }

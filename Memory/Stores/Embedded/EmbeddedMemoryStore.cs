@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics.Tensors;
 using Agents.Memory.Model;
 using Agents.Memory.Stores.Text;
@@ -15,8 +16,9 @@ namespace Agents.Memory.Stores.Embedded;
 /// </summary>
 public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
 {
-    /// <summary>Rows from which a full scan is split across the cores.</summary>
-    private const int ParallelScanThreshold = 16_384;
+    /// <summary>Rows from which a full scan is split across the cores. Below it a serial int8 scan takes
+    /// about a millisecond or less, and splitting it only adds hand-offs that a busy host makes wait.</summary>
+    private const int ParallelScanThreshold = 65_536;
 
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
     private readonly MemoryInputValidator _validator;
@@ -354,8 +356,7 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
         _lock.EnterReadLock();
         try
         {
-            // Min-heap of the best k so far: the root is the weakest hit, replaced when beaten.
-            var best = new PriorityQueue<MemoryRecord, float>(topK + 1);
+            var best = new TopK<ScoredRow>(Math.Min(topK, _vectors.Count));
             var candidates = Candidates(filter.Scope);
             if (candidates is not null && candidates.Count * 4 < _vectors.Count)
             {
@@ -363,61 +364,73 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
                 {
                     var stored = _records[id];
                     if (stored.Slot < 0 || !filter.Matches(stored.Record)) continue;
-                    Offer(best, stored.Record, TensorPrimitives.Dot(_vectors.Row(stored.Slot), unit), topK, threshold);
+                    var score = TensorPrimitives.Dot(_vectors.Row(stored.Slot), unit);
+                    if (score >= threshold) best.Offer(new ScoredRow(score, stored.Slot));
                 }
             }
             else
             {
                 // First pass over int8 codes keeps the best few times k that pass the filter; the
                 // second re-scores those exactly, so quantisation error cannot reorder the answer.
-                var codes = new sbyte[unit.Length];
-                var scale = VectorMath.Quantize(unit, codes);
-                var shortlistSize = Math.Max(topK * 8, 64);
-                // Large tables are scanned in parallel slices (readers only: the read lock is held).
-                var slices = _vectors.Count >= ParallelScanThreshold ? Math.Max(1, Environment.ProcessorCount) : 1;
-                var partial = new PriorityQueue<int, float>[slices];
-                var count = _vectors.Count;
-                Parallel.For(0, slices, new ParallelOptions { MaxDegreeOfParallelism = slices, CancellationToken = cancellationToken }, slice =>
+                foreach (var slot in Shortlist(unit, filter, Math.Max(topK * 8, 64), cancellationToken))
                 {
-                    var local = new PriorityQueue<int, float>(shortlistSize + 1);
-                    var end = (int)((long)count * (slice + 1) / slices);
-                    for (var slot = (int)((long)count * slice / slices); slot < end; slot++)
-                    {
-                        var approximate = _vectors.ApproximateDot(slot, codes, scale);
-                        if (local.Count == shortlistSize && local.TryPeek(out _, out var weakest) && approximate <= weakest) continue;
-                        if (!filter.Matches(_records[_vectors.IdAt(slot)].Record)) continue;
-                        local.Enqueue(slot, approximate);
-                        if (local.Count > shortlistSize) local.Dequeue();
-                    }
-                    partial[slice] = local;
-                });
-                var shortlist = new PriorityQueue<int, float>(shortlistSize * slices);
-                foreach (var local in partial)
-                    while (local.TryDequeue(out var slot, out var approximate)) shortlist.Enqueue(slot, approximate);
-                while (shortlist.TryDequeue(out var slot, out _))
-                    Offer(best, _records[_vectors.IdAt(slot)].Record, TensorPrimitives.Dot(_vectors.Row(slot), unit), topK, threshold);
+                    var score = TensorPrimitives.Dot(_vectors.Row(slot), unit);
+                    if (score >= threshold) best.Offer(new ScoredRow(score, slot));
+                }
             }
-            var hits = new ScoredMemory[best.Count];
-            for (var i = hits.Length - 1; i >= 0; i--)
-            {
-                best.TryDequeue(out var record, out var score);
-                hits[i] = new ScoredMemory(record!, score);
-            }
+            var hits = Array.ConvertAll(best.ToSortedArray(), h => new ScoredMemory(_vectors.RecordAt(h.Row), h.Score));
             return Task.FromResult<IReadOnlyList<ScoredMemory>>(hits);
         }
         finally { _lock.ExitReadLock(); }
     }
 
+    /// <summary>
+    /// The rows of the <paramref name="size"/> best approximate scores among those that pass the filter
+    /// (read lock held). Every row is scored into one buffer (large tables in parallel slices); the best
+    /// rows are then taken without the filter, and only when one of them fails it is the buffer scanned
+    /// again asking the filter, so a filter that passes most rows (a user's scope) is asked about the
+    /// shortlist alone instead of every row that enters it along the way.
+    /// </summary>
+    private List<int> Shortlist(float[] unit, MemoryFilter filter, int size, CancellationToken cancellationToken)
+    {
+        var codes = new sbyte[unit.Length];
+        var scale = VectorMath.Quantize(unit, codes);
+        var count = _vectors.Count;
+        var scores = ArrayPool<float>.Shared.Rent(count);
+        try
+        {
+            var slices = count >= ParallelScanThreshold ? Math.Max(1, Environment.ProcessorCount) : 1;
+            if (slices == 1) _vectors.ApproximateDots(0, codes, scale, scores.AsSpan(0, count));
+            else
+            {
+                // On the thread pool, whatever scheduler the caller runs on (an Orleans grain's would run
+                // the slices one after another on its single activation).
+                var parallel = new ParallelOptions { MaxDegreeOfParallelism = slices, CancellationToken = cancellationToken, TaskScheduler = TaskScheduler.Default };
+                Parallel.For(0, slices, parallel, slice =>
+                {
+                    var start = (int)((long)count * slice / slices);
+                    var end = (int)((long)count * (slice + 1) / slices);
+                    _vectors.ApproximateDots(start, codes, scale, scores.AsSpan(start, end - start));
+                });
+            }
+            var best = new TopK<ScoredRow>(Math.Min(size, count));
+            for (var slot = 0; slot < count; slot++) best.Offer(new ScoredRow(scores[slot], slot));
+            var shortlist = best.ToSortedArray();
+            if (Array.TrueForAll(shortlist, r => filter.Matches(_vectors.RecordAt(r.Row)))) return [.. shortlist.Select(r => r.Row)];
+
+            best = new TopK<ScoredRow>(Math.Min(size, count));
+            for (var slot = 0; slot < count; slot++)
+            {
+                var row = new ScoredRow(scores[slot], slot);
+                if (best.WouldTake(row) && filter.Matches(_vectors.RecordAt(slot))) best.Offer(row);
+            }
+            return [.. best.ToSortedArray().Select(r => r.Row)];
+        }
+        finally { ArrayPool<float>.Shared.Return(scores); }
+    }
+
     private IEnumerable<MemoryRecord> Scan(MemoryScope scope) =>
         Candidates(scope) is { } ids ? ids.Select(id => _records[id].Record) : _records.Values.Select(s => s.Record);
-
-    private static void Offer(PriorityQueue<MemoryRecord, float> best, MemoryRecord record, float score, int topK, double threshold)
-    {
-        if (score < threshold) return;
-        if (best.Count == topK && best.TryPeek(out _, out var weakest) && score <= weakest) return;
-        best.Enqueue(record, score);
-        if (best.Count > topK) best.Dequeue();
-    }
 
     /// <summary>The smallest indexed id set the scope filter narrows to, or null when it sets no id.</summary>
     private HashSet<Guid>? Candidates(MemoryScope scope)
@@ -455,8 +468,8 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
                 TextField.Content => _contentText,
                 _ => throw new ArgumentOutOfRangeException(nameof(field), field, "Unknown text field."),
             };
-            var hits = index.Score(terms, id => filter.Matches(_records[id].Record), topK, Candidates(filter.Scope))
-                .ConvertAll(p => new ScoredMemory(_records[p.Id].Record, p.Score));
+            var hits = index.Score(terms, filter.Matches, topK, Candidates(filter.Scope))
+                .ConvertAll(p => new ScoredMemory(p.Record, p.Score));
             return Task.FromResult<IReadOnlyList<ScoredMemory>>(hits);
         }
         finally { _lock.ExitReadLock(); }
@@ -865,11 +878,11 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
     {
         RemoveRecord(record.Id);
         var terms = TextAnalyzer.Terms(MemorySearchText.Compose(record));
-        var slot = record.Embedding is null ? -1 : _vectors.Add(record.Id, record.Embedding);
+        var slot = record.Embedding is null ? -1 : _vectors.Add(record, record.Embedding);
         var contentTerms = TextAnalyzer.Terms(record.Content);
         _records[record.Id] = new StoredRecord(record, slot, terms, contentTerms);
-        _text.Add(record.Id, terms);
-        _contentText.Add(record.Id, contentTerms);
+        _text.Add(record, terms);
+        _contentText.Add(record, contentTerms);
         foreach (var (field, value) in ScopeKeys(record.Scope))
         {
             if (!_scopeIndex.TryGetValue((record.Scope.Tenant, field, value), out var ids)) _scopeIndex[(record.Scope.Tenant, field, value)] = ids = [];

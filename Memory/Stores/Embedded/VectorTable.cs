@@ -1,10 +1,12 @@
 using System.Numerics.Tensors;
+using Agents.Memory.Model;
 
 namespace Agents.Memory.Stores.Embedded;
 
 /// <summary>
 /// Unit-length vectors in one contiguous array (row i = slot i), so an exact search is a linear scan
-/// of SIMD dot products over cache-friendly memory. Removal moves the last row into the hole.
+/// of SIMD dot products over cache-friendly memory; each row keeps its record, so a scan reaches it
+/// without a lookup. Removal moves the last row into the hole.
 /// Not thread-safe: the store's lock guards it.
 /// </summary>
 internal sealed class VectorTable(int dimension)
@@ -12,34 +14,42 @@ internal sealed class VectorTable(int dimension)
     private float[] _data = new float[dimension * 1024];
     private sbyte[] _codes = new sbyte[dimension * 1024];
     private float[] _scales = new float[1024];
-    private Guid[] _ids = new Guid[1024];
+    private MemoryRecord[] _records = new MemoryRecord[1024];
 
     public int Count { get; private set; }
     public int Dimension => dimension;
 
-    public Guid IdAt(int slot) => _ids[slot];
+    public Guid IdAt(int slot) => _records[slot].Id;
+
+    /// <summary>The record whose vector is in <paramref name="slot"/>.</summary>
+    public MemoryRecord RecordAt(int slot) => _records[slot];
 
     public ReadOnlySpan<float> Row(int slot) => _data.AsSpan(slot * dimension, dimension);
 
-    /// <summary>Approximate cosine of slot's row and a query quantised to <paramref name="codes"/> with <paramref name="scale"/>.</summary>
-    public float ApproximateDot(int slot, ReadOnlySpan<sbyte> codes, float scale) =>
-        VectorMath.DotInt8(_codes.AsSpan(slot * dimension, dimension), codes) * _scales[slot] * scale;
-
-    /// <summary>Appends <paramref name="vector"/> normalised to unit length; returns its slot.</summary>
-    public int Add(Guid id, ReadOnlySpan<float> vector)
+    /// <summary>Approximate cosines of the rows from <paramref name="start"/> on with a query quantised
+    /// to <paramref name="codes"/> with <paramref name="scale"/>, one per element of <paramref name="destination"/>.</summary>
+    public void ApproximateDots(int start, ReadOnlySpan<sbyte> codes, float scale, Span<float> destination)
     {
-        if (Count == _ids.Length)
+        var all = _codes.AsSpan(start * dimension, destination.Length * dimension);
+        for (var i = 0; i < destination.Length; i++)
+            destination[i] = VectorMath.DotInt8(all.Slice(i * dimension, dimension), codes) * _scales[start + i] * scale;
+    }
+
+    /// <summary>Appends the record's embedding normalised to unit length; returns its slot.</summary>
+    public int Add(MemoryRecord record, ReadOnlySpan<float> vector)
+    {
+        if (Count == _records.Length)
         {
-            Array.Resize(ref _ids, _ids.Length * 2);
-            Array.Resize(ref _data, _ids.Length * dimension);
-            Array.Resize(ref _codes, _ids.Length * dimension);
-            Array.Resize(ref _scales, _ids.Length);
+            Array.Resize(ref _records, _records.Length * 2);
+            Array.Resize(ref _data, _records.Length * dimension);
+            Array.Resize(ref _codes, _records.Length * dimension);
+            Array.Resize(ref _scales, _records.Length);
         }
         var slot = Count++;
         var row = _data.AsSpan(slot * dimension, dimension);
         Normalize(vector, row);
         _scales[slot] = VectorMath.Quantize(row, _codes.AsSpan(slot * dimension, dimension));
-        _ids[slot] = id;
+        _records[slot] = record;
         return slot;
     }
 
@@ -53,10 +63,10 @@ internal sealed class VectorTable(int dimension)
             _data.AsSpan(last * dimension, dimension).CopyTo(_data.AsSpan(slot * dimension, dimension));
             _codes.AsSpan(last * dimension, dimension).CopyTo(_codes.AsSpan(slot * dimension, dimension));
             _scales[slot] = _scales[last];
-            _ids[slot] = _ids[last];
-            moved = _ids[slot];
+            _records[slot] = _records[last];
+            moved = _records[slot].Id;
         }
-        _ids[last] = Guid.Empty;
+        _records[last] = null!;
         Count--;
         return moved;
     }

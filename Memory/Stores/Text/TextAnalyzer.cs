@@ -30,6 +30,29 @@ public static class TextAnalyzer
         return terms;
     }
 
+    /// <summary>How many index terms <paramref name="text"/> has (<see cref="Terms"/>'s count: stemming
+    /// never drops a word), counted without allocating.</summary>
+    public static int CountTerms(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        Span<char> word = stackalloc char[MaxWordLength];
+        var count = 0;
+        var length = 0;
+        foreach (var raw in text)
+        {
+            if (char.IsLetterOrDigit(raw))
+            {
+                if (length < MaxWordLength) word[length] = char.ToLower(raw, CultureInfo.InvariantCulture);
+                length++;
+                continue;
+            }
+            if (length is > 0 and <= MaxWordLength && !EnglishStopWords.Contains(word[..length])) count++;
+            length = 0;
+        }
+        if (length is > 0 and <= MaxWordLength && !EnglishStopWords.Contains(word[..length])) count++;
+        return count;
+    }
+
     /// <summary>Lower-cased words (letters and digits; an apostrophe inside a word ends it).</summary>
     public static IEnumerable<string> Words(string text)
     {

@@ -10,25 +10,37 @@ public sealed class EmbeddedTextSearchTests
     private static readonly string[] Vocabulary = ["garden", "tomato", "kayak", "river", "violin", "concert", "recipe", "bread", "hike", "mountain", "paint", "sunset"];
 
     [Theory]
-    [InlineData(false)] // the scope holds half the store: the postings are walked
-    [InlineData(true)]  // plus a tag filter that rejects half of the scope's best matches
-    public async Task The_top_k_is_the_head_of_the_full_BM25_ranking_with_ties_by_id(bool tagFilter)
+    [InlineData(false, false)] // the scope holds half the store: the postings are walked
+    [InlineData(false, true)]  // plus a tag filter that rejects half of the scope's best matches
+    [InlineData(true, false)]  // a user's scope holding every run: the filter passes every match
+    public async Task The_top_k_is_the_head_of_the_full_BM25_ranking_with_ties_by_id(bool wholeUser, bool tagFilter)
     {
         var random = new Random(5);
         using var store = new EmbeddedMemoryStore(new MemoryStoreOptions());
-        var scope = new MemoryScope("t", agentId: "a");
-        var other = new MemoryScope("t", agentId: "b");
-        // Few words, many records: many equal scores, so tie order is exercised too.
-        var records = Enumerable.Range(0, 3000).Select(i => new MemoryRecord
+        var scope = new MemoryScope("t", userId: "u", runId: "a");
+        var other = new MemoryScope("t", userId: "u", runId: "b");
+        MemoryRecord Record(int i) => new()
         {
             Id = Guid.NewGuid(),
             Scope = i % 2 == 0 ? scope : other,
             Kind = MemoryKind.Note,
             Content = string.Join(' ', Enumerable.Range(0, 1 + random.Next(4)).Select(_ => Vocabulary[random.Next(Vocabulary.Length)])),
             Tags = i % 4 == 0 ? ["kept"] : [],
-        }).ToList();
+        };
+        // Few words, many records: many equal scores, so tie order is exercised too.
+        var records = Enumerable.Range(0, 3000).Select(Record).ToList();
         await store.AddBatchAsync(records, "test");
-        var filter = new MemoryFilter(scope) { Tags = tagFilter ? ["kept"] : null };
+        // Deleted records free their document numbers and new ones take them: postings then change in
+        // the middle, not only at the end.
+        foreach (var gone in records.Where((_, i) => i % 10 == 3).ToList())
+        {
+            await store.DeleteAsync(gone.Id, "test");
+            records.Remove(gone);
+        }
+        var added = Enumerable.Range(0, 300).Select(Record).ToList();
+        await store.AddBatchAsync(added, "test");
+        records.AddRange(added);
+        var filter = new MemoryFilter(wholeUser ? new MemoryScope("t", userId: "u") : scope) { Tags = tagFilter ? ["kept"] : null };
 
         // Reference: BM25 (k1 1.2, b 0.75) with the whole store's statistics, as the index keeps them.
         var terms = records.ToDictionary(r => r.Id, r => TextAnalyzer.Terms(r.Content));

@@ -35,27 +35,31 @@ public sealed class EmbeddedVectorSearchTests
     }
 
     [Theory]
-    [InlineData(3000)]
-    [InlineData(20000)] // above the parallel-scan threshold
-    public async Task The_quantised_first_pass_with_exact_rescoring_returns_the_exact_top_k(int rows)
+    [InlineData(3000, false)]
+    [InlineData(3000, true)]   // a user's scope holding every run: the filter passes every row
+    [InlineData(20000, false)]
+    [InlineData(70000, true)]  // above the parallel-scan threshold
+    [InlineData(70000, false)]
+    public async Task The_quantised_first_pass_with_exact_rescoring_returns_the_exact_top_k(int rows, bool wholeUser)
     {
         const int dimension = 64;
         var random = new Random(11);
         float[] RandomVector() => Enumerable.Range(0, dimension).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
         using var store = new EmbeddedMemoryStore(new MemoryStoreOptions { Dimension = dimension });
-        var scope = new MemoryScope("t", agentId: "a");
-        var other = new MemoryScope("t", agentId: "b");
+        var scope = new MemoryScope("t", userId: "u", runId: "a");
+        var other = new MemoryScope("t", userId: "u", runId: "b");
         var records = Enumerable.Range(0, rows).Select(i => new MemoryRecord
         {
             Id = Guid.NewGuid(), Scope = i % 2 == 0 ? scope : other, Kind = MemoryKind.Note, Content = $"r{i}", Embedding = RandomVector(),
         }).ToList();
         await store.AddBatchAsync(records, "test");
+        var filter = new MemoryFilter(wholeUser ? new MemoryScope("t", userId: "u") : scope);
 
         for (var q = 0; q < 30; q++)
         {
             var query = RandomVector();
-            var exact = records.Where(r => r.Scope == scope).Select(r => (r.Id, Score: Cosine(r.Embedding!, query))).OrderByDescending(x => x.Score).Take(10).ToList();
-            var hits = await store.SearchByVectorAsync(query, new MemoryFilter(scope), topK: 10);
+            var exact = records.Where(filter.Matches).Select(r => (r.Id, Score: Cosine(r.Embedding!, query))).OrderByDescending(x => x.Score).Take(10).ToList();
+            var hits = await store.SearchByVectorAsync(query, filter, topK: 10);
             Assert.Equal(exact.Select(x => x.Id), hits.Select(h => h.Record.Id));
             Assert.Equal(exact[0].Score, hits[0].Score, 4);
         }

@@ -1,6 +1,6 @@
 using Agents.Abstractions.Workflows;
 using Agents.Memory.Agents;
-using System.Numerics.Tensors;
+using Agents.Memory.Retrieval;
 using Microsoft.Extensions.AI;
 
 namespace Agents.Grains.Agents;
@@ -63,9 +63,6 @@ internal static class OfflineAgent
         }
         if (vectors.Count != candidates.Count + 1) return candidates;
         var asked = vectors[0].Vector;
-        return candidates.Select((c, i) => c with { Similarity = Cosine(asked.Span, vectors[i + 1].Vector.Span) }).ToArray();
+        return candidates.Select((c, i) => c with { Similarity = VectorSimilarity.Cosine(asked.Span, vectors[i + 1].Vector.Span) }).ToArray();
     }
-
-    private static double Cosine(ReadOnlySpan<float> a, ReadOnlySpan<float> b) =>
-        a.Length == b.Length && a.Length > 0 ? TensorPrimitives.CosineSimilarity(a, b) : 0;
 }

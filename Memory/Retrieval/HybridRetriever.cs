@@ -163,17 +163,10 @@ public sealed class HybridRetriever : IMemoryRetriever
         }
         var max = pool[0].Value;
         var relevance = pool.Select(p => max > 0 ? p.Value / max : 0).ToList();
-        var order = MaximalMarginalRelevance.Select(relevance, (a, b) => Cosine(embeddings[a]!, embeddings[b]!), _options.MmrLambda, pool.Count);
+        var order = MaximalMarginalRelevance.Select(relevance, (a, b) => VectorSimilarity.Cosine(embeddings[a], embeddings[b]), _options.MmrLambda, pool.Count);
         var reordered = order.Select(i => pool[i]).ToList();
         reordered.AddRange(fused.Skip(pool.Count));
         return reordered;
-    }
-
-    private static double Cosine(float[] a, float[] b)
-    {
-        if (a.Length != b.Length) return 0;
-        var denominator = TensorPrimitives.Norm(a) * TensorPrimitives.Norm(b);
-        return denominator > 0 ? TensorPrimitives.Dot(a, b) / denominator : 0;
     }
 
     private static SignalRanking RankSignal(IEnumerable<(MemoryRecord Record, double Raw)> hits, QueryFeatures features)

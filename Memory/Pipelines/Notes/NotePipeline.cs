@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using Agents.Memory.Retrieval;
 using Agents.Memory.Model;
 using Agents.Memory.Stores;
 using Microsoft.Extensions.AI;
@@ -199,16 +199,13 @@ public sealed class NotePipeline(
         foreach (var record in preceding)
         {
             if (shown.Contains(record.Id)) continue;
-            neighbours.Add(new NeighbourNote(NoteText.Snapshot(record), Cosine(note.Embedding, record.Embedding), Precedes: true));
+            neighbours.Add(new NeighbourNote(NoteText.Snapshot(record), VectorSimilarity.Cosine(note.Embedding, record.Embedding), Precedes: true));
             read[record.Id] = record;
         }
         var decision = neighbours.Count == 0 ? LinkDecision.None : await linkDecider.DecideAsync(NoteText.Snapshot(note), neighbours, ct).ConfigureAwait(false);
         Validate(decision, neighbours);
         return (decision, neighbours, read);
     }
-
-    private static double Cosine(float[]? a, float[]? b) =>
-        a is null || b is null || a.Length != b.Length ? 0 : TensorPrimitives.CosineSimilarity(a, b) is var c && float.IsFinite(c) ? c : 0;
 
     /// <summary>Refuses a decision naming any note that was not among the neighbours shown (whatever produced it).</summary>
     public static void Validate(LinkDecision decision, IReadOnlyList<NeighbourNote> neighbours)

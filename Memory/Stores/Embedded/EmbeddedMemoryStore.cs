@@ -310,9 +310,7 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
         _lock.EnterReadLock();
         try
         {
-            var list = Scan(filter.Scope).Where(filter.Matches)
-                .OrderBy(r => r.ObservedAt).ThenBy(r => r.CreatedAt).ThenBy(r => r.Id)
-                .Skip(offset).Take(limit).ToList();
+            var list = InListOrder(filter).Skip(offset).Take(limit).ToList();
             return Task.FromResult<IReadOnlyList<MemoryRecord>>(list);
         }
         finally { _lock.ExitReadLock(); }
@@ -325,13 +323,15 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
         _lock.EnterReadLock();
         try
         {
-            var list = Scan(filter.Scope).Where(filter.Matches)
-                .OrderBy(r => r.ObservedAt).ThenBy(r => r.CreatedAt).ThenBy(r => r.Id)
-                .TakeLast(limit).ToList();
+            var list = InListOrder(filter).TakeLast(limit).ToList();
             return Task.FromResult<IReadOnlyList<MemoryRecord>>(list);
         }
         finally { _lock.ExitReadLock(); }
     }
+
+    // The order of a listing: observed, then created, then id (callers hold the read lock).
+    private IEnumerable<MemoryRecord> InListOrder(MemoryFilter filter) =>
+        Scan(filter.Scope).Where(filter.Matches).OrderBy(r => r.ObservedAt).ThenBy(r => r.CreatedAt).ThenBy(r => r.Id);
 
     public Task<long> CountAsync(MemoryFilter filter, CancellationToken cancellationToken = default)
     {

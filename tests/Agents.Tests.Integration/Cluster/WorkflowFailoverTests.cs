@@ -5,6 +5,7 @@ using Agents.Client;
 using Agents.Tests.Integration.Infrastructure;
 using Agents.Tests.Integration.Llm;
 using Xunit.Abstractions;
+using static Agents.Tests.Integration.Infrastructure.ClusterPolling;
 
 namespace Agents.Tests.Integration.Cluster;
 
@@ -62,24 +63,6 @@ public sealed class WorkflowFailoverTests(PostgresDatabase db, ITestOutputHelper
         finally
         {
             await Task.WhenAll(silos.Select(s => s.DisposeAsync().AsTask()));
-        }
-    }
-
-    /// <summary>Polls <paramref name="condition"/>, riding out the errors of a cluster that is noticing a dead silo.</summary>
-    private static async Task Until(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(120);
-        while (true)
-        {
-            try
-            {
-                if (await condition()) return;
-            }
-            catch (Exception e) when (e is not AgentsException && DateTime.UtcNow < deadline)
-            {
-            }
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("the cluster did not get there in 120 s");
-            await Task.Delay(250);
         }
     }
 }

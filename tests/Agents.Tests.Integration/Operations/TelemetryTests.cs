@@ -4,6 +4,7 @@ using Agents.Client;
 using Agents.Tests.Integration.Infrastructure;
 using Agents.Tests.Integration.Llm;
 using Xunit.Abstractions;
+using static Agents.Tests.Integration.Infrastructure.ClusterPolling;
 
 namespace Agents.Tests.Integration.Operations;
 
@@ -96,23 +97,6 @@ public sealed class TelemetryTests(PostgresDatabase db, ITestOutputHelper output
         finally
         {
             await Task.WhenAll(silos.Select(s => s.DisposeAsync().AsTask()));
-        }
-    }
-
-    private static async Task Until(Func<Task<bool>> condition, TimeSpan limit)
-    {
-        var deadline = DateTime.UtcNow + limit;
-        while (true)
-        {
-            try
-            {
-                if (await condition()) return;
-            }
-            catch (Exception e) when (e is not AgentsException && DateTime.UtcNow < deadline)
-            {
-            }
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"not there within {limit.TotalSeconds:F0} s");
-            await Task.Delay(250);
         }
     }
 }

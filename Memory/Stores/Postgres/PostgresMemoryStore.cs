@@ -820,32 +820,36 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
             command.Parameters.Add(new NpgsqlParameter<double>("max_distance", 1 - min));
         }
         var columns = $"{recordColumns}, 1 - ({distance}) AS score";
-        // The index holds half-precision copies (migration 0093): it orders the candidates by their
-        // distance, the score is the exact one (the caller sorts by it).
+        // The index holds half-precision copies (migration 0093) of the records of large scopes only
+        // (migration 0094): it orders the candidates by their distance, the score is the exact one (the
+        // caller sorts by it). A filter takes the index only when it leaves more rows than the larger of
+        // the exact-search threshold and the index's minimum, and then every row it matches is indexed.
         var order = $"ORDER BY embedding::halfvec({d}) <=> @q::halfvec({d}) LIMIT @k";
-        if (_options.ExactSearchThreshold > 0 && IsScopeOnly(filter))
+        const string Cap = "cap AS (SELECT greatest(@cap, min_records) AS cap FROM memory_vector_index_policy)";
+        if (IsScopeOnly(filter))
         {
-            // The filter is its scope (and the default expiry): the scope keys' record counts (migration
-            // 0092) bound its rows, so the choice costs one key lookup instead of a pass over the rows. At
-            // most the threshold: the one exact pass over them, ids and distances only, then the k best
-            // rows read. Above: the index. Each branch is gated by a one-time filter on the bound.
+            // The filter is its scope (and the default expiry): the scope keys' counts of records with an
+            // embedding (migrations 0092, 0094) bound the rows it scores, so the choice costs one key
+            // lookup instead of a pass over the rows. At
+            // most the cap: the one exact pass over them, ids and distances only, then the k best rows
+            // read. Above: the index. Each branch is gated by a one-time filter on the bound.
             var exactBound = minScore is null ? "" : " WHERE distance <= @max_distance";
             command.CommandText = $"""
-                WITH size AS (
-                    SELECT CASE WHEN count(*) < @key_count THEN 0 ELSE min(records) END AS n
+                WITH {Cap},
+                size AS (
+                    SELECT CASE WHEN count(*) < @key_count THEN 0 ELSE min(vectors) END AS n
                     FROM memory_scope_epochs WHERE tenant = @s_tenant AND key = ANY(@scope_keys)),
-                filtered AS MATERIALIZED (SELECT id, {distance} AS distance FROM memory_records WHERE {where} AND (SELECT n FROM size) <= @cap),
+                filtered AS MATERIALIZED (SELECT id, {distance} AS distance FROM memory_records WHERE {where} AND (SELECT n FROM size) <= (SELECT cap FROM cap)),
                 best AS (SELECT id, distance FROM filtered{exactBound} ORDER BY distance LIMIT @k)
                 (SELECT {recordColumns}, 1 - best.distance AS score FROM best JOIN memory_records USING (id) ORDER BY best.distance)
                 UNION ALL
-                (SELECT {columns} FROM memory_records WHERE {where} AND (SELECT n FROM size) > @cap{bound} {order})
+                (SELECT {columns} FROM memory_records WHERE {where} AND vector_indexed AND (SELECT n FROM size) > (SELECT cap FROM cap){bound} {order})
                 """;
             var keys = ScopeCountKeys(filter.Scope);
             command.Parameters.Add(TextArray("scope_keys", keys));
             command.Parameters.Add(new NpgsqlParameter<int>("key_count", keys.Count));
-            command.Parameters.Add(new NpgsqlParameter<int>("cap", _options.ExactSearchThreshold));
         }
-        else if (_options.ExactSearchThreshold > 0)
+        else
         {
             // A filter that leaves few rows is searched exactly, a larger one through the index. One pass
             // over the filtered rows (the scope indexes, at most cap + 1 of them) both counts them and
@@ -853,19 +857,16 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
             // branch is gated by a one-time filter on that count, so only one runs.
             var exactBound = minScore is null ? "" : " AND distance <= @max_distance";
             command.CommandText = $"""
-                WITH filtered AS MATERIALIZED (SELECT id, {distance} AS distance FROM memory_records WHERE {where} LIMIT @cap + 1),
-                small AS (SELECT count(*) <= @cap AS yes FROM filtered),
+                WITH {Cap},
+                filtered AS MATERIALIZED (SELECT id, {distance} AS distance FROM memory_records WHERE {where} LIMIT (SELECT cap FROM cap) + 1),
+                small AS (SELECT count(*) <= (SELECT cap FROM cap) AS yes FROM filtered),
                 best AS (SELECT id, distance FROM filtered WHERE (SELECT yes FROM small){exactBound} ORDER BY distance LIMIT @k)
                 (SELECT {recordColumns}, 1 - best.distance AS score FROM best JOIN memory_records USING (id) ORDER BY best.distance)
                 UNION ALL
-                (SELECT {columns} FROM memory_records WHERE {where} AND NOT (SELECT yes FROM small){bound} {order})
+                (SELECT {columns} FROM memory_records WHERE {where} AND vector_indexed AND NOT (SELECT yes FROM small){bound} {order})
                 """;
-            command.Parameters.Add(new NpgsqlParameter<int>("cap", _options.ExactSearchThreshold));
         }
-        else
-        {
-            command.CommandText = $"SELECT {columns} FROM memory_records WHERE {where}{bound} {order}";
-        }
+        command.Parameters.Add(new NpgsqlParameter<long>("cap", Math.Max(0, _options.ExactSearchThreshold)));
         command.Parameters.Add(PgVector.Parameter("q", query));
         command.Parameters.Add(new NpgsqlParameter<int>("k", topK));
         batch.BatchCommands.Add(command);

@@ -12,7 +12,8 @@ public sealed class PostgresMemoryStoreOptions
     /// <summary>A search whose filter leaves at most this many rows with embeddings is answered exactly,
     /// by the scope indexes and a sort, instead of by HNSW: for a small scope (one user among many) the
     /// index walk visits mostly other scopes' rows, while scoring a few thousand rows directly is both
-    /// faster and exact. 0 turns it off.</summary>
+    /// faster and exact. The database's own minimum for the index (<c>memory_vector_index_policy</c>,
+    /// migration 0094: only scopes above it are indexed at all) raises it; 0 leaves just that minimum.</summary>
     public int ExactSearchThreshold { get; set; } = 2000;
 
     /// <summary>Full-text search over a filter of at most this many rows ranks by BM25 (with idf, as the

@@ -36,7 +36,7 @@ public sealed class PostgresMemoryIndexTests(PostgresDatabase db) : IClassFixtur
         await using (var analyze = db.DataSource.CreateCommand("ANALYZE memory_records")) await analyze.ExecuteNonQueryAsync();
 
         var vectorPlan = await ExplainAsync("SET enable_seqscan = off; SET enable_bitmapscan = off",
-            "SELECT id FROM memory_records WHERE embedding_dims = 384 AND tenant = 't' AND agent_id = 'bench' AND expired_at IS NULL " +
+            "SELECT id FROM memory_records WHERE embedding_dims = 384 AND vector_indexed AND tenant = 't' AND agent_id = 'bench' AND expired_at IS NULL " +
             "ORDER BY embedding::halfvec(384) <=> @q::halfvec(384) LIMIT 10",
             p => p.Add(PgVector.Parameter("q", records[0].Embedding!)));
         Assert.True(vectorPlan.Any(l => l.Contains("memory_records_embedding_384", StringComparison.Ordinal)), string.Join("\n", vectorPlan));
@@ -76,6 +76,8 @@ public sealed class PostgresMemoryIndexTests(PostgresDatabase db) : IClassFixtur
         }).ToList();
         var exact = new PostgresMemoryStore(db.DataSource, postgresOptions: new PostgresMemoryStoreOptions { ExactSearchThreshold = 1000 });
         var viaIndex = new PostgresMemoryStore(db.DataSource, postgresOptions: new PostgresMemoryStoreOptions { ExactSearchThreshold = 0 });
+        // Every scope indexed (migration 0094), so that the store without an exact threshold takes the index.
+        await using (var everything = db.DataSource.CreateCommand("SELECT memory_vector_index_set_min_records(0)")) await everything.ExecuteNonQueryAsync();
         await exact.AddBatchAsync(records, "test");
 
         var query = Enumerable.Range(0, 384).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();

@@ -93,6 +93,8 @@ public sealed class PostgresScopeCountTests(PostgresDatabase db) : IClassFixture
             Content = $"memory {i}", Embedding = RandomVector(random),
         }).ToList();
         var store = new PostgresMemoryStore(db.DataSource, postgresOptions: new PostgresMemoryStoreOptions { ExactSearchThreshold = 150 });
+        // Scopes above 150 records in the index (migration 0094), as the threshold needs.
+        await using (var minimum = db.DataSource.CreateCommand("SELECT memory_vector_index_set_min_records(150)")) await minimum.ExecuteNonQueryAsync();
         await store.AddBatchAsync(records, "test");
         var query = RandomVector(random);
 

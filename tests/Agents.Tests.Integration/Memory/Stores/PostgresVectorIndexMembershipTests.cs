@@ -1,0 +1,166 @@
+using Agents.Memory.Model;
+using Agents.Memory.Stores;
+using Agents.Memory.Stores.Postgres;
+using Agents.Tests.Integration.Infrastructure;
+
+namespace Agents.Tests.Integration.Memory.Stores;
+
+/// <summary>
+/// Only the records of scopes above the index's minimum are in the HNSW index (migration 0094), and a
+/// search that takes the index finds every record its filter matches: a scope that grows past the
+/// minimum brings all its records in, a record joins at once when any of its keys is large, concurrent
+/// writers crossing the minimum leave nothing out, and lowering the minimum indexes the keys above it.
+/// </summary>
+public sealed class PostgresVectorIndexMembershipTests(PostgresDatabase db) : IClassFixture<PostgresDatabase>, IAsyncLifetime
+{
+    private const int Minimum = 40;
+
+    public async Task InitializeAsync()
+    {
+        await using var set = db.DataSource.CreateCommand($"SELECT memory_vector_index_set_min_records({Minimum})");
+        await set.ExecuteNonQueryAsync();
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    private static float[] RandomVector(Random random) => Enumerable.Range(0, 384).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+
+    private static MemoryRecord Record(MemoryScope scope, Random random) => new()
+    {
+        Id = Guid.NewGuid(), Scope = scope, Kind = MemoryKind.Note, Content = "note " + random.Next(), Embedding = RandomVector(random),
+    };
+
+    /// <summary>(indexed, not indexed) records of <paramref name="tenant"/> matching <paramref name="where"/>.</summary>
+    private async Task<(long In, long Out)> MembershipAsync(string tenant, string where = "true")
+    {
+        await using var command = db.DataSource.CreateCommand(
+            $"SELECT count(*) FILTER (WHERE vector_indexed), count(*) FILTER (WHERE NOT vector_indexed) FROM memory_records WHERE tenant = @t AND {where}");
+        command.Parameters.AddWithValue("t", tenant);
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return (reader.GetInt64(0), reader.GetInt64(1));
+    }
+
+    [Fact]
+    public async Task A_scope_joins_the_index_when_it_passes_the_minimum_and_a_record_of_a_large_key_joins_at_once()
+    {
+        var tenant = "m" + Guid.NewGuid().ToString("N")[..12];
+        var random = new Random(3);
+        var store = new PostgresMemoryStore(db.DataSource);
+        var ann = new MemoryScope(tenant, userId: "ann");
+
+        await store.AddBatchAsync(Enumerable.Range(0, Minimum).Select(_ => Record(ann, random)).ToList(), "test");
+        Assert.Equal((0, Minimum), await MembershipAsync(tenant));
+        // Records without an embedding (raw turns) do not count towards it.
+        await store.AddBatchAsync(Enumerable.Range(0, 5).Select(_ => Record(ann, random) with { Embedding = null }).ToList(), "test");
+        Assert.Equal((0, Minimum + 5), await MembershipAsync(tenant));
+
+        // One more record takes the key past the minimum: every record of it joins.
+        await store.AddAsync(Record(ann, random), "test");
+        Assert.Equal((Minimum + 6, 0), await MembershipAsync(tenant));
+
+        // A small user under a large agent: its records join as they are written, the user's key
+        // alone would not have them.
+        var helper = new MemoryScope(tenant, agentId: "helper");
+        await store.AddBatchAsync(Enumerable.Range(0, Minimum + 5).Select(_ => Record(helper, random)).ToList(), "test");
+        await store.AddAsync(Record(new MemoryScope(tenant, userId: "bo", agentId: "helper"), random), "test");
+        Assert.Equal((1, 0), await MembershipAsync(tenant, "user_id = 'bo'"));
+        await store.AddAsync(Record(new MemoryScope(tenant, userId: "cy"), random), "test");
+        Assert.Equal((0, 1), await MembershipAsync(tenant, "user_id = 'cy'"));
+
+        // Records stay indexed when their scope shrinks again, and updates keep their membership.
+        await store.DeleteScopeAsync(new MemoryScope(tenant, userId: "ann"));
+        var kept = Record(ann, random);
+        await store.AddAsync(kept, "test");
+        Assert.Equal((0, 1), await MembershipAsync(tenant, "user_id = 'ann'"));
+        var stored = await store.GetAsync(kept.Id);
+        await store.UpdateAsync(stored! with { Content = "changed" }, "test");
+        Assert.Equal((0, 1), await MembershipAsync(tenant, "user_id = 'ann'"));
+    }
+
+    [Fact]
+    public async Task An_update_that_gives_records_embeddings_can_take_the_scope_past_the_minimum()
+    {
+        var tenant = "u" + Guid.NewGuid().ToString("N")[..12];
+        var random = new Random(4);
+        var store = new PostgresMemoryStore(db.DataSource);
+        var scope = new MemoryScope(tenant, userId: "dee");
+        var bare = Enumerable.Range(0, Minimum + 3).Select(_ => Record(scope, random) with { Embedding = null }).ToList();
+        await store.AddBatchAsync(bare, "test");
+        for (var i = 0; i < Minimum; i++)
+        {
+            var current = await store.GetAsync(bare[i].Id);
+            await store.UpdateAsync(current! with { Embedding = RandomVector(random) }, "test");
+        }
+        Assert.Equal((0, Minimum + 3), await MembershipAsync(tenant));
+        var last = await store.GetAsync(bare[Minimum].Id);
+        await store.UpdateAsync(last! with { Embedding = RandomVector(random) }, "test");
+        Assert.Equal((Minimum + 3, 0), await MembershipAsync(tenant));
+    }
+
+    [Fact]
+    public async Task Concurrent_writers_that_cross_the_minimum_leave_no_record_of_the_scope_outside()
+    {
+        var random = new Random(5);
+        var store = new PostgresMemoryStore(db.DataSource);
+        for (var round = 0; round < 5; round++)
+        {
+            var tenant = "c" + Guid.NewGuid().ToString("N")[..12];
+            var scope = new MemoryScope(tenant, runId: "r");
+            // 8 writers, 10 small writes each, around the minimum of 40: several read it as small while
+            // another takes it past.
+            var writes = Enumerable.Range(0, 8).Select(w => Enumerable.Range(0, 10).Select(_ => Record(scope, new Random(random.Next()))).ToList()).ToList();
+            await Task.WhenAll(writes.Select(mine => Task.Run(async () =>
+            {
+                foreach (var record in mine)
+                {
+                    if (record.Content.Length % 2 == 0) await store.AddAsync(record, "test");
+                    else await store.AddBatchAsync([record], "test");
+                }
+            })));
+            Assert.Equal((80, 0), await MembershipAsync(tenant));
+        }
+    }
+
+    [Fact]
+    public async Task A_search_through_the_index_finds_the_records_written_before_the_scope_was_large()
+    {
+        var tenant = "s" + Guid.NewGuid().ToString("N")[..12];
+        var random = new Random(7);
+        var scope = new MemoryScope(tenant, userId: "ann");
+        var early = Enumerable.Range(0, 20).Select(_ => Record(scope, random)).ToList();
+        var store = new PostgresMemoryStore(db.DataSource, postgresOptions: new PostgresMemoryStoreOptions { ExactSearchThreshold = 0 });
+        await store.AddBatchAsync(early, "test");
+        foreach (var record in Enumerable.Range(0, 60).Select(_ => Record(scope, random))) await store.AddAsync(record, "test");
+
+        // 80 records, above the minimum: the search takes the index, and finds each early record itself.
+        foreach (var record in early.Take(5))
+        {
+            var hits = await store.SearchByVectorAsync(record.Embedding!, new MemoryFilter(scope), topK: 3);
+            Assert.Equal(record.Id, hits[0].Record.Id);
+            Assert.Equal(1.0, hits[0].Score, 4);
+        }
+    }
+
+    [Fact]
+    public async Task Lowering_the_minimum_indexes_every_key_above_it()
+    {
+        var tenant = "l" + Guid.NewGuid().ToString("N")[..12];
+        var random = new Random(9);
+        var store = new PostgresMemoryStore(db.DataSource);
+        await store.AddBatchAsync(Enumerable.Range(0, 30).Select(_ => Record(new MemoryScope(tenant, userId: "ann"), random)).ToList(), "test");
+        await store.AddBatchAsync(Enumerable.Range(0, 10).Select(_ => Record(new MemoryScope(tenant, userId: "bo"), random)).ToList(), "test");
+        Assert.Equal((0, 40), await MembershipAsync(tenant));
+        try
+        {
+            await using (var lower = db.DataSource.CreateCommand("SELECT memory_vector_index_set_min_records(20)")) await lower.ExecuteNonQueryAsync();
+            Assert.Equal((30, 0), await MembershipAsync(tenant, "user_id = 'ann'"));
+            Assert.Equal((0, 10), await MembershipAsync(tenant, "user_id = 'bo'"));
+        }
+        finally
+        {
+            await using var restore = db.DataSource.CreateCommand($"SELECT memory_vector_index_set_min_records({Minimum})");
+            await restore.ExecuteNonQueryAsync();
+        }
+    }
+}

@@ -101,23 +101,24 @@ public sealed class MemoryEngine : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(request.Scope);
         var (episode, job, result) = Prepare(request, null);
         var keyed = request.IdempotencyKey is not null;
-        var repeated = keyed && await _store.GetAsync(episode.Id, cancellationToken).ConfigureAwait(false) is not null;
-        if (!repeated)
+        var repeated = false;
+        try
         {
-            try
-            {
-                await _store.AddAsync(episode, UserActor, [job], cancellationToken).ConfigureAwait(false);
-            }
-            catch (MemoryConflictException) when (keyed)
-            {
-                // The same add, concurrently: if it stored the episode, this one is its retry.
-                if (await _store.GetAsync(episode.Id, cancellationToken).ConfigureAwait(false) is null) throw;
-                repeated = true;
-            }
+            // One transaction, one round trip on PostgreSQL; a repeat is the rare case, told by its conflict.
+            await _store.AddAsync(episode, UserActor, [job], cancellationToken).ConfigureAwait(false);
         }
-        // The key exists now, so this returns the job enqueued with the episode (its id) without adding one.
-        var stored = await _store.EnqueueAsync([job], cancellationToken).ConfigureAwait(false);
+        catch (MemoryConflictException) when (keyed)
+        {
+            // The same add before, or concurrently: if it stored the episode, this one is its retry.
+            if (await _store.GetAsync(episode.Id, cancellationToken).ConfigureAwait(false) is null) throw;
+            repeated = true;
+        }
         if (!repeated) Processor.Notify();
+        // An add without a key has a new episode id, hence a new job key: its job went in with the episode.
+        if (!keyed) return result with { JobId = job.Id!.Value };
+        // A key may name a job of an earlier add (whose episode was since deleted): the stored one's id,
+        // read back without adding one, since the key exists now.
+        var stored = await _store.EnqueueAsync([job], cancellationToken).ConfigureAwait(false);
         return result with { JobId = stored[0].Id, Repeated = repeated };
     }
 
@@ -175,7 +176,10 @@ public sealed class MemoryEngine : IAsyncDisposable
             Preceding = request.Preceding.Select(static m => new IngestJobMessage { Speaker = m.Speaker, Content = m.Content }).ToList(),
             Sources = request.Sources.ToList(),
         };
-        var job = new MemoryJobRequest(IngestJobHandler.JobKind, JsonSerializer.Serialize(payload, EngineJsonContext.Default.IngestJobPayload), $"ingest:{episodeId}", request.Scope);
+        var job = new MemoryJobRequest(IngestJobHandler.JobKind, JsonSerializer.Serialize(payload, EngineJsonContext.Default.IngestJobPayload), $"ingest:{episodeId}", request.Scope)
+        {
+            Id = Guid.NewGuid(),
+        };
         var episode = new MemoryRecord
         {
             Id = episodeId,

@@ -45,4 +45,9 @@ public enum MemoryJobStatus
 /// <param name="PayloadJson">A JSON document (validated as JSON).</param>
 /// <param name="IdempotencyKey">Unique per tenant (1 to 512 characters).</param>
 /// <param name="Scope">Null: the scope of the record written with it.</param>
-public sealed record MemoryJobRequest(string Kind, string PayloadJson, string IdempotencyKey, MemoryScope? Scope = null);
+public sealed record MemoryJobRequest(string Kind, string PayloadJson, string IdempotencyKey, MemoryScope? Scope = null)
+{
+    /// <summary>The id the job gets if it is stored (null: the store picks one), so that a caller whose
+    /// key is new knows it without reading the job back.</summary>
+    public Guid? Id { get; init; }
+}

@@ -939,7 +939,7 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
         if (entries.Any(e => e.Job is { } j && j.Scope.Tenant == scope.Tenant && j.IdempotencyKey == request.IdempotencyKey)) return null;
         var job = new MemoryJob
         {
-            Id = Guid.NewGuid(), Scope = scope, Kind = request.Kind, PayloadJson = request.PayloadJson, IdempotencyKey = request.IdempotencyKey,
+            Id = request.Id ?? Guid.NewGuid(), Scope = scope, Kind = request.Kind, PayloadJson = request.PayloadJson, IdempotencyKey = request.IdempotencyKey,
             Status = MemoryJobStatus.Pending, EnqueuedAt = now, AvailableAt = now,
         };
         entries.Add(JournalEntry.Put(job));

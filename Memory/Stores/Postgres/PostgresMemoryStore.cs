@@ -1452,7 +1452,7 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
             ON CONFLICT (tenant, idempotency_key) DO NOTHING
             """);
         var p = insert.Parameters;
-        p.Add(new NpgsqlParameter<Guid>("id", Guid.NewGuid()));
+        p.Add(new NpgsqlParameter<Guid>("id", job.Id ?? Guid.NewGuid()));
         AddScopeParameters(p, job.Scope ?? fallbackScope!);
         p.Add(TextParam("kind", job.Kind));
         p.Add(TextParam("payload", job.PayloadJson));

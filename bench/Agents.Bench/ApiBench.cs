@@ -32,7 +32,7 @@ public static class ApiBench
     {
         var options = new BenchArgs(args);
         var seconds = options.Double("seconds", 20);
-        var warmup = options.Double("warmup", 3);
+        var warmup = options.Double("warmup", 20);
         var clients = options.Int("clients", 32);
         var searchShare = options.Double("search-share", 0.8);
         var users = options.Int("users", 32);

@@ -6,6 +6,7 @@ using Agents.Memory.Pipelines.Team;
 using Agents.Memory.Stores;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Placement;
 
 namespace Agents.Grains.Memory;
 
@@ -17,6 +18,12 @@ namespace Agents.Grains.Memory;
 /// reminder, registered before an add is acknowledged, wakes the scope on another silo if this one
 /// dies, and every activation resumes pending work when it starts.
 /// </summary>
+// Immovable: Orleans (10.4) migrates a shutting-down activation that has requests queued (here, the
+// pipeline's next tick) and, with no other silo, logs an error per scope. The scope's state is in the
+// store, so a plain deactivation loses nothing; the next call or the reminder activates it anew, and
+// the silo's shutdown hand-off (user-initiated migration, still allowed) moves busy scopes when
+// another silo is there.
+[Immovable]
 public sealed class MemoryGrain(MemoryEngine engine, PipelineThrottle throttle, IOptions<MemoryGrainOptions> options, TimeProvider time, ILogger<MemoryGrain> logger)
     : Grain, IMemoryGrain, IRemindable
 {

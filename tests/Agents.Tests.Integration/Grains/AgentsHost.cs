@@ -4,6 +4,7 @@ using Agents.Grains.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Agents.Tests.Integration.Grains;
 
@@ -23,7 +24,8 @@ public sealed class AgentsHost : IAsyncDisposable
     public string Gateway { get; }
     public IGrainFactory Grains => _host.Services.GetRequiredService<IGrainFactory>();
 
-    public static async Task<AgentsHost> StartAsync(IReadOnlyDictionary<string, string?>? configuration = null)
+    /// <param name="logging">Where the host's logs go besides nowhere (the default), e.g. a test's capture.</param>
+    public static async Task<AgentsHost> StartAsync(IReadOnlyDictionary<string, string?>? configuration = null, Action<ILoggingBuilder>? logging = null)
     {
         var cluster = $"c{Guid.NewGuid():N}";
         var gatewayPort = FreePort();
@@ -37,6 +39,7 @@ public sealed class AgentsHost : IAsyncDisposable
             ["Agents:Silo:GatewayPort"] = gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
         if (configuration is not null) builder.Configuration.AddInMemoryCollection(configuration);
+        logging?.Invoke(builder.Logging);
         builder.UseOrleans(silo => silo.UseAgentsCluster(builder.Configuration).AddAgents(builder.Configuration));
         var host = builder.Build();
         await host.StartAsync();

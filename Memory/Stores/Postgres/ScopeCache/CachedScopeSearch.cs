@@ -33,14 +33,9 @@ internal static class CachedScopeSearch
     /// <paramref name="bm25MaxRecords"/> records (SQL ranks those with <c>ts_rank_cd</c>).</summary>
     public static List<ScoredMemory>? Text(CachedScope scope, IReadOnlyList<string> lexemes, MemoryFilter filter, int topK, TextField field, int bm25MaxRecords)
     {
-        var matches = new Dictionary<Guid, bool>();
         long n = 0;
         foreach (var cached in scope.Records.Values)
-        {
-            var ok = filter.Matches(cached.Record);
-            matches[cached.Record.Id] = ok;
-            if (ok) n++;
-        }
+            if (filter.Matches(cached.Record)) n++;
         if (bm25MaxRecords <= 0 || n > bm25MaxRecords) return null;
         if (lexemes.Count == 0) return [];
 
@@ -49,12 +44,15 @@ internal static class CachedScopeSearch
         var terms = lexemes.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         var df = new double[terms.Length];
         var matched = new Dictionary<Guid, List<(int Term, int Frequency)>>();
+        // The filter's verdicts on the query words' holders only (usually a few of the scope's records).
+        var admitted = new Dictionary<Guid, bool>();
         for (var t = 0; t < terms.Length; t++)
         {
             if (postings.Of(terms[t]) is not { } holders) continue;
             foreach (var (id, frequency) in holders)
             {
-                if (!matches[id]) continue;
+                if (!admitted.TryGetValue(id, out var ok)) admitted[id] = ok = filter.Matches(scope.Records[id].Record);
+                if (!ok) continue;
                 df[t]++;
                 if (!matched.TryGetValue(id, out var hits)) matched[id] = hits = [];
                 hits.Add((t, frequency));

@@ -113,13 +113,15 @@ public sealed class MemoryEngine : IAsyncDisposable
             if (await _store.GetAsync(episode.Id, cancellationToken).ConfigureAwait(false) is null) throw;
             repeated = true;
         }
-        if (!repeated) Processor.Notify();
-        // An add without a key has a new episode id, hence a new job key: its job went in with the episode.
-        if (!keyed) return result with { JobId = job.Id!.Value };
-        // A key may name a job of an earlier add (whose episode was since deleted): the stored one's id,
-        // read back without adding one, since the key exists now.
+        // A new episode's job went in with it, under its id (taking over the key of a deleted episode's
+        // job). A repeat reads the stored job's id back; the key exists, so nothing is added.
+        if (!repeated)
+        {
+            Processor.Notify();
+            return result with { JobId = job.Id!.Value };
+        }
         var stored = await _store.EnqueueAsync([job], cancellationToken).ConfigureAwait(false);
-        return result with { JobId = stored[0].Id, Repeated = repeated };
+        return result with { JobId = stored[0].Id, Repeated = true };
     }
 
     /// <summary>

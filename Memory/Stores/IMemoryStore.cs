@@ -18,8 +18,10 @@ public interface IMemoryStore
 
     /// <summary>
     /// Adds a record (version 1, an <see cref="MemoryEvent.Add"/> history row) and enqueues
-    /// <paramref name="jobs"/> in the same transaction: once this returns, the input and the work it
-    /// needs are durable. Jobs whose idempotency key exists are not enqueued twice.
+    /// <paramref name="jobs"/>, the record's work, in the same transaction: once this returns, the input
+    /// and the work it needs are durable, each job under its <see cref="MemoryJobRequest.Id"/> when given.
+    /// A job whose idempotency key is taken replaces the job there, pending again: the record is new, so
+    /// that job was left by an earlier record of the same id, since deleted, and the new one needs the work.
     /// </summary>
     /// <exception cref="MemoryConflictException">The id exists.</exception>
     Task<MemoryRecord> AddAsync(MemoryRecord record, string actor, IReadOnlyList<MemoryJobRequest>? jobs = null, CancellationToken cancellationToken = default);

@@ -25,8 +25,9 @@ for (var i = 0; i < turns; i++)
 {
     var added = await engine.AddAsync(IngestCrashScript.Turn(scope, i));
     Console.WriteLine($"ACK {i} {added.EpisodeId}");
-    // Paced so the background stages are busy while adds still arrive.
-    await Task.Delay(20);
+    // Paced so the background stages are busy while adds still arrive, yet fall behind them (a job
+    // takes several times as long as an add).
+    await Task.Delay(2);
 }
 Console.WriteLine("ADDED");
 await Console.In.ReadToEndAsync();

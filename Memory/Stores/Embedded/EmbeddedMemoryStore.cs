@@ -84,7 +84,13 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
             var now = Now();
             var stored = Stamp(record, now);
             var entries = new List<JournalEntry> { JournalEntry.Put(stored), JournalEntry.Put(AddHistory(stored, actor, now)) };
-            foreach (var job in jobs ?? []) NewJob(job, record.Scope, now, entries);
+            foreach (var job in jobs ?? [])
+            {
+                // The record is new, so a job holding this key was left by a deleted record of its id.
+                var scope = job.Scope ?? record.Scope;
+                if (_jobKeys.TryGetValue((scope.Tenant, job.IdempotencyKey), out var taken)) entries.Add(JournalEntry.Remove(JournalOperation.RemoveJob, taken));
+                NewJob(job, record.Scope, now, entries, ignoreTaken: true);
+            }
             Commit(entries);
             return Task.FromResult(stored);
         }
@@ -932,10 +938,10 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
         finally { _lock.ExitWriteLock(); }
     }
 
-    private MemoryJob? NewJob(MemoryJobRequest request, MemoryScope? fallbackScope, DateTimeOffset now, List<JournalEntry> entries)
+    private MemoryJob? NewJob(MemoryJobRequest request, MemoryScope? fallbackScope, DateTimeOffset now, List<JournalEntry> entries, bool ignoreTaken = false)
     {
         var scope = request.Scope ?? fallbackScope!;
-        if (_jobKeys.ContainsKey((scope.Tenant, request.IdempotencyKey))) return null;
+        if (!ignoreTaken && _jobKeys.ContainsKey((scope.Tenant, request.IdempotencyKey))) return null;
         if (entries.Any(e => e.Job is { } j && j.Scope.Tenant == scope.Tenant && j.IdempotencyKey == request.IdempotencyKey)) return null;
         var job = new MemoryJob
         {

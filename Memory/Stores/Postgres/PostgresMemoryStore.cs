@@ -221,7 +221,7 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         {
             batch.BatchCommands.Add(InsertRecord(stored));
             batch.BatchCommands.Add(InsertHistory(NewHistory(stored, null, stored.Content, MemoryEvent.Add, actor, now)));
-            foreach (var job in jobs ?? []) batch.BatchCommands.Add(InsertJob(job, record.Scope, now));
+            foreach (var job in jobs ?? []) batch.BatchCommands.Add(InsertJob(job, record.Scope, now, replaceTaken: true));
             try
             {
                 await ExecuteFollowedAsync(batch, _cache?.BeginWrite([record.Scope]), [stored], cancellationToken).ConfigureAwait(false);
@@ -1444,9 +1444,17 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         return insert;
     }
 
-    private static NpgsqlBatchCommand InsertJob(MemoryJobRequest job, MemoryScope? fallbackScope, DateTimeOffset now)
+    // replaceTaken: a job written with a new record takes over its key (see IMemoryStore.AddAsync).
+    private static NpgsqlBatchCommand InsertJob(MemoryJobRequest job, MemoryScope? fallbackScope, DateTimeOffset now, bool replaceTaken = false)
     {
-        var insert = new NpgsqlBatchCommand("""
+        var insert = new NpgsqlBatchCommand(replaceTaken ? """
+            INSERT INTO memory_jobs (id, tenant, user_id, agent_id, run_id, team_id, kind, payload, idempotency_key, status, attempts, enqueued_at, available_at)
+            VALUES (@id, @tenant, @user_id, @agent_id, @run_id, @team_id, @kind, @payload, @key, 'pending', 0, @now, @now)
+            ON CONFLICT (tenant, idempotency_key) DO UPDATE SET
+                id = excluded.id, user_id = excluded.user_id, agent_id = excluded.agent_id, run_id = excluded.run_id, team_id = excluded.team_id,
+                kind = excluded.kind, payload = excluded.payload, status = 'pending', attempts = 0, enqueued_at = excluded.enqueued_at,
+                available_at = excluded.available_at, lease_owner = NULL, lease_expires_at = NULL, finished_at = NULL, last_error = NULL
+            """ : """
             INSERT INTO memory_jobs (id, tenant, user_id, agent_id, run_id, team_id, kind, payload, idempotency_key, status, attempts, enqueued_at, available_at)
             VALUES (@id, @tenant, @user_id, @agent_id, @run_id, @team_id, @kind, @payload, @key, 'pending', 0, @now, @now)
             ON CONFLICT (tenant, idempotency_key) DO NOTHING

@@ -678,6 +678,33 @@ public abstract class MemoryStoreConformanceTests
     }
 
     [Fact]
+    public async Task A_record_added_again_after_its_deletion_takes_over_its_old_jobs_key_as_a_pending_job()
+    {
+        var kind = "test." + Guid.NewGuid().ToString("N")[..8];
+        var scope = User("bea" + Guid.NewGuid().ToString("N")[..6]);
+        var key = "ingest-" + Guid.NewGuid().ToString("N")[..8];
+        var firstJob = Guid.NewGuid();
+        var record = await Store.AddAsync(Note(scope, "raw", kind: MemoryKind.Message), "user", [new MemoryJobRequest(kind, "{\"run\":1}", key) { Id = firstJob }]);
+        var claimed = await Store.ClaimJobsAsync("w1", 10, TimeSpan.FromMinutes(1), [kind]);
+        Assert.Equal(firstJob, Assert.Single(claimed).Id);
+        Assert.True(await Store.CompleteJobAsync(firstJob, "w1"));
+        Assert.True(await Store.DeleteAsync(record.Id, "user"));
+
+        // The same record again (an add repeated after its memory was deleted) needs its work again.
+        var secondJob = Guid.NewGuid();
+        await Store.AddAsync(record, "user", [new MemoryJobRequest(kind, "{\"run\":2}", key) { Id = secondJob }]);
+        Assert.Null(await Store.GetJobAsync(firstJob));
+        var job = await Store.GetJobAsync(secondJob);
+        Assert.NotNull(job);
+        Assert.Equal(MemoryJobStatus.Pending, job.Status);
+        Assert.Equal("{\"run\":2}", job.PayloadJson);
+        Assert.Equal(0, job.Attempts);
+        Assert.Equal(1, await Store.CountJobsAsync(scope, MemoryJobStatus.Pending));
+        Assert.Equal(0, await Store.CountJobsAsync(scope, MemoryJobStatus.Completed));
+        Assert.Equal(secondJob, Assert.Single(await Store.ClaimJobsAsync("w2", 10, TimeSpan.FromMinutes(1), [kind])).Id);
+    }
+
+    [Fact]
     public async Task Jobs_are_claimed_under_a_lease_that_returns_them_when_it_expires()
     {
         var kind = "test." + Guid.NewGuid().ToString("N")[..8];

@@ -98,6 +98,12 @@ public sealed class IngestCrashTests(PostgresDatabase db) : IClassFixture<Postgr
             while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
             {
                 if (line.StartsWith("ACK ", StringComparison.Ordinal)) acknowledged.Add(Guid.Parse(line.Split(' ')[2]));
+                if (line == "ADDED")
+                {
+                    // Every add is in: wait for the background work to be under way.
+                    while (await store.CountJobsAsync(scope, MemoryJobStatus.Completed, timeout.Token) < 5) await Task.Delay(5, timeout.Token);
+                    break;
+                }
                 if (acknowledged.Count < 20 || acknowledged.Count % 5 != 0) continue;
                 if (await store.CountJobsAsync(scope, MemoryJobStatus.Completed) >= 5) break;
             }

@@ -65,6 +65,9 @@ public static class LocomoBench
         var limit = a.Int("conversations", 0);
         // On PostgreSQL: the statements run (ingest and search together), by count.
         var statements = a.Flag("statements");
+        // Turns ingested into a scratch scope of each store before the timed ingest (not counted), so that
+        // ingest is timed in steady state rather than while the runtime compiles the hot paths.
+        var warmupTurns = a.Int("warmup-turns", 300);
         a.EnsureAllUsed();
         foreach (var run in runs)
         {
@@ -92,6 +95,16 @@ public static class LocomoBench
         var bm25 = new TurnRetrievalScore();
 
         await using var database = storeKind == "postgres" ? await BenchDatabase.CreateAsync() : null;
+        if (warmupTurns > 0 && conversations.Count > 0)
+        {
+            var warmup = conversations[0] with { SampleId = "warmup", Turns = conversations[0].Turns.Take(warmupTurns).ToList(), Questions = [] };
+            foreach (var run in runs)
+            {
+                await RunConversationAsync(warmup, database, run, neighbours, [], new Stopwatch(), [], null, withGrid: false, null);
+                if (database is not null) await RunConversationAsync(warmup, null, run, neighbours, [], new Stopwatch(), [], null, withGrid: false, null);
+            }
+            Console.WriteLine($"warm-up: {warmup.Turns.Count} turns into a scratch scope of each store, not timed");
+        }
         using var roundTrips = new DatabaseRoundTrips(statements);
         foreach (var conversation in conversations)
         {

@@ -48,6 +48,8 @@ internal sealed class CachedScope(MemoryScope scope, RecordIndex? index = null)
 {
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
     private Dictionary<Guid, CachedRecord> _records = [];
+    // The same records by kind: most reads ask for one or two kinds of a scope that holds several.
+    private Dictionary<MemoryKind, Dictionary<Guid, CachedRecord>> _byKind = [];
     private TextPostings _search = new();
     private TextPostings _content = new();
     // Writes of this process whose epoch is ahead of the copy's, by epoch (a gap is a write not seen yet).
@@ -70,6 +72,15 @@ internal sealed class CachedScope(MemoryScope scope, RecordIndex? index = null)
     public long LastRead => Interlocked.Read(ref _lastRead);
 
     internal IReadOnlyDictionary<Guid, CachedRecord> Records => _records;
+
+    /// <summary>The records <paramref name="filter"/> may match: those of its kinds when it names any,
+    /// else all. The caller still applies the filter.</summary>
+    internal IEnumerable<CachedRecord> Candidates(MemoryFilter filter)
+    {
+        if (filter.Kinds is not { Count: > 0 } kinds) return _records.Values;
+        if (kinds.Count == 1) return _byKind.TryGetValue(kinds[0], out var only) ? only.Values : [];
+        return kinds.Distinct().SelectMany(k => _byKind.TryGetValue(k, out var some) ? some.Values : (IEnumerable<CachedRecord>)[]);
+    }
     internal TextPostings Postings(TextField field) => field == TextField.Content ? _content : _search;
 
     // ------------------------------------------------------------------ loading
@@ -101,6 +112,7 @@ internal sealed class CachedScope(MemoryScope scope, RecordIndex? index = null)
             {
                 foreach (var id in _records.Keys) index?.Forget(id, this);
                 _records = new Dictionary<Guid, CachedRecord>(records.Count);
+                _byKind = [];
                 _search = new TextPostings();
                 _content = new TextPostings();
                 foreach (var record in records) Put(record);
@@ -153,6 +165,7 @@ internal sealed class CachedScope(MemoryScope scope, RecordIndex? index = null)
     {
         foreach (var id in _records.Keys) index?.Forget(id, this);
         _records = [];
+        _byKind = [];
         _search = new TextPostings();
         _content = new TextPostings();
         _pending.Clear();
@@ -215,6 +228,8 @@ internal sealed class CachedScope(MemoryScope scope, RecordIndex? index = null)
     private void Put(CachedRecord record)
     {
         _records[record.Record.Id] = record;
+        if (!_byKind.TryGetValue(record.Record.Kind, out var ofKind)) _byKind[record.Record.Kind] = ofKind = [];
+        ofKind[record.Record.Id] = record;
         index?.Note(record.Record.Id, this);
         _search.Add(record.Record.Id, record.Search);
         _content.Add(record.Record.Id, record.Content);
@@ -223,6 +238,7 @@ internal sealed class CachedScope(MemoryScope scope, RecordIndex? index = null)
     private void Remove(Guid id)
     {
         if (!_records.Remove(id, out var old)) return;
+        if (_byKind.TryGetValue(old.Record.Kind, out var ofKind) && ofKind.Remove(id) && ofKind.Count == 0) _byKind.Remove(old.Record.Kind);
         index?.Forget(id, this);
         _search.Remove(id, old.Search);
         _content.Remove(id, old.Content);

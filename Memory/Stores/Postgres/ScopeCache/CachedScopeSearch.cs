@@ -17,7 +17,7 @@ internal static class CachedScopeSearch
         var queryNorm = TensorPrimitives.Dot(query, query);
         var threshold = minScore ?? double.NegativeInfinity;
         var best = new PriorityQueue<MemoryRecord, (double Score, Guid Id)>(topK + 1, WeakestFirst.Instance);
-        foreach (var cached in scope.Records.Values)
+        foreach (var cached in scope.Candidates(filter))
         {
             var record = cached.Record;
             if (record.Embedding is not { } embedding || embedding.Length != query.Length || !filter.Matches(record)) continue;
@@ -34,7 +34,7 @@ internal static class CachedScopeSearch
     public static List<ScoredMemory>? Text(CachedScope scope, IReadOnlyList<string> lexemes, MemoryFilter filter, int topK, TextField field, int bm25MaxRecords)
     {
         long n = 0;
-        foreach (var cached in scope.Records.Values)
+        foreach (var cached in scope.Candidates(filter))
             if (filter.Matches(cached.Record)) n++;
         if (bm25MaxRecords <= 0 || n > bm25MaxRecords) return null;
         if (lexemes.Count == 0) return [];
@@ -80,17 +80,17 @@ internal static class CachedScopeSearch
     }
 
     public static List<MemoryRecord> List(CachedScope scope, MemoryFilter filter, int limit, int offset) =>
-        scope.Records.Values.Select(static c => c.Record).Where(filter.Matches)
+        scope.Candidates(filter).Select(static c => c.Record).Where(filter.Matches)
             .OrderBy(static r => r.ObservedAt).ThenBy(static r => r.CreatedAt).ThenBy(static r => r.Id)
             .Skip(offset).Take(limit).ToList();
 
     public static List<MemoryRecord> ListLatest(CachedScope scope, MemoryFilter filter, int limit) =>
-        scope.Records.Values.Select(static c => c.Record).Where(filter.Matches)
+        scope.Candidates(filter).Select(static c => c.Record).Where(filter.Matches)
             .OrderBy(static r => r.ObservedAt).ThenBy(static r => r.CreatedAt).ThenBy(static r => r.Id)
             .TakeLast(limit).ToList();
 
     public static long Count(CachedScope scope, MemoryFilter filter) =>
-        scope.Records.Values.LongCount(c => filter.Matches(c.Record));
+        scope.Candidates(filter).LongCount(c => filter.Matches(c.Record));
 
     private static void Offer(PriorityQueue<MemoryRecord, (double, Guid)> best, MemoryRecord record, double score, int topK)
     {

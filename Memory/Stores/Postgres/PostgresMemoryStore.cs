@@ -830,9 +830,9 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         {
             // The filter is its scope (and the default expiry): the scope keys' counts of records with an
             // embedding (migrations 0092, 0094) bound the rows it scores, so the choice costs one key
-            // lookup instead of a pass over the rows. At
-            // most the cap: the one exact pass over them, ids and distances only, then the k best rows
-            // read. Above: the index. Each branch is gated by a one-time filter on the bound.
+            // lookup instead of a pass over the rows. At most the cap: the one exact pass over them, ids
+            // and distances only, then the k best rows read. Above: the index. Each branch is gated by a
+            // one-time filter on the bound.
             var exactBound = minScore is null ? "" : " WHERE distance <= @max_distance";
             command.CommandText = $"""
                 WITH {Cap},
@@ -1444,21 +1444,23 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         return insert;
     }
 
+    private const string InsertJobSql = """
+        INSERT INTO memory_jobs (id, tenant, user_id, agent_id, run_id, team_id, kind, payload, idempotency_key, status, attempts, enqueued_at, available_at)
+        VALUES (@id, @tenant, @user_id, @agent_id, @run_id, @team_id, @kind, @payload, @key, 'pending', 0, @now, @now)
+
+        """;
+
+    private const string ReplaceTakenJob = """
+        ON CONFLICT (tenant, idempotency_key) DO UPDATE SET
+            id = excluded.id, user_id = excluded.user_id, agent_id = excluded.agent_id, run_id = excluded.run_id, team_id = excluded.team_id,
+            kind = excluded.kind, payload = excluded.payload, status = 'pending', attempts = 0, enqueued_at = excluded.enqueued_at,
+            available_at = excluded.available_at, lease_owner = NULL, lease_expires_at = NULL, finished_at = NULL, last_error = NULL
+        """;
+
     // replaceTaken: a job written with a new record takes over its key (see IMemoryStore.AddAsync).
     private static NpgsqlBatchCommand InsertJob(MemoryJobRequest job, MemoryScope? fallbackScope, DateTimeOffset now, bool replaceTaken = false)
     {
-        var insert = new NpgsqlBatchCommand(replaceTaken ? """
-            INSERT INTO memory_jobs (id, tenant, user_id, agent_id, run_id, team_id, kind, payload, idempotency_key, status, attempts, enqueued_at, available_at)
-            VALUES (@id, @tenant, @user_id, @agent_id, @run_id, @team_id, @kind, @payload, @key, 'pending', 0, @now, @now)
-            ON CONFLICT (tenant, idempotency_key) DO UPDATE SET
-                id = excluded.id, user_id = excluded.user_id, agent_id = excluded.agent_id, run_id = excluded.run_id, team_id = excluded.team_id,
-                kind = excluded.kind, payload = excluded.payload, status = 'pending', attempts = 0, enqueued_at = excluded.enqueued_at,
-                available_at = excluded.available_at, lease_owner = NULL, lease_expires_at = NULL, finished_at = NULL, last_error = NULL
-            """ : """
-            INSERT INTO memory_jobs (id, tenant, user_id, agent_id, run_id, team_id, kind, payload, idempotency_key, status, attempts, enqueued_at, available_at)
-            VALUES (@id, @tenant, @user_id, @agent_id, @run_id, @team_id, @kind, @payload, @key, 'pending', 0, @now, @now)
-            ON CONFLICT (tenant, idempotency_key) DO NOTHING
-            """);
+        var insert = new NpgsqlBatchCommand(InsertJobSql + (replaceTaken ? ReplaceTakenJob : "ON CONFLICT (tenant, idempotency_key) DO NOTHING"));
         var p = insert.Parameters;
         p.Add(new NpgsqlParameter<Guid>("id", job.Id ?? Guid.NewGuid()));
         AddScopeParameters(p, job.Scope ?? fallbackScope!);

@@ -58,6 +58,17 @@ public sealed class PostgresMemoryIndexTests(PostgresDatabase db) : IClassFixtur
             "SELECT attstorage::text FROM pg_attribute WHERE attrelid = 'memory_records'::regclass AND attname = 'embedding'"))
             Assert.Equal("m", (string?)await storage.ExecuteScalarAsync());
 
+        // Room for heap-only updates (migration 0095), and the tables the pipelines rewrite are vacuumed
+        // early (0096).
+        await using (var options = db.DataSource.CreateCommand("SELECT relname, reloptions FROM pg_class WHERE relname IN ('memory_records', 'memory_jobs')"))
+        await using (var reader = await options.ExecuteReaderAsync())
+        {
+            var byTable = new Dictionary<string, string[]>();
+            while (await reader.ReadAsync()) byTable[reader.GetString(0)] = reader.GetFieldValue<string[]>(1);
+            Assert.Contains("fillfactor=85", byTable["memory_records"]);
+            Assert.All(byTable.Values, o => Assert.Contains("autovacuum_vacuum_scale_factor=0.02", o));
+        }
+
         // And the store's own search agrees with an exact computation on its top hit.
         var hits = await store.SearchByVectorAsync(records[42].Embedding!, new MemoryFilter(new MemoryScope("t", agentId: "bench")), topK: 5);
         Assert.Equal(records[42].Id, hits[0].Record.Id);

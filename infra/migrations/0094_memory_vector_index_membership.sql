@@ -73,32 +73,67 @@ BEGIN
 END
 $$;
 
--- As in 0092, plus the counts of records with an embedding, and the index's membership rule.
-CREATE OR REPLACE FUNCTION memory_records_bump_epochs() RETURNS trigger
+-- Moves the epochs and counts of scope keys by one statement's changes (per key, in key order: the row
+-- locks order concurrent writers): the epoch one step per transaction, the counts by the deltas. A key
+-- whose count of records with an embedding passes the minimum here has all its records indexed.
+CREATE FUNCTION memory_scope_keys_move(p_tenants text[], p_keys text[], p_records bigint[], p_vectors bigint[]) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
     crossed record;
 BEGIN
+    FOR crossed IN
+        WITH delta AS (SELECT * FROM unnest(p_tenants, p_keys, p_records, p_vectors) AS d(tenant, key, records, vectors)),
+        moved AS (
+            INSERT INTO memory_scope_epochs AS e (tenant, key, epoch, xid, records, vectors)
+            SELECT tenant, key, 1::bigint, pg_current_xact_id(), records, vectors FROM delta ORDER BY 1, 2
+            ON CONFLICT (tenant, key) DO UPDATE
+                SET epoch = e.epoch + (e.xid <> excluded.xid)::integer, xid = excluded.xid,
+                    records = e.records + excluded.records, vectors = e.vectors + excluded.vectors
+                WHERE e.xid <> excluded.xid OR excluded.records <> 0 OR excluded.vectors <> 0
+            RETURNING e.tenant, e.key, e.vectors)
+        SELECT m.tenant, m.key FROM moved m JOIN delta d USING (tenant, key), memory_vector_index_policy p
+        WHERE d.vectors > 0 AND m.vectors > p.min_records AND m.vectors - d.vectors <= p.min_records
+    LOOP
+        PERFORM memory_vector_index_add_key(crossed.tenant, crossed.key);
+    END LOOP;
+END
+$$;
+
+-- As in 0092, plus the counts of records with an embedding, and the index's membership rule. Each
+-- event sums its own transition tables by key (+1 per new row version, -1 per old one).
+CREATE OR REPLACE FUNCTION memory_records_bump_epochs() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    moved record;
+BEGIN
     IF TG_OP = 'INSERT' THEN
-        FOR crossed IN
-            WITH added AS (
-                SELECT c.tenant, v.key, count(*) AS n, count(c.embedding) AS vectors
-                FROM new_rows c, LATERAL (VALUES ('user:' || c.user_id), ('agent:' || c.agent_id), ('run:' || c.run_id), ('team:' || c.team_id)) AS v(key)
-                WHERE v.key IS NOT NULL GROUP BY 1, 2),
-            moved AS (
-                INSERT INTO memory_scope_epochs AS e (tenant, key, epoch, xid, records, vectors)
-                SELECT tenant, key, 1::bigint, pg_current_xact_id(), n, vectors FROM added ORDER BY 1, 2
-                ON CONFLICT (tenant, key) DO UPDATE
-                    SET epoch = e.epoch + (e.xid <> excluded.xid)::integer, xid = excluded.xid,
-                        records = e.records + excluded.records, vectors = e.vectors + excluded.vectors
-                RETURNING e.tenant, e.key, e.vectors)
-            SELECT m.tenant, m.key FROM moved m JOIN added a USING (tenant, key), memory_vector_index_policy p
-            WHERE m.vectors > p.min_records AND m.vectors - a.vectors <= p.min_records
-        LOOP
-            PERFORM memory_vector_index_add_key(crossed.tenant, crossed.key);
-        END LOOP;
-        -- Rows that read their keys as small while a concurrent writer took one over the minimum (checked
-        -- first: an UPDATE statement, even of no rows, would fire the update triggers).
+        SELECT array_agg(tenant ORDER BY tenant, key) AS tenants, array_agg(key ORDER BY tenant, key) AS keys,
+               array_agg(n ORDER BY tenant, key) AS records, array_agg(vectors ORDER BY tenant, key) AS vectors INTO moved
+        FROM (SELECT c.tenant, v.key, count(*) AS n, count(c.embedding) AS vectors
+              FROM new_rows c, LATERAL (VALUES ('user:' || c.user_id), ('agent:' || c.agent_id), ('run:' || c.run_id), ('team:' || c.team_id)) AS v(key)
+              WHERE v.key IS NOT NULL GROUP BY 1, 2) g;
+    ELSIF TG_OP = 'UPDATE' THEN
+        SELECT array_agg(tenant ORDER BY tenant, key) AS tenants, array_agg(key ORDER BY tenant, key) AS keys,
+               array_agg(n ORDER BY tenant, key) AS records, array_agg(vectors ORDER BY tenant, key) AS vectors INTO moved
+        FROM (SELECT c.tenant, v.key, sum(c.n) AS n, sum(c.n * c.has_vector) AS vectors
+              FROM (SELECT tenant, user_id, agent_id, run_id, team_id, 1 AS n, (embedding IS NOT NULL)::integer AS has_vector FROM new_rows
+                    UNION ALL SELECT tenant, user_id, agent_id, run_id, team_id, -1, (embedding IS NOT NULL)::integer FROM old_rows) c,
+                   LATERAL (VALUES ('user:' || c.user_id), ('agent:' || c.agent_id), ('run:' || c.run_id), ('team:' || c.team_id)) AS v(key)
+              WHERE v.key IS NOT NULL GROUP BY 1, 2) g;
+    ELSE
+        SELECT array_agg(tenant ORDER BY tenant, key) AS tenants, array_agg(key ORDER BY tenant, key) AS keys,
+               array_agg(n ORDER BY tenant, key) AS records, array_agg(vectors ORDER BY tenant, key) AS vectors INTO moved
+        FROM (SELECT c.tenant, v.key, -count(*) AS n, -count(c.embedding) AS vectors
+              FROM old_rows c, LATERAL (VALUES ('user:' || c.user_id), ('agent:' || c.agent_id), ('run:' || c.run_id), ('team:' || c.team_id)) AS v(key)
+              WHERE v.key IS NOT NULL GROUP BY 1, 2) g;
+    END IF;
+    IF moved.keys IS NOT NULL THEN
+        PERFORM memory_scope_keys_move(moved.tenants, moved.keys, moved.records, moved.vectors);
+    END IF;
+    -- Inserted rows that read their keys as small while a concurrent writer took one over the minimum
+    -- (checked first: an UPDATE statement, even of no rows, would fire the update triggers; nested,
+    -- as only an insert has new_rows alone).
+    IF TG_OP = 'INSERT' THEN
         IF EXISTS (SELECT 1 FROM new_rows c
                    WHERE NOT c.vector_indexed AND memory_vector_index_wanted(c.tenant, c.user_id, c.agent_id, c.run_id, c.team_id)) THEN
             UPDATE memory_records r SET vector_indexed = true
@@ -106,35 +141,6 @@ BEGIN
             WHERE r.id = c.id AND NOT r.vector_indexed
               AND memory_vector_index_wanted(c.tenant, c.user_id, c.agent_id, c.run_id, c.team_id);
         END IF;
-    ELSIF TG_OP = 'UPDATE' THEN
-        FOR crossed IN
-            WITH changed AS (
-                SELECT c.tenant, v.key, sum(c.n) AS n, sum(c.n * c.has_vector) AS vectors
-                FROM (SELECT tenant, user_id, agent_id, run_id, team_id, 1 AS n, (embedding IS NOT NULL)::integer AS has_vector FROM new_rows
-                      UNION ALL SELECT tenant, user_id, agent_id, run_id, team_id, -1 AS n, (embedding IS NOT NULL)::integer FROM old_rows) c,
-                     LATERAL (VALUES ('user:' || c.user_id), ('agent:' || c.agent_id), ('run:' || c.run_id), ('team:' || c.team_id)) AS v(key)
-                WHERE v.key IS NOT NULL GROUP BY 1, 2),
-            moved AS (
-                INSERT INTO memory_scope_epochs AS e (tenant, key, epoch, xid, records, vectors)
-                SELECT tenant, key, 1::bigint, pg_current_xact_id(), n, vectors FROM changed ORDER BY 1, 2
-                ON CONFLICT (tenant, key) DO UPDATE
-                    SET epoch = e.epoch + (e.xid <> excluded.xid)::integer, xid = excluded.xid,
-                        records = e.records + excluded.records, vectors = e.vectors + excluded.vectors
-                    WHERE e.xid <> excluded.xid OR excluded.records <> 0 OR excluded.vectors <> 0
-                RETURNING e.tenant, e.key, e.vectors)
-            SELECT m.tenant, m.key FROM moved m JOIN changed c USING (tenant, key), memory_vector_index_policy p
-            WHERE c.vectors > 0 AND m.vectors > p.min_records AND m.vectors - c.vectors <= p.min_records
-        LOOP
-            PERFORM memory_vector_index_add_key(crossed.tenant, crossed.key);
-        END LOOP;
-    ELSE
-        INSERT INTO memory_scope_epochs AS e (tenant, key, epoch, xid, records, vectors)
-        SELECT c.tenant, v.key, 1::bigint, pg_current_xact_id(), -count(*), -count(c.embedding)
-        FROM old_rows c, LATERAL (VALUES ('user:' || c.user_id), ('agent:' || c.agent_id), ('run:' || c.run_id), ('team:' || c.team_id)) AS v(key)
-        WHERE v.key IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2
-        ON CONFLICT (tenant, key) DO UPDATE
-            SET epoch = e.epoch + (e.xid <> excluded.xid)::integer, xid = excluded.xid,
-                records = e.records + excluded.records, vectors = e.vectors + excluded.vectors;
     END IF;
     RETURN NULL;
 END

@@ -251,10 +251,11 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            var indexed = await IndexedScopesAsync(connection, transaction, stored, cancellationToken).ConfigureAwait(false);
             // Binary COPY: rows stream in without a statement per row (the indexes are still maintained row by row).
             await using (var copy = await connection.BeginBinaryImportAsync(CopyRecords, cancellationToken).ConfigureAwait(false))
             {
-                foreach (var record in stored) await WriteRecordRowAsync(copy, record, cancellationToken).ConfigureAwait(false);
+                foreach (var record in stored) await WriteRecordRowAsync(copy, record, indexed.Contains(record.Scope), cancellationToken).ConfigureAwait(false);
                 await copy.CompleteAsync(cancellationToken).ConfigureAwait(false);
             }
             await using (var copy = await connection.BeginBinaryImportAsync(CopyHistory, cancellationToken).ConfigureAwait(false))
@@ -281,12 +282,34 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
 
     private const string CopyRecords =
         "COPY memory_records (id, tenant, user_id, agent_id, run_id, team_id, kind, content, embedding, keywords, tags, context, category, " +
-        "metadata, sources, search_text, observed_at, valid_at, invalid_at, expired_at, created_at, updated_at, version) FROM STDIN (FORMAT BINARY)";
+        "metadata, sources, search_text, observed_at, valid_at, invalid_at, expired_at, created_at, updated_at, version, vector_indexed) FROM STDIN (FORMAT BINARY)";
+
+    /// <summary>The scopes of <paramref name="records"/> that are above the HNSW index's minimum now: one
+    /// question per scope instead of the row trigger's per row (migration 0099). Their rows are marked for
+    /// the index, which is always safe; the others are left to the trigger, which decides at insert.</summary>
+    private static async Task<HashSet<MemoryScope>> IndexedScopesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        IReadOnlyList<MemoryRecord> records, CancellationToken cancellationToken)
+    {
+        var scopes = records.Where(r => r.Embedding is not null).Select(r => r.Scope).Distinct().ToList();
+        var indexed = new HashSet<MemoryScope>();
+        if (scopes.Count == 0) return indexed;
+        await using var command = new NpgsqlCommand(
+            "SELECT s.i FROM unnest(@tenants, @users, @agents, @runs, @teams) WITH ORDINALITY AS s(t, u, a, r, m, i) " +
+            "WHERE memory_vector_index_wanted(s.t, s.u, s.a, s.r, s.m)", connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter<string?[]>("tenants", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = scopes.Select(s => (string?)s.Tenant).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<string?[]>("users", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = scopes.Select(s => s.UserId).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<string?[]>("agents", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = scopes.Select(s => s.AgentId).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<string?[]>("runs", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = scopes.Select(s => s.RunId).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<string?[]>("teams", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = scopes.Select(s => s.TeamId).ToArray() });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) indexed.Add(scopes[(int)reader.GetInt64(0) - 1]);
+        return indexed;
+    }
 
     private const string CopyHistory =
         "COPY memory_history (id, record_id, tenant, user_id, agent_id, run_id, team_id, old_content, new_content, event, at, actor, version) FROM STDIN (FORMAT BINARY)";
 
-    private static async Task WriteRecordRowAsync(NpgsqlBinaryImporter copy, MemoryRecord r, CancellationToken ct)
+    private static async Task WriteRecordRowAsync(NpgsqlBinaryImporter copy, MemoryRecord r, bool vectorIndexed, CancellationToken ct)
     {
         await copy.StartRowAsync(ct).ConfigureAwait(false);
         await copy.WriteAsync(r.Id, NpgsqlDbType.Uuid, ct).ConfigureAwait(false);
@@ -309,6 +332,7 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         await WriteTimeAsync(copy, r.CreatedAt, ct).ConfigureAwait(false);
         await WriteTimeAsync(copy, r.UpdatedAt, ct).ConfigureAwait(false);
         await copy.WriteAsync(r.Version, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
+        await copy.WriteAsync(vectorIndexed, NpgsqlDbType.Boolean, ct).ConfigureAwait(false);
     }
 
     private static async Task WriteHistoryRowAsync(NpgsqlBinaryImporter copy, MemoryHistoryEntry h, CancellationToken ct)
@@ -812,7 +836,9 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         var command = new NpgsqlBatchCommand();
         var where = new StringBuilder($"embedding_dims = {d} AND ");
         AppendFilter(where, command.Parameters, filter);
-        var distance = $"embedding::vector({d}) <=> @q::vector({d})";
+        // Plain operands: a typmod cast is a function call per row, half the cost of an exact pass; the
+        // filter's embedding_dims already makes both sides the query's dimension.
+        const string distance = "embedding <=> @q";
         var bound = "";
         if (minScore is { } min)
         {

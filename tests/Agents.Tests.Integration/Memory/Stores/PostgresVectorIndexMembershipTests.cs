@@ -79,6 +79,32 @@ public sealed class PostgresVectorIndexMembershipTests(PostgresDatabase db) : IC
     }
 
     [Fact]
+    public async Task A_bulk_add_marks_the_rows_of_large_scopes_itself_and_leaves_small_ones_to_the_trigger()
+    {
+        var tenant = "m" + Guid.NewGuid().ToString("N")[..12];
+        var random = new Random(11);
+        var store = new PostgresMemoryStore(db.DataSource);
+        var agent = new MemoryScope(tenant, agentId: "helper");
+        await store.AddBatchAsync(Enumerable.Range(0, Minimum + 1).Select(_ => Record(agent, random)).ToList(), "test");
+
+        // One batch over a scope under the large agent, one on its own, and raw rows without embeddings.
+        var dee = new MemoryScope(tenant, userId: "dee", agentId: "helper");
+        var eve = new MemoryScope(tenant, userId: "eve");
+        var batch = Enumerable.Range(0, 6).Select(i => Record(i % 2 == 0 ? dee : eve, random)).ToList();
+        batch.Add(Record(dee, random) with { Embedding = null });
+        batch.Add(Record(eve, random) with { Embedding = null });
+        await store.AddBatchAsync(batch, "test");
+
+        Assert.Equal((4, 0), await MembershipAsync(tenant, "user_id = 'dee'"));
+        Assert.Equal((0, 4), await MembershipAsync(tenant, "user_id = 'eve'"));
+        // The index path of the agent's scope finds the marked rows.
+        var target = batch[0];
+        var indexed = new PostgresMemoryStore(db.DataSource, postgresOptions: new PostgresMemoryStoreOptions { ExactSearchThreshold = 0 });
+        var hits = await indexed.SearchByVectorAsync(target.Embedding!, new MemoryFilter(agent), 5);
+        Assert.Equal(target.Id, hits[0].Record.Id);
+    }
+
+    [Fact]
     public async Task An_update_that_gives_records_embeddings_can_take_the_scope_past_the_minimum()
     {
         var tenant = "u" + Guid.NewGuid().ToString("N")[..12];

@@ -8,7 +8,7 @@
 --     m 16, ef_construction 40: ~1,250/s, recall 0.980
 --     m 12, ef_construction 48: ~1,600/s, recall 0.985
 --     m  8, ef_construction 64: ~1,650-1,860/s, recall 0.984-0.998
---     m  8, ef_construction 48: ~2,070-2,190/s, recall 0.978; 0.988 at hnsw.ef_search 128 (kept)
+--     m  8, ef_construction 48: ~2,070-2,190/s, recall 0.978; 0.971-0.991 at hnsw.ef_search 128 (kept)
 --     m  6, ef_construction 80: ~1,850/s, recall 0.985
 -- Searches also follow fewer links. PostgresMemoryStoreOptions.EfSearch is now 128. Only the index
 -- changes: it is rebuilt here, once, and every score still comes from the full-precision vectors.

@@ -9,7 +9,7 @@
 --
 -- A B-tree row holds at most ~2,700 bytes, so these exist per embedding dimension, like the HNSW index
 -- (a float vector of 384 dimensions takes 1,544 bytes). A deployment with another dimension of up to
--- ~640 adds its own four; larger ones keep the heap pass, which stays correct.
+-- ~600 adds its own four; larger ones keep the heap pass, which stays correct.
 CREATE INDEX memory_records_user_vectors_384 ON memory_records (tenant, user_id)
     INCLUDE (agent_id, run_id, team_id, kind, observed_at, expired_at, id, embedding)
     WHERE user_id IS NOT NULL AND embedding_dims = 384;

@@ -748,7 +748,7 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         _validator.ValidateEmbedding(query, "The query vector");
         var cached = await ReadCachedAsync(filter.Scope, [], (c, _) => (true, CachedScopeSearch.Vector(c, query, filter, topK, minScore)), cancellationToken).ConfigureAwait(false);
         if (cached.Served) return cached.Value;
-        await using var batch = _dataSource.CreateBatch();
+        await using var batch = SearchBatch();
         AddVectorSearch(batch, query, filter, topK, minScore);
         return SortByScore((await ReadSearchesAsync(batch, cancellationToken).ConfigureAwait(false))[0]);
     }
@@ -763,8 +763,7 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         var cached = await ReadCachedAsync(filter.Scope, [query], (c, lexemes) =>
             CachedScopeSearch.Text(c, lexemes[0], filter, topK, field, _options.Bm25MaxRecords) is { } hits ? (true, hits) : (false, []), cancellationToken).ConfigureAwait(false);
         if (cached.Served) return cached.Value;
-        await using var batch = _dataSource.CreateBatch();
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("SET jit = off"));
+        await using var batch = SearchBatch();
         AddTextSearch(batch, query, filter, topK, field);
         return (await ReadSearchesAsync(batch, cancellationToken).ConfigureAwait(false))[0];
     }
@@ -794,10 +793,8 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         if (cached.Served) return cached.Value;
 
         // Otherwise every search in one batch: one round trip, the server runs them one after another.
-        await using var batch = _dataSource.CreateBatch();
-        // JIT off for the searches after it (the vector search sets it itself).
+        await using var batch = SearchBatch();
         if (search.Vector is { } vector) AddVectorSearch(batch, vector, search.Filter, search.TopK, null, search.WithEmbeddings);
-        else batch.BatchCommands.Add(new NpgsqlBatchCommand("SET jit = off"));
         if (text is not null) AddTextSearch(batch, text, search.Filter, search.TopK, TextField.All, search.WithEmbeddings);
         if (content is not null) AddTextSearch(batch, content, search.Filter, search.TopK, TextField.Content, search.WithEmbeddings);
         var results = await ReadSearchesAsync(batch, cancellationToken).ConfigureAwait(false);
@@ -806,6 +803,16 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
             search.Vector is null ? [] : SortByScore(results[next++]),
             text is null ? [] : results[next++],
             content is null ? [] : results[next]);
+    }
+
+    /// <summary>A batch for searches: JIT off first. A plan whose estimate is large (a text search over many
+    /// matches; a vector search's generic plan, which costs its exact branch as a scan of the table though a
+    /// one-time filter skips it) would be compiled before it runs: ~20 ms for a search of ~1 ms.</summary>
+    private NpgsqlBatch SearchBatch()
+    {
+        var batch = _dataSource.CreateBatch();
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SET jit = off"));
+        return batch;
     }
 
     // relaxed_order may return neighbours slightly out of order.
@@ -834,9 +841,6 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         var ef = Math.Clamp(Math.Max(_options.EfSearch, 2 * topK), 1, 1000).ToString(CultureInfo.InvariantCulture);
         batch.BatchCommands.Add(new NpgsqlBatchCommand("SET hnsw.iterative_scan = relaxed_order"));
         batch.BatchCommands.Add(new NpgsqlBatchCommand($"SET hnsw.ef_search = {ef}"));
-        // A plan whose estimate is large (a generic one costs the exact branch as a scan of the table, though
-        // a one-time filter skips it) would be JIT-compiled first: ~20 ms for a search of ~1 ms.
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("SET jit = off"));
         var command = new NpgsqlBatchCommand();
         var where = new StringBuilder($"embedding_dims = {d} AND ");
         AppendFilter(where, command.Parameters, filter);

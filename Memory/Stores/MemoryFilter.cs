@@ -28,10 +28,13 @@ public sealed record MemoryFilter(MemoryScope Scope)
     public MetadataMatch? Metadata { get; init; }
 
     /// <summary>Whether <paramref name="record"/> passes this filter (the embedded store's and the tests' reference).</summary>
-    public bool Matches(MemoryRecord record)
+    public bool Matches(MemoryRecord record) =>
+        Scope.Contains(record.Scope) && (Kinds is not { Count: > 0 } || Kinds.Contains(record.Kind)) && MatchesBeyondScopeAndKinds(record);
+
+    /// <summary>Whether <paramref name="record"/> passes the filter's conditions other than its scope and
+    /// kinds: for searches over records known to be of the scope and kinds (an index by kind, a copy of the scope).</summary>
+    public bool MatchesBeyondScopeAndKinds(MemoryRecord record)
     {
-        if (!Scope.Contains(record.Scope)) return false;
-        if (Kinds is { Count: > 0 } && !Kinds.Contains(record.Kind)) return false;
         if (Tags is { Count: > 0 })
         {
             foreach (var tag in Tags)

@@ -219,8 +219,7 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         // A batch without a transaction runs as one implicit transaction: all or nothing, one round trip.
         await using (var batch = _dataSource.CreateBatch())
         {
-            batch.BatchCommands.Add(InsertRecord(stored));
-            batch.BatchCommands.Add(InsertHistory(NewHistory(stored, null, stored.Content, MemoryEvent.Add, actor, now)));
+            batch.BatchCommands.Add(PostgresWriteStatements.InsertRecords([(stored, actor)], now));
             foreach (var job in jobs ?? []) batch.BatchCommands.Add(InsertJob(job, record.Scope, now, replaceTaken: true));
             try
             {
@@ -463,25 +462,17 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         await using var batch = _dataSource.CreateBatch();
         if (writes.Rebuildable)
             batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT set_config('synchronous_commit', 'off', true)"));
-        var added = new List<MemoryRecord>(writes.Adds.Count);
-        foreach (var add in writes.Adds)
-        {
-            var stored = Stamp(add.Record, now);
-            added.Add(stored);
-            batch.BatchCommands.Add(InsertRecord(stored));
-            batch.BatchCommands.Add(InsertHistory(NewHistory(stored, null, stored.Content, MemoryEvent.Add, add.Actor, now)));
-        }
-        var updates = new List<(MemoryRecord Stored, NpgsqlBatchCommand Command)>(writes.Updates.Count); // results read in this order
-        foreach (var update in writes.Updates)
-        {
-            var stored = Embedded.EmbeddedMemoryStore.Normalize(update.Record) with { UpdatedAt = now, Version = update.Record.Version + 1 };
-            var command = new NpgsqlBatchCommand(UpdateSql +
-                $"SELECT (SELECT created_at FROM updated), memory_expect(EXISTS (SELECT 1 FROM updated), '{ExpectUpdated}', @expect)");
-            AddUpdateParameters(command.Parameters, stored, update.Record.Version, NewHistory(stored, null, stored.Content, update.Event, update.Actor, now));
-            command.Parameters.Add(TextParam("expect", update.Record.Id.ToString()));
-            updates.Add((stored, command));
-            batch.BatchCommands.Add(command);
-        }
+        // Adds, then updates, then edges: each kind in as few multi-row statements as its rows need.
+        var added = writes.Adds.Select(add => Stamp(add.Record, now)).ToList();
+        foreach (var chunk in writes.Adds.Select((add, i) => (added[i], add.Actor)).Chunk(PostgresWriteStatements.MaxRowsPerStatement))
+            batch.BatchCommands.Add(PostgresWriteStatements.InsertRecords(chunk, now));
+        // Their results (created_at, the check) are read in this order.
+        var updates = writes.Updates
+            .Select(update => (Stored: Embedded.EmbeddedMemoryStore.Normalize(update.Record) with { UpdatedAt = now, Version = update.Record.Version + 1 },
+                ExpectedVersion: update.Record.Version, update.Event, update.Actor))
+            .ToList();
+        foreach (var chunk in updates.Chunk(PostgresWriteStatements.MaxRowsPerStatement))
+            batch.BatchCommands.Add(PostgresWriteStatements.UpdateRecords(chunk, ExpectUpdated));
         foreach (var none in writes.NoChanges)
         {
             var command = new NpgsqlBatchCommand($"""
@@ -514,24 +505,9 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
             closes.Add(command);
             batch.BatchCommands.Add(command);
         }
-        foreach (var edge in writes.Edges)
-        {
-            // Both ends must exist in the edge's tenant (records added above included).
-            var command = new NpgsqlBatchCommand($"""
-                WITH edge AS (
-                    INSERT INTO memory_edges (id, tenant, user_id, agent_id, run_id, team_id, from_id, to_id, type, fact, fact_embedding, weight,
-                        valid_at, invalid_at, expired_at, created_at, sources)
-                    SELECT @id, @tenant, @user_id, @agent_id, @run_id, @team_id, @from_id, @to_id, @type, @fact, @fact_embedding, @weight,
-                        @valid_at, @invalid_at, @expired_at, @created_at, @sources
-                    WHERE EXISTS (SELECT 1 FROM memory_records WHERE id = @from_id AND tenant = @tenant)
-                      AND EXISTS (SELECT 1 FROM memory_records WHERE id = @to_id AND tenant = @tenant)
-                    RETURNING 1)
-                SELECT memory_expect(EXISTS (SELECT 1 FROM edge), '{ExpectRecord}', @expect)
-                """);
-            AddEdgeValues(command.Parameters, edge, now);
-            command.Parameters.Add(TextParam("expect", $"Edge {edge.Id}: its 'from' record {edge.FromId} or its 'to' record {edge.ToId} does not exist in tenant '{edge.Scope.Tenant}'."));
-            batch.BatchCommands.Add(command);
-        }
+        // Both ends of an edge must exist in its tenant (records added above included).
+        foreach (var chunk in writes.Edges.Chunk(PostgresWriteStatements.MaxRowsPerStatement))
+            batch.BatchCommands.Add(PostgresWriteStatements.InsertEdges(chunk, now, ExpectRecord));
 
         var completions = new List<NpgsqlBatchCommand>(writes.JobCompletions.Count);
         foreach (var completion in writes.JobCompletions.DistinctBy(static c => c.JobId))
@@ -557,16 +533,16 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         {
             await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
             {
-                var u = 0;
-                // The updates' results are the ones with two columns (created_at, the check), in batch order.
+                // The updates' results are the ones with two columns (created_at, the check): a row per update, in order.
                 do
                 {
                     if (write is not null && await ScopeCacheSql.TryReadReadbackAsync(reader, readback, cancellationToken).ConfigureAwait(false)) continue;
                     if (reader.FieldCount != 2) continue;
-                    await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                    var created = new DateTimeOffset(reader.GetFieldValue<DateTime>(0), TimeSpan.Zero);
-                    updated.Add(updates[u].Stored with { CreatedAt = MemoryTime.Normalize(created) });
-                    u++;
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        var created = new DateTimeOffset(reader.GetFieldValue<DateTime>(0), TimeSpan.Zero);
+                        updated.Add(updates[updated.Count].Stored with { CreatedAt = MemoryTime.Normalize(created) });
+                    }
                 }
                 while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
             }
@@ -1405,21 +1381,6 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         p.Add(new NpgsqlParameter<Guid>("history_id", history.Id));
         p.Add(TextParam("event", history.Event.ToString()));
         p.Add(TextParam("actor", history.Actor));
-    }
-
-    private static NpgsqlBatchCommand InsertRecord(MemoryRecord stored)
-    {
-        var insert = new NpgsqlBatchCommand("""
-            INSERT INTO memory_records (id, tenant, user_id, agent_id, run_id, team_id, kind, content, embedding, keywords, tags, context, category,
-                metadata, sources, search_text, observed_at, valid_at, invalid_at, expired_at, created_at, updated_at, version)
-            VALUES (@id, @tenant, @user_id, @agent_id, @run_id, @team_id, @kind, @content, @embedding, @keywords, @tags, @context, @category,
-                @metadata::jsonb, @sources, @search_text, @observed_at, @valid_at, @invalid_at, @expired_at, @created_at, @updated_at, @version)
-            """);
-        AddRecordValues(insert.Parameters, stored);
-        AddScopeParameters(insert.Parameters, stored.Scope);
-        insert.Parameters.Add(TextParam("kind", stored.Kind.Value));
-        insert.Parameters.Add(TimeParameter("created_at", stored.CreatedAt));
-        return insert;
     }
 
     private static void AddRecordValues(NpgsqlParameterCollection p, MemoryRecord r)

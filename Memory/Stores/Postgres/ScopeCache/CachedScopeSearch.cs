@@ -17,10 +17,12 @@ internal static class CachedScopeSearch
         var queryNorm = TensorPrimitives.Dot(query, query);
         var threshold = minScore ?? double.NegativeInfinity;
         var best = new PriorityQueue<MemoryRecord, (double Score, Guid Id)>(topK + 1, WeakestFirst.Instance);
+        var ofScope = filter.Scope == scope.Scope;
         foreach (var cached in scope.Candidates(filter))
         {
             var record = cached.Record;
-            if (record.Embedding is not { } embedding || embedding.Length != query.Length || !filter.Matches(record)) continue;
+            if (record.Embedding is not { } embedding || embedding.Length != query.Length) continue;
+            if (!Admits(filter, ofScope, record)) continue;
             // pgvector's cosine: dot over sqrt(|a|² |b|²), in double.
             var score = TensorPrimitives.Dot(embedding, query) / Math.Sqrt((double)cached.NormSquared * queryNorm);
             if (double.IsNaN(score) || score < threshold) continue;
@@ -34,8 +36,9 @@ internal static class CachedScopeSearch
     public static List<ScoredMemory>? Text(CachedScope scope, IReadOnlyList<string> lexemes, MemoryFilter filter, int topK, TextField field, int bm25MaxRecords)
     {
         long n = 0;
+        var ofScope = filter.Scope == scope.Scope;
         foreach (var cached in scope.Candidates(filter))
-            if (filter.Matches(cached.Record)) n++;
+            if (Admits(filter, ofScope, cached.Record)) n++;
         if (bm25MaxRecords <= 0 || n > bm25MaxRecords) return null;
         if (lexemes.Count == 0) return [];
 
@@ -91,6 +94,11 @@ internal static class CachedScopeSearch
 
     public static long Count(CachedScope scope, MemoryFilter filter) =>
         scope.Candidates(filter).LongCount(c => filter.Matches(c.Record));
+
+    // The candidates are of the filter's kinds, and every record of a copy is of the copy's scope: when that
+    // is the filter's (ofScope), only the rest of the filter is checked per record (the scans' hot loop).
+    private static bool Admits(MemoryFilter filter, bool ofScope, MemoryRecord record) =>
+        ofScope ? filter.MatchesBeyondScopeAndKinds(record) : filter.Matches(record);
 
     private static void Offer(PriorityQueue<MemoryRecord, (double, Guid)> best, MemoryRecord record, double score, int topK)
     {

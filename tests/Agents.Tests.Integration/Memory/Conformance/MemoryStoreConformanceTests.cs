@@ -560,6 +560,35 @@ public abstract class MemoryStoreConformanceTests
         Assert.True(Assert.Single(await Store.GetEdgesAsync(new EdgeQuery(Tenant, [knows.FromId]))).IsOpen);
     }
 
+    [Fact]
+    public async Task A_large_write_batch_applies_every_row_in_order_or_none()
+    {
+        // More rows of each kind than one statement takes on PostgreSQL (PostgresWriteStatements.MaxRowsPerStatement).
+        const int n = 1_100;
+        var scope = User("alice");
+        var records = Enumerable.Range(0, n).Select(i => Note(scope, $"note {i}", Direction(i % 90))).ToList();
+        var adds = new MemoryWriteBatch();
+        foreach (var r in records) adds.Add(r, "a-mem");
+        var added = (await Store.WriteAsync(adds)).Added;
+        Assert.Equal(records.Select(r => r.Id), added.Select(r => r.Id));
+
+        var updates = new MemoryWriteBatch();
+        foreach (var r in added) updates.Update(r with { Context = "evolved " + r.Content }, "a-mem", MemoryEvent.Evolve);
+        for (var i = 1; i < n; i++) updates.AddEdge(Edge(added[i - 1], added[i], "next"));
+        var result = await Store.WriteAsync(updates);
+        Assert.Equal(added.Select(r => (r.Id, 2L, r.CreatedAt)), result.Updated.Select(r => (r.Id, r.Version, r.CreatedAt)));
+        Assert.Equal("evolved note 1099", (await Store.GetAsync(added[^1].Id))!.Context);
+        Assert.Equal([MemoryEvent.Add, MemoryEvent.Evolve], (await Store.GetHistoryAsync(added[700].Id)).Select(h => h.Event));
+        Assert.Equal(added[701].Id, Assert.Single(await Store.GetEdgesAsync(new EdgeQuery(Tenant, [added[700].Id]) { Direction = EdgeDirection.Outgoing })).ToId);
+
+        // One stale update among many (in the last statement's rows) writes none of them.
+        var stale = new MemoryWriteBatch();
+        foreach (var r in result.Updated) stale.Update(r with { Context = "again" }, "a-mem", MemoryEvent.Evolve);
+        stale.Updates[^1] = stale.Updates[^1] with { Record = result.Updated[^1] with { Version = 1, Context = "again" } };
+        await Assert.ThrowsAsync<MemoryConflictException>(() => Store.WriteAsync(stale));
+        Assert.Equal(2, (await Store.GetAsync(added[0].Id))!.Version);
+    }
+
     // ------------------------------------------------------------------ edges
 
     protected MemoryEdge Edge(MemoryRecord from, MemoryRecord to, string type, string? fact = null, DateTimeOffset? validAt = null) => new()

@@ -365,71 +365,10 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
 
     public async Task<MemoryRecord> UpdateAsync(MemoryRecord record, string actor, MemoryEvent @event = MemoryEvent.Update, CancellationToken cancellationToken = default)
     {
-        try
-        {
-            return await UpdateCoreAsync(record, actor, @event, cancellationToken).ConfigureAwait(false);
-        }
-        catch (MemoryConflictException)
-        {
-            SharedChecks.Current?.Forget(); // what was read is stale: the reads after this check again
-            throw;
-        }
-    }
-
-    private async Task<MemoryRecord> UpdateCoreAsync(MemoryRecord record, string actor, MemoryEvent @event, CancellationToken cancellationToken)
-    {
-        _validator.ValidateRecord(record);
-        MemoryInputValidator.ValidateActor(actor);
         if (@event is MemoryEvent.Add or MemoryEvent.Delete)
             throw new ArgumentException($"An update cannot be recorded as '{@event}'.", nameof(@event));
-
-        // One statement, one round trip: the update applies only to the version, scope and kind the caller
-        // read, and the history row takes the replaced content from the same statement. Under read
-        // committed a concurrent update re-checks the version on the newer row and so matches nothing.
-        var now = Now();
-        var stored = Embedded.EmbeddedMemoryStore.Normalize(record) with { UpdatedAt = now, Version = record.Version + 1 };
-        object? createdAt;
-        if (_cache?.BeginWrite([record.Scope]) is { } write)
-        {
-            // Held copies follow: the update and its read-back in one batch (one implicit transaction).
-            await using var batch = _dataSource.CreateBatch();
-            var command = new NpgsqlBatchCommand(UpdateSql + "SELECT created_at AS updated_created_at FROM updated");
-            AddUpdateParameters(command.Parameters, stored, record.Version, NewHistory(stored, null, stored.Content, @event, actor, now));
-            batch.BatchCommands.Add(command);
-            try
-            {
-                ScopeCacheSql.AddReadback(batch, write, [record.Id]);
-                var readback = new ScopeCacheSql.Readback();
-                createdAt = null;
-                await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    do
-                    {
-                        if (await ScopeCacheSql.TryReadReadbackAsync(reader, readback, cancellationToken).ConfigureAwait(false)) continue;
-                        if (reader.FieldCount == 1 && await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) createdAt = reader.GetValue(0);
-                    }
-                    while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
-                }
-                if (createdAt is DateTime at) write.Complete(readback.Epochs, readback.Changes([stored with { CreatedAt = MemoryTime.Normalize(new DateTimeOffset(at, TimeSpan.Zero)) }]));
-            }
-            finally
-            {
-                write.Abort();
-            }
-        }
-        else
-        {
-            await using var command = _dataSource.CreateCommand(UpdateSql + "SELECT created_at FROM updated");
-            AddUpdateParameters(command.Parameters, stored, record.Version, NewHistory(stored, null, stored.Content, @event, actor, now));
-            createdAt = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-        }
-        if (createdAt is DateTime created) return stored with { CreatedAt = MemoryTime.Normalize(new DateTimeOffset(created, TimeSpan.Zero)) };
-
-        // Nothing matched: say why, as the embedded store does.
-        var current = await GetAsync(record.Id, cancellationToken).ConfigureAwait(false)
-            ?? throw new MemoryNotFoundException($"Record {record.Id} does not exist.");
-        Embedded.EmbeddedMemoryStore.CheckUpdatable(current, record);
-        throw new MemoryConflictException($"Record {record.Id} changed while it was being updated; read it again.");
+        // A batch of one update: one statement, one round trip, and when nothing matched, why.
+        return (await WriteAsync(new MemoryWriteBatch().Update(record, actor, @event), cancellationToken).ConfigureAwait(false)).Updated[0];
     }
 
     // Codes raised by memory_expect (migration 0060) inside a write batch.
@@ -980,61 +919,12 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
 
     public async Task AddEdgesAsync(IReadOnlyList<MemoryEdge> edges, CancellationToken cancellationToken = default)
     {
-        var ids = new HashSet<Guid>();
-        foreach (var edge in edges)
-        {
-            _validator.ValidateEdge(edge);
-            if (!ids.Add(edge.Id)) throw new MemoryConflictException($"The batch holds edge id {edge.Id} twice.");
-        }
-        if (edges.Count == 0) return;
-        var now = Now();
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-
-        // Both ends must exist in the edge's tenant; FOR SHARE keeps them from vanishing before commit.
-        var ends = edges.SelectMany(e => new[] { e.FromId, e.ToId }).Distinct().ToArray();
-        var tenants = new Dictionary<Guid, string>();
-        await using (var check = new NpgsqlCommand("SELECT id, tenant FROM memory_records WHERE id = ANY(@ids) FOR SHARE", connection, transaction))
-        {
-            check.Parameters.Add(new NpgsqlParameter<Guid[]>("ids", ends));
-            await using var reader = await check.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) tenants[reader.GetGuid(0)] = reader.GetString(1);
-        }
-        foreach (var edge in edges)
-        {
-            foreach (var (id, end) in new[] { (edge.FromId, "from"), (edge.ToId, "to") })
-            {
-                if (!tenants.TryGetValue(id, out var tenant) || tenant != edge.Scope.Tenant)
-                    throw new MemoryNotFoundException($"Edge {edge.Id}: its '{end}' record {id} does not exist in tenant '{edge.Scope.Tenant}'.");
-            }
-        }
-        await using (var batch = new NpgsqlBatch(connection, transaction))
-        {
-            foreach (var edge in edges)
-            {
-                var insert = new NpgsqlBatchCommand("""
-                    INSERT INTO memory_edges (id, tenant, user_id, agent_id, run_id, team_id, from_id, to_id, type, fact, fact_embedding, weight,
-                        valid_at, invalid_at, expired_at, created_at, sources)
-                    VALUES (@id, @tenant, @user_id, @agent_id, @run_id, @team_id, @from_id, @to_id, @type, @fact, @fact_embedding, @weight,
-                        @valid_at, @invalid_at, @expired_at, @created_at, @sources)
-                    """);
-                AddEdgeValues(insert.Parameters, edge, now);
-                batch.BatchCommands.Add(insert);
-            }
-            try
-            {
-                await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (PostgresException e) when (e.SqlState == UniqueViolation)
-            {
-                throw new MemoryConflictException($"An edge of the batch exists already ({e.Detail}).");
-            }
-            catch (PostgresException e) when (e.SqlState == ForeignKeyViolation)
-            {
-                throw new MemoryNotFoundException($"An edge of the batch names a record that does not exist ({e.Detail}).");
-            }
-        }
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(edges);
+        // A batch of edges: both ends of each must exist in its tenant (the statement checks, and its foreign
+        // keys keep them from vanishing before the commit).
+        var batch = new MemoryWriteBatch();
+        foreach (var edge in edges) batch.AddEdge(edge);
+        await WriteAsync(batch, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<MemoryEdge>> GetEdgesAsync(EdgeQuery query, CancellationToken cancellationToken = default)
@@ -1350,75 +1240,6 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
     }
 
     // ------------------------------------------------------------------ helpers
-
-    // An update applies only to the version, scope and kind the caller read; the history row takes the
-    // replaced content from the same statement. Callers append the final SELECT.
-    private const string UpdateSql = """
-        WITH old AS (SELECT content FROM memory_records WHERE id = @id),
-        updated AS (
-            UPDATE memory_records r SET content = @content, embedding = @embedding, keywords = @keywords, tags = @tags,
-                context = @context, category = @category, metadata = @metadata::jsonb, sources = @sources, search_text = @search_text,
-                observed_at = @observed_at, valid_at = @valid_at, invalid_at = @invalid_at, expired_at = @expired_at,
-                updated_at = @updated_at, version = @version
-            FROM old
-            WHERE r.id = @id AND r.version = @expected_version AND r.kind = @kind AND r.tenant = @tenant
-              AND r.user_id IS NOT DISTINCT FROM @user_id AND r.agent_id IS NOT DISTINCT FROM @agent_id
-              AND r.run_id IS NOT DISTINCT FROM @run_id AND r.team_id IS NOT DISTINCT FROM @team_id
-            RETURNING r.created_at, old.content AS old_content),
-        history AS (
-            INSERT INTO memory_history (id, record_id, tenant, user_id, agent_id, run_id, team_id, old_content, new_content, event, at, actor, version)
-            SELECT @history_id, @id, @tenant, @user_id, @agent_id, @run_id, @team_id, updated.old_content, @content, @event, @updated_at, @actor, @version
-            FROM updated)
-
-        """;
-
-    private static void AddUpdateParameters(NpgsqlParameterCollection p, MemoryRecord stored, long expectedVersion, MemoryHistoryEntry history)
-    {
-        AddRecordValues(p, stored);
-        AddScopeParameters(p, stored.Scope);
-        p.Add(TextParam("kind", stored.Kind.Value));
-        p.Add(new NpgsqlParameter<long>("expected_version", expectedVersion));
-        p.Add(new NpgsqlParameter<Guid>("history_id", history.Id));
-        p.Add(TextParam("event", history.Event.ToString()));
-        p.Add(TextParam("actor", history.Actor));
-    }
-
-    private static void AddRecordValues(NpgsqlParameterCollection p, MemoryRecord r)
-    {
-        p.Add(new NpgsqlParameter<Guid>("id", r.Id));
-        p.Add(TextParam("content", r.Content));
-        p.Add(VectorOrNull("embedding", r.Embedding));
-        p.Add(TextArray("keywords", r.Keywords));
-        p.Add(TextArray("tags", r.Tags));
-        p.Add(TextParam("context", r.Context));
-        p.Add(TextParam("category", r.Category));
-        p.Add(TextParam("metadata", JsonSerializer.Serialize(r.Metadata)));
-        p.Add(TextArray("sources", r.Sources));
-        p.Add(TextParam("search_text", MemorySearchText.Compose(r)));
-        p.Add(TimeParameter("observed_at", r.ObservedAt));
-        p.Add(TimeParameter("valid_at", r.ValidAt));
-        p.Add(TimeParameter("invalid_at", r.InvalidAt));
-        p.Add(TimeParameter("expired_at", r.ExpiredAt));
-        p.Add(TimeParameter("updated_at", r.UpdatedAt));
-        p.Add(new NpgsqlParameter<long>("version", r.Version));
-    }
-
-    private static void AddEdgeValues(NpgsqlParameterCollection p, MemoryEdge edge, DateTimeOffset now)
-    {
-        p.Add(new NpgsqlParameter<Guid>("id", edge.Id));
-        AddScopeParameters(p, edge.Scope);
-        p.Add(new NpgsqlParameter<Guid>("from_id", edge.FromId));
-        p.Add(new NpgsqlParameter<Guid>("to_id", edge.ToId));
-        p.Add(TextParam("type", edge.Type));
-        p.Add(TextParam("fact", edge.Fact));
-        p.Add(VectorOrNull("fact_embedding", edge.FactEmbedding));
-        p.Add(new NpgsqlParameter<double>("weight", edge.Weight));
-        p.Add(TimeParameter("valid_at", edge.ValidAt));
-        p.Add(TimeParameter("invalid_at", edge.InvalidAt));
-        p.Add(TimeParameter("expired_at", edge.ExpiredAt));
-        p.Add(TimeParameter("created_at", now));
-        p.Add(TextArray("sources", edge.Sources));
-    }
 
     private static NpgsqlBatchCommand InsertHistory(MemoryHistoryEntry h)
     {

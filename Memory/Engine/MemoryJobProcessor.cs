@@ -126,6 +126,9 @@ public sealed class MemoryJobProcessor : IAsyncDisposable
         long left = 0;
         while (ran < maxJobs)
         {
+            // The claim may check the scope in its round trip (a held scope on PostgreSQL): the job's reads
+            // then start from that check instead of sending their own.
+            using var claiming = MemoryEngine.ShareChecks(_store);
             var claim = await _store.ClaimScopeJobAsync(scope, worker, _options.Lease, Kinds, cancellationToken).ConfigureAwait(false);
             if (claim.Job is null) return new ScopeDrainResult(ran, claim.Pending, claim.RetryAt);
             await RunAsync(claim.Job, worker, cancellationToken).ConfigureAwait(false);

@@ -68,9 +68,12 @@ public static class LocomoBench
         // Turns ingested into a scratch scope of each store before the timed ingest (not counted), so that
         // ingest is timed in steady state rather than while the runtime compiles the hot paths.
         var warmupTurns = a.Int("warmup-turns", 300);
+        // Each conversation's jobs claimed one at a time by its scope, as the scope's memory grain runs them.
+        var grainPath = a.Flag("grain-path");
         a.EnsureAllUsed();
         foreach (var run in runs)
         {
+            run.GrainPath = grainPath;
             run.Grid = loo ? WeightGrid(run.Options) : [];
             run.GridScores = run.Grid.Select(_ => new Dictionary<string, TurnRetrievalScore>(StringComparer.Ordinal)).ToList();
         }
@@ -88,7 +91,7 @@ public static class LocomoBench
         foreach (var run in runs)
         {
             var options = run.Options;
-            Console.WriteLine($"ours ({run.Name}): MemoryEngine with the offline models and the {run.Describe()}, {storeKind} store (one scope per conversation), notes with +-{neighbours} neighbouring turns as context, " +
+            Console.WriteLine($"ours ({run.Name}): MemoryEngine with the offline models and the {run.Describe()}, {storeKind} store (one scope per conversation, {(run.GrainPath ? "its jobs claimed one at a time by the scope, as its memory grain runs them" : "its jobs run by the engine's processor")}), notes with +-{neighbours} neighbouring turns as context, " +
                               $"hybrid retrieval (text {options.TextWeight}, content {options.ContentTextWeight}, vector {options.VectorWeight}, graph {options.GraphWeight}, RRF k={options.RrfK}, speaker boost {options.SpeakerBoost}, time boost {options.TimeBoost}, question demotion {options.QuestionDemotion}, length prior {options.LengthPriorTerms}{(options.UseMmr ? $", MMR {options.MmrLambda}" : "")})");
         }
 
@@ -193,7 +196,7 @@ public static class LocomoBench
         var others = string.Concat(runs.Skip(1).Select(r => FormattableString.Invariant(
             $" {r.Name}_hit10={r.Score.Get(0).Hit10:F3} {r.Name}_multihop_hit10={r.Score.Get(1).Hit10:F3} {r.Name}_ingest_per_s={IngestPerSecond(r):F0}")));
         Console.WriteLine(FormattableString.Invariant(
-            $"RESULT locomo embedder={lead.Name} hit5={o.Hit5:F3} hit10={o.Hit10:F3} turnrecall10={o.Recall10:F3} multihop_hit10={lead.Score.Get(1).Hit10:F3} temporal_hit10={lead.Score.Get(2).Hit10:F3} bm25_hit10={b.Hit10:F3} ratio_hit10={(b.Hit10 > 0 ? o.Hit10 / b.Hit10 : 0):F3} ingest_per_s={IngestPerSecond(lead):F0} search_p95_ms={Percentile(lead.Latencies, 0.95):F2}{others}") + comparison);
+            $"RESULT locomo embedder={lead.Name} hit5={o.Hit5:F3} hit10={o.Hit10:F3} turnrecall10={o.Recall10:F3} multihop_hit10={lead.Score.Get(1).Hit10:F3} temporal_hit10={lead.Score.Get(2).Hit10:F3} bm25_hit10={b.Hit10:F3} ratio_hit10={(b.Hit10 > 0 ? o.Hit10 / b.Hit10 : 0):F3} ingest_per_s={IngestPerSecond(lead):F0} search_p95_ms={Percentile(lead.Latencies, 0.95):F2}{others}") + comparison + (lead.GrainPath ? " path=grain" : ""));
         return mismatches.Count > 0 ? 1 : 0;
     }
 
@@ -251,6 +254,8 @@ public static class LocomoBench
                 Sources = [turn.DiaId],
             });
         }
+        if (run.GrainPath)
+            while ((await engine.Processor.DrainScopeAsync(scope, "locomo-grain", maxJobs: 1, CancellationToken.None)).Ran > 0) { }
         await engine.WaitForIdleAsync(scope);
         ingestWatch.Stop();
         if (database is not null && roundTrips is not null)

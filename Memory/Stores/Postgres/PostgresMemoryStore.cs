@@ -1115,28 +1115,35 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
             where.Append(" AND kind = ANY(@kinds)");
             claim.Parameters.Add(TextArray("kinds", kinds));
         }
+        // Each question reads its own index (migration 0100): the live leases of other workers, the oldest
+        // claimable job, the backlog's count; when to look again only when nothing was claimed.
         claim.CommandText = $"""
-            WITH pending AS MATERIALIZED (
-                SELECT id, enqueued_at, available_at, lease_owner, lease_expires_at FROM memory_jobs WHERE {where}),
-            busy AS (SELECT max(lease_expires_at) AS until FROM pending WHERE lease_owner <> @worker AND lease_expires_at > @now),
+            WITH busy AS (
+                SELECT max(lease_expires_at) AS until FROM memory_jobs
+                WHERE {where} AND lease_owner IS NOT NULL AND lease_owner <> @worker AND lease_expires_at > @now),
             pick AS (
-                SELECT p.id FROM pending p
-                WHERE (SELECT until FROM busy) IS NULL AND p.available_at <= @now AND (p.lease_expires_at IS NULL OR p.lease_expires_at <= @now)
-                ORDER BY p.enqueued_at, p.id LIMIT 1),
+                SELECT id FROM memory_jobs
+                WHERE {where} AND (SELECT until FROM busy) IS NULL AND available_at <= @now AND (lease_expires_at IS NULL OR lease_expires_at <= @now)
+                ORDER BY enqueued_at, id LIMIT 1),
             claimed AS (
                 UPDATE memory_jobs j SET lease_owner = @worker, lease_expires_at = @until, attempts = j.attempts + 1
                 FROM pick WHERE j.id = pick.id
                 RETURNING {string.Join(", ", JobColumns.Split(", ").Select(c => "j." + c))})
-            SELECT {string.Join(", ", JobColumns.Split(", ").Select(c => "c." + c))}, s.pending, s.busy_until, s.next_at
-            FROM (SELECT count(*) AS pending, (SELECT until FROM busy) AS busy_until,
-                         min(greatest(available_at, CASE WHEN lease_expires_at > @now THEN lease_expires_at END)) AS next_at
-                  FROM pending) s
-            LEFT JOIN claimed c ON true
+            SELECT {string.Join(", ", JobColumns.Split(", ").Select(c => "c." + c))},
+                (SELECT count(*) FROM memory_jobs WHERE {where}) AS pending, (SELECT until FROM busy) AS busy_until,
+                CASE WHEN c.id IS NULL THEN (SELECT min(greatest(available_at, CASE WHEN lease_expires_at > @now THEN lease_expires_at END))
+                                             FROM memory_jobs WHERE {where}) END AS next_at
+            FROM (SELECT 1) one LEFT JOIN claimed c ON true
             """;
         claim.Parameters.Add(TextParam("worker", worker));
         claim.Parameters.Add(TimeParameter("until", now + lease));
         claim.Parameters.Add(TimeParameter("now", now));
         batch.BatchCommands.Add(claim);
+        // A held scope claimed in a stretch that shares checks (the job's): its epoch now, in the same round
+        // trip, is the check the job's first read would send.
+        var shared = SharedChecks.Current;
+        var copy = shared is null ? null : _cache?.Find(scope);
+        if (copy is not null) batch.BatchCommands.Add(ScopeCacheSql.CheckCommand(copy.Key));
         ScopeJobClaim result;
         await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -1148,6 +1155,8 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
             DateTimeOffset? retryAt = job is not null || pending == 0 ? null
                 : reader.IsDBNull(columns + 1) ? Time(reader, columns + 2) : Time(reader, columns + 1);
             result = new ScopeJobClaim(job, pending, retryAt);
+            if (copy is not null && await reader.NextResultAsync(cancellationToken).ConfigureAwait(false) && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                shared!.Remember(copy, reader.GetInt64(0), [], []);
         }
         return result;
     }

@@ -34,6 +34,9 @@ public sealed class LocomoEmbedderRun
     public Stopwatch IngestWatch { get; } = new();
     public List<double> Latencies { get; } = [];
     public int Ingested { get; set; }
+    /// <summary>Runs each conversation's jobs as its memory grain does (one job per claim of the scope),
+    /// not through the engine's processor (claims of up to four jobs of any scope).</summary>
+    public bool GrainPath { get; set; }
     public IReadOnlyList<HybridRetrieverOptions> Grid { get; set; } = [];
     /// <summary>With <c>--store postgres</c>: the same run on the embedded store, for the ratios.</summary>
     public TurnRetrievalScore EmbeddedScore { get; } = new();

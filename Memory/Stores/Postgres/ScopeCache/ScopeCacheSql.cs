@@ -17,6 +17,14 @@ internal static class ScopeCacheSql
 
     /// <summary>The key's epoch now and, for each text query given, its lexemes as the server parses
     /// them (those a tsquery of it matches and the BM25 ranking counts).</summary>
+    /// <summary>The key's epoch now, as a command of another statement's batch.</summary>
+    public static NpgsqlBatchCommand CheckCommand(ScopeEpochKey key)
+    {
+        var command = new NpgsqlBatchCommand("SELECT " + EpochOf);
+        AddKey(command.Parameters, key);
+        return command;
+    }
+
     public static NpgsqlCommand Check(NpgsqlDataSource dataSource, ScopeEpochKey key, IReadOnlyList<string> queries)
     {
         var sql = new StringBuilder("SELECT ").Append(EpochOf);

@@ -23,8 +23,24 @@ internal sealed class SharedChecks : IDisposable
     /// <summary>The stretch the current async flow is in, if any.</summary>
     public static SharedChecks? Current => Ambient.Value;
 
-    /// <summary>Starts a stretch in the current async flow (and the tasks it starts) until disposed.</summary>
-    public static SharedChecks Begin() => Ambient.Value = new SharedChecks(Ambient.Value);
+    /// <summary>Starts a stretch in the current async flow (and the tasks it starts) until disposed. It takes
+    /// over the checks of the stretch it starts in, which has none left: a scope's job claim checks the
+    /// scope in its own round trip, and the job's stretch starts from that check (made just before it).</summary>
+    public static SharedChecks Begin()
+    {
+        var outer = Ambient.Value;
+        var stretch = new SharedChecks(outer);
+        if (outer is not null)
+        {
+            lock (outer._gate)
+            {
+                foreach (var (copy, known) in outer._checked) stretch._checked[copy] = known;
+                outer._checked.Clear();
+                outer._pending.Clear();
+            }
+        }
+        return Ambient.Value = stretch;
+    }
 
     /// <summary>The epoch checked for <paramref name="copy"/> in this stretch and the lexemes of
     /// <paramref name="texts"/>, when every one of them is known.</summary>

@@ -208,6 +208,38 @@ public sealed class PostgresScopeCacheTests(PostgresDatabase db) : IClassFixture
     }
 
     [Fact]
+    public async Task A_scope_job_claim_checks_the_held_scope_for_the_job_it_hands_out()
+    {
+        // The memory grain claims a job of its scope, then runs it: the claim's round trip carries the scope's
+        // check, and the job's reads start from it rather than sending their own.
+        var random = new Random(41);
+        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var scope = Scope("r11", "ann");
+        var held = NewStore();
+        var other = NewStore(new ScopeCacheOptions { Enabled = false }); // another silo on the same database
+        using var hold = held.HoldScope(scope);
+        await held.AddAsync(Record(random, scope, start), "test", [new MemoryJobRequest("test.claim", "{}", "claim-r11", scope)]);
+        var filter = new MemoryFilter(scope) { IncludeExpired = true };
+        Assert.Equal(1, await held.CountAsync(filter));
+        await other.AddAsync(Record(random, scope, start), "test");
+        Assert.Equal(2, await held.CountAsync(filter)); // the copy catches up
+
+        using (Agents.Memory.Engine.MemoryEngine.ShareChecks(held)) // as the processor claims
+        {
+            var claim = await held.ClaimScopeJobAsync(scope, "worker-a", TimeSpan.FromSeconds(30));
+            Assert.NotNull(claim.Job);
+            using (Agents.Memory.Engine.MemoryEngine.ShareChecks(held)) // the job's stretch takes the claim's check over
+            {
+                await other.AddAsync(Record(random, scope, start), "test"); // after the claim: the job reads as at it
+                Assert.Equal(2, await held.CountAsync(filter));
+            }
+            Assert.Equal(3, await held.CountAsync(filter)); // the check was handed over: the claimer's next read checks
+        }
+        Assert.Equal(3, await held.CountAsync(filter));
+        Assert.Equal(0, held.ScopeCacheCounters.ReadInSql);
+    }
+
+    [Fact]
     public async Task The_silo_wrapper_passes_holds_and_shared_checks_to_the_store()
     {
         // The silo's store is the PostgreSQL store inside InstrumentedMemoryStore (metrics): a hold through it

@@ -35,10 +35,7 @@ internal static class CachedScopeSearch
     /// <paramref name="bm25MaxRecords"/> records (SQL ranks those with <c>ts_rank_cd</c>).</summary>
     public static List<ScoredMemory>? Text(CachedScope scope, IReadOnlyList<string> lexemes, MemoryFilter filter, int topK, TextField field, int bm25MaxRecords)
     {
-        long n = 0;
-        var ofScope = filter.Scope == scope.Scope;
-        foreach (var cached in scope.Candidates(filter))
-            if (Admits(filter, ofScope, cached.Record)) n++;
+        var n = Count(scope, filter);
         if (bm25MaxRecords <= 0 || n > bm25MaxRecords) return null;
         if (lexemes.Count == 0) return [];
 
@@ -83,17 +80,35 @@ internal static class CachedScopeSearch
     }
 
     public static List<MemoryRecord> List(CachedScope scope, MemoryFilter filter, int limit, int offset) =>
-        scope.Candidates(filter).Select(static c => c.Record).Where(filter.Matches)
-            .OrderBy(static r => r.ObservedAt).ThenBy(static r => r.CreatedAt).ThenBy(static r => r.Id)
-            .Skip(offset).Take(limit).ToList();
+        InObservationOrder(scope, filter).Skip(offset).Take(limit).ToList();
 
     public static List<MemoryRecord> ListLatest(CachedScope scope, MemoryFilter filter, int limit) =>
-        scope.Candidates(filter).Select(static c => c.Record).Where(filter.Matches)
-            .OrderBy(static r => r.ObservedAt).ThenBy(static r => r.CreatedAt).ThenBy(static r => r.Id)
-            .TakeLast(limit).ToList();
+        InObservationOrder(scope, filter).TakeLast(limit).ToList();
 
-    public static long Count(CachedScope scope, MemoryFilter filter) =>
-        scope.Candidates(filter).LongCount(c => filter.Matches(c.Record));
+    public static long Count(CachedScope scope, MemoryFilter filter)
+    {
+        var ofScope = filter.Scope == scope.Scope;
+        long n = 0;
+        foreach (var cached in scope.Candidates(filter))
+            if (Admits(filter, ofScope, cached.Record)) n++;
+        return n;
+    }
+
+    // The records the filter admits, oldest observed first (then created, then id, as the SQL orders them).
+    private static List<MemoryRecord> InObservationOrder(CachedScope scope, MemoryFilter filter)
+    {
+        var ofScope = filter.Scope == scope.Scope;
+        var admitted = new List<MemoryRecord>();
+        foreach (var cached in scope.Candidates(filter))
+            if (Admits(filter, ofScope, cached.Record)) admitted.Add(cached.Record);
+        admitted.Sort(static (a, b) =>
+        {
+            var c = a.ObservedAt.CompareTo(b.ObservedAt);
+            if (c == 0) c = a.CreatedAt.CompareTo(b.CreatedAt);
+            return c != 0 ? c : a.Id.CompareTo(b.Id);
+        });
+        return admitted;
+    }
 
     // The candidates are of the filter's kinds, and every record of a copy is of the copy's scope: when that
     // is the filter's (ofScope), only the rest of the filter is checked per record (the scans' hot loop).

@@ -23,6 +23,14 @@ public static class PgVector
         return new NpgsqlParameter<Vector>(name, new Vector(v));
     }
 
+    /// <summary>A <c>vector[]</c> parameter of one vector per row (null elements: SQL NULL), checked as
+    /// <see cref="Parameter"/> checks one.</summary>
+    public static NpgsqlParameter ArrayParameter(string name, IEnumerable<float[]?> vectors)
+    {
+        var values = vectors.Select(v => v is null ? null : Parameter(name, v).Value as Vector).ToArray();
+        return new NpgsqlParameter<Vector?[]>(name, values) { DataTypeName = "vector[]" };
+    }
+
     /// <summary>Reads a <c>vector</c> column (null if SQL NULL).</summary>
     public static float[]? Read(NpgsqlDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<Vector>(ordinal).ToArray();

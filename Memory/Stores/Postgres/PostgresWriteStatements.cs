@@ -1,11 +1,9 @@
-using System.Text;
 using System.Text.Json;
 using Agents.Infra;
 using Agents.Memory.Model;
 using Agents.Memory.Stores.Text;
 using Npgsql;
 using NpgsqlTypes;
-using static Agents.Memory.Stores.Postgres.PostgresSql;
 
 namespace Agents.Memory.Stores.Postgres;
 
@@ -13,49 +11,53 @@ namespace Agents.Memory.Stores.Postgres;
 /// The multi-row statements of a write batch: all its record adds (with their history) in one statement,
 /// all its updates in one, all its edges in one. Each statement fires the tables' statement triggers
 /// (the scope epochs and counts) once instead of once per row, and a statement costs its fixed overhead
-/// once: per row, a one-row insert cost about 0.45 ms and a row of a multi-row insert about 0.2 ms. The
-/// rows travel as positional parameters, so the SQL text depends only on the row count (auto-prepared).
+/// once. The rows travel as one array per column, expanded by <c>unnest</c>, so each statement has one
+/// text whatever its row count: the connection prepares it once (a text per row count would crowd the
+/// hot statements out of the auto-prepare slots). Text-array columns travel as a JSON array per row.
 /// </summary>
 internal static class PostgresWriteStatements
 {
-    /// <summary>Rows per statement: PostgreSQL takes at most 65,535 parameters, a record row uses 26.</summary>
+    /// <summary>Rows per statement, so one statement's arrays stay a modest message.</summary>
     public const int MaxRowsPerStatement = 500;
 
-    /// <summary>The columns of a record add, then its history row's.</summary>
-    private const string AddColumns =
-        "id, tenant, user_id, agent_id, run_id, team_id, kind, content, embedding, keywords, tags, context, category, metadata, sources, " +
-        "search_text, observed_at, valid_at, invalid_at, expired_at, created_at, updated_at, version, history_id, actor, at";
+    // A text[] column that travels as one jsonb array per row.
+    private static string TextArray(string column) => $"ARRAY(SELECT jsonb_array_elements_text(v.{column}))";
 
     /// <summary>Inserts <paramref name="rows"/> (stamped records) and the history row of each add, in one statement.</summary>
     public static NpgsqlBatchCommand InsertRecords(IReadOnlyList<(MemoryRecord Stored, string Actor)> rows, DateTimeOffset now)
     {
-        var command = new NpgsqlBatchCommand();
-        var values = new PositionalRows(command.Parameters);
-        foreach (var (r, actor) in rows)
-        {
-            values.BeginRow();
-            values.Add(new NpgsqlParameter<Guid> { TypedValue = r.Id });
-            AddScope(values, r.Scope);
-            values.Add(TextParam("", r.Kind.Value));
-            AddContent(values, r);
-            values.Add(TimeParameter("", r.CreatedAt));
-            values.Add(TimeParameter("", r.UpdatedAt));
-            values.Add(new NpgsqlParameter<long> { TypedValue = r.Version });
-            values.Add(new NpgsqlParameter<Guid> { TypedValue = Guid.NewGuid() });
-            values.Add(TextParam("", actor));
-            values.Add(TimeParameter("", now));
-        }
-        command.CommandText = $"""
-            WITH v ({AddColumns}) AS (VALUES {values}),
+        var records = rows.Select(static r => r.Stored).ToList();
+        var command = new NpgsqlBatchCommand($"""
+            WITH v AS (
+                SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                    $8::text[], $9::vector[], $10::jsonb[], $11::jsonb[], $12::text[], $13::text[], $14::jsonb[], $15::jsonb[], $16::text[],
+                    $17::timestamptz[], $18::timestamptz[], $19::timestamptz[], $20::timestamptz[],
+                    $21::timestamptz[], $22::timestamptz[], $23::bigint[], $24::uuid[], $25::text[])
+                AS v(id, tenant, user_id, agent_id, run_id, team_id, kind,
+                    content, embedding, keywords, tags, context, category, metadata, sources, search_text,
+                    observed_at, valid_at, invalid_at, expired_at,
+                    created_at, updated_at, version, history_id, actor)),
             added AS (
                 INSERT INTO memory_records (id, tenant, user_id, agent_id, run_id, team_id, kind, content, embedding, keywords, tags, context, category,
                     metadata, sources, search_text, observed_at, valid_at, invalid_at, expired_at, created_at, updated_at, version)
-                SELECT id, tenant, user_id, agent_id, run_id, team_id, kind, content, embedding, keywords, tags, context, category,
-                    metadata, sources, search_text, observed_at, valid_at, invalid_at, expired_at, created_at, updated_at, version
+                SELECT id, tenant, user_id, agent_id, run_id, team_id, kind, content, embedding, {TextArray("keywords")}, {TextArray("tags")},
+                    context, category, metadata, {TextArray("sources")}, search_text, observed_at, valid_at, invalid_at, expired_at,
+                    created_at, updated_at, version
                 FROM v)
             INSERT INTO memory_history (id, record_id, tenant, user_id, agent_id, run_id, team_id, old_content, new_content, event, at, actor, version)
-            SELECT history_id, id, tenant, user_id, agent_id, run_id, team_id, NULL, content, '{MemoryEvent.Add}', at, actor, version FROM v
-            """;
+            SELECT history_id, id, tenant, user_id, agent_id, run_id, team_id, NULL, content, '{MemoryEvent.Add}', $26, actor, version FROM v
+            """);
+        var p = command.Parameters;
+        p.Add(Ids(records.Select(static r => r.Id)));
+        AddScopes(p, records.Select(static r => r.Scope));
+        p.Add(Texts(records.Select(static r => r.Kind.Value)));
+        AddContents(p, records);
+        p.Add(Times(records.Select(static r => (DateTimeOffset?)r.CreatedAt)));
+        p.Add(Times(records.Select(static r => (DateTimeOffset?)r.UpdatedAt)));
+        p.Add(Longs(records.Select(static r => r.Version)));
+        p.Add(Ids(records.Select(static _ => Guid.NewGuid())));
+        p.Add(Texts(rows.Select(static r => r.Actor)));
+        p.Add(PostgresSql.TimeParameter("", now));
         return command;
     }
 
@@ -69,33 +71,23 @@ internal static class PostgresWriteStatements
     public static NpgsqlBatchCommand UpdateRecords(IReadOnlyList<(MemoryRecord Stored, long ExpectedVersion, MemoryEvent Event, string Actor)> rows,
         string notUpdatedCode)
     {
-        var command = new NpgsqlBatchCommand();
-        var values = new PositionalRows(command.Parameters);
-        for (var i = 0; i < rows.Count; i++)
-        {
-            var (r, expected, @event, actor) = rows[i];
-            values.BeginRow();
-            values.Literal(i.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            values.Add(new NpgsqlParameter<Guid> { TypedValue = r.Id });
-            values.Add(new NpgsqlParameter<long> { TypedValue = expected });
-            values.Add(TextParam("", r.Kind.Value));
-            AddScope(values, r.Scope);
-            AddContent(values, r);
-            values.Add(TimeParameter("", r.UpdatedAt));
-            values.Add(new NpgsqlParameter<long> { TypedValue = r.Version });
-            values.Add(new NpgsqlParameter<Guid> { TypedValue = Guid.NewGuid() });
-            values.Add(TextParam("", @event.ToString()));
-            values.Add(TextParam("", actor));
-        }
-        command.CommandText = $"""
-            WITH v (ord, id, expected_version, kind, tenant, user_id, agent_id, run_id, team_id, content, embedding, keywords, tags, context, category,
-                metadata, sources, search_text, observed_at, valid_at, invalid_at, expired_at, updated_at, version, history_id, event, actor) AS (VALUES {values}),
+        var records = rows.Select(static r => r.Stored).ToList();
+        var command = new NpgsqlBatchCommand($"""
+            WITH v AS (
+                SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                    $9::text[], $10::vector[], $11::jsonb[], $12::jsonb[], $13::text[], $14::text[], $15::jsonb[], $16::jsonb[], $17::text[],
+                    $18::timestamptz[], $19::timestamptz[], $20::timestamptz[], $21::timestamptz[],
+                    $22::timestamptz[], $23::bigint[], $24::uuid[], $25::text[], $26::text[]) WITH ORDINALITY
+                AS v(id, expected_version, kind, tenant, user_id, agent_id, run_id, team_id,
+                    content, embedding, keywords, tags, context, category, metadata, sources, search_text,
+                    observed_at, valid_at, invalid_at, expired_at,
+                    updated_at, version, history_id, event, actor, ord)),
             old AS (SELECT r.id, r.content FROM memory_records r JOIN v ON r.id = v.id),
             updated AS (
-                UPDATE memory_records r SET content = v.content, embedding = v.embedding, keywords = v.keywords, tags = v.tags,
-                    context = v.context, category = v.category, metadata = v.metadata, sources = v.sources, search_text = v.search_text,
-                    observed_at = v.observed_at, valid_at = v.valid_at, invalid_at = v.invalid_at, expired_at = v.expired_at,
-                    updated_at = v.updated_at, version = v.version
+                UPDATE memory_records r SET content = v.content, embedding = v.embedding, keywords = {TextArray("keywords")},
+                    tags = {TextArray("tags")}, context = v.context, category = v.category, metadata = v.metadata,
+                    sources = {TextArray("sources")}, search_text = v.search_text, observed_at = v.observed_at, valid_at = v.valid_at,
+                    invalid_at = v.invalid_at, expired_at = v.expired_at, updated_at = v.updated_at, version = v.version
                 FROM v JOIN old ON old.id = v.id
                 WHERE r.id = v.id AND r.version = v.expected_version AND r.kind = v.kind AND r.tenant = v.tenant
                   AND r.user_id IS NOT DISTINCT FROM v.user_id AND r.agent_id IS NOT DISTINCT FROM v.agent_id
@@ -107,7 +99,18 @@ internal static class PostgresWriteStatements
                 FROM updated u JOIN v ON v.id = u.id)
             SELECT u.created_at, memory_expect(u.id IS NOT NULL, '{notUpdatedCode}', v.id::text)
             FROM v LEFT JOIN updated u ON u.id = v.id ORDER BY v.ord
-            """;
+            """);
+        var p = command.Parameters;
+        p.Add(Ids(records.Select(static r => r.Id)));
+        p.Add(Longs(rows.Select(static r => r.ExpectedVersion)));
+        p.Add(Texts(records.Select(static r => r.Kind.Value)));
+        AddScopes(p, records.Select(static r => r.Scope));
+        AddContents(p, records);
+        p.Add(Times(records.Select(static r => (DateTimeOffset?)r.UpdatedAt)));
+        p.Add(Longs(records.Select(static r => r.Version)));
+        p.Add(Ids(records.Select(static _ => Guid.NewGuid())));
+        p.Add(Texts(rows.Select(static r => r.Event.ToString())));
+        p.Add(Texts(rows.Select(static r => r.Actor)));
         return command;
     }
 
@@ -115,96 +118,93 @@ internal static class PostgresWriteStatements
     /// naming the first edge whose ends are not both records of its tenant (records added earlier in the batch count).</summary>
     public static NpgsqlBatchCommand InsertEdges(IReadOnlyList<MemoryEdge> edges, DateTimeOffset now, string missingCode)
     {
-        var command = new NpgsqlBatchCommand();
-        var values = new PositionalRows(command.Parameters);
-        for (var i = 0; i < edges.Count; i++)
-        {
-            var edge = edges[i];
-            values.BeginRow();
-            values.Literal(i.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            values.Add(new NpgsqlParameter<Guid> { TypedValue = edge.Id });
-            AddScope(values, edge.Scope);
-            values.Add(new NpgsqlParameter<Guid> { TypedValue = edge.FromId });
-            values.Add(new NpgsqlParameter<Guid> { TypedValue = edge.ToId });
-            values.Add(TextParam("", edge.Type));
-            values.Add(TextParam("", edge.Fact));
-            values.Add(PgVector.Parameter("", edge.FactEmbedding));
-            values.Add(new NpgsqlParameter<double> { TypedValue = edge.Weight });
-            values.Add(TimeParameter("", edge.ValidAt));
-            values.Add(TimeParameter("", edge.InvalidAt));
-            values.Add(TimeParameter("", edge.ExpiredAt));
-            values.Add(TimeParameter("", now));
-            values.Add(TextArray("", edge.Sources));
-            values.Add(TextParam("", $"Edge {edge.Id}: its 'from' record {edge.FromId} or its 'to' record {edge.ToId} does not exist in tenant '{edge.Scope.Tenant}'."));
-        }
-        const string columns = "id, tenant, user_id, agent_id, run_id, team_id, from_id, to_id, type, fact, fact_embedding, weight, valid_at, invalid_at, expired_at, created_at, sources";
-        command.CommandText = $"""
-            WITH v (ord, {columns}, expect) AS (VALUES {values}),
+        const string columns = "id, tenant, user_id, agent_id, run_id, team_id, from_id, to_id, type, fact, fact_embedding, weight, valid_at, invalid_at, expired_at";
+        var command = new NpgsqlBatchCommand($"""
+            WITH v AS (
+                SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::uuid[], $8::uuid[],
+                    $9::text[], $10::text[], $11::vector[], $12::float8[], $13::timestamptz[], $14::timestamptz[], $15::timestamptz[],
+                    $16::jsonb[], $17::text[]) WITH ORDINALITY
+                AS v({columns}, sources, expect, ord)),
             edge AS (
-                INSERT INTO memory_edges ({columns})
-                SELECT {columns} FROM v
+                INSERT INTO memory_edges ({columns}, created_at, sources)
+                SELECT {columns}, $18, {TextArray("sources")} FROM v
                 WHERE EXISTS (SELECT 1 FROM memory_records r WHERE r.id = v.from_id AND r.tenant = v.tenant)
                   AND EXISTS (SELECT 1 FROM memory_records r WHERE r.id = v.to_id AND r.tenant = v.tenant)
                 RETURNING id)
             SELECT memory_expect(EXISTS (SELECT 1 FROM edge WHERE edge.id = v.id), '{missingCode}', v.expect) FROM v ORDER BY v.ord
-            """;
+            """);
+        var p = command.Parameters;
+        p.Add(Ids(edges.Select(static e => e.Id)));
+        AddScopes(p, edges.Select(static e => e.Scope));
+        p.Add(Ids(edges.Select(static e => e.FromId)));
+        p.Add(Ids(edges.Select(static e => e.ToId)));
+        p.Add(Texts(edges.Select(static e => e.Type)));
+        p.Add(Texts(edges.Select(static e => e.Fact)));
+        p.Add(PgVector.ArrayParameter("", edges.Select(static e => e.FactEmbedding)));
+        p.Add(new NpgsqlParameter<double[]> { TypedValue = edges.Select(static e => e.Weight).ToArray() });
+        p.Add(Times(edges.Select(static e => e.ValidAt)));
+        p.Add(Times(edges.Select(static e => e.InvalidAt)));
+        p.Add(Times(edges.Select(static e => e.ExpiredAt)));
+        p.Add(Jsons(edges.Select(static e => e.Sources)));
+        p.Add(Texts(edges.Select(static e =>
+            $"Edge {e.Id}: its 'from' record {e.FromId} or its 'to' record {e.ToId} does not exist in tenant '{e.Scope.Tenant}'.")));
+        p.Add(PostgresSql.TimeParameter("", now));
         return command;
     }
 
-    private static void AddScope(PositionalRows values, MemoryScope scope)
+    // tenant, user_id, agent_id, run_id, team_id
+    private static void AddScopes(NpgsqlParameterCollection p, IEnumerable<MemoryScope> scopes)
     {
-        values.Add(TextParam("", scope.Tenant));
-        values.Add(TextParam("", scope.UserId));
-        values.Add(TextParam("", scope.AgentId));
-        values.Add(TextParam("", scope.RunId));
-        values.Add(TextParam("", scope.TeamId));
+        var all = scopes.ToList();
+        p.Add(Texts(all.Select(static s => s.Tenant)));
+        p.Add(Texts(all.Select(static s => s.UserId)));
+        p.Add(Texts(all.Select(static s => s.AgentId)));
+        p.Add(Texts(all.Select(static s => s.RunId)));
+        p.Add(Texts(all.Select(static s => s.TeamId)));
     }
 
     // content, embedding, keywords, tags, context, category, metadata, sources, search_text, observed_at, valid_at, invalid_at, expired_at
-    private static void AddContent(PositionalRows values, MemoryRecord r)
+    private static void AddContents(NpgsqlParameterCollection p, IReadOnlyList<MemoryRecord> records)
     {
-        values.Add(TextParam("", r.Content));
-        values.Add(PgVector.Parameter("", r.Embedding));
-        values.Add(TextArray("", r.Keywords));
-        values.Add(TextArray("", r.Tags));
-        values.Add(TextParam("", r.Context));
-        values.Add(TextParam("", r.Category));
-        values.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = JsonSerializer.Serialize(r.Metadata) });
-        values.Add(TextArray("", r.Sources));
-        values.Add(TextParam("", MemorySearchText.Compose(r)));
-        values.Add(TimeParameter("", r.ObservedAt));
-        values.Add(TimeParameter("", r.ValidAt));
-        values.Add(TimeParameter("", r.InvalidAt));
-        values.Add(TimeParameter("", r.ExpiredAt));
+        p.Add(Texts(records.Select(static r => r.Content)));
+        p.Add(PgVector.ArrayParameter("", records.Select(static r => r.Embedding)));
+        p.Add(Jsons(records.Select(static r => r.Keywords)));
+        p.Add(Jsons(records.Select(static r => r.Tags)));
+        p.Add(Texts(records.Select(static r => r.Context)));
+        p.Add(Texts(records.Select(static r => r.Category)));
+        p.Add(new NpgsqlParameter<string[]>
+        {
+            NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb,
+            TypedValue = records.Select(static r => JsonSerializer.Serialize(r.Metadata)).ToArray(),
+        });
+        p.Add(Jsons(records.Select(static r => r.Sources)));
+        p.Add(Texts(records.Select(MemorySearchText.Compose)));
+        p.Add(Times(records.Select(static r => (DateTimeOffset?)r.ObservedAt)));
+        p.Add(Times(records.Select(static r => r.ValidAt)));
+        p.Add(Times(records.Select(static r => r.InvalidAt)));
+        p.Add(Times(records.Select(static r => r.ExpiredAt)));
     }
 
-    /// <summary>The rows of a VALUES list, each value a positional parameter ($n) of the command.</summary>
-    private sealed class PositionalRows(NpgsqlParameterCollection parameters)
-    {
-        private readonly StringBuilder _sql = new();
-        private bool _rowOpen;
-        private bool _first;
+    private static NpgsqlParameter Ids(IEnumerable<Guid> values) => new NpgsqlParameter<Guid[]> { TypedValue = values.ToArray() };
 
-        public void BeginRow()
+    private static NpgsqlParameter Longs(IEnumerable<long> values) => new NpgsqlParameter<long[]> { TypedValue = values.ToArray() };
+
+    private static NpgsqlParameter Texts(IEnumerable<string?> values) =>
+        new NpgsqlParameter<string?[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = values.ToArray() };
+
+    // Times as stored: whole microseconds, UTC.
+    private static NpgsqlParameter Times(IEnumerable<DateTimeOffset?> values) =>
+        new NpgsqlParameter<DateTime?[]>
         {
-            if (_rowOpen) _sql.Append("), ");
-            _sql.Append('(');
-            (_rowOpen, _first) = (true, true);
-        }
+            NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz,
+            TypedValue = values.Select(static v => v is { } t ? MemoryTime.Normalize(t).UtcDateTime : (DateTime?)null).ToArray(),
+        };
 
-        public void Add(NpgsqlParameter parameter)
+    // A text array per row, as a JSON array (PostgreSQL arrays cannot be ragged).
+    private static NpgsqlParameter Jsons(IEnumerable<IEnumerable<string>> values) =>
+        new NpgsqlParameter<string[]>
         {
-            parameters.Add(parameter);
-            Literal("$" + parameters.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        }
-
-        public void Literal(string sql)
-        {
-            if (!_first) _sql.Append(", ");
-            _sql.Append(sql);
-            _first = false;
-        }
-
-        public override string ToString() => _rowOpen ? _sql + ")" : "";
-    }
+            NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb,
+            TypedValue = values.Select(static v => JsonSerializer.Serialize(v)).ToArray(),
+        };
 }

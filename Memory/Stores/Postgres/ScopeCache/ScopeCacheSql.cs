@@ -15,8 +15,6 @@ internal static class ScopeCacheSql
     private const int CachedColumnCount = RecordColumnCount + 4; // a load's rows: the record, its lexemes and lengths
     private const string EpochOf = "coalesce((SELECT epoch FROM memory_scope_epochs WHERE tenant = @ck_tenant AND key = @ck_key), 0)";
 
-    /// <summary>The key's epoch now and, for each text query given, its lexemes as the server parses
-    /// them (those a tsquery of it matches and the BM25 ranking counts).</summary>
     /// <summary>The key's epoch now, as a command of another statement's batch.</summary>
     public static NpgsqlBatchCommand CheckCommand(ScopeEpochKey key)
     {
@@ -25,6 +23,8 @@ internal static class ScopeCacheSql
         return command;
     }
 
+    /// <summary>The key's epoch now and, for each text query given, its lexemes as the server parses
+    /// them (those a tsquery of it matches and the BM25 ranking counts).</summary>
     public static NpgsqlCommand Check(NpgsqlDataSource dataSource, ScopeEpochKey key, IReadOnlyList<string> queries)
     {
         var sql = new StringBuilder("SELECT ").Append(EpochOf);

@@ -12,23 +12,24 @@ public static class PgVector
 {
     /// <summary>A <c>vector</c> parameter (null: SQL NULL). Non-finite values are refused here, with
     /// the parameter's name, rather than by the server.</summary>
-    public static NpgsqlParameter Parameter(string name, float[]? vector)
+    public static NpgsqlParameter Parameter(string name, float[]? vector) =>
+        vector is null
+            ? new NpgsqlParameter(name, DBNull.Value) { DataTypeName = "vector" }
+            : new NpgsqlParameter<Vector>(name, Finite(name, vector));
+
+    /// <summary>A <c>vector[]</c> parameter of one vector per row (null elements: SQL NULL), checked as
+    /// <see cref="Parameter"/> checks one.</summary>
+    public static NpgsqlParameter ArrayParameter(string name, IEnumerable<float[]?> vectors) =>
+        new NpgsqlParameter<Vector?[]>(name, vectors.Select(v => v is null ? null : Finite(name, v)).ToArray()) { DataTypeName = "vector[]" };
+
+    private static Vector Finite(string name, float[] vector)
     {
-        if (vector is not { } v) return new NpgsqlParameter(name, DBNull.Value) { DataTypeName = "vector" };
-        foreach (var x in v)
+        foreach (var x in vector)
         {
             if (!float.IsFinite(x))
                 throw new ArgumentException($"Vector parameter '{name}' holds a non-finite value.", nameof(vector));
         }
-        return new NpgsqlParameter<Vector>(name, new Vector(v));
-    }
-
-    /// <summary>A <c>vector[]</c> parameter of one vector per row (null elements: SQL NULL), checked as
-    /// <see cref="Parameter"/> checks one.</summary>
-    public static NpgsqlParameter ArrayParameter(string name, IEnumerable<float[]?> vectors)
-    {
-        var values = vectors.Select(v => v is null ? null : Parameter(name, v).Value as Vector).ToArray();
-        return new NpgsqlParameter<Vector?[]>(name, values) { DataTypeName = "vector[]" };
+        return new Vector(vector);
     }
 
     /// <summary>Reads a <c>vector</c> column (null if SQL NULL).</summary>

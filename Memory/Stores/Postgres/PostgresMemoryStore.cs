@@ -293,13 +293,9 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         var indexed = new HashSet<MemoryScope>();
         if (scopes.Count == 0) return indexed;
         await using var command = new NpgsqlCommand(
-            "SELECT s.i FROM unnest(@tenants, @users, @agents, @runs, @teams) WITH ORDINALITY AS s(t, u, a, r, m, i) " +
+            "SELECT s.i FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS s(t, u, a, r, m, i) " +
             "WHERE memory_vector_index_wanted(s.t, s.u, s.a, s.r, s.m)", connection, transaction);
-        command.Parameters.Add(new NpgsqlParameter<string?[]>("tenants", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = scopes.Select(s => (string?)s.Tenant).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter<string?[]>("users", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = scopes.Select(s => s.UserId).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter<string?[]>("agents", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = scopes.Select(s => s.AgentId).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter<string?[]>("runs", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = scopes.Select(s => s.RunId).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter<string?[]>("teams", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = scopes.Select(s => s.TeamId).ToArray() });
+        PostgresWriteStatements.AddScopeArrays(command.Parameters, scopes);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) indexed.Add(scopes[(int)reader.GetInt64(0) - 1]);
         return indexed;
@@ -1295,8 +1291,6 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         p.Add(TimeParameter("now", now));
         return insert;
     }
-
-    private static NpgsqlParameter VectorOrNull(string name, float[]? vector) => PgVector.Parameter(name, vector);
 
     private static async Task<MemoryRecord?> LockRecordAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid id, CancellationToken cancellationToken)
     {

@@ -49,7 +49,7 @@ internal static class PostgresWriteStatements
             """);
         var p = command.Parameters;
         p.Add(Ids(records.Select(static r => r.Id)));
-        AddScopes(p, records.Select(static r => r.Scope));
+        AddScopeArrays(p, records.Select(static r => r.Scope));
         p.Add(Texts(records.Select(static r => r.Kind.Value)));
         AddContents(p, records);
         p.Add(Times(records.Select(static r => (DateTimeOffset?)r.CreatedAt)));
@@ -104,7 +104,7 @@ internal static class PostgresWriteStatements
         p.Add(Ids(records.Select(static r => r.Id)));
         p.Add(Longs(rows.Select(static r => r.ExpectedVersion)));
         p.Add(Texts(records.Select(static r => r.Kind.Value)));
-        AddScopes(p, records.Select(static r => r.Scope));
+        AddScopeArrays(p, records.Select(static r => r.Scope));
         AddContents(p, records);
         p.Add(Times(records.Select(static r => (DateTimeOffset?)r.UpdatedAt)));
         p.Add(Longs(records.Select(static r => r.Version)));
@@ -135,7 +135,7 @@ internal static class PostgresWriteStatements
             """);
         var p = command.Parameters;
         p.Add(Ids(edges.Select(static e => e.Id)));
-        AddScopes(p, edges.Select(static e => e.Scope));
+        AddScopeArrays(p, edges.Select(static e => e.Scope));
         p.Add(Ids(edges.Select(static e => e.FromId)));
         p.Add(Ids(edges.Select(static e => e.ToId)));
         p.Add(Texts(edges.Select(static e => e.Type)));
@@ -152,8 +152,8 @@ internal static class PostgresWriteStatements
         return command;
     }
 
-    // tenant, user_id, agent_id, run_id, team_id
-    private static void AddScopes(NpgsqlParameterCollection p, IEnumerable<MemoryScope> scopes)
+    /// <summary>Five positional text[] parameters, one element per scope: tenant, user_id, agent_id, run_id, team_id.</summary>
+    public static void AddScopeArrays(NpgsqlParameterCollection p, IEnumerable<MemoryScope> scopes)
     {
         var all = scopes.ToList();
         p.Add(Texts(all.Select(static s => s.Tenant)));

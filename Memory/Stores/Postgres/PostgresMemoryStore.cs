@@ -406,8 +406,15 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
             .Select(update => (Stored: Embedded.EmbeddedMemoryStore.Normalize(update.Record) with { UpdatedAt = now, Version = update.Record.Version + 1 },
                 ExpectedVersion: update.Record.Version, update.Event, update.Actor))
             .ToList();
-        foreach (var chunk in updates.Chunk(PostgresWriteStatements.MaxRowsPerStatement))
-            batch.BatchCommands.Add(PostgresWriteStatements.UpdateRecords(chunk, ExpectUpdated));
+        if (updates.Count > 0)
+        {
+            // Planned for the rows and the table as they are now: a cached plan made while the table was small
+            // joins it by scanning it, and keeps doing so as it grows (PostgresWriteStatements.UpdateRecords).
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL plan_cache_mode = force_custom_plan"));
+            foreach (var chunk in updates.Chunk(PostgresWriteStatements.MaxRowsPerStatement))
+                batch.BatchCommands.Add(PostgresWriteStatements.UpdateRecords(chunk, ExpectUpdated));
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL plan_cache_mode TO DEFAULT"));
+        }
         foreach (var none in writes.NoChanges)
         {
             var command = new NpgsqlBatchCommand($"""

@@ -14,6 +14,9 @@ namespace Agents.Memory.Stores.Postgres;
 /// once. The rows travel as one array per column, expanded by <c>unnest</c>, so each statement has one
 /// text whatever its row count: the connection prepares it once (a text per row count would crowd the
 /// hot statements out of the auto-prepare slots). Text-array columns travel as a JSON array per row.
+/// A statement finds the records it reads by id alone, its other checks written so that no index can take
+/// them: a connection keeps the generic plan it made while the table was small, and one that looked records
+/// up through (tenant, kind) would scan the whole tenant for every row once the table has grown.
 /// </summary>
 internal static class PostgresWriteStatements
 {
@@ -67,6 +70,8 @@ internal static class PostgresWriteStatements
     /// update in the order given: its record's creation time, then the check, which raises
     /// <paramref name="notUpdatedCode"/> with the record's id when an update matched nothing (under read
     /// committed a concurrent update re-checks the version on the newer row and so matches nothing).
+    /// The caller has it planned for each execution: joined to its rows, a small table is cheapest to scan,
+    /// so a cached plan made early would scan the table for every batch ever after.
     /// </summary>
     public static NpgsqlBatchCommand UpdateRecords(IReadOnlyList<(MemoryRecord Stored, long ExpectedVersion, MemoryEvent Event, string Actor)> rows,
         string notUpdatedCode)
@@ -89,9 +94,9 @@ internal static class PostgresWriteStatements
                     sources = {TextArray("sources")}, search_text = v.search_text, observed_at = v.observed_at, valid_at = v.valid_at,
                     invalid_at = v.invalid_at, expired_at = v.expired_at, updated_at = v.updated_at, version = v.version
                 FROM v JOIN old ON old.id = v.id
-                WHERE r.id = v.id AND r.version = v.expected_version AND r.kind = v.kind AND r.tenant = v.tenant
-                  AND r.user_id IS NOT DISTINCT FROM v.user_id AND r.agent_id IS NOT DISTINCT FROM v.agent_id
-                  AND r.run_id IS NOT DISTINCT FROM v.run_id AND r.team_id IS NOT DISTINCT FROM v.team_id
+                WHERE r.id = v.id
+                  AND (r.version, r.kind, r.tenant, r.user_id, r.agent_id, r.run_id, r.team_id)
+                      IS NOT DISTINCT FROM (v.expected_version, v.kind, v.tenant, v.user_id, v.agent_id, v.run_id, v.team_id)
                 RETURNING r.id, r.created_at, old.content AS old_content),
             history AS (
                 INSERT INTO memory_history (id, record_id, tenant, user_id, agent_id, run_id, team_id, old_content, new_content, event, at, actor, version)
@@ -128,8 +133,8 @@ internal static class PostgresWriteStatements
             edge AS (
                 INSERT INTO memory_edges ({columns}, created_at, sources)
                 SELECT {columns}, $18, {TextArray("sources")} FROM v
-                WHERE EXISTS (SELECT 1 FROM memory_records r WHERE r.id = v.from_id AND r.tenant = v.tenant)
-                  AND EXISTS (SELECT 1 FROM memory_records r WHERE r.id = v.to_id AND r.tenant = v.tenant)
+                WHERE (SELECT r.tenant FROM memory_records r WHERE r.id = v.from_id) = v.tenant
+                  AND (SELECT r.tenant FROM memory_records r WHERE r.id = v.to_id) = v.tenant
                 RETURNING id)
             SELECT memory_expect(EXISTS (SELECT 1 FROM edge WHERE edge.id = v.id), '{missingCode}', v.expect) FROM v ORDER BY v.ord
             """);

@@ -447,9 +447,15 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
             closes.Add(command);
             batch.BatchCommands.Add(command);
         }
-        // Both ends of an edge must exist in its tenant (records added above included).
-        foreach (var chunk in writes.Edges.Chunk(PostgresWriteStatements.MaxRowsPerStatement))
-            batch.BatchCommands.Add(PostgresWriteStatements.InsertEdges(chunk, now, ExpectRecord));
+        // Both ends of an edge must exist in its tenant (records added above included). The statement looks
+        // them up by id alone, a plan that stays right as the table grows: it is made once, not per batch.
+        if (writes.Edges.Count > 0)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL plan_cache_mode = force_generic_plan"));
+            foreach (var chunk in writes.Edges.Chunk(PostgresWriteStatements.MaxRowsPerStatement))
+                batch.BatchCommands.Add(PostgresWriteStatements.InsertEdges(chunk, now, ExpectRecord));
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL plan_cache_mode TO DEFAULT"));
+        }
 
         var completions = new List<NpgsqlBatchCommand>(writes.JobCompletions.Count);
         foreach (var completion in writes.JobCompletions.DistinctBy(static c => c.JobId))

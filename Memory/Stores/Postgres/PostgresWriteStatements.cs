@@ -71,7 +71,9 @@ internal static class PostgresWriteStatements
     /// <paramref name="notUpdatedCode"/> with the record's id when an update matched nothing (under read
     /// committed a concurrent update re-checks the version on the newer row and so matches nothing).
     /// The caller has it planned for each execution: joined to its rows, a small table is cheapest to scan,
-    /// so a cached plan made early would scan the table for every batch ever after.
+    /// so a cached plan made early would scan the table for every batch ever after. The table is named twice
+    /// only, which keeps that planning short: the update, and the replaced content read by id in the
+    /// statement's snapshot (so before the update).
     /// </summary>
     public static NpgsqlBatchCommand UpdateRecords(IReadOnlyList<(MemoryRecord Stored, long ExpectedVersion, MemoryEvent Event, string Actor)> rows,
         string notUpdatedCode)
@@ -79,29 +81,29 @@ internal static class PostgresWriteStatements
         var records = rows.Select(static r => r.Stored).ToList();
         var command = new NpgsqlBatchCommand($"""
             WITH v AS (
-                SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                SELECT u.*, (SELECT r.content FROM memory_records r WHERE r.id = u.id) AS old_content
+                FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
                     $9::text[], $10::vector[], $11::jsonb[], $12::jsonb[], $13::text[], $14::text[], $15::jsonb[], $16::jsonb[], $17::text[],
                     $18::timestamptz[], $19::timestamptz[], $20::timestamptz[], $21::timestamptz[],
                     $22::timestamptz[], $23::bigint[], $24::uuid[], $25::text[], $26::text[]) WITH ORDINALITY
-                AS v(id, expected_version, kind, tenant, user_id, agent_id, run_id, team_id,
+                AS u(id, expected_version, kind, tenant, user_id, agent_id, run_id, team_id,
                     content, embedding, keywords, tags, context, category, metadata, sources, search_text,
                     observed_at, valid_at, invalid_at, expired_at,
                     updated_at, version, history_id, event, actor, ord)),
-            old AS (SELECT r.id, r.content FROM memory_records r JOIN v ON r.id = v.id),
             updated AS (
                 UPDATE memory_records r SET content = v.content, embedding = v.embedding, keywords = {TextArray("keywords")},
                     tags = {TextArray("tags")}, context = v.context, category = v.category, metadata = v.metadata,
                     sources = {TextArray("sources")}, search_text = v.search_text, observed_at = v.observed_at, valid_at = v.valid_at,
                     invalid_at = v.invalid_at, expired_at = v.expired_at, updated_at = v.updated_at, version = v.version
-                FROM v JOIN old ON old.id = v.id
+                FROM v
                 WHERE r.id = v.id
                   AND (r.version, r.kind, r.tenant, r.user_id, r.agent_id, r.run_id, r.team_id)
                       IS NOT DISTINCT FROM (v.expected_version, v.kind, v.tenant, v.user_id, v.agent_id, v.run_id, v.team_id)
-                RETURNING r.id, r.created_at, old.content AS old_content),
+                RETURNING r.id, r.created_at, v.history_id, v.tenant, v.user_id, v.agent_id, v.run_id, v.team_id,
+                    v.old_content, v.content, v.event, v.updated_at, v.actor, v.version),
             history AS (
                 INSERT INTO memory_history (id, record_id, tenant, user_id, agent_id, run_id, team_id, old_content, new_content, event, at, actor, version)
-                SELECT v.history_id, v.id, v.tenant, v.user_id, v.agent_id, v.run_id, v.team_id, u.old_content, v.content, v.event, v.updated_at, v.actor, v.version
-                FROM updated u JOIN v ON v.id = u.id)
+                SELECT history_id, id, tenant, user_id, agent_id, run_id, team_id, old_content, content, event, updated_at, actor, version FROM updated)
             SELECT u.created_at, memory_expect(u.id IS NOT NULL, '{notUpdatedCode}', v.id::text)
             FROM v LEFT JOIN updated u ON u.id = v.id ORDER BY v.ord
             """);

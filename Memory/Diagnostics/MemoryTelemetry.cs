@@ -6,10 +6,10 @@ using Agents.Memory.Model;
 namespace Agents.Memory.Diagnostics;
 
 /// <summary>
-/// The memory layer's metrics (meter <c>Agents.Memory</c>): store call latency, and the background
+/// The memory layer's metrics (meter <c>Agents.Memory</c>): store call latency, the background
 /// pipeline's lag, the time from an input's job being queued to its end, overall and, for the scopes
-/// with a job running in this process, per scope. System.Diagnostics only: OpenTelemetry (or dotnet-counters) listens
-/// by name.
+/// with a job running in this process, per scope, and where an ingest job's own time goes.
+/// System.Diagnostics only: OpenTelemetry (or dotnet-counters) listens by name.
 /// </summary>
 public static class MemoryTelemetry
 {
@@ -27,6 +27,13 @@ public static class MemoryTelemetry
     private static readonly Histogram<double> PipelineLag = Meter.CreateHistogram(
         "agents.memory.pipeline.lag", "s", "Time from a pipeline job being queued to its end, by job kind and outcome.",
         tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LagBuckets });
+
+    /// <summary>The histogram of <see cref="RecordJobStage"/>, tagged <c>agents.memory.job.stage</c>.</summary>
+    public const string JobStageDurationName = "agents.memory.pipeline.stage.duration";
+
+    private static readonly Histogram<double> JobStageDuration = Meter.CreateHistogram(
+        JobStageDurationName, "s", "An ingest job's stages when it writes in one batch: read (its start to its first read's answer), decide (the stages' decisions), write (its batch).",
+        tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
 
     // The scopes with a job running in this process now, with how long that job had waited.
     private static readonly ConcurrentDictionary<string, double> ScopeLag = new(StringComparer.Ordinal);
@@ -46,6 +53,14 @@ public static class MemoryTelemetry
             new KeyValuePair<string, object?>("agents.memory.store", store),
             new KeyValuePair<string, object?>("agents.memory.operation", operation),
             new KeyValuePair<string, object?>("error.type", failed ? "exception" : null));
+    }
+
+    /// <summary>Records one stage of an ingest job ("read", "decide", "write"), from <paramref name="started"/>
+    /// (<see cref="Stopwatch.GetTimestamp"/>) to now.</summary>
+    public static void RecordJobStage(string stage, long started)
+    {
+        if (!JobStageDuration.Enabled) return;
+        JobStageDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("agents.memory.job.stage", stage));
     }
 
     /// <summary>A job of <paramref name="job"/>'s scope starts now: its wait so far is the scope's current lag.</summary>

@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using System.Text.Json;
+using Agents.Memory.Diagnostics;
 using Agents.Memory.Model;
 using Agents.Memory.Pipelines;
 using Agents.Memory.Pipelines.Facts;
@@ -68,6 +70,7 @@ public sealed class IngestJobHandler
     public async Task<bool> HandleAsync(MemoryJob job, string? worker, CancellationToken cancellationToken)
     {
         var payload = ReadPayload(job);
+        var started = Stopwatch.GetTimestamp();
         // The job's reads of its (held) scope share one check of the scope's epoch: they see it as at the
         // job's first read plus the job's own writes. Its writes check the versions read, and a conflict
         // ends the sharing, so the reads after it are fresh.
@@ -93,6 +96,7 @@ public sealed class IngestJobHandler
         try
         {
             episode = await reading.ConfigureAwait(false);
+            MemoryTelemetry.RecordJobStage("read", started);
         }
         catch
         {
@@ -126,6 +130,7 @@ public sealed class IngestJobHandler
             // Notes, then facts, then graph: a stage that fails stops the later ones, and what the earlier
             // ones decided is written (with their marks) before the failure is reported, so a retry does
             // not ask a model for it again.
+            var deciding = Stopwatch.GetTimestamp();
             var writes = new MemoryWriteBatch { Rebuildable = true };
             var marks = new Dictionary<string, string>(episode.Metadata, StringComparer.Ordinal);
             ExceptionDispatchInfo? failed = null;
@@ -156,9 +161,13 @@ public sealed class IngestJobHandler
                 failed.Throw();
             }
             if (worker is not null) writes.CompleteJob(job.Id, worker);
+            var writing = Stopwatch.GetTimestamp();
+            MemoryTelemetry.RecordJobStage("decide", deciding);
             try
             {
-                return (await _store.WriteAsync(writes, cancellationToken).ConfigureAwait(false)).JobsCompleted > 0;
+                var completed = (await _store.WriteAsync(writes, cancellationToken).ConfigureAwait(false)).JobsCompleted > 0;
+                MemoryTelemetry.RecordJobStage("write", writing);
+                return completed;
             }
             catch (Exception e) when (e is MemoryConflictException or MemoryNotFoundException)
             {

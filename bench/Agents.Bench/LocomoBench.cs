@@ -109,6 +109,7 @@ public static class LocomoBench
             Console.WriteLine($"warm-up: {warmup.Turns.Count} turns into a scratch scope of each store, not timed");
         }
         using var roundTrips = new DatabaseRoundTrips(statements);
+        using var stages = new PipelineStageTimes();
         foreach (var conversation in conversations)
         {
             // Baseline: plain BM25 over single turns, exactly per the README.
@@ -124,10 +125,16 @@ public static class LocomoBench
             {
                 var conversationScore = new TurnRetrievalScore();
                 run.PerConversation.Add((conversation.SampleId, conversationScore));
+                var before = stages.Snapshot();
                 run.Ingested += await RunConversationAsync(conversation, database, run, neighbours, [run.Score, conversationScore], run.IngestWatch, run.Latencies, run == runs[0] ? dump : null, withGrid: true, roundTrips);
+                var after = stages.Snapshot();
+                PipelineStageTimes.AddDelta(run.IngestStages, before, after);
                 // On PostgreSQL, the embedded store in the same run, for the ratios (same engine, same models).
                 if (database is not null)
+                {
                     await RunConversationAsync(conversation, null, run, neighbours, [run.EmbeddedScore], run.EmbeddedIngestWatch, run.EmbeddedLatencies, null, withGrid: false, null);
+                    PipelineStageTimes.AddDelta(run.EmbeddedIngestStages, after, stages.Snapshot());
+                }
             }
         }
 
@@ -186,6 +193,7 @@ public static class LocomoBench
             var questions = lead.Score.Get(0).Count;
             Console.WriteLine(FormattableString.Invariant(
                 $"PostgreSQL round trips ({lead.Name}): {lead.IngestRoundTrips / (double)Math.Max(1, lead.Ingested):F2} per turn ingested ({lead.IngestRoundTripMs / Math.Max(1, lead.Ingested):F2} ms of client wait per turn), {lead.SearchRoundTrips / (double)Math.Max(1, questions):F2} per question"));
+            Console.WriteLine($"ingest job stages, mean per job ({lead.Name}): PostgreSQL {PipelineStageTimes.MeanPerJob(lead.IngestStages)}; embedded {PipelineStageTimes.MeanPerJob(lead.EmbeddedIngestStages)}");
             if (statements)
                 foreach (var (statement, count, ms) in roundTrips.ByStatement().Take(40))
                     Console.WriteLine(FormattableString.Invariant($"  {count / (double)Math.Max(1, runs.Sum(r => r.Ingested)),6:F2}/turn {ms / Math.Max(1, count),7:F2} ms  {statement}"));

@@ -47,6 +47,9 @@ public sealed class LocomoEmbedderRun
     public long IngestRoundTrips { get; set; }
     public long SearchRoundTrips { get; set; }
     public double IngestRoundTripMs { get; set; }
+    /// <summary>With <c>--store postgres</c>: the ingest jobs' stage times on each store (count, summed ms).</summary>
+    public Dictionary<string, (long Count, double Milliseconds)> IngestStages { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, (long Count, double Milliseconds)> EmbeddedIngestStages { get; } = new(StringComparer.Ordinal);
 
     /// <summary>The product's profile for the embedder.</summary>
     public static HybridRetrieverOptions Profile(string name) =>

@@ -1,3 +1,4 @@
+using Agents.Memory.Diagnostics;
 using Agents.Memory.Engine;
 using Agents.Memory.Model;
 using Agents.Memory.Pipelines;
@@ -347,5 +348,29 @@ public sealed class MemoryEngineTests : IDisposable
         await Assert.ThrowsAsync<InvalidMemoryScopeException>(() => engine.AddAsync(new MemoryScope("t", userId: ""), "x", Day1));
         Assert.Equal(0, await _store.CountAsync(new MemoryFilter(Ann) { IncludeExpired = true }));
         Assert.Equal(0, await _store.CountJobsAsync(null, MemoryJobStatus.Pending));
+    }
+
+    [Fact]
+    public async Task A_job_reports_its_read_decide_and_write_stages()
+    {
+        var seen = new System.Collections.Concurrent.ConcurrentBag<(string Stage, double Seconds)>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == MemoryTelemetry.Name && instrument.Name == MemoryTelemetry.JobStageDurationName) l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<double>((_, seconds, tags, _) =>
+        {
+            foreach (var tag in tags) if (tag.Key == "agents.memory.job.stage") seen.Add(((string)tag.Value!, seconds));
+        });
+        listener.Start();
+
+        await using var engine = Engine();
+        await engine.AddAsync(Say(Ann, Day1, ("Ann", "I adopted a cat named Mochi last week.")));
+        await engine.WaitForIdleAsync(Ann);
+
+        // Other tests' jobs may report too (the meter is the process's): each stage appears, none negative.
+        Assert.Equal(["decide", "read", "write"], seen.Select(s => s.Stage).Distinct().Order());
+        Assert.All(seen, s => Assert.True(s.Seconds >= 0));
     }
 }

@@ -406,15 +406,10 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
             .Select(update => (Stored: Embedded.EmbeddedMemoryStore.Normalize(update.Record) with { UpdatedAt = now, Version = update.Record.Version + 1 },
                 ExpectedVersion: update.Record.Version, update.Event, update.Actor))
             .ToList();
-        if (updates.Count > 0)
-        {
-            // Planned for the rows and the table as they are now: a cached plan made while the table was small
-            // joins it by scanning it, and keeps doing so as it grows (PostgresWriteStatements.UpdateRecords).
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL plan_cache_mode = force_custom_plan"));
-            foreach (var chunk in updates.Chunk(PostgresWriteStatements.MaxRowsPerStatement))
-                batch.BatchCommands.Add(PostgresWriteStatements.UpdateRecords(chunk, ExpectUpdated));
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL plan_cache_mode TO DEFAULT"));
-        }
+        // Planned for the rows and the table as they are now: a cached plan made while the table was small
+        // joins it by scanning it, and keeps doing so as it grows (PostgresWriteStatements.UpdateRecords).
+        AddPlanned(batch, "force_custom_plan",
+            updates.Chunk(PostgresWriteStatements.MaxRowsPerStatement).Select(chunk => PostgresWriteStatements.UpdateRecords(chunk, ExpectUpdated)));
         foreach (var none in writes.NoChanges)
         {
             var command = new NpgsqlBatchCommand($"""
@@ -449,13 +444,8 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         }
         // Both ends of an edge must exist in its tenant (records added above included). The statement looks
         // them up by id alone, a plan that stays right as the table grows: it is made once, not per batch.
-        if (writes.Edges.Count > 0)
-        {
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL plan_cache_mode = force_generic_plan"));
-            foreach (var chunk in writes.Edges.Chunk(PostgresWriteStatements.MaxRowsPerStatement))
-                batch.BatchCommands.Add(PostgresWriteStatements.InsertEdges(chunk, now, ExpectRecord));
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL plan_cache_mode TO DEFAULT"));
-        }
+        AddPlanned(batch, "force_generic_plan",
+            writes.Edges.Chunk(PostgresWriteStatements.MaxRowsPerStatement).Select(chunk => PostgresWriteStatements.InsertEdges(chunk, now, ExpectRecord)));
 
         var completions = new List<NpgsqlBatchCommand>(writes.JobCompletions.Count);
         foreach (var completion in writes.JobCompletions.DistinctBy(static c => c.JobId))
@@ -526,6 +516,20 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         }
         var closed = closes.Sum(static c => c.RecordsAffected);
         return new MemoryWriteResult(added, updated, closed, completions.Sum(static c => c.RecordsAffected));
+    }
+
+    /// <summary>Adds <paramref name="commands"/> (if any) to <paramref name="batch"/>, planned as <paramref name="planCacheMode"/>
+    /// says (for them only: the setting returns to the default after them).</summary>
+    private static void AddPlanned(NpgsqlBatch batch, string planCacheMode, IEnumerable<NpgsqlBatchCommand> commands)
+    {
+        var first = true;
+        foreach (var command in commands)
+        {
+            if (first) batch.BatchCommands.Add(new NpgsqlBatchCommand($"SET LOCAL plan_cache_mode = {planCacheMode}"));
+            first = false;
+            batch.BatchCommands.Add(command);
+        }
+        if (!first) batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL plan_cache_mode TO DEFAULT"));
     }
 
     public async Task<bool> DeleteAsync(Guid id, string actor, CancellationToken cancellationToken = default)

@@ -17,8 +17,13 @@ public sealed class PostgresScopeCacheTests(PostgresDatabase db) : IClassFixture
     private readonly string _tenant = "t" + Guid.NewGuid().ToString("N")[..12];
     private readonly MemoryStoreOptions _options = new() { Dimension = Dimension };
 
+    private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
     private PostgresMemoryStore NewStore(ScopeCacheOptions? cache = null) =>
         new(db.DataSource, _options, new PostgresMemoryStoreOptions { ScopeCache = cache ?? new ScopeCacheOptions() });
+
+    /// <summary>A store without scope copies on the same database: SQL's answers to compare with, or another silo.</summary>
+    private PostgresMemoryStore UncachedStore() => NewStore(new ScopeCacheOptions { Enabled = false });
 
     private MemoryScope Scope(string run, string? user = null) => new(_tenant, userId: user, runId: run);
 
@@ -41,22 +46,22 @@ public sealed class PostgresScopeCacheTests(PostgresDatabase db) : IClassFixture
         };
     }
 
-    private static IEnumerable<MemoryFilter> Filters(MemoryScope scope, DateTimeOffset start) =>
+    private static IEnumerable<MemoryFilter> Filters(MemoryScope scope, DateTimeOffset Start) =>
     [
         new(scope),
         new(scope) { Kinds = [MemoryKind.Note] },
         new(scope) { Kinds = [MemoryKind.Note, MemoryKind.Fact] },
         new(scope) { Tags = ["pets"] },
-        new(scope) { AsOf = start.AddDays(5) },
+        new(scope) { AsOf = Start.AddDays(5) },
         new(scope) { IncludeExpired = true },
         new(scope) { Metadata = new MetadataMatch("speaker", ["Ann"]) },
-        new(scope) { ObservedFrom = start.AddDays(2), ObservedBefore = start.AddDays(6) },
+        new(scope) { ObservedFrom = Start.AddDays(2), ObservedBefore = Start.AddDays(6) },
     ];
 
     /// <summary>Every read the copy answers, against the same read through a store that holds nothing.</summary>
-    private static async Task AssertSameAsSqlAsync(PostgresMemoryStore held, PostgresMemoryStore plain, MemoryScope scope, DateTimeOffset start, Random random)
+    private static async Task AssertSameAsSqlAsync(PostgresMemoryStore held, PostgresMemoryStore plain, MemoryScope scope, DateTimeOffset Start, Random random)
     {
-        foreach (var filter in Filters(scope, start))
+        foreach (var filter in Filters(scope, Start))
         {
             // Every field of every record as SQL reads it.
             Assert.Equal((await plain.ListAsync(filter, 1000)).Select(Json), (await held.ListAsync(filter, 1000)).Select(Json));
@@ -97,15 +102,14 @@ public sealed class PostgresScopeCacheTests(PostgresDatabase db) : IClassFixture
     public async Task Reads_of_a_held_scope_are_answered_in_process_and_equal_sql()
     {
         var random = new Random(7);
-        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
         var scope = Scope("r1", "ann");
-        var plain = NewStore(new ScopeCacheOptions { Enabled = false });
-        for (var i = 0; i < 60; i++) await plain.AddAsync(Record(random, scope, start.AddDays(i % 9)), "test");
-        await plain.AddAsync(Record(random, Scope("r1", "bob"), start), "test"); // same run, another user: not in the scope
+        var plain = UncachedStore();
+        for (var i = 0; i < 60; i++) await plain.AddAsync(Record(random, scope, Start.AddDays(i % 9)), "test");
+        await plain.AddAsync(Record(random, Scope("r1", "bob"), Start), "test"); // same run, another user: not in the scope
         var held = NewStore();
         using var hold = held.HoldScope(scope);
 
-        await AssertSameAsSqlAsync(held, plain, scope, start, random);
+        await AssertSameAsSqlAsync(held, plain, scope, Start, random);
 
         var counters = held.ScopeCacheCounters;
         Assert.Equal(1, counters.Loads);
@@ -117,24 +121,23 @@ public sealed class PostgresScopeCacheTests(PostgresDatabase db) : IClassFixture
     public async Task Writes_of_the_holding_store_keep_its_copy_current_without_reloading()
     {
         var random = new Random(11);
-        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
         var scope = Scope("r2");
-        var plain = NewStore(new ScopeCacheOptions { Enabled = false });
+        var plain = UncachedStore();
         var held = NewStore();
         using var hold = held.HoldScope(scope);
         Assert.Equal(0, await held.CountAsync(new MemoryFilter(scope))); // loads the (empty) copy
 
         var records = new List<MemoryRecord>();
-        for (var i = 0; i < 20; i++) records.Add(await held.AddAsync(Record(random, scope, start.AddDays(i % 9)), "test"));
+        for (var i = 0; i < 20; i++) records.Add(await held.AddAsync(Record(random, scope, Start.AddDays(i % 9)), "test"));
         var batch = new MemoryWriteBatch();
-        for (var i = 0; i < 5; i++) batch.Add(Record(random, scope, start.AddDays(i)), "test");
+        for (var i = 0; i < 5; i++) batch.Add(Record(random, scope, Start.AddDays(i)), "test");
         batch.Update(records[0] with { Content = "piano lessons by the lake", Tags = ["pets"] }, "test", MemoryEvent.Update);
-        batch.Update(records[1] with { ExpiredAt = start.AddDays(4), InvalidAt = start.AddDays(4) }, "test", MemoryEvent.Invalidate);
+        batch.Update(records[1] with { ExpiredAt = Start.AddDays(4), InvalidAt = Start.AddDays(4) }, "test", MemoryEvent.Invalidate);
         await held.WriteAsync(batch);
         await held.UpdateAsync(records[2] with { Content = "camping camping camping", Embedding = null }, "test");
         Assert.True(await held.DeleteAsync(records[3].Id, "test"));
 
-        await AssertSameAsSqlAsync(held, plain, scope, start, random);
+        await AssertSameAsSqlAsync(held, plain, scope, Start, random);
         Assert.Equal(1, held.ScopeCacheCounters.Loads);
         Assert.Equal(0, held.ScopeCacheCounters.ReadInSql);
     }
@@ -143,26 +146,25 @@ public sealed class PostgresScopeCacheTests(PostgresDatabase db) : IClassFixture
     public async Task A_write_through_another_store_is_seen_by_the_next_read_of_the_copy()
     {
         var random = new Random(13);
-        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
         var scope = Scope("r3", "ann");
         var held = NewStore();
-        var other = NewStore(new ScopeCacheOptions { Enabled = false }); // another silo on the same database
+        var other = UncachedStore(); // another silo on the same database
         using var hold = held.HoldScope(scope);
-        var first = await other.AddAsync(Record(random, scope, start) with { Content = "the old piano", Kind = MemoryKind.Note }, "test");
+        var first = await other.AddAsync(Record(random, scope, Start) with { Content = "the old piano", Kind = MemoryKind.Note }, "test");
         Assert.Single(await held.ListAsync(new MemoryFilter(scope)));
 
         // An add elsewhere, then an update, a delete, a bulk add, all seen by the very next read.
-        var added = await other.AddAsync(Record(random, scope, start) with { Content = "a new guitar", Kind = MemoryKind.Note }, "test");
+        var added = await other.AddAsync(Record(random, scope, Start) with { Content = "a new guitar", Kind = MemoryKind.Note }, "test");
         Assert.Equal(added.Id, Assert.Single(await held.SearchByTextAsync("guitar", new MemoryFilter(scope), 5)).Record.Id);
         await other.UpdateAsync(first with { Content = "the old harp" }, "test");
         Assert.Empty(await held.SearchByTextAsync("piano", new MemoryFilter(scope), 5));
         Assert.True(await other.DeleteAsync(added.Id, "test"));
         Assert.Empty(await held.SearchByTextAsync("guitar", new MemoryFilter(scope), 5));
-        await other.AddBatchAsync([Record(random, scope, start), Record(random, scope, start)], "test");
+        await other.AddBatchAsync([Record(random, scope, Start), Record(random, scope, Start)], "test");
         Assert.Equal(3, await held.CountAsync(new MemoryFilter(scope) { IncludeExpired = true }));
 
         // A record of a scope inside the held one (more ids) written elsewhere is in the held scope too.
-        await other.AddAsync(Record(random, new MemoryScope(_tenant, userId: "ann", runId: "r3", agentId: "helper"), start), "test");
+        await other.AddAsync(Record(random, new MemoryScope(_tenant, userId: "ann", runId: "r3", agentId: "helper"), Start), "test");
         Assert.Equal(4, await held.CountAsync(new MemoryFilter(scope) { IncludeExpired = true }));
 
         // Erasing a scope that contains the held one.
@@ -177,23 +179,22 @@ public sealed class PostgresScopeCacheTests(PostgresDatabase db) : IClassFixture
     public async Task Reads_that_share_checks_see_the_scope_as_at_the_first_check_until_a_conflict()
     {
         var random = new Random(31);
-        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
         var scope = Scope("r9", "ann");
         var held = NewStore();
-        var other = NewStore(new ScopeCacheOptions { Enabled = false }); // another silo on the same database
+        var other = UncachedStore(); // another silo on the same database
         using var hold = held.HoldScope(scope);
-        var first = await other.AddAsync(Record(random, scope, start) with { Content = "the old piano", Kind = MemoryKind.Note }, "test");
+        var first = await other.AddAsync(Record(random, scope, Start) with { Content = "the old piano", Kind = MemoryKind.Note }, "test");
         var filter = new MemoryFilter(scope) { IncludeExpired = true };
 
         using (held.ShareChecks())
         {
             Assert.Equal(1, await held.CountAsync(filter));
             // Written elsewhere after the stretch's check: its reads go on seeing the scope as at that check...
-            var elsewhere = await other.AddAsync(Record(random, scope, start), "test");
+            var elsewhere = await other.AddAsync(Record(random, scope, Start), "test");
             Assert.Equal(1, await held.CountAsync(filter));
             Assert.Equal(1, await Task.Run(() => held.CountAsync(filter))); // and in the tasks it starts
             // Its own writes are seen by the reads after them (here the copy reloads: the write elsewhere came first).
-            var mine = await held.AddAsync(Record(random, scope, start), "test");
+            var mine = await held.AddAsync(Record(random, scope, Start), "test");
             Assert.Equal(new HashSet<Guid> { first.Id, elsewhere.Id, mine.Id }, (await held.ListAsync(filter)).Select(static r => r.Id).ToHashSet());
             // A write that conflicts with what was read ends the sharing: the next read is fresh.
             await other.UpdateAsync(first with { Content = "the old harp" }, "test");
@@ -202,7 +203,7 @@ public sealed class PostgresScopeCacheTests(PostgresDatabase db) : IClassFixture
             Assert.Equal("the old harp", (await held.GetAsync(first.Id))!.Content);
         }
         // Outside a stretch every read checks.
-        await other.AddAsync(Record(random, scope, start), "test");
+        await other.AddAsync(Record(random, scope, Start), "test");
         Assert.Equal(4, await held.CountAsync(filter));
         Assert.Equal(0, held.ScopeCacheCounters.ReadInSql);
     }
@@ -213,15 +214,14 @@ public sealed class PostgresScopeCacheTests(PostgresDatabase db) : IClassFixture
         // The memory grain claims a job of its scope, then runs it: the claim's round trip carries the scope's
         // check, and the job's reads start from it rather than sending their own.
         var random = new Random(41);
-        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
         var scope = Scope("r11", "ann");
         var held = NewStore();
-        var other = NewStore(new ScopeCacheOptions { Enabled = false }); // another silo on the same database
+        var other = UncachedStore(); // another silo on the same database
         using var hold = held.HoldScope(scope);
-        await held.AddAsync(Record(random, scope, start), "test", [new MemoryJobRequest("test.claim", "{}", "claim-r11", scope)]);
+        await held.AddAsync(Record(random, scope, Start), "test", [new MemoryJobRequest("test.claim", "{}", "claim-r11", scope)]);
         var filter = new MemoryFilter(scope) { IncludeExpired = true };
         Assert.Equal(1, await held.CountAsync(filter));
-        await other.AddAsync(Record(random, scope, start), "test");
+        await other.AddAsync(Record(random, scope, Start), "test");
         Assert.Equal(2, await held.CountAsync(filter)); // the copy catches up
 
         using (Agents.Memory.Engine.MemoryEngine.ShareChecks(held)) // as the processor claims
@@ -230,7 +230,7 @@ public sealed class PostgresScopeCacheTests(PostgresDatabase db) : IClassFixture
             Assert.NotNull(claim.Job);
             using (Agents.Memory.Engine.MemoryEngine.ShareChecks(held)) // the job's stretch takes the claim's check over
             {
-                await other.AddAsync(Record(random, scope, start), "test"); // after the claim: the job reads as at it
+                await other.AddAsync(Record(random, scope, Start), "test"); // after the claim: the job reads as at it
                 Assert.Equal(2, await held.CountAsync(filter));
             }
             Assert.Equal(3, await held.CountAsync(filter)); // the check was handed over: the claimer's next read checks
@@ -259,16 +259,15 @@ public sealed class PostgresScopeCacheTests(PostgresDatabase db) : IClassFixture
     public async Task Writes_to_other_scopes_leave_the_copy_current()
     {
         var random = new Random(17);
-        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
         var scope = Scope("r4", "ann");
         var held = NewStore();
-        var other = NewStore(new ScopeCacheOptions { Enabled = false });
+        var other = UncachedStore();
         using var hold = held.HoldScope(scope);
-        await held.AddAsync(Record(random, scope, start), "test");
+        await held.AddAsync(Record(random, scope, Start), "test");
         Assert.Equal(1, await held.CountAsync(new MemoryFilter(scope) { IncludeExpired = true }));
         // Another user's run and another run of the same user move other keys than the copy's (run:r4).
-        await other.AddAsync(Record(random, Scope("r5", "ann"), start), "test");
-        await other.AddAsync(Record(random, Scope("r6", "bob"), start), "test");
+        await other.AddAsync(Record(random, Scope("r5", "ann"), Start), "test");
+        await other.AddAsync(Record(random, Scope("r6", "bob"), Start), "test");
         Assert.Equal(1, await held.CountAsync(new MemoryFilter(scope) { IncludeExpired = true }));
         Assert.Equal(1, held.ScopeCacheCounters.Loads);
     }
@@ -276,17 +275,16 @@ public sealed class PostgresScopeCacheTests(PostgresDatabase db) : IClassFixture
     [Fact]
     public async Task Concurrent_writes_and_reads_of_one_process_leave_the_copy_equal_to_the_database()
     {
-        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
         var scope = Scope("r7");
         var held = NewStore();
-        var plain = NewStore(new ScopeCacheOptions { Enabled = false });
+        var plain = UncachedStore();
         using var hold = held.HoldScope(scope);
         var writers = Enumerable.Range(0, 6).Select(w => Task.Run(async () =>
         {
             var random = new Random(100 + w);
             for (var i = 0; i < 15; i++)
             {
-                var record = await held.AddAsync(Record(random, scope, start.AddDays(i % 9)), "test");
+                var record = await held.AddAsync(Record(random, scope, Start.AddDays(i % 9)), "test");
                 if (i % 3 == 0) await held.UpdateAsync(record with { Content = record.Content + " lake" }, "test");
                 if (i % 5 == 0) await held.DeleteAsync(record.Id, "test");
                 await held.SearchByTextAsync("lake", new MemoryFilter(scope), 5);
@@ -294,7 +292,7 @@ public sealed class PostgresScopeCacheTests(PostgresDatabase db) : IClassFixture
         })).ToList();
         await Task.WhenAll(writers);
 
-        await AssertSameAsSqlAsync(held, plain, scope, start, new Random(3));
+        await AssertSameAsSqlAsync(held, plain, scope, Start, new Random(3));
         var all = new MemoryFilter(scope) { IncludeExpired = true };
         Assert.Equal(await plain.CountAsync(all), await held.CountAsync(all));
     }
@@ -303,12 +301,11 @@ public sealed class PostgresScopeCacheTests(PostgresDatabase db) : IClassFixture
     public async Task A_scope_larger_than_a_copy_may_be_is_read_in_sql()
     {
         var random = new Random(19);
-        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
         var scope = Scope("r8");
         var held = NewStore(new ScopeCacheOptions { MaxRecordsPerScope = 4, MaxRecords = 4 });
-        var plain = NewStore(new ScopeCacheOptions { Enabled = false });
+        var plain = UncachedStore();
         using var hold = held.HoldScope(scope);
-        for (var i = 0; i < 6; i++) await held.AddAsync(Record(random, scope, start.AddDays(i)), "test");
+        for (var i = 0; i < 6; i++) await held.AddAsync(Record(random, scope, Start.AddDays(i)), "test");
 
         Assert.Equal((await plain.ListAsync(new MemoryFilter(scope))).Select(r => r.Id), (await held.ListAsync(new MemoryFilter(scope))).Select(r => r.Id));
         Assert.Equal(0, held.ScopeCacheCounters.Served);
@@ -319,16 +316,15 @@ public sealed class PostgresScopeCacheTests(PostgresDatabase db) : IClassFixture
     public async Task Copies_past_the_budget_are_dropped_and_loaded_again_when_read()
     {
         var random = new Random(23);
-        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
         var held = NewStore(new ScopeCacheOptions { MaxRecordsPerScope = 5, MaxRecords = 6 });
-        var plain = NewStore(new ScopeCacheOptions { Enabled = false });
+        var plain = UncachedStore();
         var (a, b) = (Scope("r9"), Scope("r10"));
         using var holdA = held.HoldScope(a);
         using var holdB = held.HoldScope(b);
         for (var i = 0; i < 4; i++)
         {
-            await held.AddAsync(Record(random, a, start), "test");
-            await held.AddAsync(Record(random, b, start), "test");
+            await held.AddAsync(Record(random, a, Start), "test");
+            await held.AddAsync(Record(random, b, Start), "test");
         }
         for (var round = 0; round < 3; round++)
         {

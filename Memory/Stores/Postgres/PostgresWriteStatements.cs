@@ -17,6 +17,8 @@ namespace Agents.Memory.Stores.Postgres;
 /// A statement finds the records it reads by id alone, its other checks written so that no index can take
 /// them: a connection keeps the generic plan it made while the table was small, and one that looked records
 /// up through (tenant, kind) would scan the whole tenant for every row once the table has grown.
+/// The statements also do the row triggers' work (migration 0101): a record's tsvectors and their lengths,
+/// and whether it joins the HNSW index, computed in the statement instead of by a PL/pgSQL call per row.
 /// </summary>
 internal static class PostgresWriteStatements
 {
@@ -24,9 +26,16 @@ internal static class PostgresWriteStatements
     public const int MaxRowsPerStatement = 500;
 
     // A text[] column that travels as one jsonb array per row.
-    private static string TextArray(string column) => $"ARRAY(SELECT jsonb_array_elements_text(v.{column}))";
+    private static string TextArray(string column, string row = "v") => $"ARRAY(SELECT jsonb_array_elements_text({row}.{column}))";
 
-    /// <summary>Inserts <paramref name="rows"/> (stamped records) and the history row of each add, in one statement.</summary>
+    // A tsvector's length in words (positions; a lexeme stripped of them counts once), as memory_text_length
+    // (migration 0061) computes it, written out so that it is planned with the statement, not per call.
+    private static string TextLength(string tsvector) =>
+        $"(SELECT coalesce(sum(coalesce(array_length(l.positions, 1), 1)), 0)::integer FROM unnest({tsvector}) AS l)";
+
+    /// <summary>Inserts <paramref name="rows"/> (stamped records) and the history row of each add, in one statement.
+    /// A record joins the HNSW index if one of its scope keys is above the index's minimum as the statement
+    /// reads it (the statement trigger catches a key a concurrent writer takes over meanwhile).</summary>
     public static NpgsqlBatchCommand InsertRecords(IReadOnlyList<(MemoryRecord Stored, string Actor)> rows, DateTimeOffset now)
     {
         var records = rows.Select(static r => r.Stored).ToList();
@@ -40,13 +49,21 @@ internal static class PostgresWriteStatements
                     content, embedding, keywords, tags, context, category, metadata, sources, search_text,
                     observed_at, valid_at, invalid_at, expired_at,
                     created_at, updated_at, version, history_id, actor)),
+            t AS MATERIALIZED (
+                SELECT v.*, to_tsvector('english'::regconfig, v.search_text) AS search, to_tsvector('english'::regconfig, v.content) AS content_search
+                FROM v),
             added AS (
                 INSERT INTO memory_records (id, tenant, user_id, agent_id, run_id, team_id, kind, content, embedding, keywords, tags, context, category,
-                    metadata, sources, search_text, observed_at, valid_at, invalid_at, expired_at, created_at, updated_at, version)
-                SELECT id, tenant, user_id, agent_id, run_id, team_id, kind, content, embedding, {TextArray("keywords")}, {TextArray("tags")},
-                    context, category, metadata, {TextArray("sources")}, search_text, observed_at, valid_at, invalid_at, expired_at,
-                    created_at, updated_at, version
-                FROM v)
+                    metadata, sources, search_text, observed_at, valid_at, invalid_at, expired_at, created_at, updated_at, version,
+                    search, content_search, search_length, content_length, vector_indexed)
+                SELECT id, tenant, user_id, agent_id, run_id, team_id, kind, content, embedding, {TextArray("keywords", "t")}, {TextArray("tags", "t")},
+                    context, category, metadata, {TextArray("sources", "t")}, search_text, observed_at, valid_at, invalid_at, expired_at,
+                    created_at, updated_at, version,
+                    search, content_search, {TextLength("t.search")}, {TextLength("t.content_search")},
+                    EXISTS (SELECT 1 FROM memory_scope_epochs e, memory_vector_index_policy p
+                            WHERE e.tenant = t.tenant AND e.vectors > p.min_records
+                              AND e.key IN ('user:' || t.user_id, 'agent:' || t.agent_id, 'run:' || t.run_id, 'team:' || t.team_id))
+                FROM t)
             INSERT INTO memory_history (id, record_id, tenant, user_id, agent_id, run_id, team_id, old_content, new_content, event, at, actor, version)
             SELECT history_id, id, tenant, user_id, agent_id, run_id, team_id, NULL, content, '{MemoryEvent.Add}', $26, actor, version FROM v
             """);
@@ -72,7 +89,7 @@ internal static class PostgresWriteStatements
     /// committed a concurrent update re-checks the version on the newer row and so matches nothing).
     /// The caller has it planned for each execution: joined to its rows, a small table is cheapest to scan,
     /// so a cached plan made early would scan the table for every batch ever after. The table is named twice
-    /// only, which keeps that planning short: the update, and the replaced content read by id in the
+    /// only, which keeps that planning short: the update, and the replaced texts read by id in the
     /// statement's snapshot (so before the update).
     /// </summary>
     public static NpgsqlBatchCommand UpdateRecords(IReadOnlyList<(MemoryRecord Stored, long ExpectedVersion, MemoryEvent Event, string Actor)> rows,
@@ -81,7 +98,10 @@ internal static class PostgresWriteStatements
         var records = rows.Select(static r => r.Stored).ToList();
         var command = new NpgsqlBatchCommand($"""
             WITH v AS (
-                SELECT u.*, (SELECT r.content FROM memory_records r WHERE r.id = u.id) AS old_content
+                SELECT u.*, o.content AS old_content,
+                    u.search_text IS DISTINCT FROM o.search_text AS search_changed, u.content IS DISTINCT FROM o.content AS content_changed,
+                    CASE WHEN u.search_text IS DISTINCT FROM o.search_text THEN to_tsvector('english'::regconfig, u.search_text) END AS search,
+                    CASE WHEN u.content IS DISTINCT FROM o.content THEN to_tsvector('english'::regconfig, u.content) END AS content_search
                 FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
                     $9::text[], $10::vector[], $11::jsonb[], $12::jsonb[], $13::text[], $14::text[], $15::jsonb[], $16::jsonb[], $17::text[],
                     $18::timestamptz[], $19::timestamptz[], $20::timestamptz[], $21::timestamptz[],
@@ -89,12 +109,17 @@ internal static class PostgresWriteStatements
                 AS u(id, expected_version, kind, tenant, user_id, agent_id, run_id, team_id,
                     content, embedding, keywords, tags, context, category, metadata, sources, search_text,
                     observed_at, valid_at, invalid_at, expired_at,
-                    updated_at, version, history_id, event, actor, ord)),
+                    updated_at, version, history_id, event, actor, ord)
+                LEFT JOIN LATERAL (SELECT r.content, r.search_text FROM memory_records r WHERE r.id = u.id) AS o ON true),
             updated AS (
                 UPDATE memory_records r SET content = v.content, embedding = v.embedding, keywords = {TextArray("keywords")},
                     tags = {TextArray("tags")}, context = v.context, category = v.category, metadata = v.metadata,
                     sources = {TextArray("sources")}, search_text = v.search_text, observed_at = v.observed_at, valid_at = v.valid_at,
-                    invalid_at = v.invalid_at, expired_at = v.expired_at, updated_at = v.updated_at, version = v.version
+                    invalid_at = v.invalid_at, expired_at = v.expired_at, updated_at = v.updated_at, version = v.version,
+                    search = CASE WHEN v.search_changed THEN v.search ELSE r.search END,
+                    search_length = CASE WHEN v.search_changed THEN {TextLength("v.search")} ELSE r.search_length END,
+                    content_search = CASE WHEN v.content_changed THEN v.content_search ELSE r.content_search END,
+                    content_length = CASE WHEN v.content_changed THEN {TextLength("v.content_search")} ELSE r.content_length END
                 FROM v
                 WHERE r.id = v.id
                   AND (r.version, r.kind, r.tenant, r.user_id, r.agent_id, r.run_id, r.team_id)

@@ -525,11 +525,11 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         var first = true;
         foreach (var command in commands)
         {
-            if (first) batch.BatchCommands.Add(new NpgsqlBatchCommand($"SET LOCAL plan_cache_mode = {planCacheMode}"));
+            if (first) batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT set_config('plan_cache_mode', '{planCacheMode}', true)"));
             first = false;
             batch.BatchCommands.Add(command);
         }
-        if (!first) batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL plan_cache_mode TO DEFAULT"));
+        if (!first) batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT set_config('plan_cache_mode', 'auto', true)"));
     }
 
     public async Task<bool> DeleteAsync(Guid id, string actor, CancellationToken cancellationToken = default)
@@ -739,7 +739,8 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
     private NpgsqlBatch SearchBatch()
     {
         var batch = _dataSource.CreateBatch();
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("SET jit = off"));
+        // For this batch only (its implicit transaction): connections return to the pool unreset.
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT set_config('jit', 'off', true)"));
         return batch;
     }
 
@@ -757,8 +758,8 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         _ => throw new ArgumentOutOfRangeException(nameof(field), field, "Unknown text field."),
     };
 
-    /// <summary>Adds a vector search to <paramref name="batch"/>: its HNSW settings (in the same round
-    /// trip; their results are empty) and the statement, whose rows are records with a score.</summary>
+    /// <summary>Adds a vector search to <paramref name="batch"/>: its HNSW settings for the batch (in the same
+    /// round trip) and the statement, whose rows are records with a score.</summary>
     private void AddVectorSearch(NpgsqlBatch batch, float[] query, MemoryFilter filter, int topK, double? minScore, bool withEmbeddings = true)
     {
         var recordColumns = Columns(withEmbeddings);
@@ -767,8 +768,7 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         // Iterative scan (pgvector 0.8): with a selective scope filter the index keeps scanning until
         // k rows pass, instead of filtering one ef_search-sized candidate list down to fewer than k.
         var ef = Math.Clamp(Math.Max(_options.EfSearch, 2 * topK), 1, 1000).ToString(CultureInfo.InvariantCulture);
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("SET hnsw.iterative_scan = relaxed_order"));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand($"SET hnsw.ef_search = {ef}"));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), set_config('hnsw.ef_search', '{ef}', true)"));
         var command = new NpgsqlBatchCommand();
         var where = new StringBuilder($"embedding_dims = {d} AND ");
         AppendFilter(where, command.Parameters, filter);
@@ -884,7 +884,7 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
     }
 
     /// <summary>Runs a batch of searches and reads each one's scored rows, in batch order, skipping the
-    /// empty results of its SET commands.</summary>
+    /// results of its settings.</summary>
     private static async Task<List<List<ScoredMemory>>> ReadSearchesAsync(NpgsqlBatch batch, CancellationToken cancellationToken)
     {
         var results = new List<List<ScoredMemory>>();

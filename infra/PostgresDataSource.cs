@@ -21,7 +21,9 @@ public static class PostgresDataSource
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0) builder.ConnectionStringBuilder.MaxAutoPrepare = DefaultMaxAutoPrepare;
-        if (!builder.ConnectionStringBuilder.ContainsKey("No Reset On Close")) builder.ConnectionStringBuilder.NoResetOnClose = true;
+        // Unless the connection string says otherwise (Npgsql's builder knows every keyword, so the raw string is asked).
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (!given.ContainsKey("No Reset On Close") && !given.ContainsKey("NoResetOnClose")) builder.ConnectionStringBuilder.NoResetOnClose = true;
         builder.UseVector();
         configure?.Invoke(builder);
         return builder.Build();

@@ -101,6 +101,9 @@ public sealed class MemoryJobProcessor : IAsyncDisposable
         try
         {
             var jobs = await _store.ClaimJobsAsync(_options.WorkerId, _options.ClaimBatchSize, _options.Lease, Kinds, cancellationToken).ConfigureAwait(false);
+            // The claimed jobs share their checks of held scopes: a job's reads start from the scope as the
+            // job before left it (its check, advanced by its writes), as a job's later reads do from its first.
+            using var claimed = MemoryEngine.ShareChecks(_store);
             foreach (var job in jobs) await RunAsync(job, cancellationToken).ConfigureAwait(false);
             return jobs.Count;
         }

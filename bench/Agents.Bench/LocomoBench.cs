@@ -262,7 +262,6 @@ public static class LocomoBench
                 Sources = [turn.DiaId],
             });
         }
-        if (Environment.GetEnvironmentVariable("AGENTS_BENCH_ADD_TIME") is not null) Console.WriteLine($"ADDTIME {(database is null ? "emb" : "pg")} {ingestWatch.Elapsed.TotalMilliseconds:F0}");
         if (run.GrainPath)
             while ((await engine.Processor.DrainScopeAsync(scope, "locomo-grain", maxJobs: 1, CancellationToken.None)).Ran > 0) { }
         await engine.WaitForIdleAsync(scope);

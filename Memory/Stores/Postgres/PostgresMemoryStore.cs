@@ -134,6 +134,7 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         {
             await Task.Yield(); // reads started in the same burst join before the check goes out
             var all = cached.Seal(check);
+            _cache!.CountCheck();
             try
             {
                 // Not the caller's token: others wait for this answer too.

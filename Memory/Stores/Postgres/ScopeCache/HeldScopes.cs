@@ -18,14 +18,16 @@ internal sealed class HeldScopes(ScopeCacheOptions options)
     private long _served;
     private long _readInSql;
     private long _loads;
+    private long _checks;
 
     public ScopeCacheOptions Options { get; } = options;
 
-    public ScopeCacheCounters Counters => new(Interlocked.Read(ref _served), Interlocked.Read(ref _readInSql), Interlocked.Read(ref _loads));
+    public ScopeCacheCounters Counters => new(Interlocked.Read(ref _served), Interlocked.Read(ref _readInSql), Interlocked.Read(ref _loads), Interlocked.Read(ref _checks));
 
     public void CountServed() => Interlocked.Increment(ref _served);
     public void CountReadInSql() => Interlocked.Increment(ref _readInSql);
     public void CountLoad() => Interlocked.Increment(ref _loads);
+    public void CountCheck() => Interlocked.Increment(ref _checks);
 
     public IDisposable Hold(MemoryScope scope)
     {

@@ -1,7 +1,7 @@
 namespace Agents.Memory.Stores.Postgres.ScopeCache;
 
 /// <summary>
-/// A stretch of work (one pipeline job) whose reads of held scopes share one epoch check per scope: the
+/// A stretch of work (a pipeline job; the jobs of one claim) whose reads of held scopes share one epoch check per scope: the
 /// first read checks, later ones reuse that epoch (and the lexemes already asked for), so they see the
 /// scope as it was at that check plus this process's own writes since (a write advances the epoch the
 /// reads after it need), as a snapshot would. A job's
@@ -24,8 +24,9 @@ internal sealed class SharedChecks : IDisposable
     public static SharedChecks? Current => Ambient.Value;
 
     /// <summary>Starts a stretch in the current async flow (and the tasks it starts) until disposed. It takes
-    /// over the checks of the stretch it starts in, which has none left: a scope's job claim checks the
-    /// scope in its own round trip, and the job's stretch starts from that check (made just before it).</summary>
+    /// over the checks of the stretch it starts in, which has none left until this one ends: a scope's job
+    /// claim checks the scope in its own round trip, and the job's stretch starts from that check (made just
+    /// before it); the jobs of one claim run one after another, each from where the one before left the scope.</summary>
     public static SharedChecks Begin()
     {
         var outer = Ambient.Value;
@@ -102,9 +103,17 @@ internal sealed class SharedChecks : IDisposable
         }
     }
 
+    /// <summary>Ends the stretch. The stretch it started in goes on from where this one ended: it takes back
+    /// the checks (as advanced by this stretch's writes) that no conflict dropped.</summary>
     public void Dispose()
     {
         if (Ambient.Value == this) Ambient.Value = _outer;
+        if (_outer is not null)
+        {
+            lock (_gate)
+            lock (_outer._gate)
+                foreach (var (copy, known) in _checked) _outer._checked[copy] = known;
+        }
         Forget();
     }
 }

@@ -233,10 +233,41 @@ public sealed class PostgresScopeCacheTests(PostgresDatabase db) : IClassFixture
                 await other.AddAsync(Record(random, scope, Start), "test"); // after the claim: the job reads as at it
                 Assert.Equal(2, await held.CountAsync(filter));
             }
-            Assert.Equal(3, await held.CountAsync(filter)); // the check was handed over: the claimer's next read checks
+            Assert.Equal(2, await held.CountAsync(filter)); // the claimer's stretch goes on from where the job left the scope
         }
-        Assert.Equal(3, await held.CountAsync(filter));
+        Assert.Equal(3, await held.CountAsync(filter)); // outside any stretch: a read checks
         Assert.Equal(0, held.ScopeCacheCounters.ReadInSql);
+    }
+
+    [Fact]
+    public async Task The_jobs_of_one_claim_check_a_held_scope_once_and_derive_what_jobs_checked_one_by_one_do()
+    {
+        // The engine's processor claims several jobs and runs them one after another: each starts from the scope
+        // as the job before left it (that job's check, advanced by its writes), so only the first one checks.
+        var embedder = new Agents.Inference.Offline.HashingEmbedder(new Agents.Inference.Offline.HashingEmbedderOptions { Dimensions = Dimension });
+        string[] turns = ["I adopted a dog named Rex last spring", "Rex loves hiking by the lake", "We went camping at the lake in June",
+                          "My sister plays the piano in a band", "The band plays at the library on Fridays"];
+        async Task<(long Checks, List<string> Notes)> IngestAsync(string run, int claimBatchSize)
+        {
+            var scope = Scope(run, "ann");
+            var held = NewStore();
+            await using var engine = new Agents.Memory.Engine.MemoryEngine(held, embedder, Agents.Memory.Pipelines.MemoryModels.Offline(),
+                new Agents.Memory.Engine.MemoryEngineOptions { ClaimBatchSize = claimBatchSize });
+            using var hold = engine.HoldScope(scope);
+            for (var i = 0; i < turns.Length; i++) await engine.AddAsync(scope, turns[i], Start.AddMinutes(i), "ann");
+            var before = held.ScopeCacheCounters.Checks;
+            Assert.Equal(turns.Length, await engine.Processor.RunPendingAsync(CancellationToken.None));
+            var checks = held.ScopeCacheCounters.Checks - before;
+            var memories = await UncachedStore().ListAsync(new MemoryFilter(scope) { Kinds = [MemoryKind.Note, MemoryKind.Fact, MemoryKind.Entity] }, 1000);
+            return (checks, memories.Select(m => $"{m.Kind.Value}|{m.Content}|{m.Context}|{string.Join(',', m.Tags)}|{string.Join(',', m.Keywords)}").Order(StringComparer.Ordinal).ToList());
+        }
+
+        var together = await IngestAsync("r12", claimBatchSize: turns.Length);
+        var apart = await IngestAsync("r13", claimBatchSize: 1);
+        Assert.Equal(1, together.Checks);
+        Assert.Equal(turns.Length, apart.Checks);
+        Assert.Equal(apart.Notes, together.Notes);
+        Assert.Equal(turns.Length, together.Notes.Count(n => n.StartsWith($"{MemoryKind.Note.Value}|", StringComparison.Ordinal)));
     }
 
     [Fact]

@@ -407,9 +407,10 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
             .Select(update => (Stored: Embedded.EmbeddedMemoryStore.Normalize(update.Record) with { UpdatedAt = now, Version = update.Record.Version + 1 },
                 ExpectedVersion: update.Record.Version, update.Event, update.Actor))
             .ToList();
-        // Planned for the rows and the table as they are now: a cached plan made while the table was small
-        // joins it by scanning it, and keeps doing so as it grows (PostgresWriteStatements.UpdateRecords).
-        AddPlanned(batch, "force_custom_plan",
+        // Planned once, with index lookups only: while the table is small a scan joined by hash is cheaper,
+        // and a plan made then would scan the table for every batch once it has grown; planned per batch
+        // instead, it cost as much server time as running it (PostgresWriteStatements.UpdateRecords).
+        AddPlanned(batch, ByIdOnce,
             updates.Chunk(PostgresWriteStatements.MaxRowsPerStatement).Select(chunk => PostgresWriteStatements.UpdateRecords(chunk, ExpectUpdated)));
         foreach (var none in writes.NoChanges)
         {
@@ -445,7 +446,7 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         }
         // Both ends of an edge must exist in its tenant (records added above included). The statement looks
         // them up by id alone, a plan that stays right as the table grows: it is made once, not per batch.
-        AddPlanned(batch, "force_generic_plan",
+        AddPlanned(batch, Once,
             writes.Edges.Chunk(PostgresWriteStatements.MaxRowsPerStatement).Select(chunk => PostgresWriteStatements.InsertEdges(chunk, now, ExpectRecord)));
 
         var completions = new List<NpgsqlBatchCommand>(writes.JobCompletions.Count);
@@ -472,11 +473,11 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         {
             await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
             {
-                // The updates' results are the ones with two columns (created_at, the check): a row per update, in order.
+                // The updates' results: a row per update, in order.
                 do
                 {
                     if (write is not null && await ScopeCacheSql.TryReadReadbackAsync(reader, readback, cancellationToken).ConfigureAwait(false)) continue;
-                    if (reader.FieldCount != 2) continue;
+                    if (reader.FieldCount != 2 || reader.GetName(0) != PostgresWriteStatements.UpdatedCreatedAt) continue;
                     while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                     {
                         var created = new DateTimeOffset(reader.GetFieldValue<DateTime>(0), TimeSpan.Zero);
@@ -519,18 +520,28 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         return new MemoryWriteResult(added, updated, closed, completions.Sum(static c => c.RecordsAffected));
     }
 
-    /// <summary>Adds <paramref name="commands"/> (if any) to <paramref name="batch"/>, planned as <paramref name="planCacheMode"/>
-    /// says (for them only: the setting returns to the default after them).</summary>
-    private static void AddPlanned(NpgsqlBatch batch, string planCacheMode, IEnumerable<NpgsqlBatchCommand> commands)
+    // Planner settings for a batch's statements (set_config(..., true): for the batch's transaction only).
+    // Once: the statement keeps the plan it makes at its first run. ByIdOnce: that plan joins by index lookups
+    // only, whatever the table's size when it is made. A path it disables still costs 10^10 if nothing else
+    // can take its place (the triggers' plans made under it scan their one-row tables), so JIT is off too: at
+    // that cost PostgreSQL compiles the plan first, some 200 ms (it stays off for the rest of the batch,
+    // statements by key that never gain from it).
+    private const string Once = "set_config('plan_cache_mode', 'force_generic_plan', true)";
+    private const string ByIdOnce = Once + ", set_config('jit', 'off', true), set_config('enable_seqscan', 'off', true), set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)";
+    private const string Defaults = "set_config('plan_cache_mode', 'auto', true), set_config('enable_seqscan', 'on', true), set_config('enable_hashjoin', 'on', true), set_config('enable_mergejoin', 'on', true)";
+
+    /// <summary>Adds <paramref name="commands"/> (if any) to <paramref name="batch"/>, planned under
+    /// <paramref name="settings"/> (for them only: the planner's defaults return after them).</summary>
+    private static void AddPlanned(NpgsqlBatch batch, string settings, IEnumerable<NpgsqlBatchCommand> commands)
     {
         var first = true;
         foreach (var command in commands)
         {
-            if (first) batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT set_config('plan_cache_mode', '{planCacheMode}', true)"));
+            if (first) batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT {settings}"));
             first = false;
             batch.BatchCommands.Add(command);
         }
-        if (!first) batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT set_config('plan_cache_mode', 'auto', true)"));
+        if (!first) batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT {Defaults}"));
     }
 
     public async Task<bool> DeleteAsync(Guid id, string actor, CancellationToken cancellationToken = default)

@@ -22,6 +22,9 @@ namespace Agents.Memory.Stores.Postgres;
 /// </summary>
 internal static class PostgresWriteStatements
 {
+    /// <summary>The name of an update's first result column (its record's creation time).</summary>
+    public const string UpdatedCreatedAt = "updated_created_at";
+
     /// <summary>Rows per statement, so one statement's arrays stay a modest message.</summary>
     public const int MaxRowsPerStatement = 500;
 
@@ -87,10 +90,10 @@ internal static class PostgresWriteStatements
     /// update in the order given: its record's creation time, then the check, which raises
     /// <paramref name="notUpdatedCode"/> with the record's id when an update matched nothing (under read
     /// committed a concurrent update re-checks the version on the newer row and so matches nothing).
-    /// The caller has it planned for each execution: joined to its rows, a small table is cheapest to scan,
-    /// so a cached plan made early would scan the table for every batch ever after. The table is named twice
-    /// only, which keeps that planning short: the update, and the replaced texts read by id in the
-    /// statement's snapshot (so before the update).
+    /// The caller has it planned once, with index lookups only: joined to its rows, a small table is cheapest
+    /// to scan, so a plan made early would otherwise scan the table for every batch ever after. The table is
+    /// named twice: the update, and the replaced texts read by id in the statement's snapshot (so before
+    /// the update). A text's tsvector and length are computed only when the text changed.
     /// </summary>
     public static NpgsqlBatchCommand UpdateRecords(IReadOnlyList<(MemoryRecord Stored, long ExpectedVersion, MemoryEvent Event, string Actor)> rows,
         string notUpdatedCode)
@@ -129,7 +132,7 @@ internal static class PostgresWriteStatements
             history AS (
                 INSERT INTO memory_history (id, record_id, tenant, user_id, agent_id, run_id, team_id, old_content, new_content, event, at, actor, version)
                 SELECT history_id, id, tenant, user_id, agent_id, run_id, team_id, old_content, content, event, updated_at, actor, version FROM updated)
-            SELECT u.created_at, memory_expect(u.id IS NOT NULL, '{notUpdatedCode}', v.id::text)
+            SELECT u.created_at AS {UpdatedCreatedAt}, memory_expect(u.id IS NOT NULL, '{notUpdatedCode}', v.id::text)
             FROM v LEFT JOIN updated u ON u.id = v.id ORDER BY v.ord
             """);
         var p = command.Parameters;

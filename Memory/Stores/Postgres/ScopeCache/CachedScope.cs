@@ -50,6 +50,8 @@ internal sealed class CachedScope(MemoryScope scope, RecordIndex? index = null)
     private Dictionary<Guid, CachedRecord> _records = [];
     // The same records by kind: most reads ask for one or two kinds of a scope that holds several.
     private Dictionary<MemoryKind, Dictionary<Guid, CachedRecord>> _byKind = [];
+    // Their embeddings by kind, packed for exact scans.
+    private Dictionary<MemoryKind, PackedVectors> _vectors = [];
     private TextPostings _search = new();
     private TextPostings _content = new();
     // Writes of this process whose epoch is ahead of the copy's, by epoch (a gap is a write not seen yet).
@@ -81,6 +83,13 @@ internal sealed class CachedScope(MemoryScope scope, RecordIndex? index = null)
         if (kinds.Count == 1) return _byKind.TryGetValue(kinds[0], out var only) ? only.Values : [];
         return kinds.Distinct().SelectMany(k => _byKind.TryGetValue(k, out var some) ? some.Values : (IEnumerable<CachedRecord>)[]);
     }
+    /// <summary>The packed embeddings of the records <paramref name="filter"/> may match (as <see cref="Candidates"/>).</summary>
+    internal IEnumerable<PackedVectors> VectorsOf(MemoryFilter filter)
+    {
+        if (filter.Kinds is not { Count: > 0 } kinds) return _vectors.Values;
+        return kinds.Distinct().Where(_vectors.ContainsKey).Select(k => _vectors[k]);
+    }
+
     internal TextPostings Postings(TextField field) => field == TextField.Content ? _content : _search;
 
     // ------------------------------------------------------------------ loading
@@ -113,6 +122,7 @@ internal sealed class CachedScope(MemoryScope scope, RecordIndex? index = null)
                 foreach (var id in _records.Keys) index?.Forget(id, this);
                 _records = new Dictionary<Guid, CachedRecord>(records.Count);
                 _byKind = [];
+                _vectors = [];
                 _search = new TextPostings();
                 _content = new TextPostings();
                 foreach (var record in records) Put(record);
@@ -166,6 +176,7 @@ internal sealed class CachedScope(MemoryScope scope, RecordIndex? index = null)
         foreach (var id in _records.Keys) index?.Forget(id, this);
         _records = [];
         _byKind = [];
+        _vectors = [];
         _search = new TextPostings();
         _content = new TextPostings();
         _pending.Clear();
@@ -230,6 +241,8 @@ internal sealed class CachedScope(MemoryScope scope, RecordIndex? index = null)
         _records[record.Record.Id] = record;
         if (!_byKind.TryGetValue(record.Record.Kind, out var ofKind)) _byKind[record.Record.Kind] = ofKind = [];
         ofKind[record.Record.Id] = record;
+        if (!_vectors.TryGetValue(record.Record.Kind, out var packed)) _vectors[record.Record.Kind] = packed = new PackedVectors();
+        packed.Add(record);
         index?.Note(record.Record.Id, this);
         _search.Add(record.Record.Id, record.Search);
         _content.Add(record.Record.Id, record.Content);
@@ -239,6 +252,7 @@ internal sealed class CachedScope(MemoryScope scope, RecordIndex? index = null)
     {
         if (!_records.Remove(id, out var old)) return;
         if (_byKind.TryGetValue(old.Record.Kind, out var ofKind) && ofKind.Remove(id) && ofKind.Count == 0) _byKind.Remove(old.Record.Kind);
+        if (_vectors.TryGetValue(old.Record.Kind, out var packed)) packed.Remove(id);
         index?.Forget(id, this);
         _search.Remove(id, old.Search);
         _content.Remove(id, old.Content);

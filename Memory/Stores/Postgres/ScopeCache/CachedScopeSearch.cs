@@ -18,6 +18,22 @@ internal static class CachedScopeSearch
         var threshold = minScore ?? double.NegativeInfinity;
         var best = new PriorityQueue<MemoryRecord, (double Score, Guid Id)>(topK + 1, WeakestFirst.Instance);
         var ofScope = filter.Scope == scope.Scope;
+        var blocks = scope.VectorsOf(filter).ToList();
+        if (blocks.TrueForAll(b => b.Unpacked == 0 && (b.Count == 0 || b.Dimension == query.Length)))
+        {
+            foreach (var block in blocks)
+                for (var i = 0; i < block.Count; i++)
+                {
+                    var score = TensorPrimitives.Dot(block.Vector(i), query) / Math.Sqrt((double)block.NormSquared(i) * queryNorm);
+                    if (double.IsNaN(score) || score < threshold) continue;
+                    // The filter only for a score that could enter the best (it reads the record).
+                    if (best.Count == topK && best.TryPeek(out _, out var weakest) && score < weakest.Score) continue;
+                    var record = block.Row(i).Record;
+                    if (!Admits(filter, ofScope, record)) continue;
+                    Offer(best, record, score, topK);
+                }
+            return Drain(best);
+        }
         foreach (var cached in scope.Candidates(filter))
         {
             var record = cached.Record;

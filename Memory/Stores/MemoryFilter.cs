@@ -27,6 +27,10 @@ public sealed record MemoryFilter(MemoryScope Scope)
     /// <see cref="MetadataMatch.Values"/> (e.g. the entities of a scope by normalised name).</summary>
     public MetadataMatch? Metadata { get; init; }
 
+    /// <summary>Whether the filter asks nothing of a record of its scope and kinds beyond whether it has expired
+    /// (no tags, time bounds, point in time or metadata): then counts kept by kind answer how many pass.</summary>
+    internal bool AsksOnlyExpiry => Tags is not { Count: > 0 } && AsOf is null && ObservedFrom is null && ObservedBefore is null && Metadata is null;
+
     /// <summary>Whether <paramref name="record"/> passes this filter (the embedded store's and the tests' reference).</summary>
     public bool Matches(MemoryRecord record) =>
         Scope.Contains(record.Scope) && (Kinds is not { Count: > 0 } || Kinds.Contains(record.Kind)) && MatchesBeyondScopeAndKinds(record);

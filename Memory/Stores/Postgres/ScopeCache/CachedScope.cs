@@ -52,6 +52,8 @@ internal sealed class CachedScope(MemoryScope scope, RecordIndex? index = null)
     private Dictionary<MemoryKind, Dictionary<Guid, CachedRecord>> _byKind = [];
     // Their embeddings by kind, packed for exact scans.
     private Dictionary<MemoryKind, PackedVectors> _vectors = [];
+    // How many records of each kind have not expired (BM25 counts the records a filter admits).
+    private Dictionary<MemoryKind, int> _unexpired = [];
     private TextPostings _search = new();
     private TextPostings _content = new();
     // Writes of this process whose epoch is ahead of the copy's, by epoch (a gap is a write not seen yet).
@@ -90,6 +92,17 @@ internal sealed class CachedScope(MemoryScope scope, RecordIndex? index = null)
         return kinds.Distinct().Where(_vectors.ContainsKey).Select(k => _vectors[k]);
     }
 
+    /// <summary>How many records of the filter's kinds (all kinds when it names none) have not expired, or
+    /// exist at all when <paramref name="includeExpired"/>.</summary>
+    internal long CountOfKinds(MemoryFilter filter, bool includeExpired)
+    {
+        IEnumerable<MemoryKind> kinds = filter.Kinds is { Count: > 0 } named ? named.Distinct() : _byKind.Keys;
+        long n = 0;
+        foreach (var kind in kinds)
+            n += includeExpired ? (_byKind.TryGetValue(kind, out var all) ? all.Count : 0) : _unexpired.GetValueOrDefault(kind);
+        return n;
+    }
+
     internal TextPostings Postings(TextField field) => field == TextField.Content ? _content : _search;
 
     // ------------------------------------------------------------------ loading
@@ -123,6 +136,7 @@ internal sealed class CachedScope(MemoryScope scope, RecordIndex? index = null)
                 _records = new Dictionary<Guid, CachedRecord>(records.Count);
                 _byKind = [];
                 _vectors = [];
+                _unexpired = [];
                 _search = new TextPostings();
                 _content = new TextPostings();
                 foreach (var record in records) Put(record);
@@ -177,6 +191,7 @@ internal sealed class CachedScope(MemoryScope scope, RecordIndex? index = null)
         _records = [];
         _byKind = [];
         _vectors = [];
+        _unexpired = [];
         _search = new TextPostings();
         _content = new TextPostings();
         _pending.Clear();
@@ -243,6 +258,7 @@ internal sealed class CachedScope(MemoryScope scope, RecordIndex? index = null)
         ofKind[record.Record.Id] = record;
         if (!_vectors.TryGetValue(record.Record.Kind, out var packed)) _vectors[record.Record.Kind] = packed = new PackedVectors();
         packed.Add(record);
+        if (record.Record.ExpiredAt is null) _unexpired[record.Record.Kind] = _unexpired.GetValueOrDefault(record.Record.Kind) + 1;
         index?.Note(record.Record.Id, this);
         _search.Add(record.Record.Id, record.Search);
         _content.Add(record.Record.Id, record.Content);
@@ -253,6 +269,7 @@ internal sealed class CachedScope(MemoryScope scope, RecordIndex? index = null)
         if (!_records.Remove(id, out var old)) return;
         if (_byKind.TryGetValue(old.Record.Kind, out var ofKind) && ofKind.Remove(id) && ofKind.Count == 0) _byKind.Remove(old.Record.Kind);
         if (_vectors.TryGetValue(old.Record.Kind, out var packed)) packed.Remove(id);
+        if (old.Record.ExpiredAt is null) _unexpired[old.Record.Kind]--;
         index?.Forget(id, this);
         _search.Remove(id, old.Search);
         _content.Remove(id, old.Content);

@@ -104,6 +104,7 @@ internal static class CachedScopeSearch
     public static long Count(CachedScope scope, MemoryFilter filter)
     {
         var ofScope = filter.Scope == scope.Scope;
+        if (ofScope && filter.AsksOnlyExpiry) return scope.CountOfKinds(filter, filter.IncludeExpired);
         long n = 0;
         foreach (var cached in scope.Candidates(filter))
             if (Admits(filter, ofScope, cached.Record)) n++;

@@ -4,7 +4,10 @@
 -- into the upsert: two PL/pgSQL calls per statement, and the upsert, having the arrays as parameters,
 -- planned again at every call. The sums now feed the upsert directly, in one query without parameters
 -- whose plan the trigger keeps. Same keys, same order (the row locks order concurrent writers), same
--- counts, and a key that passes the index's minimum still has all its records indexed.
+-- counts, and a key that passes the index's minimum still has all its records indexed. The recheck of
+-- inserted rows that read their keys as small (migration 0094) is a join instead of a function call per
+-- row. The three events differ only in how they sum their transition tables (an INSERT trigger has no
+-- old_rows to name), hence three copies of the upsert.
 CREATE OR REPLACE FUNCTION memory_records_bump_epochs() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE

@@ -528,6 +528,8 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
     // statements by key that never gain from it).
     private const string Once = "set_config('plan_cache_mode', 'force_generic_plan', true)";
     private const string ByIdOnce = Once + ", set_config('jit', 'off', true), set_config('enable_seqscan', 'off', true), set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)";
+    // The queue's claim: once, in the claimable index's order (the transaction is the claim's alone).
+    private const string ClaimPlan = Once + ", set_config('jit', 'off', true), set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true)";
     private const string Defaults = "set_config('plan_cache_mode', 'auto', true), set_config('enable_seqscan', 'on', true), set_config('enable_hashjoin', 'on', true), set_config('enable_mergejoin', 'on', true)";
 
     /// <summary>Adds <paramref name="commands"/> (if any) to <paramref name="batch"/>, planned under
@@ -1099,7 +1101,11 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         if (lease <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(lease), lease, "A lease must be positive.");
         var now = Now();
         var kindFilter = kinds is { Count: > 0 } ? " AND kind = ANY(@kinds)" : "";
-        await using var command = _dataSource.CreateCommand($"""
+        // Planned once, walking the queue's index in order (ClaimPlan): a plan made while many jobs were
+        // pending read every pending job through a bitmap and sorted them, for every claim.
+        await using var batch = _dataSource.CreateBatch();
+        batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT {ClaimPlan}"));
+        var command = new NpgsqlBatchCommand($"""
             UPDATE memory_jobs j SET lease_owner = @worker, lease_expires_at = @until, attempts = j.attempts + 1
             FROM (SELECT id FROM memory_jobs
                   WHERE status = 'pending' AND available_at <= @now AND (lease_expires_at IS NULL OR lease_expires_at <= @now){kindFilter}
@@ -1112,9 +1118,13 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         command.Parameters.Add(TimeParameter("now", now));
         command.Parameters.Add(new NpgsqlParameter<int>("max", max));
         if (kinds is { Count: > 0 }) command.Parameters.Add(TextArray("kinds", kinds));
+        batch.BatchCommands.Add(command);
         var jobs = new List<MemoryJob>();
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) jobs.Add(ReadJob(reader));
+        }
         jobs.Sort((a, b) => a.EnqueuedAt != b.EnqueuedAt ? a.EnqueuedAt.CompareTo(b.EnqueuedAt) : a.Id.CompareTo(b.Id));
         return jobs;
     }

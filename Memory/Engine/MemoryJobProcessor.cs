@@ -26,6 +26,8 @@ public sealed class MemoryJobProcessor : IAsyncDisposable
     private readonly AsyncPulse _work = new();
     private CancellationTokenSource? _stopping;
     private Task? _loop;
+    // The next claim, sent while the last job of a full claim runs (under _gate).
+    private Task<IReadOnlyList<MemoryJob>>? _nextClaim;
 
     internal MemoryJobProcessor(IMemoryStore store, IngestJobHandler handler, MemoryEngineOptions options, TimeProvider time, ILogger logger)
     {
@@ -74,6 +76,20 @@ public sealed class MemoryJobProcessor : IAsyncDisposable
 
     private async Task LoopAsync(CancellationToken stopping)
     {
+        try
+        {
+            await RunLoopAsync(stopping).ConfigureAwait(false);
+        }
+        finally
+        {
+            await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+            try { await ReleaseNextClaimAsync().ConfigureAwait(false); }
+            finally { _gate.Release(); }
+        }
+    }
+
+    private async Task RunLoopAsync(CancellationToken stopping)
+    {
         while (!stopping.IsCancellationRequested)
         {
             try
@@ -100,16 +116,49 @@ public sealed class MemoryJobProcessor : IAsyncDisposable
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var jobs = await _store.ClaimJobsAsync(_options.WorkerId, _options.ClaimBatchSize, _options.Lease, Kinds, cancellationToken).ConfigureAwait(false);
+            var next = _nextClaim;
+            _nextClaim = null;
+            var jobs = await (next ?? ClaimAsync(cancellationToken)).ConfigureAwait(false);
             // The claimed jobs share their checks of held scopes: a job's reads start from the scope as the
             // job before left it (its check, advanced by its writes), as a job's later reads do from its first.
             using var claimed = MemoryEngine.ShareChecks(_store);
-            foreach (var job in jobs) await RunAsync(job, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < jobs.Count; i++)
+            {
+                // A full claim suggests more work: the next claim travels while the last job runs, so the
+                // queue's round trip is not spent between jobs (a claim reads no memory, so it shares no check).
+                if (i == jobs.Count - 1 && jobs.Count == _options.ClaimBatchSize) _nextClaim = ClaimAsync(cancellationToken);
+                await RunAsync(jobs[i], cancellationToken).ConfigureAwait(false);
+            }
             return jobs.Count;
+        }
+        catch when (_nextClaim is not null)
+        {
+            await ReleaseNextClaimAsync().ConfigureAwait(false);
+            throw;
         }
         finally
         {
             _gate.Release();
+        }
+    }
+
+    private Task<IReadOnlyList<MemoryJob>> ClaimAsync(CancellationToken cancellationToken) =>
+        _store.ClaimJobsAsync(_options.WorkerId, _options.ClaimBatchSize, _options.Lease, Kinds, cancellationToken);
+
+    /// <summary>Hands the jobs of a claim made ahead back to the queue, at once (stopping, or the claim
+    /// before it failed).</summary>
+    private async Task ReleaseNextClaimAsync()
+    {
+        var next = _nextClaim;
+        _nextClaim = null;
+        if (next is null) return;
+        IReadOnlyList<MemoryJob> jobs;
+        try { jobs = await next.ConfigureAwait(false); }
+        catch (Exception) { return; } // nothing was claimed, or the claim's own error was the failure
+        foreach (var job in jobs)
+        {
+            try { await _store.FailJobAsync(job.Id, _options.WorkerId, "handed back unstarted", _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false); }
+            catch (Exception e) { _logger.LogWarning(e, "Memory job {JobId} could not be handed back; it runs again when its lease expires", job.Id); }
         }
     }
 

@@ -26,6 +26,9 @@ public sealed record EdgeQuery(string Tenant, IReadOnlyCollection<Guid> Ids)
     public IReadOnlyList<string>? ExcludeTypes { get; init; }
     public bool IncludeClosed { get; init; }
     public DateTimeOffset? AsOf { get; init; }
+    /// <summary>False: the edges come without their fact embeddings (null), for a caller that reads only
+    /// their ends and types; on PostgreSQL a relation's embedding is most of its row.</summary>
+    public bool WithEmbeddings { get; init; } = true;
     /// <summary>At most this many edges (most recent first).</summary>
     public int Limit { get; init; } = 1000;
 

@@ -84,7 +84,7 @@ public sealed class GraphPipeline(
         // The entities' relations only: their mentions grow with every turn that names them, and
         // reading those each time made a popular entity's ingest cost grow with the conversation. They
         // serve the batch's relations (contradicted, or already known), so none are read without any.
-        var relationEdges = entityIds.Count == 0 || relations.Count == 0 ? [] : await store.GetEdgesAsync(new EdgeQuery(batch.Scope.Tenant, entityIds) { ExcludeTypes = StructuralEdges }, cancellationToken).ConfigureAwait(false);
+        var relationEdges = entityIds.Count == 0 || relations.Count == 0 ? [] : await store.GetEdgesAsync(new EdgeQuery(batch.Scope.Tenant, entityIds) { ExcludeTypes = StructuralEdges, WithEmbeddings = false }, cancellationToken).ConfigureAwait(false);
 
         // Contradictions: decided and validated before anything changes.
         var closing = new List<Guid>();

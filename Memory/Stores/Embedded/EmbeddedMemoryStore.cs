@@ -536,7 +536,8 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
                     if (query.Matches(edge)) found[edgeId] = edge;
                 }
             }
-            var list = found.Values.OrderByDescending(e => e.CreatedAt).ThenBy(e => e.Id).Take(query.Limit).ToList();
+            var list = found.Values.OrderByDescending(e => e.CreatedAt).ThenBy(e => e.Id).Take(query.Limit)
+                .Select(e => query.WithEmbeddings ? e : e with { FactEmbedding = null }).ToList();
             return Task.FromResult<IReadOnlyList<MemoryEdge>>(list);
         }
         finally { _lock.ExitReadLock(); }

@@ -959,7 +959,7 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         ArgumentNullException.ThrowIfNull(query);
         if (query.Ids.Count == 0) return [];
         await using var command = _dataSource.CreateCommand();
-        var sql = new StringBuilder($"SELECT {EdgeColumns} FROM memory_edges WHERE tenant = @tenant AND ");
+        var sql = new StringBuilder($"SELECT {(query.WithEmbeddings ? EdgeColumns : EdgeColumnsWithoutEmbedding)} FROM memory_edges WHERE tenant = @tenant AND ");
         sql.Append(query.Direction switch
         {
             EdgeDirection.Outgoing => "from_id = ANY(@ids)",

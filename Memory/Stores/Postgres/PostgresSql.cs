@@ -27,6 +27,10 @@ internal static class PostgresSql
         "id, tenant, user_id, agent_id, run_id, team_id, from_id, to_id, type, fact, fact_embedding, weight, " +
         "valid_at, invalid_at, expired_at, created_at, sources";
 
+    public const string EdgeColumnsWithoutEmbedding =
+        "id, tenant, user_id, agent_id, run_id, team_id, from_id, to_id, type, fact, NULL::vector AS fact_embedding, weight, " +
+        "valid_at, invalid_at, expired_at, created_at, sources";
+
     public const string HistoryColumns = "id, record_id, tenant, user_id, agent_id, run_id, team_id, old_content, new_content, event, at, actor, version";
 
     public const string JobColumns =

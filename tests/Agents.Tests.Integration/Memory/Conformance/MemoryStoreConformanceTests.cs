@@ -615,6 +615,12 @@ public abstract class MemoryStoreConformanceTests
         Assert.Equal(0.5, stored.Weight);
         Assert.Equal(["D2:1"], stored.Sources);
         Assert.Equal(MemoryTime.Normalize(Start), stored.CreatedAt);
+        // Without embeddings: the same edge, its embedding left out.
+        var bare = Assert.Single(await Store.GetEdgesAsync(new EdgeQuery(Tenant, [alice.Id]) { Direction = EdgeDirection.Outgoing, WithEmbeddings = false }));
+        Assert.Null(bare.FactEmbedding);
+        Assert.Equal(stored with { FactEmbedding = null }, bare with { Sources = stored.Sources });
+        Assert.Equal(stored.Sources, bare.Sources);
+        Assert.NotNull(worksAt.FactEmbedding);
         Assert.Equal([link.Id], (await Store.GetEdgesAsync(new EdgeQuery(Tenant, [alice.Id]) { Direction = EdgeDirection.Incoming })).Select(e => e.Id));
         Assert.Equal(2, (await Store.GetEdgesAsync(new EdgeQuery(Tenant, [alice.Id]))).Count);
         Assert.Equal([link.Id], (await Store.GetEdgesAsync(new EdgeQuery(Tenant, [alice.Id]) { Types = ["link"] })).Select(e => e.Id));

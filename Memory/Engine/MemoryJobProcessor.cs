@@ -127,7 +127,8 @@ public sealed class MemoryJobProcessor : IAsyncDisposable
                 // A full claim suggests more work: the next claim travels while the last job runs, so the
                 // queue's round trip is not spent between jobs (a claim reads no memory, so it shares no check).
                 if (i == jobs.Count - 1 && jobs.Count == _options.ClaimBatchSize) _nextClaim = ClaimAsync(cancellationToken);
-                await RunAsync(jobs[i], cancellationToken).ConfigureAwait(false);
+                if (await KeepLeaseAsync(jobs[i], cancellationToken).ConfigureAwait(false))
+                    await RunAsync(jobs[i], cancellationToken).ConfigureAwait(false);
             }
             return jobs.Count;
         }
@@ -140,6 +141,19 @@ public sealed class MemoryJobProcessor : IAsyncDisposable
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>
+    /// A job that waited in its claim behind slow ones (model calls) has its lease renewed to full length
+    /// before it starts, so it does not run out under it; one already run out may be another worker's now,
+    /// and is left to the queue. A job claimed moments ago costs nothing here.
+    /// </summary>
+    private async Task<bool> KeepLeaseAsync(MemoryJob job, CancellationToken cancellationToken)
+    {
+        if (job.LeaseExpiresAt is not { } until || until - _time.GetUtcNow() > _options.Lease * 2 / 3) return true;
+        if (await _store.RenewJobLeaseAsync(job.Id, _options.WorkerId, _options.Lease, cancellationToken).ConfigureAwait(false)) return true;
+        _logger.LogWarning("Memory job {JobId} waited in its claim until its lease ran out; it is left to the queue", job.Id);
+        return false;
     }
 
     private Task<IReadOnlyList<MemoryJob>> ClaimAsync(CancellationToken cancellationToken) =>

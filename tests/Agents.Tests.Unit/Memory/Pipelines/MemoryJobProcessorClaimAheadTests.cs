@@ -7,21 +7,25 @@ using static Agents.Tests.Unit.Memory.Pipelines.EngineHarness;
 
 namespace Agents.Tests.Unit.Memory.Pipelines;
 
-/// <summary>The processor claims its next jobs while the last job of a full claim runs.</summary>
+/// <summary>The processor claims its next jobs while the last job of a full claim runs, and a job that
+/// waited in its claim starts with its lease renewed.</summary>
 public sealed class MemoryJobProcessorClaimAheadTests : IDisposable
 {
     private static readonly MemoryScope Ann = MemoryScope.ForUser("ann");
-    private readonly EmbeddedMemoryStore _store = new();
+    private readonly ManualClock _clock = new(Day1);
+    private readonly EmbeddedMemoryStore _store;
     private readonly HashingEmbedder _embedder = new();
-    private readonly HeldEnricher _enricher = new("two");
+    private HeldEnricher _enricher = new("two");
     private readonly MemoryEngineOptions _options = FastOptions();
+
+    public MemoryJobProcessorClaimAheadTests() => _store = new EmbeddedMemoryStore(timeProvider: _clock);
 
     public void Dispose() => _store.Dispose();
 
     private MemoryEngine Engine()
     {
         _options.ClaimBatchSize = 2;
-        return new MemoryEngine(_store, _embedder, MemoryModels.Offline() with { Enricher = _enricher }, _options);
+        return new MemoryEngine(_store, _embedder, MemoryModels.Offline() with { Enricher = _enricher }, _options, time: _clock);
     }
 
     private async Task<List<Guid>> AddFiveAsync(MemoryEngine engine)
@@ -88,8 +92,38 @@ public sealed class MemoryJobProcessorClaimAheadTests : IDisposable
         Assert.Equal(0, await _store.CountJobsAsync(Ann, MemoryJobStatus.Pending));
     }
 
+    [Theory]
+    [InlineData(15, 1)] // half its lease left: renewed, it runs through its own 20 s and completes on its first claim
+    [InlineData(31, 2)] // run out: left to the queue, it runs on its next claim
+    public async Task A_job_that_waited_in_its_claim_starts_with_its_lease_renewed_or_not_at_all(int waitedSeconds, int attempts)
+    {
+        _enricher = new HeldEnricher("one", during: content => { if (content == "two") _clock.Advance(TimeSpan.FromSeconds(20)); });
+        await using var engine = Engine();
+        var jobs = await AddFiveAsync(engine);
+        await engine.StartAsync();
+        await _enricher.Reached.WaitAsync(TimeSpan.FromSeconds(10));
+        // Job one (first of the claim) is slow; job two waits behind it.
+        _clock.Advance(TimeSpan.FromSeconds(waitedSeconds));
+        _enricher.Release();
+        await engine.WaitForIdleAsync(Ann).WaitAsync(TimeSpan.FromSeconds(10));
+        await engine.StopAsync();
+
+        var second = (await _store.GetJobAsync(jobs[1]))!;
+        Assert.Equal(MemoryJobStatus.Completed, second.Status);
+        Assert.Equal(attempts, second.Attempts);
+        Assert.Equal(["one", "two", "three", "four", "five"], (await ListAsync(_store, Ann, MemoryKind.Note)).OrderBy(static n => n.ObservedAt).Select(static n => n.Content));
+    }
+
+    // Moved by hand, and a millisecond at each reading so that adds keep their order in the queue.
+    private sealed class ManualClock(DateTimeOffset start) : TimeProvider
+    {
+        private DateTimeOffset _now = start;
+        public override DateTimeOffset GetUtcNow() { lock (this) return _now = _now.AddMilliseconds(1); }
+        public void Advance(TimeSpan by) { lock (this) _now += by; }
+    }
+
     /// <summary>The offline enricher, held at the turn <paramref name="holdAt"/> until released.</summary>
-    private sealed class HeldEnricher(string holdAt) : INoteEnricher
+    private sealed class HeldEnricher(string holdAt, Action<string>? during = null) : INoteEnricher
     {
         private readonly OfflineNoteEnricher _inner = new();
         private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -107,6 +141,7 @@ public sealed class MemoryJobProcessorClaimAheadTests : IDisposable
                 _reached.TrySetResult();
                 await _released.Task.WaitAsync(cancellationToken);
             }
+            during?.Invoke(draft.Content);
             lock (Seen) Seen.Add(draft.Content);
             return await _inner.EnrichAsync(draft, cancellationToken);
         }

@@ -396,8 +396,8 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         // One batch, no explicit transaction: PostgreSQL runs it as one implicit transaction, and a
         // statement that cannot apply raises (memory_expect), which aborts it whole. One round trip.
         await using var batch = _dataSource.CreateBatch();
-        if (writes.Rebuildable)
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT set_config('synchronous_commit', 'off', true)"));
+        var settings = new PostgresBatchSettings(batch);
+        if (writes.Rebuildable) settings.ForTransaction("set_config('synchronous_commit', 'off', true)");
         // Adds, then updates, then edges: each kind in as few multi-row statements as its rows need.
         var added = writes.Adds.Select(add => Stamp(add.Record, now)).ToList();
         foreach (var chunk in writes.Adds.Select((add, i) => (added[i], add.Actor)).Chunk(PostgresWriteStatements.MaxRowsPerStatement))
@@ -410,7 +410,7 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         // Planned once, with index lookups only: while the table is small a scan joined by hash is cheaper,
         // and a plan made then would scan the table for every batch once it has grown; planned per batch
         // instead, it cost as much server time as running it (PostgresWriteStatements.UpdateRecords).
-        AddPlanned(batch, ByIdOnce,
+        settings.Add(PostgresBatchSettings.ByIdOnce,
             updates.Chunk(PostgresWriteStatements.MaxRowsPerStatement).Select(chunk => PostgresWriteStatements.UpdateRecords(chunk, ExpectUpdated)));
         foreach (var none in writes.NoChanges)
         {
@@ -446,7 +446,7 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         }
         // Both ends of an edge must exist in its tenant (records added above included). The statement looks
         // them up by id alone, a plan that stays right as the table grows: it is made once, not per batch.
-        AddPlanned(batch, Once,
+        settings.Add(PostgresBatchSettings.Once,
             writes.Edges.Chunk(PostgresWriteStatements.MaxRowsPerStatement).Select(chunk => PostgresWriteStatements.InsertEdges(chunk, now, ExpectRecord)));
 
         var completions = new List<NpgsqlBatchCommand>(writes.JobCompletions.Count);
@@ -462,6 +462,7 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
             completions.Add(command);
             batch.BatchCommands.Add(command);
         }
+        settings.Finish();
 
         var updated = new List<MemoryRecord>(updates.Count);
         // Held copies of the scopes written follow the batch: it ends by reading back what it moved.
@@ -520,31 +521,8 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         return new MemoryWriteResult(added, updated, closed, completions.Sum(static c => c.RecordsAffected));
     }
 
-    // Planner settings for a batch's statements (set_config(..., true): for the batch's transaction only).
-    // Once: the statement keeps the plan it makes at its first run. ByIdOnce: that plan joins by index lookups
-    // only, whatever the table's size when it is made. A path it disables still costs 10^10 if nothing else
-    // can take its place (the triggers' plans made under it scan their one-row tables), so JIT is off too: at
-    // that cost PostgreSQL compiles the plan first, some 200 ms (it stays off for the rest of the batch,
-    // statements by key that never gain from it).
-    private const string Once = "set_config('plan_cache_mode', 'force_generic_plan', true)";
-    private const string ByIdOnce = Once + ", set_config('jit', 'off', true), set_config('enable_seqscan', 'off', true), set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)";
-    // The queue's claim: once, in the claimable index's order (the transaction is the claim's alone).
-    private const string ClaimPlan = Once + ", set_config('jit', 'off', true), set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true)";
-    private const string Defaults = "set_config('plan_cache_mode', 'auto', true), set_config('enable_seqscan', 'on', true), set_config('enable_hashjoin', 'on', true), set_config('enable_mergejoin', 'on', true)";
-
-    /// <summary>Adds <paramref name="commands"/> (if any) to <paramref name="batch"/>, planned under
-    /// <paramref name="settings"/> (for them only: the planner's defaults return after them).</summary>
-    private static void AddPlanned(NpgsqlBatch batch, string settings, IEnumerable<NpgsqlBatchCommand> commands)
-    {
-        var first = true;
-        foreach (var command in commands)
-        {
-            if (first) batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT {settings}"));
-            first = false;
-            batch.BatchCommands.Add(command);
-        }
-        if (!first) batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT {Defaults}"));
-    }
+    // The queue's claim: planned once, in the claimable index's order (the transaction is the claim's alone).
+    private const string ClaimPlan = "set_config('plan_cache_mode', 'force_generic_plan', true), set_config('jit', 'off', true), set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true)";
 
     public async Task<bool> DeleteAsync(Guid id, string actor, CancellationToken cancellationToken = default)
     {

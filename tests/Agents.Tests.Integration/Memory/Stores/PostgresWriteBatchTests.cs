@@ -17,15 +17,16 @@ public sealed class PostgresWriteBatchTests(PostgresDatabase db) : IClassFixture
     [Fact]
     public async Task Only_rebuildable_batches_commit_with_synchronous_commit_off()
     {
-        // Sessions start with synchronous_commit on (the test server turns it off globally); a trigger
-        // records the setting in force when each record is written.
+        // Sessions start with synchronous_commit on (the test server turns it off globally); a deferred
+        // trigger records the setting in force when the transaction that wrote each record commits.
         var connection = new NpgsqlConnectionStringBuilder(db.ConnectionString) { Options = "-c synchronous_commit=on" }.ConnectionString;
         await using var dataSource = PostgresDataSource.Create(connection);
         await using (var setup = dataSource.CreateCommand("""
             CREATE TABLE commit_modes (record_id uuid, mode text);
             CREATE FUNCTION record_commit_mode() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN INSERT INTO commit_modes VALUES (NEW.id, current_setting('synchronous_commit')); RETURN NEW; END $$;
-            CREATE TRIGGER commit_mode AFTER INSERT ON memory_records FOR EACH ROW EXECUTE FUNCTION record_commit_mode();
+            CREATE CONSTRAINT TRIGGER commit_mode AFTER INSERT ON memory_records DEFERRABLE INITIALLY DEFERRED
+                FOR EACH ROW EXECUTE FUNCTION record_commit_mode();
             """)) await setup.ExecuteNonQueryAsync();
         var store = new PostgresMemoryStore(dataSource);
         var scope = new MemoryScope("t" + Guid.NewGuid().ToString("N")[..12], userId: "ann");

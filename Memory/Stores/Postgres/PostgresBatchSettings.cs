@@ -6,8 +6,8 @@ namespace Agents.Memory.Stores.Postgres;
 /// The planner settings under which a write batch's statements are planned, sent only where they change.
 /// The batch is one implicit transaction and every setting is local to it (<c>set_config(..., true)</c>), so
 /// nothing is undone at its end, and a setting for the whole transaction (<c>synchronous_commit</c>) rides
-/// with the first change. Each setting was a statement of its own, with its round of bind, execute and
-/// result: four per pipeline job.
+/// with the first change: a pipeline job's batch carries one settings statement, where a statement per
+/// change and per undoing would cost four binds, executes and results.
 /// </summary>
 internal sealed class PostgresBatchSettings(NpgsqlBatch batch)
 {

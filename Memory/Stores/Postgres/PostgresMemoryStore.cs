@@ -521,6 +521,12 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         return new MemoryWriteResult(added, updated, closed, completions.Sum(static c => c.RecordsAffected));
     }
 
+    // A scope's claim: planned once, by the scope's pending and leased indexes. Its pick orders by the pending
+    // index's columns (the scope's are fixed by its filter, so the order is the queue's): with the scope's
+    // ids in an IS NULL, the planner does not see that the index gives enqueue order, and sorted the
+    // scope's jobs read through another index, or counted them by a sequential scan.
+    private const string ScopeClaimPlan = "set_config('plan_cache_mode', 'force_generic_plan', true), set_config('jit', 'off', true), set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true)";
+
     // The queue's claim: planned once, in the claimable index's order (the transaction is the claim's alone).
     private const string ClaimPlan = "set_config('plan_cache_mode', 'force_generic_plan', true), set_config('jit', 'off', true), set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true)";
 
@@ -1118,7 +1124,8 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         // (held to the end of that transaction), so "no live lease of another worker" stays true until
         // the claim commits.
         await using var batch = _dataSource.CreateBatch();
-        var lockScope = new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock(hashtextextended(@scope_key, 0))");
+        // The claim below is planned once, by the scope's indexes (ScopeClaimPlan, set with the lock).
+        var lockScope = new NpgsqlBatchCommand($"SELECT pg_advisory_xact_lock(hashtextextended(@scope_key, 0)), {ScopeClaimPlan}");
         lockScope.Parameters.Add(TextParam("scope_key", ScopeKey(scope)));
         batch.BatchCommands.Add(lockScope);
         var claim = new NpgsqlBatchCommand();
@@ -1137,7 +1144,7 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
             pick AS (
                 SELECT id FROM memory_jobs
                 WHERE {where} AND (SELECT until FROM busy) IS NULL AND available_at <= @now AND (lease_expires_at IS NULL OR lease_expires_at <= @now)
-                ORDER BY enqueued_at, id LIMIT 1),
+                ORDER BY tenant, user_id, agent_id, run_id, team_id, enqueued_at, id LIMIT 1),
             claimed AS (
                 UPDATE memory_jobs j SET lease_owner = @worker, lease_expires_at = @until, attempts = j.attempts + 1
                 FROM pick WHERE j.id = pick.id

@@ -1,12 +1,12 @@
--- A record's row stays in its page, compressed, instead of sending its long values to the TOAST table
+-- A record's row stays in its page as written, instead of sending its long values to the TOAST table
 -- (issue 15; see docs/memory-store.md, "Row layout").
 --
 -- A note's row is about 4 kB: its context and search text (the turns around it), two tsvectors and the
 -- embedding. Above the default target of ~2 kB the row had its long values moved out of line: every
 -- insert, and every rewrite of a note by A-MEM's evolution, also inserted into the TOAST table and its
 -- index (3% of the server's time during LoCoMo ingest, in toast_tuple_externalize), and every read of
--- the text fetched it back through that index. With the target at the page's limit a value leaves the
--- row only when the compressed row cannot fit a page. The table takes more pages (about two notes to a
--- page instead of four); the searches read rows by id or through indexes, and the exact vector pass
+-- the text fetched it back through that index. With the target at the page's limit the row's values are
+-- compressed, and moved out of line, only when the row would not fit a page. The table takes more pages
+-- (about two notes to a page instead of four); the searches read rows by id or through indexes, and the exact vector pass
 -- reads only the covering indexes (migration 0097).
 ALTER TABLE memory_records SET (toast_tuple_target = 8160);

@@ -3,7 +3,7 @@ using Npgsql;
 namespace Agents.Memory.Stores.Postgres;
 
 /// <summary>
-/// The planner settings under which a write batch's statements are planned, sent only where they change.
+/// The planner settings under which a batch's statements are planned, sent only where they change.
 /// The batch is one implicit transaction and every setting is local to it (<c>set_config(..., true)</c>), so
 /// nothing is undone at its end, and a setting for the whole transaction (<c>synchronous_commit</c>) rides
 /// with the first change: a pipeline job's batch carries one settings statement, where a statement per
@@ -18,6 +18,9 @@ internal sealed class PostgresBatchSettings(NpgsqlBatch batch)
     // statements by key that never gain from it). Each names every setting it depends on.
     public const string Once = "set_config('plan_cache_mode', 'force_generic_plan', true), set_config('enable_seqscan', 'on', true), set_config('enable_hashjoin', 'on', true), set_config('enable_mergejoin', 'on', true)";
     public const string ByIdOnce = "set_config('plan_cache_mode', 'force_generic_plan', true), set_config('jit', 'off', true), set_config('enable_seqscan', 'off', true), set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)";
+    // IndexOrderOnce: planned once, by an index that gives the order asked for, read until the rows it needs
+    // (the job queue's claims, whose tables' size and backlog when a plan is made say nothing of later).
+    public const string IndexOrderOnce = "set_config('plan_cache_mode', 'force_generic_plan', true), set_config('jit', 'off', true), set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true)";
     private const string Defaults = "";
 
     private string _current = Defaults;

@@ -521,15 +521,6 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         return new MemoryWriteResult(added, updated, closed, completions.Sum(static c => c.RecordsAffected));
     }
 
-    // A scope's claim: planned once, by the scope's pending and leased indexes. Its pick orders by the pending
-    // index's columns (the scope's are fixed by its filter, so the order is the queue's): with the scope's
-    // ids in an IS NULL, the planner does not see that the index gives enqueue order, and sorted the
-    // scope's jobs read through another index, or counted them by a sequential scan.
-    private const string ScopeClaimPlan = "set_config('plan_cache_mode', 'force_generic_plan', true), set_config('jit', 'off', true), set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true)";
-
-    // The queue's claim: planned once, in the claimable index's order (the transaction is the claim's alone).
-    private const string ClaimPlan = "set_config('plan_cache_mode', 'force_generic_plan', true), set_config('jit', 'off', true), set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true)";
-
     public async Task<bool> DeleteAsync(Guid id, string actor, CancellationToken cancellationToken = default)
     {
         MemoryInputValidator.ValidateActor(actor);
@@ -1085,10 +1076,10 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         if (lease <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(lease), lease, "A lease must be positive.");
         var now = Now();
         var kindFilter = kinds is { Count: > 0 } ? " AND kind = ANY(@kinds)" : "";
-        // Planned once, walking the queue's index in order (ClaimPlan): a plan made while many jobs were
-        // pending read every pending job through a bitmap and sorted them, for every claim.
+        // Planned once, walking the queue's index in order: a plan made while many jobs were pending read
+        // every pending job through a bitmap and sorted them, for every claim. The transaction is the claim's alone.
         await using var batch = _dataSource.CreateBatch();
-        batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT {ClaimPlan}"));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT {PostgresBatchSettings.IndexOrderOnce}"));
         var command = new NpgsqlBatchCommand($"""
             UPDATE memory_jobs j SET lease_owner = @worker, lease_expires_at = @until, attempts = j.attempts + 1
             FROM (SELECT id FROM memory_jobs
@@ -1124,8 +1115,12 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         // (held to the end of that transaction), so "no live lease of another worker" stays true until
         // the claim commits.
         await using var batch = _dataSource.CreateBatch();
-        // The claim below is planned once, by the scope's indexes (ScopeClaimPlan, set with the lock).
-        var lockScope = new NpgsqlBatchCommand($"SELECT pg_advisory_xact_lock(hashtextextended(@scope_key, 0)), {ScopeClaimPlan}");
+        // The claim below is planned once, by the scope's pending and leased indexes (the settings ride with the
+        // lock). Its pick orders by the pending index's columns (the scope's are fixed by its filter, so the
+        // order is the queue's): with the scope's ids in an IS NULL, the planner does not see that the index
+        // gives enqueue order, and sorted the scope's jobs read through another index, or counted them by a
+        // sequential scan.
+        var lockScope = new NpgsqlBatchCommand($"SELECT pg_advisory_xact_lock(hashtextextended(@scope_key, 0)), {PostgresBatchSettings.IndexOrderOnce}");
         lockScope.Parameters.Add(TextParam("scope_key", ScopeKey(scope)));
         batch.BatchCommands.Add(lockScope);
         var claim = new NpgsqlBatchCommand();

@@ -61,6 +61,12 @@ public sealed class MemoryGrain(MemoryEngine engine, PipelineThrottle throttle, 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _pipeline?.Dispose();
+        // A job claimed ahead for the next tick goes back to the queue now, for whoever owns the scope next.
+        if (_scope is { } owned)
+        {
+            try { await engine.Processor.ReleaseScopeClaimAheadAsync(owned, _worker, cancellationToken); }
+            catch (OperationCanceledException) { } // out of time: the job's lease runs out instead
+        }
         _held?.Dispose();
         // An idle scope needs no wake-up call; one with work left keeps its reminder for whoever comes
         // next. A silo shutting down leaves reminders alone: its reminder service is stopping too.

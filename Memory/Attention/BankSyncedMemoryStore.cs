@@ -27,6 +27,7 @@ public sealed class BankSyncedMemoryStore : IMemoryStore, IScopeHolder
     public IDisposable HoldScope(MemoryScope scope) => MemoryEngine.Hold(_inner, scope);
 
     public IDisposable ShareChecks() => MemoryEngine.ShareChecks(_inner);
+    public void AdoptCheck(ScopeJobClaim claim) => MemoryEngine.AdoptCheck(_inner, claim);
 
     public async Task<MemoryRecord> AddAsync(MemoryRecord record, string actor, IReadOnlyList<MemoryJobRequest>? jobs = null, CancellationToken cancellationToken = default)
     {
@@ -99,6 +100,7 @@ public sealed class BankSyncedMemoryStore : IMemoryStore, IScopeHolder
     public Task<IReadOnlyList<MemoryScope>> ListScopesWithPendingJobsAsync(int limit, CancellationToken cancellationToken = default) => _inner.ListScopesWithPendingJobsAsync(limit, cancellationToken);
     public Task<bool> CompleteJobAsync(Guid jobId, string worker, CancellationToken cancellationToken = default) => _inner.CompleteJobAsync(jobId, worker, cancellationToken);
     public Task<bool> FailJobAsync(Guid jobId, string worker, string error, DateTimeOffset? retryAt, CancellationToken cancellationToken = default) => _inner.FailJobAsync(jobId, worker, error, retryAt, cancellationToken);
+    public Task<bool> ReleaseJobAsync(Guid jobId, string worker, CancellationToken cancellationToken = default) => _inner.ReleaseJobAsync(jobId, worker, cancellationToken);
     public Task<MemoryJob?> GetJobAsync(Guid jobId, CancellationToken cancellationToken = default) => _inner.GetJobAsync(jobId, cancellationToken);
     public Task<long> CountJobsAsync(MemoryScope? scope, MemoryJobStatus status, CancellationToken cancellationToken = default) => _inner.CountJobsAsync(scope, status, cancellationToken);
 }

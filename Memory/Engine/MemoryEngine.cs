@@ -73,6 +73,12 @@ public sealed class MemoryEngine : IAsyncDisposable
     /// <summary>Reads of held scopes share checks in <paramref name="store"/> if it can (<see cref="IScopeHolder.ShareChecks"/>); else a handle that does nothing.</summary>
     public static IDisposable ShareChecks(IMemoryStore store) => store is IScopeHolder holder ? holder.ShareChecks() : NoHold.Instance;
 
+    /// <summary>The check a claim made counts for the current stretch in <paramref name="store"/> if it shares checks (<see cref="IScopeHolder.AdoptCheck"/>).</summary>
+    public static void AdoptCheck(IMemoryStore store, ScopeJobClaim claim)
+    {
+        if (store is IScopeHolder holder) holder.AdoptCheck(claim);
+    }
+
     private sealed class NoHold : IDisposable
     {
         public static readonly NoHold Instance = new();

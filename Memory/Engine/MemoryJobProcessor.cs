@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Agents.Memory.Diagnostics;
 using Agents.Memory.Model;
 using Agents.Memory.Stores;
@@ -28,6 +29,8 @@ public sealed class MemoryJobProcessor : IAsyncDisposable
     private Task? _loop;
     // The next claim, sent while the last job of a full claim runs (under _gate).
     private Task<IReadOnlyList<MemoryJob>>? _nextClaim;
+    // A scope's next claim, sent while its job before runs (DrainScopeAsync), by scope and worker.
+    private readonly ConcurrentDictionary<(MemoryScope Scope, string Worker), Task<ScopeJobClaim>> _scopeClaimsAhead = new();
 
     internal MemoryJobProcessor(IMemoryStore store, IngestJobHandler handler, MemoryEngineOptions options, TimeProvider time, ILogger logger)
     {
@@ -148,10 +151,12 @@ public sealed class MemoryJobProcessor : IAsyncDisposable
     /// before it starts, so it does not run out under it; one already run out may be another worker's now,
     /// and is left to the queue. A job claimed moments ago costs nothing here.
     /// </summary>
-    private async Task<bool> KeepLeaseAsync(MemoryJob job, CancellationToken cancellationToken)
+    private Task<bool> KeepLeaseAsync(MemoryJob job, CancellationToken cancellationToken) => KeepLeaseAsync(job, _options.WorkerId, cancellationToken);
+
+    private async Task<bool> KeepLeaseAsync(MemoryJob job, string worker, CancellationToken cancellationToken)
     {
         if (job.LeaseExpiresAt is not { } until || until - _time.GetUtcNow() > _options.Lease * 2 / 3) return true;
-        if (await _store.RenewJobLeaseAsync(job.Id, _options.WorkerId, _options.Lease, cancellationToken).ConfigureAwait(false)) return true;
+        if (await _store.RenewJobLeaseAsync(job.Id, worker, _options.Lease, cancellationToken).ConfigureAwait(false)) return true;
         _logger.LogWarning("Memory job {JobId} waited in its claim until its lease ran out; it is left to the queue", job.Id);
         return false;
     }
@@ -169,11 +174,14 @@ public sealed class MemoryJobProcessor : IAsyncDisposable
         IReadOnlyList<MemoryJob> jobs;
         try { jobs = await next.ConfigureAwait(false); }
         catch (Exception) { return; } // nothing was claimed, or the claim's own error was the failure
-        foreach (var job in jobs)
-        {
-            try { await _store.FailJobAsync(job.Id, _options.WorkerId, "handed back unstarted", _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false); }
-            catch (Exception e) { _logger.LogWarning(e, "Memory job {JobId} could not be handed back; it runs again when its lease expires", job.Id); }
-        }
+        foreach (var job in jobs) await HandBackAsync(job, _options.WorkerId).ConfigureAwait(false);
+    }
+
+    // A job claimed but not started goes back to the queue, claimable at once, its claim not counted.
+    private async Task HandBackAsync(MemoryJob job, string worker)
+    {
+        try { await _store.ReleaseJobAsync(job.Id, worker, CancellationToken.None).ConfigureAwait(false); }
+        catch (Exception e) { _logger.LogWarning(e, "Memory job {JobId} could not be handed back; it runs again when its lease expires", job.Id); }
     }
 
     /// <summary>
@@ -195,13 +203,76 @@ public sealed class MemoryJobProcessor : IAsyncDisposable
             // The claim may check the scope in its round trip (a held scope on PostgreSQL): the job's reads
             // then start from that check instead of sending their own.
             using var claiming = MemoryEngine.ShareChecks(_store);
-            var claim = await _store.ClaimScopeJobAsync(scope, worker, _options.Lease, Kinds, cancellationToken).ConfigureAwait(false);
+            var claim = await TakeScopeClaimAheadAsync(scope, worker, cancellationToken).ConfigureAwait(false)
+                ?? await _store.ClaimScopeJobAsync(scope, worker, _options.Lease, Kinds, cancellationToken).ConfigureAwait(false);
             if (claim.Job is null) return new ScopeDrainResult(ran, claim.Pending, claim.RetryAt);
-            await RunAsync(claim.Job, worker, cancellationToken).ConfigureAwait(false);
+            // More work waits: the scope's next claim travels while this job runs, so its round trip is not
+            // spent between jobs (the scope's owner comes back for it at once, in this call or its next).
+            if (claim.Pending > 1) _scopeClaimsAhead[(scope, worker)] = ClaimScopeAheadAsync(scope, worker);
+            try
+            {
+                await RunAsync(claim.Job, worker, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await ReleaseScopeClaimAheadAsync(scope, worker, CancellationToken.None).ConfigureAwait(false);
+                throw;
+            }
             ran++;
             left = claim.Pending - 1;   // a failed job that will be retried still counts: it is claimed again later
         }
         return new ScopeDrainResult(ran, left, null);
+    }
+
+    // Sent outside the caller's stretch of shared checks (the running job's reads must not take its check);
+    // the claim carries its check for the stretch that takes the claim (AdoptCheck).
+    private Task<ScopeJobClaim> ClaimScopeAheadAsync(MemoryScope scope, string worker)
+    {
+        using (ExecutionContext.SuppressFlow())
+            return Task.Run(() => _store.ClaimScopeJobAsync(scope, worker, _options.Lease, Kinds, CancellationToken.None));
+    }
+
+    /// <summary>
+    /// The scope's claim sent ahead by this worker, when it claimed a job that is still ours: its check then
+    /// counts for the current stretch, and its lease is renewed first if the job waited long. Null (claim
+    /// now) when there is none, it failed, it found nothing (more may have come since), or its lease ran out.
+    /// </summary>
+    private async Task<ScopeJobClaim?> TakeScopeClaimAheadAsync(MemoryScope scope, string worker, CancellationToken cancellationToken)
+    {
+        if (!_scopeClaimsAhead.TryRemove((scope, worker), out var ahead)) return null;
+        ScopeJobClaim claim;
+        try { claim = await ahead.ConfigureAwait(false); }
+        catch (Exception e)
+        {
+            _logger.LogDebug(e, "A claim sent ahead for {Scope} failed; claiming again", scope);
+            return null;
+        }
+        if (claim.Job is not { } job) return null;
+        bool kept;
+        try { kept = await KeepLeaseAsync(job, worker, cancellationToken).ConfigureAwait(false); }
+        catch
+        {
+            await HandBackAsync(job, worker).ConfigureAwait(false);
+            throw;
+        }
+        if (!kept) return null;
+        MemoryEngine.AdoptCheck(_store, claim);
+        return claim;
+    }
+
+    /// <summary>
+    /// Hands back, at once, the job that <paramref name="worker"/>'s claim sent ahead in <paramref name="scope"/>
+    /// holds, if any: the scope's owner calls this when it stops working on the scope (deactivation), so
+    /// the next owner need not wait for the lease to run out.
+    /// </summary>
+    public async Task ReleaseScopeClaimAheadAsync(MemoryScope scope, string worker, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        if (!_scopeClaimsAhead.TryRemove((scope, worker), out var ahead)) return;
+        ScopeJobClaim claim;
+        try { claim = await ahead.WaitAsync(cancellationToken).ConfigureAwait(false); }
+        catch (Exception e) when (e is not OperationCanceledException) { return; } // nothing was claimed
+        if (claim.Job is { } job) await HandBackAsync(job, worker).ConfigureAwait(false);
     }
 
     private Task RunAsync(MemoryJob job, CancellationToken cancellationToken) => RunAsync(job, _options.WorkerId, cancellationToken);
@@ -259,6 +330,8 @@ public sealed class MemoryJobProcessor : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        foreach (var (scope, worker) in _scopeClaimsAhead.Keys.ToList())
+            await ReleaseScopeClaimAheadAsync(scope, worker, CancellationToken.None).ConfigureAwait(false);
         _gate.Dispose();
     }
 }

@@ -140,6 +140,11 @@ public interface IMemoryStore
     /// <paramref name="retryAt"/> the job becomes claimable again then; without, it is failed for good.</summary>
     Task<bool> FailJobAsync(Guid jobId, string worker, string error, DateTimeOffset? retryAt, CancellationToken cancellationToken = default);
 
+    /// <summary>Gives back a job <paramref name="worker"/> claimed but never started (a claim made ahead
+    /// of need): pending, unowned and claimable at once, its claim not counted among its attempts. False
+    /// when <paramref name="worker"/> does not hold the job's lease.</summary>
+    Task<bool> ReleaseJobAsync(Guid jobId, string worker, CancellationToken cancellationToken = default);
+
     Task<MemoryJob?> GetJobAsync(Guid jobId, CancellationToken cancellationToken = default);
 
     /// <summary>Jobs of a status in a scope (null scope: every tenant), e.g. to wait until a user's

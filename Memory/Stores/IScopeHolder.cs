@@ -21,4 +21,12 @@ public interface IScopeHolder
     /// pipeline job: a stale read fails its write); a write conflict ends the sharing of the checks so far.
     /// </summary>
     IDisposable ShareChecks();
+
+    /// <summary>
+    /// The check <paramref name="claim"/> made of its scope in its own round trip counts for the current
+    /// stretch (<see cref="ShareChecks"/>): a claim sent ahead, outside the stretch of the job it
+    /// claims, so that job's first read need not check again. The check is as new as the claim, which is
+    /// all the job's reads need (its input was written before the job could be claimed).
+    /// </summary>
+    void AdoptCheck(ScopeJobClaim claim);
 }

@@ -55,6 +55,7 @@ public sealed class InstrumentedMemoryStore(IMemoryStore inner, string storeName
     public IDisposable HoldScope(MemoryScope scope) => Engine.MemoryEngine.Hold(_inner, scope);
 
     public IDisposable ShareChecks() => Engine.MemoryEngine.ShareChecks(_inner);
+    public void AdoptCheck(ScopeJobClaim claim) => Engine.MemoryEngine.AdoptCheck(_inner, claim);
 
     public Task<IReadOnlyList<ScoredMemory>> SearchByVectorAsync(float[] query, MemoryFilter filter, int topK = 10, double? minScore = null, CancellationToken cancellationToken = default) =>
         MeasureAsync("search_by_vector", () => _inner.SearchByVectorAsync(query, filter, topK, minScore, cancellationToken));
@@ -97,6 +98,8 @@ public sealed class InstrumentedMemoryStore(IMemoryStore inner, string storeName
 
     public Task<bool> FailJobAsync(Guid jobId, string worker, string error, DateTimeOffset? retryAt, CancellationToken cancellationToken = default) =>
         MeasureAsync("fail_job", () => _inner.FailJobAsync(jobId, worker, error, retryAt, cancellationToken));
+    public Task<bool> ReleaseJobAsync(Guid jobId, string worker, CancellationToken cancellationToken = default) =>
+        MeasureAsync("release_job", () => _inner.ReleaseJobAsync(jobId, worker, cancellationToken));
 
     public Task<MemoryJob?> GetJobAsync(Guid jobId, CancellationToken cancellationToken = default) =>
         MeasureAsync("get_job", () => _inner.GetJobAsync(jobId, cancellationToken));

@@ -713,6 +713,9 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
             : j with { Status = MemoryJobStatus.Failed, FinishedAt = Now(), LeaseOwner = null, LeaseExpiresAt = null, LastError = message });
     }
 
+    public Task<bool> ReleaseJobAsync(Guid jobId, string worker, CancellationToken cancellationToken = default) =>
+        FinishJob(jobId, worker, static j => j with { LeaseOwner = null, LeaseExpiresAt = null, Attempts = Math.Max(0, j.Attempts - 1) });
+
     public Task<MemoryJob?> GetJobAsync(Guid jobId, CancellationToken cancellationToken = default)
     {
         _lock.EnterReadLock();

@@ -61,6 +61,17 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
     /// handle is disposed (<see cref="SharedChecks"/>); a write conflict ends the sharing of the checks so far.</summary>
     public IDisposable ShareChecks() => _cache is null ? NoHold.Instance : SharedChecks.Begin();
 
+    /// <summary>The check a scope claim made in its round trip (<see cref="ClaimScopeJobAsync"/>) counts for the
+    /// current stretch, if any.</summary>
+    public void AdoptCheck(ScopeJobClaim claim)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        if (claim.Check is ClaimCheck check) SharedChecks.Current?.Remember(check.Copy, check.Epoch, [], []);
+    }
+
+    // A held scope's epoch, read in a claim's round trip.
+    private sealed record ClaimCheck(CachedScope Copy, long Epoch);
+
     /// <summary>What the scope cache did so far (zeros when it is off).</summary>
     public ScopeCacheCounters ScopeCacheCounters => _cache?.Counters ?? default;
 
@@ -1154,10 +1165,10 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         claim.Parameters.Add(TimeParameter("until", now + lease));
         claim.Parameters.Add(TimeParameter("now", now));
         batch.BatchCommands.Add(claim);
-        // A held scope claimed in a stretch that shares checks (the job's): its epoch now, in the same round
-        // trip, is the check the job's first read would send.
+        // A held scope's epoch now, in the same round trip, is the check the job's first read would send: it
+        // counts for the stretch the claim is made in, or for the one that adopts the claim (AdoptCheck).
         var shared = SharedChecks.Current;
-        var copy = shared is null ? null : _cache?.Find(scope);
+        var copy = _cache?.Find(scope);
         if (copy is not null) batch.BatchCommands.Add(ScopeCacheSql.CheckCommand(copy.Key));
         ScopeJobClaim result;
         await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
@@ -1171,7 +1182,11 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
                 : reader.IsDBNull(columns + 1) ? Time(reader, columns + 2) : Time(reader, columns + 1);
             result = new ScopeJobClaim(job, pending, retryAt);
             if (copy is not null && await reader.NextResultAsync(cancellationToken).ConfigureAwait(false) && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                shared!.Remember(copy, reader.GetInt64(0), [], []);
+            {
+                var epoch = reader.GetInt64(0);
+                shared?.Remember(copy, epoch, [], []);
+                result = result with { Check = new ClaimCheck(copy, epoch) };
+            }
         }
         return result;
     }
@@ -1238,6 +1253,19 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         command.Parameters.Add(TextParam("error", message.Replace('\0', ' ')));
         command.Parameters.Add(TimeParameter("now", Now()));
         if (retryAt is { } at) command.Parameters.Add(TimeParameter("retry_at", at));
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    public async Task<bool> ReleaseJobAsync(Guid jobId, string worker, CancellationToken cancellationToken = default)
+    {
+        MemoryInputValidator.ValidateWorker(worker);
+        await using var command = _dataSource.CreateCommand("""
+            UPDATE memory_jobs SET lease_owner = NULL, lease_expires_at = NULL, attempts = greatest(attempts - 1, 0)
+            WHERE id = @id AND status = 'pending' AND lease_owner = @worker AND lease_expires_at > @now
+            """);
+        command.Parameters.Add(new NpgsqlParameter<Guid>("id", jobId));
+        command.Parameters.Add(TextParam("worker", worker));
+        command.Parameters.Add(TimeParameter("now", Now()));
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
 

@@ -830,6 +830,35 @@ public abstract class MemoryStoreConformanceTests
     }
 
     [Fact]
+    public async Task A_job_claimed_ahead_and_released_unstarted_is_claimable_at_once_without_a_counted_attempt()
+    {
+        var kind = "test." + Guid.NewGuid().ToString("N")[..8];
+        var kinds = new[] { kind };
+        var carol = User("carol");
+        await Store.AddAsync(Note(carol, "c1"), "user", [new MemoryJobRequest(kind, "{}", "c1")]);
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        await Store.AddAsync(Note(carol, "c2"), "user", [new MemoryJobRequest(kind, "{}", "c2")]);
+
+        // The scope's holder claims its next job while it still holds the one before (its own lease is no bar).
+        var running = await Store.ClaimScopeJobAsync(carol, "w1", TimeSpan.FromSeconds(30), kinds);
+        var ahead = await Store.ClaimScopeJobAsync(carol, "w1", TimeSpan.FromSeconds(30), kinds);
+        Assert.Equal(("c1", "c2"), (running.Job!.IdempotencyKey, ahead.Job!.IdempotencyKey));
+        Assert.Equal(1, ahead.Job.Attempts);
+
+        // Only the holder can give it back; given back, it is pending, unowned, and its claim is not an attempt.
+        Assert.False(await Store.ReleaseJobAsync(ahead.Job.Id, "w2"));
+        Assert.True(await Store.ReleaseJobAsync(ahead.Job.Id, "w1"));
+        Assert.False(await Store.ReleaseJobAsync(ahead.Job.Id, "w1"));
+        var released = (await Store.GetJobAsync(ahead.Job.Id))!;
+        Assert.Equal((MemoryJobStatus.Pending, null, 0, null), (released.Status, released.LeaseOwner, released.Attempts, released.LastError));
+
+        // Once the job before is done, another worker takes it over at once, as its first attempt.
+        Assert.True(await Store.CompleteJobAsync(running.Job.Id, "w1"));
+        var next = await Store.ClaimScopeJobAsync(carol, "w2", TimeSpan.FromSeconds(30), kinds);
+        Assert.Equal((ahead.Job.Id, 1), (next.Job!.Id, next.Job.Attempts));
+    }
+
+    [Fact]
     public async Task Concurrent_claims_of_one_scope_never_lease_two_of_its_jobs_at_once()
     {
         var kind = "test." + Guid.NewGuid().ToString("N")[..8];

@@ -271,6 +271,52 @@ public sealed class PostgresScopeCacheTests(PostgresDatabase db) : IClassFixture
     }
 
     [Fact]
+    public async Task A_job_its_scopes_owner_claimed_ahead_starts_from_that_claims_check_and_misses_no_turn_added_elsewhere()
+    {
+        // The memory grain runs one job per tick and sends the scope's next claim while a job runs. That claim's
+        // check, in its round trip, is where the next job's reads start: they send no check of their own. A
+        // claim's check is as new as the claim, so turns another silo added before it are seen.
+        var embedder = new Agents.Inference.Offline.HashingEmbedder(new Agents.Inference.Offline.HashingEmbedderOptions { Dimensions = Dimension });
+        string[] turns = ["I adopted a dog named Rex last spring", "Rex loves hiking by the lake", "We went camping at the lake in June",
+                          "My sister plays the piano in a band", "The band plays at the library on Fridays"];
+        async Task<(long Checks, List<string> Memories)> IngestAsync(string run, bool asOwner)
+        {
+            var scope = Scope(run, "ann");
+            var held = NewStore();
+            await using var engine = new Agents.Memory.Engine.MemoryEngine(held, embedder, Agents.Memory.Pipelines.MemoryModels.Offline(),
+                new Agents.Memory.Engine.MemoryEngineOptions { ClaimBatchSize = 1 });
+            await using var elsewhere = new Agents.Memory.Engine.MemoryEngine(UncachedStore(), embedder, Agents.Memory.Pipelines.MemoryModels.Offline());
+            using var hold = engine.HoldScope(scope);
+            for (var i = 0; i < 3; i++) await engine.AddAsync(scope, turns[i], Start.AddMinutes(i), "ann");
+            await elsewhere.AddAsync(scope, turns[3], Start.AddMinutes(3), "ann");
+            var before = held.ScopeCacheCounters.Checks;
+            if (asOwner)
+            {
+                // The last turn comes through the other silo between ticks, after job three was claimed ahead.
+                for (var tick = 0; tick < 2; tick++) Assert.Equal(1, (await engine.Processor.DrainScopeAsync(scope, "owner", 1, CancellationToken.None)).Ran);
+                await elsewhere.AddAsync(scope, turns[4], Start.AddMinutes(4), "ann");
+                while ((await engine.Processor.DrainScopeAsync(scope, "owner", 1, CancellationToken.None)).Ran > 0) { }
+            }
+            else
+            {
+                await elsewhere.AddAsync(scope, turns[4], Start.AddMinutes(4), "ann");
+                Assert.Equal(turns.Length, await engine.Processor.RunPendingAsync(CancellationToken.None));
+            }
+            var checks = held.ScopeCacheCounters.Checks - before;
+            Assert.Equal(0, await held.CountJobsAsync(scope, MemoryJobStatus.Pending));
+            var memories = await UncachedStore().ListAsync(new MemoryFilter(scope) { Kinds = [MemoryKind.Note, MemoryKind.Fact, MemoryKind.Entity] }, 1000);
+            return (checks, memories.Select(m => $"{m.Kind.Value}|{m.Content}|{m.Context}|{string.Join(',', m.Tags)}|{string.Join(',', m.Keywords)}").Order(StringComparer.Ordinal).ToList());
+        }
+
+        var owner = await IngestAsync("r16", asOwner: true);
+        var apart = await IngestAsync("r17", asOwner: false);
+        Assert.Equal(turns.Length, apart.Checks); // a claim of the queue checks nothing: each job's first read does
+        Assert.Equal(0, owner.Checks);
+        Assert.Equal(apart.Memories, owner.Memories);
+        Assert.Equal(turns.Length, owner.Memories.Count(n => n.StartsWith($"{MemoryKind.Note.Value}|", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task The_silo_wrapper_passes_holds_and_shared_checks_to_the_store()
     {
         // The silo's store is the PostgreSQL store inside InstrumentedMemoryStore (metrics): a hold through it

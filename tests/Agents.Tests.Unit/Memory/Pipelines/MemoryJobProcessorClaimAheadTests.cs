@@ -82,6 +82,8 @@ public sealed class MemoryJobProcessorClaimAheadTests : IDisposable
                 Assert.Equal(MemoryJobStatus.Pending, job.Status);
                 Assert.Null(job.LeaseOwner);
             }
+            // Those claimed ahead never started: their claim is not counted as an attempt.
+            Assert.Equal([0, 0], (await Task.WhenAll(jobs.Skip(2).Take(2).Select(id => _store.GetJobAsync(id)))).Select(static j => j!.Attempts));
         }
 
         // The next processor finishes them.

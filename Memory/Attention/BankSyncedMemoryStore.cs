@@ -27,7 +27,7 @@ public sealed class BankSyncedMemoryStore : IMemoryStore, IScopeHolder
     public IDisposable HoldScope(MemoryScope scope) => MemoryEngine.Hold(_inner, scope);
 
     public IDisposable ShareChecks() => MemoryEngine.ShareChecks(_inner);
-    public void AdoptCheck(ScopeJobClaim claim) => MemoryEngine.AdoptCheck(_inner, claim);
+    public void AdoptCheck(MemoryJob job) => MemoryEngine.AdoptCheck(_inner, job);
 
     public async Task<MemoryRecord> AddAsync(MemoryRecord record, string actor, IReadOnlyList<MemoryJobRequest>? jobs = null, CancellationToken cancellationToken = default)
     {

@@ -73,10 +73,10 @@ public sealed class MemoryEngine : IAsyncDisposable
     /// <summary>Reads of held scopes share checks in <paramref name="store"/> if it can (<see cref="IScopeHolder.ShareChecks"/>); else a handle that does nothing.</summary>
     public static IDisposable ShareChecks(IMemoryStore store) => store is IScopeHolder holder ? holder.ShareChecks() : NoHold.Instance;
 
-    /// <summary>The check a claim made counts for the current stretch in <paramref name="store"/> if it shares checks (<see cref="IScopeHolder.AdoptCheck"/>).</summary>
-    public static void AdoptCheck(IMemoryStore store, ScopeJobClaim claim)
+    /// <summary>The check <paramref name="job"/>'s claim made counts for the current stretch in <paramref name="store"/> if it shares checks (<see cref="IScopeHolder.AdoptCheck"/>).</summary>
+    public static void AdoptCheck(IMemoryStore store, MemoryJob job)
     {
-        if (store is IScopeHolder holder) holder.AdoptCheck(claim);
+        if (store is IScopeHolder holder) holder.AdoptCheck(job);
     }
 
     private sealed class NoHold : IDisposable

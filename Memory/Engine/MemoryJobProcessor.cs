@@ -125,6 +125,8 @@ public sealed class MemoryJobProcessor : IAsyncDisposable
             // The claimed jobs share their checks of held scopes: a job's reads start from the scope as the
             // job before left it (its check, advanced by its writes), as a job's later reads do from its first.
             using var claimed = MemoryEngine.ShareChecks(_store);
+            // The claim checked the jobs' held scopes in its round trip (it was sent ahead, outside this stretch).
+            foreach (var job in jobs) MemoryEngine.AdoptCheck(_store, job);
             for (var i = 0; i < jobs.Count; i++)
             {
                 // A full claim suggests more work: the next claim travels while the last job runs, so the
@@ -206,6 +208,7 @@ public sealed class MemoryJobProcessor : IAsyncDisposable
             var claim = await TakeScopeClaimAheadAsync(scope, worker, cancellationToken).ConfigureAwait(false)
                 ?? await _store.ClaimScopeJobAsync(scope, worker, _options.Lease, Kinds, cancellationToken).ConfigureAwait(false);
             if (claim.Job is null) return new ScopeDrainResult(ran, claim.Pending, claim.RetryAt);
+            MemoryEngine.AdoptCheck(_store, claim.Job);
             // More work waits: the scope's next claim travels while this job runs, so its round trip is not
             // spent between jobs (the scope's owner comes back for it at once, in this call or its next).
             if (claim.Pending > 1) _scopeClaimsAhead[(scope, worker)] = ClaimScopeAheadAsync(scope, worker);
@@ -225,7 +228,7 @@ public sealed class MemoryJobProcessor : IAsyncDisposable
     }
 
     // Sent outside the caller's stretch of shared checks (the running job's reads must not take its check);
-    // the claim carries its check for the stretch that takes the claim (AdoptCheck).
+    // the claim keeps its check for the stretch that takes the claim (AdoptCheck).
     private Task<ScopeJobClaim> ClaimScopeAheadAsync(MemoryScope scope, string worker)
     {
         using (ExecutionContext.SuppressFlow())
@@ -233,9 +236,9 @@ public sealed class MemoryJobProcessor : IAsyncDisposable
     }
 
     /// <summary>
-    /// The scope's claim sent ahead by this worker, when it claimed a job that is still ours: its check then
-    /// counts for the current stretch, and its lease is renewed first if the job waited long. Null (claim
-    /// now) when there is none, it failed, it found nothing (more may have come since), or its lease ran out.
+    /// The scope's claim sent ahead by this worker, when it claimed a job that is still ours (its lease renewed
+    /// first if the job waited long). Null (claim now) when there is none, it failed, it found nothing (more
+    /// may have come since), or its lease ran out.
     /// </summary>
     private async Task<ScopeJobClaim?> TakeScopeClaimAheadAsync(MemoryScope scope, string worker, CancellationToken cancellationToken)
     {
@@ -255,9 +258,7 @@ public sealed class MemoryJobProcessor : IAsyncDisposable
             await HandBackAsync(job, worker).ConfigureAwait(false);
             throw;
         }
-        if (!kept) return null;
-        MemoryEngine.AdoptCheck(_store, claim);
-        return claim;
+        return kept ? claim : null;
     }
 
     /// <summary>

@@ -23,10 +23,10 @@ public interface IScopeHolder
     IDisposable ShareChecks();
 
     /// <summary>
-    /// The check <paramref name="claim"/> made of its scope in its own round trip counts for the current
-    /// stretch (<see cref="ShareChecks"/>): a claim sent ahead, outside the stretch of the job it
-    /// claims, so that job's first read need not check again. The check is as new as the claim, which is
-    /// all the job's reads need (its input was written before the job could be claimed).
+    /// The check of its held scope that <paramref name="job"/>'s claim made in its own round trip counts for
+    /// the current stretch (<see cref="ShareChecks"/>): claims are sent ahead, outside the stretch of the
+    /// jobs they claim, so a job's first read need not check again. The check is as new as the claim,
+    /// which is all the job's reads need (its input was written before the job could be claimed).
     /// </summary>
-    void AdoptCheck(ScopeJobClaim claim);
+    void AdoptCheck(MemoryJob job);
 }

@@ -55,7 +55,7 @@ public sealed class InstrumentedMemoryStore(IMemoryStore inner, string storeName
     public IDisposable HoldScope(MemoryScope scope) => Engine.MemoryEngine.Hold(_inner, scope);
 
     public IDisposable ShareChecks() => Engine.MemoryEngine.ShareChecks(_inner);
-    public void AdoptCheck(ScopeJobClaim claim) => Engine.MemoryEngine.AdoptCheck(_inner, claim);
+    public void AdoptCheck(MemoryJob job) => Engine.MemoryEngine.AdoptCheck(_inner, job);
 
     public Task<IReadOnlyList<ScoredMemory>> SearchByVectorAsync(float[] query, MemoryFilter filter, int topK = 10, double? minScore = null, CancellationToken cancellationToken = default) =>
         MeasureAsync("search_by_vector", () => _inner.SearchByVectorAsync(query, filter, topK, minScore, cancellationToken));

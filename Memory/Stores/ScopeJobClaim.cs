@@ -11,8 +11,4 @@ namespace Agents.Memory.Stores;
 public sealed record ScopeJobClaim(MemoryJob? Job, long Pending, DateTimeOffset? RetryAt)
 {
     public static ScopeJobClaim Idle { get; } = new(null, 0, null);
-
-    /// <summary>A check of the claimed scope made in the claim's round trip, when the store holds the scope
-    /// (<see cref="IScopeHolder.AdoptCheck"/> lets a later stretch start from it).</summary>
-    internal object? Check { get; init; }
 }

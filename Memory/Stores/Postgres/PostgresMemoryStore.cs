@@ -35,6 +35,8 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly HeldScopes? _cache;
+    // The checks claims made of their jobs' held scopes, until the jobs' stretches adopt them (AdoptCheck).
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<MemoryJob, ClaimCheck> _claimChecks = [];
 
     public PostgresMemoryStore(NpgsqlDataSource dataSource, MemoryStoreOptions? options = null, PostgresMemoryStoreOptions? postgresOptions = null,
         TimeProvider? timeProvider = null, ILogger<PostgresMemoryStore>? logger = null)
@@ -61,12 +63,12 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
     /// handle is disposed (<see cref="SharedChecks"/>); a write conflict ends the sharing of the checks so far.</summary>
     public IDisposable ShareChecks() => _cache is null ? NoHold.Instance : SharedChecks.Begin();
 
-    /// <summary>The check a scope claim made in its round trip (<see cref="ClaimScopeJobAsync"/>) counts for the
-    /// current stretch, if any.</summary>
-    public void AdoptCheck(ScopeJobClaim claim)
+    /// <summary>The check of its held scope that <paramref name="job"/>'s claim made in its round trip
+    /// (<see cref="ClaimJobsAsync"/>, <see cref="ClaimScopeJobAsync"/>) counts for the current stretch, if any.</summary>
+    public void AdoptCheck(MemoryJob job)
     {
-        ArgumentNullException.ThrowIfNull(claim);
-        if (claim.Check is ClaimCheck check) SharedChecks.Current?.Remember(check.Copy, check.Epoch, [], []);
+        ArgumentNullException.ThrowIfNull(job);
+        if (_claimChecks.TryGetValue(job, out var check)) SharedChecks.Current?.Remember(check.Copy, check.Epoch, [], []);
     }
 
     // A held scope's epoch, read in a claim's round trip.
@@ -1097,7 +1099,8 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
                   WHERE status = 'pending' AND available_at <= @now AND (lease_expires_at IS NULL OR lease_expires_at <= @now){kindFilter}
                   ORDER BY enqueued_at, id LIMIT @max FOR UPDATE SKIP LOCKED) c
             WHERE j.id = c.id
-            RETURNING {string.Join(", ", JobColumns.Split(", ").Select(c => "j." + c))}
+            RETURNING {string.Join(", ", JobColumns.Split(", ").Select(c => "j." + c))},
+                coalesce((SELECT e.epoch FROM memory_scope_epochs e WHERE e.tenant = j.tenant AND e.key = {ScopeEpochKey.OfSql("j")}), 0) AS scope_epoch
             """);
         command.Parameters.Add(TextParam("worker", worker));
         command.Parameters.Add(TimeParameter("until", now + lease));
@@ -1109,7 +1112,14 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) jobs.Add(ReadJob(reader));
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var job = ReadJob(reader);
+                jobs.Add(job);
+                // The job's scope as of the claim's snapshot, which holds the job's input: where a held scope's
+                // job starts reading (the claim is its check).
+                if (_cache?.Find(job.Scope) is { } copy) _claimChecks.AddOrUpdate(job, new ClaimCheck(copy, reader.GetInt64(JobColumnCount)));
+            }
         }
         jobs.Sort((a, b) => a.EnqueuedAt != b.EnqueuedAt ? a.EnqueuedAt.CompareTo(b.EnqueuedAt) : a.Id.CompareTo(b.Id));
         return jobs;
@@ -1185,7 +1195,7 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
             {
                 var epoch = reader.GetInt64(0);
                 shared?.Remember(copy, epoch, [], []);
-                result = result with { Check = new ClaimCheck(copy, epoch) };
+                if (job is not null) _claimChecks.AddOrUpdate(job, new ClaimCheck(copy, epoch));
             }
         }
         return result;

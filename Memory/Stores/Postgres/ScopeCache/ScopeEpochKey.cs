@@ -18,6 +18,11 @@ internal readonly record struct ScopeEpochKey(string Tenant, string Key)
         : scope.AgentId is { } agent ? "agent:" + agent
         : "team:" + scope.TeamId);
 
+    /// <summary><see cref="Of"/> in SQL, of the scope columns of the row <paramref name="alias"/> (a job's, a record's).</summary>
+    public static string OfSql(string alias) =>
+        $"CASE WHEN {alias}.run_id IS NOT NULL THEN 'run:' || {alias}.run_id WHEN {alias}.user_id IS NOT NULL THEN 'user:' || {alias}.user_id " +
+        $"WHEN {alias}.agent_id IS NOT NULL THEN 'agent:' || {alias}.agent_id ELSE 'team:' || {alias}.team_id END";
+
     /// <summary>Every key a change to a record of <paramref name="scope"/> moves.</summary>
     public static IEnumerable<ScopeEpochKey> Moved(MemoryScope scope)
     {

@@ -240,10 +240,11 @@ public sealed class PostgresScopeCacheTests(PostgresDatabase db) : IClassFixture
     }
 
     [Fact]
-    public async Task The_jobs_of_one_claim_check_a_held_scope_once_and_derive_what_jobs_checked_one_by_one_do()
+    public async Task The_jobs_of_a_claim_start_from_its_check_of_their_held_scope_and_derive_what_jobs_claimed_one_by_one_do()
     {
         // The engine's processor claims several jobs and runs them one after another: each starts from the scope
-        // as the job before left it (that job's check, advanced by its writes), so only the first one checks.
+        // as the job before left it (that job's check, advanced by its writes). The claim's round trip reads the
+        // epoch of each job's scope as of its snapshot, which holds the job's input: no job sends a check.
         var embedder = new Agents.Inference.Offline.HashingEmbedder(new Agents.Inference.Offline.HashingEmbedderOptions { Dimensions = Dimension });
         string[] turns = ["I adopted a dog named Rex last spring", "Rex loves hiking by the lake", "We went camping at the lake in June",
                           "My sister plays the piano in a band", "The band plays at the library on Fridays"];
@@ -264,8 +265,8 @@ public sealed class PostgresScopeCacheTests(PostgresDatabase db) : IClassFixture
 
         var together = await IngestAsync("r12", claimBatchSize: turns.Length);
         var apart = await IngestAsync("r13", claimBatchSize: 1);
-        Assert.Equal(1, together.Checks);
-        Assert.Equal(turns.Length, apart.Checks);
+        Assert.Equal(0, together.Checks);
+        Assert.Equal(0, apart.Checks);
         Assert.Equal(apart.Notes, together.Notes);
         Assert.Equal(turns.Length, together.Notes.Count(n => n.StartsWith($"{MemoryKind.Note.Value}|", StringComparison.Ordinal)));
     }
@@ -310,8 +311,8 @@ public sealed class PostgresScopeCacheTests(PostgresDatabase db) : IClassFixture
 
         var owner = await IngestAsync("r16", asOwner: true);
         var apart = await IngestAsync("r17", asOwner: false);
-        Assert.Equal(turns.Length, apart.Checks); // a claim of the queue checks nothing: each job's first read does
         Assert.Equal(0, owner.Checks);
+        Assert.Equal(0, apart.Checks); // the queue's claims check their jobs' scopes too
         Assert.Equal(apart.Memories, owner.Memories);
         Assert.Equal(turns.Length, owner.Memories.Count(n => n.StartsWith($"{MemoryKind.Note.Value}|", StringComparison.Ordinal)));
     }

@@ -132,7 +132,7 @@ public sealed class MemoryJobProcessor : IAsyncDisposable
                 // A full claim suggests more work: the next claim travels while the last job runs, so the
                 // queue's round trip is not spent between jobs (a claim reads no memory, so it shares no check).
                 if (i == jobs.Count - 1 && jobs.Count == _options.ClaimBatchSize) _nextClaim = ClaimAsync(cancellationToken);
-                if (await KeepLeaseAsync(jobs[i], cancellationToken).ConfigureAwait(false))
+                if (await KeepLeaseAsync(jobs[i], _options.WorkerId, cancellationToken).ConfigureAwait(false))
                     await RunAsync(jobs[i], cancellationToken).ConfigureAwait(false);
             }
             return jobs.Count;
@@ -153,8 +153,6 @@ public sealed class MemoryJobProcessor : IAsyncDisposable
     /// before it starts, so it does not run out under it; one already run out may be another worker's now,
     /// and is left to the queue. A job claimed moments ago costs nothing here.
     /// </summary>
-    private Task<bool> KeepLeaseAsync(MemoryJob job, CancellationToken cancellationToken) => KeepLeaseAsync(job, _options.WorkerId, cancellationToken);
-
     private async Task<bool> KeepLeaseAsync(MemoryJob job, string worker, CancellationToken cancellationToken)
     {
         if (job.LeaseExpiresAt is not { } until || until - _time.GetUtcNow() > _options.Lease * 2 / 3) return true;

@@ -1176,8 +1176,7 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         claim.Parameters.Add(TimeParameter("now", now));
         batch.BatchCommands.Add(claim);
         // A held scope's epoch now, in the same round trip, is the check the job's first read would send: it
-        // counts for the stretch the claim is made in, or for the one that adopts the claim (AdoptCheck).
-        var shared = SharedChecks.Current;
+        // counts for the stretch that adopts the job (AdoptCheck).
         var copy = _cache?.Find(scope);
         if (copy is not null) batch.BatchCommands.Add(ScopeCacheSql.CheckCommand(copy.Key));
         ScopeJobClaim result;
@@ -1191,12 +1190,8 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
             DateTimeOffset? retryAt = job is not null || pending == 0 ? null
                 : reader.IsDBNull(columns + 1) ? Time(reader, columns + 2) : Time(reader, columns + 1);
             result = new ScopeJobClaim(job, pending, retryAt);
-            if (copy is not null && await reader.NextResultAsync(cancellationToken).ConfigureAwait(false) && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                var epoch = reader.GetInt64(0);
-                shared?.Remember(copy, epoch, [], []);
-                if (job is not null) _claimChecks.AddOrUpdate(job, new ClaimCheck(copy, epoch));
-            }
+            if (job is not null && copy is not null && await reader.NextResultAsync(cancellationToken).ConfigureAwait(false) && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                _claimChecks.AddOrUpdate(job, new ClaimCheck(copy, reader.GetInt64(0)));
         }
         return result;
     }

@@ -27,9 +27,8 @@ internal static class PostgresSql
         "id, tenant, user_id, agent_id, run_id, team_id, from_id, to_id, type, fact, fact_embedding, weight, " +
         "valid_at, invalid_at, expired_at, created_at, sources";
 
-    public const string EdgeColumnsWithoutEmbedding =
-        "id, tenant, user_id, agent_id, run_id, team_id, from_id, to_id, type, fact, NULL::vector AS fact_embedding, weight, " +
-        "valid_at, invalid_at, expired_at, created_at, sources";
+    // The same columns in the same order, the fact embedding left out (null).
+    public static readonly string EdgeColumnsWithoutEmbedding = EdgeColumns.Replace(" fact_embedding,", " NULL::vector AS fact_embedding,", StringComparison.Ordinal);
 
     public const string HistoryColumns = "id, record_id, tenant, user_id, agent_id, run_id, team_id, old_content, new_content, event, at, actor, version";
 

@@ -228,6 +228,7 @@ public sealed class PostgresScopeCacheTests(PostgresDatabase db) : IClassFixture
         {
             var claim = await held.ClaimScopeJobAsync(scope, "worker-a", TimeSpan.FromSeconds(30));
             Assert.NotNull(claim.Job);
+            held.AdoptCheck(claim.Job); // the claimer's stretch takes the check the claim made
             using (Agents.Memory.Engine.MemoryEngine.ShareChecks(held)) // the job's stretch takes the claim's check over
             {
                 await other.AddAsync(Record(random, scope, Start), "test"); // after the claim: the job reads as at it
@@ -239,36 +240,43 @@ public sealed class PostgresScopeCacheTests(PostgresDatabase db) : IClassFixture
         Assert.Equal(0, held.ScopeCacheCounters.ReadInSql);
     }
 
+    // A conversation for the tests that run the pipelines over a held scope.
+    private static readonly string[] Turns = ["I adopted a dog named Rex last spring", "Rex loves hiking by the lake", "We went camping at the lake in June",
+                                              "My sister plays the piano in a band", "The band plays at the library on Fridays"];
+
+    private static Agents.Memory.Engine.MemoryEngine Engine(IMemoryStore store, int claimBatchSize = 4) =>
+        new(store, new Agents.Inference.Offline.HashingEmbedder(new Agents.Inference.Offline.HashingEmbedderOptions { Dimensions = Dimension }),
+            Agents.Memory.Pipelines.MemoryModels.Offline(), new Agents.Memory.Engine.MemoryEngineOptions { ClaimBatchSize = claimBatchSize });
+
+    /// <summary>What the pipelines derived in <paramref name="scope"/> (notes, facts, entities), as SQL reads it, in a fixed order.</summary>
+    private async Task<List<string>> DerivedAsync(MemoryScope scope) =>
+        (await UncachedStore().ListAsync(new MemoryFilter(scope) { Kinds = [MemoryKind.Note, MemoryKind.Fact, MemoryKind.Entity] }, 1000))
+        .Select(m => $"{m.Kind.Value}|{m.Content}|{m.Context}|{string.Join(',', m.Tags)}|{string.Join(',', m.Keywords)}").Order(StringComparer.Ordinal).ToList();
+
     [Fact]
     public async Task The_jobs_of_a_claim_start_from_its_check_of_their_held_scope_and_derive_what_jobs_claimed_one_by_one_do()
     {
         // The engine's processor claims several jobs and runs them one after another: each starts from the scope
         // as the job before left it (that job's check, advanced by its writes). The claim's round trip reads the
         // epoch of each job's scope as of its snapshot, which holds the job's input: no job sends a check.
-        var embedder = new Agents.Inference.Offline.HashingEmbedder(new Agents.Inference.Offline.HashingEmbedderOptions { Dimensions = Dimension });
-        string[] turns = ["I adopted a dog named Rex last spring", "Rex loves hiking by the lake", "We went camping at the lake in June",
-                          "My sister plays the piano in a band", "The band plays at the library on Fridays"];
         async Task<(long Checks, List<string> Notes)> IngestAsync(string run, int claimBatchSize)
         {
             var scope = Scope(run, "ann");
             var held = NewStore();
-            await using var engine = new Agents.Memory.Engine.MemoryEngine(held, embedder, Agents.Memory.Pipelines.MemoryModels.Offline(),
-                new Agents.Memory.Engine.MemoryEngineOptions { ClaimBatchSize = claimBatchSize });
+            await using var engine = Engine(held, claimBatchSize);
             using var hold = engine.HoldScope(scope);
-            for (var i = 0; i < turns.Length; i++) await engine.AddAsync(scope, turns[i], Start.AddMinutes(i), "ann");
+            for (var i = 0; i < Turns.Length; i++) await engine.AddAsync(scope, Turns[i], Start.AddMinutes(i), "ann");
             var before = held.ScopeCacheCounters.Checks;
-            Assert.Equal(turns.Length, await engine.Processor.RunPendingAsync(CancellationToken.None));
-            var checks = held.ScopeCacheCounters.Checks - before;
-            var memories = await UncachedStore().ListAsync(new MemoryFilter(scope) { Kinds = [MemoryKind.Note, MemoryKind.Fact, MemoryKind.Entity] }, 1000);
-            return (checks, memories.Select(m => $"{m.Kind.Value}|{m.Content}|{m.Context}|{string.Join(',', m.Tags)}|{string.Join(',', m.Keywords)}").Order(StringComparer.Ordinal).ToList());
+            Assert.Equal(Turns.Length, await engine.Processor.RunPendingAsync(CancellationToken.None));
+            return (held.ScopeCacheCounters.Checks - before, await DerivedAsync(scope));
         }
 
-        var together = await IngestAsync("r12", claimBatchSize: turns.Length);
+        var together = await IngestAsync("r12", claimBatchSize: Turns.Length);
         var apart = await IngestAsync("r13", claimBatchSize: 1);
         Assert.Equal(0, together.Checks);
         Assert.Equal(0, apart.Checks);
         Assert.Equal(apart.Notes, together.Notes);
-        Assert.Equal(turns.Length, together.Notes.Count(n => n.StartsWith($"{MemoryKind.Note.Value}|", StringComparison.Ordinal)));
+        Assert.Equal(Turns.Length, together.Notes.Count(n => n.StartsWith($"{MemoryKind.Note.Value}|", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -277,36 +285,31 @@ public sealed class PostgresScopeCacheTests(PostgresDatabase db) : IClassFixture
         // The memory grain runs one job per tick and sends the scope's next claim while a job runs. That claim's
         // check, in its round trip, is where the next job's reads start: they send no check of their own. A
         // claim's check is as new as the claim, so turns another silo added before it are seen.
-        var embedder = new Agents.Inference.Offline.HashingEmbedder(new Agents.Inference.Offline.HashingEmbedderOptions { Dimensions = Dimension });
-        string[] turns = ["I adopted a dog named Rex last spring", "Rex loves hiking by the lake", "We went camping at the lake in June",
-                          "My sister plays the piano in a band", "The band plays at the library on Fridays"];
         async Task<(long Checks, List<string> Memories)> IngestAsync(string run, bool asOwner)
         {
             var scope = Scope(run, "ann");
             var held = NewStore();
-            await using var engine = new Agents.Memory.Engine.MemoryEngine(held, embedder, Agents.Memory.Pipelines.MemoryModels.Offline(),
-                new Agents.Memory.Engine.MemoryEngineOptions { ClaimBatchSize = 1 });
-            await using var elsewhere = new Agents.Memory.Engine.MemoryEngine(UncachedStore(), embedder, Agents.Memory.Pipelines.MemoryModels.Offline());
+            await using var engine = Engine(held, claimBatchSize: 1);
+            await using var elsewhere = Engine(UncachedStore());
             using var hold = engine.HoldScope(scope);
-            for (var i = 0; i < 3; i++) await engine.AddAsync(scope, turns[i], Start.AddMinutes(i), "ann");
-            await elsewhere.AddAsync(scope, turns[3], Start.AddMinutes(3), "ann");
+            for (var i = 0; i < 3; i++) await engine.AddAsync(scope, Turns[i], Start.AddMinutes(i), "ann");
+            await elsewhere.AddAsync(scope, Turns[3], Start.AddMinutes(3), "ann");
             var before = held.ScopeCacheCounters.Checks;
             if (asOwner)
             {
                 // The last turn comes through the other silo between ticks, after job three was claimed ahead.
                 for (var tick = 0; tick < 2; tick++) Assert.Equal(1, (await engine.Processor.DrainScopeAsync(scope, "owner", 1, CancellationToken.None)).Ran);
-                await elsewhere.AddAsync(scope, turns[4], Start.AddMinutes(4), "ann");
+                await elsewhere.AddAsync(scope, Turns[4], Start.AddMinutes(4), "ann");
                 while ((await engine.Processor.DrainScopeAsync(scope, "owner", 1, CancellationToken.None)).Ran > 0) { }
             }
             else
             {
-                await elsewhere.AddAsync(scope, turns[4], Start.AddMinutes(4), "ann");
-                Assert.Equal(turns.Length, await engine.Processor.RunPendingAsync(CancellationToken.None));
+                await elsewhere.AddAsync(scope, Turns[4], Start.AddMinutes(4), "ann");
+                Assert.Equal(Turns.Length, await engine.Processor.RunPendingAsync(CancellationToken.None));
             }
             var checks = held.ScopeCacheCounters.Checks - before;
             Assert.Equal(0, await held.CountJobsAsync(scope, MemoryJobStatus.Pending));
-            var memories = await UncachedStore().ListAsync(new MemoryFilter(scope) { Kinds = [MemoryKind.Note, MemoryKind.Fact, MemoryKind.Entity] }, 1000);
-            return (checks, memories.Select(m => $"{m.Kind.Value}|{m.Content}|{m.Context}|{string.Join(',', m.Tags)}|{string.Join(',', m.Keywords)}").Order(StringComparer.Ordinal).ToList());
+            return (checks, await DerivedAsync(scope));
         }
 
         var owner = await IngestAsync("r16", asOwner: true);
@@ -314,7 +317,7 @@ public sealed class PostgresScopeCacheTests(PostgresDatabase db) : IClassFixture
         Assert.Equal(0, owner.Checks);
         Assert.Equal(0, apart.Checks); // the queue's claims check their jobs' scopes too
         Assert.Equal(apart.Memories, owner.Memories);
-        Assert.Equal(turns.Length, owner.Memories.Count(n => n.StartsWith($"{MemoryKind.Note.Value}|", StringComparison.Ordinal)));
+        Assert.Equal(Turns.Length, owner.Memories.Count(n => n.StartsWith($"{MemoryKind.Note.Value}|", StringComparison.Ordinal)));
     }
 
     [Fact]

@@ -946,7 +946,12 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
     {
         ArgumentNullException.ThrowIfNull(query);
         if (query.Ids.Count == 0) return [];
-        await using var command = _dataSource.CreateCommand();
+        // Planned once, by the edge indexes: left to choose, the server plans it again at every call (a
+        // custom plan for each id array, as long as planning it costs as much as running it), and a generic
+        // plan made while the table is small would scan it ever after.
+        await using var batch = _dataSource.CreateBatch();
+        var command = new NpgsqlBatchCommand();
+        new PostgresBatchSettings(batch).Add(PostgresBatchSettings.ByIdOnce, [command]);
         var sql = new StringBuilder($"SELECT {(query.WithEmbeddings ? EdgeColumns : EdgeColumnsWithoutEmbedding)} FROM memory_edges WHERE tenant = @tenant AND ");
         sql.Append(query.Direction switch
         {
@@ -979,7 +984,8 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         command.Parameters.Add(new NpgsqlParameter<int>("limit", query.Limit));
         command.CommandText = sql.ToString();
         var edges = new List<MemoryEdge>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false); // past the settings' row
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) edges.Add(ReadEdge(reader));
         return edges;
     }

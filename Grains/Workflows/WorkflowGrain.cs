@@ -79,7 +79,7 @@ public sealed class WorkflowGrain(
             DeactivateOnIdle();
             throw;
         }
-        await ReportAsync(cancellationToken);
+        await ReportAsync(Run.State, Run.FinishedAt, cancellationToken);
         Kick();
         return Status();
     }
@@ -375,9 +375,13 @@ public sealed class WorkflowGrain(
 
     private async Task EndAsync(string state, string? error, string message, CancellationToken cancellationToken)
     {
+        var finishedAt = time.GetUtcNow();
+        // The tenant's list of runs learns of the end before anything shows it (the final event, the
+        // status): a client that saw the run end finds it under its new status when it lists the runs.
+        await ReportAsync(state, finishedAt, cancellationToken);
         Run.State = state;
         Run.Error = error;
-        Run.FinishedAt = time.GetUtcNow();
+        Run.FinishedAt = finishedAt;
         Emit(state switch
         {
             WorkflowRunState.Completed => WorkflowEventType.RunFinished,
@@ -386,18 +390,17 @@ public sealed class WorkflowGrain(
         }, message);
         await run.WriteStateAsync(cancellationToken);
         WorkflowTelemetry.RunEnded(Run, Key, Run.FinishedAt.Value);
-        await ReportAsync(cancellationToken);
         if (await this.GetReminder(ResumeReminder) is { } reminder) await this.UnregisterReminder(reminder);
     }
 
     /// <summary>The run's line in its tenant's list of runs; the list is a convenience, so a failure
     /// to update it is logged, not the run's failure.</summary>
-    private async Task ReportAsync(CancellationToken cancellationToken)
+    private async Task ReportAsync(string state, DateTimeOffset? finishedAt, CancellationToken cancellationToken)
     {
         try
         {
             await GrainFactory.GetGrain<IRunDirectoryGrain>(Key.Tenant)
-                .ReportAsync(new RunSummary(Key.RunId, Definition.Name, Definition.Team, Run.State, Run.StartedAt, Run.FinishedAt), cancellationToken);
+                .ReportAsync(new RunSummary(Key.RunId, Definition.Name, Definition.Team, state, Run.StartedAt, finishedAt), cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

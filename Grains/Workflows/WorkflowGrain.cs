@@ -313,17 +313,13 @@ public sealed class WorkflowGrain(
             WorkflowTelemetry.StepEnded(span, Definition.Name, step.Agent.Id, kind, Stopwatch.GetElapsedTime(started).TotalSeconds, null);
             return (step, result, null);
         }
-        catch (Exception e) when (e is SiloUnavailableException or OrleansMessageRejectionException)
-        {
-            // The cluster failed the call, not the step (a silo stopping or gone): the tick fails and the
-            // step runs again from the stored run, here or on the silo the run moves to.
-            WorkflowTelemetry.StepEnded(span, Definition.Name, step.Agent.Id, kind, Stopwatch.GetElapsedTime(started).TotalSeconds, e.GetType().Name);
-            throw;
-        }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             var error = e is AgentsException or TimeoutException ? e.Message : $"{e.GetType().Name}: {e.Message}";
             WorkflowTelemetry.StepEnded(span, Definition.Name, step.Agent.Id, kind, Stopwatch.GetElapsedTime(started).TotalSeconds, error);
+            // The cluster failed the call, not the step (a silo stopping or gone): the tick fails and the
+            // step runs again from the stored run, here or on the silo the run moves to.
+            if (e is OrleansMessageRejectionException) throw;
             return (step, null, error);
         }
     }

@@ -950,8 +950,9 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         // custom plan for each id array, as long as planning it costs as much as running it), and a generic
         // plan made while the table is small would scan it ever after.
         await using var batch = _dataSource.CreateBatch();
+        batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT {PostgresBatchSettings.ByIdOnce}"));
         var command = new NpgsqlBatchCommand();
-        new PostgresBatchSettings(batch).Add(PostgresBatchSettings.ByIdOnce, [command]);
+        batch.BatchCommands.Add(command);
         var sql = new StringBuilder($"SELECT {(query.WithEmbeddings ? EdgeColumns : EdgeColumnsWithoutEmbedding)} FROM memory_edges WHERE tenant = @tenant AND ");
         sql.Append(query.Direction switch
         {

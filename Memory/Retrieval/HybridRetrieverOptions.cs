@@ -9,7 +9,7 @@ public sealed class HybridRetrieverOptions
     /// <summary>Weight of the vector-similarity ranking in the fusion (0 turns the signal off).</summary>
     public double VectorWeight { get; set; } = 1.0;
 
-    /// <summary>Weight of the full-text ranking (BM25 embedded, ts_rank_cd on PostgreSQL).</summary>
+    /// <summary>Weight of the full-text ranking (BM25 on both stores).</summary>
     public double TextWeight { get; set; } = 1.0;
 
     /// <summary>Weight of a second full-text ranking over the content alone (0: off). A note whose context

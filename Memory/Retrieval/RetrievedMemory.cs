@@ -3,7 +3,7 @@ using Agents.Memory.Model;
 namespace Agents.Memory.Retrieval;
 
 /// <summary>
-/// One signal's view of a hit: its raw score (cosine, BM25 / ts_rank_cd, or propagated graph score),
+/// One signal's view of a hit: its raw score (cosine, BM25, or propagated graph score),
 /// the query-feature boost applied to it, and its 1-based rank in that signal's list (null: not in it).
 /// </summary>
 public readonly record struct SignalScore(double Raw, double Boost, int Rank);

@@ -76,7 +76,8 @@ public interface IMemoryStore
 
     /// <summary>Top <paramref name="topK"/> records by full-text relevance over <paramref name="field"/>:
     /// content, context, keywords and tags, or the content alone (any query word may match): BM25 on
-    /// both stores (PostgreSQL: <c>ts_rank_cd</c> above <c>Bm25MaxRecords</c> filtered rows).</summary>
+    /// both stores (PostgreSQL: with the whole table's statistics above <c>Bm25MaxRecords</c> filtered rows,
+    /// as the embedded store always does).</summary>
     Task<IReadOnlyList<ScoredMemory>> SearchByTextAsync(string query, MemoryFilter filter, int topK = 10, TextField field = TextField.All, CancellationToken cancellationToken = default);
 
     /// <summary>The searches of one hybrid retrieval at once, each answering as its single call would

@@ -18,8 +18,9 @@ namespace Agents.Memory.Stores.Postgres;
 /// and its history row (and the jobs enqueued with a record) commit together, in one statement or one
 /// transaction. Vector search is exact over a small filtered set and otherwise uses the per-dimension
 /// partial HNSW index (iterative scan, so scope filters do not starve the top-k); full-text search
-/// ranks with BM25 computed in SQL up to <see cref="PostgresMemoryStoreOptions.Bm25MaxRecords"/>
-/// filtered rows, with <c>ts_rank_cd</c> above. All times come from the <see cref="TimeProvider"/>, not
+/// ranks with BM25 computed in SQL: with the filter's statistics up to
+/// <see cref="PostgresMemoryStoreOptions.Bm25MaxRecords"/> filtered rows, with the table's above
+/// (<see cref="PostgresLargeTextSearch"/>). All times come from the <see cref="TimeProvider"/>, not
 /// the server clock, so both stores behave the same under test. Scopes held by their owner
 /// (<see cref="HoldScope"/>) are copied in process and their searches and lists answered there, after
 /// one check of the scope's epoch (<see cref="HeldScopes"/>; docs/memory-store.md).
@@ -680,7 +681,7 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         if (cached.Served) return cached.Value;
         await using var batch = SearchBatch();
         AddVectorSearch(batch, query, filter, topK, minScore);
-        return SortByScore((await ReadSearchesAsync(batch, cancellationToken).ConfigureAwait(false))[0]);
+        return SortByScore((await ReadSearchesAsync(batch, cancellationToken).ConfigureAwait(false))[0]!);
     }
 
     public async Task<IReadOnlyList<ScoredMemory>> SearchByTextAsync(string query, MemoryFilter filter, int topK = 10, TextField field = TextField.All, CancellationToken cancellationToken = default)
@@ -693,9 +694,12 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         var cached = await ReadCachedAsync(filter.Scope, [query], (c, lexemes) =>
             CachedScopeSearch.Text(c, lexemes[0], filter, topK, field, _options.Bm25MaxRecords) is { } hits ? (true, hits) : (false, []), cancellationToken).ConfigureAwait(false);
         if (cached.Served) return cached.Value;
-        await using var batch = SearchBatch();
-        AddTextSearch(batch, query, filter, topK, field);
-        return (await ReadSearchesAsync(batch, cancellationToken).ConfigureAwait(false))[0];
+        await using (var batch = SearchBatch())
+        {
+            if (AddTextSearch(batch, query, filter, topK, field) && (await ReadSearchesAsync(batch, cancellationToken).ConfigureAwait(false))[0] is { } hits)
+                return hits;
+        }
+        return await SearchLargeTextAsync(query, filter, topK, field, true, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<SignalHits> SearchSignalsAsync(SignalSearch search, CancellationToken cancellationToken = default)
@@ -722,17 +726,29 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         }, cancellationToken).ConfigureAwait(false);
         if (cached.Served) return cached.Value;
 
-        // Otherwise every search in one batch: one round trip, the server runs them one after another.
-        await using var batch = SearchBatch();
-        if (search.Vector is { } vector) AddVectorSearch(batch, vector, search.Filter, search.TopK, null, search.WithEmbeddings);
-        if (text is not null) AddTextSearch(batch, text, search.Filter, search.TopK, TextField.All, search.WithEmbeddings);
-        if (content is not null) AddTextSearch(batch, content, search.Filter, search.TopK, TextField.Content, search.WithEmbeddings);
-        var results = await ReadSearchesAsync(batch, cancellationToken).ConfigureAwait(false);
-        var next = 0;
-        return new SignalHits(
-            search.Vector is null ? [] : SortByScore(results[next++]),
-            text is null ? [] : results[next++],
-            content is null ? [] : results[next]);
+        // Otherwise every search in one batch: one round trip, the server runs them one after another. A text
+        // search over a filter too large to rank there follows, on its own.
+        List<ScoredMemory> vectorHits = [];
+        List<ScoredMemory>? textHits = null, contentHits = null;
+        await using (var batch = SearchBatch())
+        {
+            if (search.Vector is { } vector) AddVectorSearch(batch, vector, search.Filter, search.TopK, null, search.WithEmbeddings);
+            var textAdded = text is not null && AddTextSearch(batch, text, search.Filter, search.TopK, TextField.All, search.WithEmbeddings);
+            var contentAdded = content is not null && AddTextSearch(batch, content, search.Filter, search.TopK, TextField.Content, search.WithEmbeddings);
+            if (search.Vector is not null || textAdded || contentAdded)
+            {
+                var results = await ReadSearchesAsync(batch, cancellationToken).ConfigureAwait(false);
+                var next = 0;
+                if (search.Vector is not null) vectorHits = SortByScore(results[next++]!);
+                if (textAdded) textHits = results[next++];
+                if (contentAdded) contentHits = results[next];
+            }
+        }
+        // Both at once when both are left (each on its own connection).
+        var textLarge = text is not null && textHits is null ? SearchLargeTextAsync(text, search.Filter, search.TopK, TextField.All, search.WithEmbeddings, cancellationToken) : null;
+        var contentLarge = content is not null && contentHits is null ? SearchLargeTextAsync(content, search.Filter, search.TopK, TextField.Content, search.WithEmbeddings, cancellationToken) : null;
+        await Task.WhenAll(new[] { textLarge, contentLarge }.OfType<Task>()).ConfigureAwait(false);
+        return new SignalHits(vectorHits, textHits ?? textLarge?.Result ?? [], contentHits ?? contentLarge?.Result ?? []);
     }
 
     /// <summary>A batch for searches: JIT off first. A plan whose estimate is large (a text search over many
@@ -848,55 +864,58 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
 
     /// <summary>Adds a full-text search to <paramref name="batch"/> (which must turn JIT off before it:
     /// the planner's estimates for the BM25 CTEs run far above the JIT threshold while the statement
-    /// takes milliseconds to a second, and compiling it would add ~100 ms).</summary>
-    private void AddTextSearch(NpgsqlBatch batch, string query, MemoryFilter filter, int topK, TextField field, bool withEmbeddings = true)
+    /// takes milliseconds, and compiling it would add ~100 ms). A filter of at most
+    /// <see cref="PostgresMemoryStoreOptions.Bm25MaxRecords"/> rows is ranked here, by BM25 with its own
+    /// statistics; for a larger one the statement answers with one empty row (<see cref="ReadSearchesAsync"/>
+    /// then gives null), and <see cref="PostgresLargeTextSearch"/> ranks it. False (nothing added) when every
+    /// filter goes there (a limit of 0).</summary>
+    private bool AddTextSearch(NpgsqlBatch batch, string query, MemoryFilter filter, int topK, TextField field, bool withEmbeddings = true)
     {
+        if (_options.Bm25MaxRecords <= 0) return false;
         var column = TextColumn(field);
         var command = new NpgsqlBatchCommand();
         batch.BatchCommands.Add(command);
         var whereText = new StringBuilder();
         AppendFilter(whereText, command.Parameters, filter);
         var where = whereText.ToString();
+        var columns = Columns(withEmbeddings);
         // plainto_tsquery ANDs the words; a memory question rarely repeats all its words, so OR them.
         const string OrQuery = "SELECT replace(plainto_tsquery('english', @query)::text, ' & ', ' | ')::tsquery AS query";
-        // Both rankings order ids and scores only; the k best rows are read at the end (a common word
-        // can match most of a large scope, and reading every match whole cost more than ranking it).
-        var tsRank = $"SELECT id, ts_rank_cd({column}, q.query)::float8 AS score FROM memory_records, q WHERE {column} @@ q.query AND {where}";
-        var readBest = $"SELECT {Columns(withEmbeddings)}, best.score FROM best JOIN memory_records USING (id) ORDER BY best.score DESC, id";
-        if (_options.Bm25MaxRecords > 0)
-        {
-            // A filter that leaves at most Bm25MaxRecords rows is ranked by BM25, whose N is that capped
-            // count; a larger one by ts_rank_cd. The count picks the branch in the same statement.
-            command.CommandText = $"""
-                WITH n AS (SELECT count(*)::float8 AS n FROM (SELECT 1 FROM memory_records WHERE {where} LIMIT @cap + 1) AS capped),
-                q AS NOT MATERIALIZED ({OrQuery}),
-                {Bm25Sql(column, where)},
-                ranked AS ({tsRank} AND (SELECT n FROM n) > @cap ORDER BY score DESC, id LIMIT @k),
-                best AS (SELECT id, score FROM bm25 UNION ALL SELECT id, score FROM ranked)
-                {readBest}
-                """;
-            command.Parameters.Add(new NpgsqlParameter<int>("cap", _options.Bm25MaxRecords));
-        }
-        else
-        {
-            command.CommandText = $"WITH q AS ({OrQuery}), best AS ({tsRank} ORDER BY score DESC, id LIMIT @k) {readBest}";
-        }
+        // The ranking orders ids and scores only; the k best rows are read at the end. The count picks the
+        // branch in the same statement: BM25 here, or the row (of nulls) that hands the search on.
+        command.CommandText = $"""
+            WITH n AS (SELECT count(*)::float8 AS n FROM (SELECT 1 FROM memory_records WHERE {where} LIMIT @cap + 1) AS capped),
+            q AS NOT MATERIALIZED ({OrQuery}),
+            {Bm25Sql(column, where)}
+            (SELECT {columns}, best.score FROM bm25 AS best JOIN memory_records USING (id) ORDER BY best.score DESC, id)
+            UNION ALL
+            (SELECT {columns}, NULL::float8 FROM (SELECT 1 WHERE (SELECT n FROM n) > @cap) AS large LEFT JOIN memory_records ON false)
+            """;
+        command.Parameters.Add(new NpgsqlParameter<int>("cap", _options.Bm25MaxRecords));
         command.Parameters.Add(TextParam("query", query.Replace('\0', ' ')));
         command.Parameters.Add(new NpgsqlParameter<int>("k", topK));
+        return true;
     }
 
+    /// <summary>A full-text search over a filter above <see cref="PostgresMemoryStoreOptions.Bm25MaxRecords"/> rows.</summary>
+    private Task<List<ScoredMemory>> SearchLargeTextAsync(string query, MemoryFilter filter, int topK, TextField field, bool withEmbeddings, CancellationToken cancellationToken) =>
+        PostgresLargeTextSearch.SearchAsync(_dataSource, query, filter, topK, TextColumn(field), LengthColumn(TextColumn(field)), withEmbeddings, cancellationToken);
+
     /// <summary>Runs a batch of searches and reads each one's scored rows, in batch order, skipping the
-    /// results of its settings.</summary>
-    private static async Task<List<List<ScoredMemory>>> ReadSearchesAsync(NpgsqlBatch batch, CancellationToken cancellationToken)
+    /// results of its settings; null for a text search whose filter was too large to rank there.</summary>
+    private static async Task<List<List<ScoredMemory>?>> ReadSearchesAsync(NpgsqlBatch batch, CancellationToken cancellationToken)
     {
-        var results = new List<List<ScoredMemory>>();
+        var results = new List<List<ScoredMemory>?>();
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         do
         {
             if (reader.FieldCount != RecordColumnCount + 1) continue;
-            var hits = new List<ScoredMemory>();
+            List<ScoredMemory>? hits = [];
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                hits.Add(new ScoredMemory(ReadRecord(reader), Convert.ToDouble(reader.GetValue(RecordColumnCount), CultureInfo.InvariantCulture)));
+            {
+                if (reader.IsDBNull(0)) hits = null; // the filter is too large: PostgresLargeTextSearch ranks it
+                else hits?.Add(new ScoredMemory(ReadRecord(reader), Convert.ToDouble(reader.GetValue(RecordColumnCount), CultureInfo.InvariantCulture)));
+            }
             results.Add(hits);
         }
         while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));

@@ -18,10 +18,11 @@ public sealed class PostgresMemoryStoreOptions
     /// migration 0094: only scopes above it are indexed at all) raises it; 0 leaves just that minimum.</summary>
     public int ExactSearchThreshold { get; set; } = 2000;
 
-    /// <summary>Full-text search over a filter of at most this many rows ranks by BM25 (with idf, as the
-    /// embedded store does); above it, by <c>ts_rank_cd</c>, which needs no statistics and stays several
-    /// times faster when a query word occurs in most of a very large scope, but weighs common and rare
-    /// words alike. 0: always <c>ts_rank_cd</c>.</summary>
+    /// <summary>Full-text search over a filter of at most this many rows ranks its matches by BM25 with the
+    /// filter's own statistics, all in one statement. Above it, BM25 with the whole table's statistics (as
+    /// the embedded store ranks with its whole store's), estimated by ANALYZE, and with its matches pruned to
+    /// those that can reach the top k (a common word can match most of a very large scope; reading every
+    /// match would take about a second at 100,000). 0: always the latter.</summary>
     public int Bm25MaxRecords { get; set; } = 20_000;
 
     /// <summary>The in-process copies of held scopes (<see cref="PostgresMemoryStore.HoldScope"/>).</summary>

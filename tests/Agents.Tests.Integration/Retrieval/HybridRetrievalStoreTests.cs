@@ -8,7 +8,7 @@ using Agents.Tests.Integration.Infrastructure;
 
 namespace Agents.Tests.Integration.Retrieval;
 
-/// <summary>Hybrid retrieval behaves the same over both stores (BM25 embedded, ts_rank_cd on PostgreSQL).</summary>
+/// <summary>Hybrid retrieval behaves the same over both stores (BM25 on both).</summary>
 public abstract class HybridRetrievalStoreTests
 {
     private static readonly DateTimeOffset Jan2020 = new(2020, 1, 1, 0, 0, 0, TimeSpan.Zero);

@@ -48,7 +48,7 @@ internal static class CachedScopeSearch
     }
 
     /// <summary>BM25 over <paramref name="field"/>; null when the filter leaves more than
-    /// <paramref name="bm25MaxRecords"/> records (SQL ranks those with <c>ts_rank_cd</c>).</summary>
+    /// <paramref name="bm25MaxRecords"/> records (SQL ranks those: <see cref="PostgresLargeTextSearch"/>).</summary>
     public static List<ScoredMemory>? Text(CachedScope scope, IReadOnlyList<string> lexemes, MemoryFilter filter, int topK, TextField field, int bm25MaxRecords)
     {
         var n = Count(scope, filter);

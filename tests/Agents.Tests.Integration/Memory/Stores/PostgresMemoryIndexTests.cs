@@ -12,12 +12,15 @@ public sealed class PostgresMemoryIndexTests(PostgresDatabase db) : IClassFixtur
     private async Task<List<string>> ExplainAsync(string settings, string sql, Action<Npgsql.NpgsqlParameterCollection> parameters)
     {
         await using var connection = await db.DataSource.OpenConnectionAsync();
-        await using (var off = new Npgsql.NpgsqlCommand(settings, connection)) await off.ExecuteNonQueryAsync();
-        await using var explain = new Npgsql.NpgsqlCommand("EXPLAIN " + sql, connection);
+        // The settings hold for this explain only: pooled connections go back unreset.
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var off = new Npgsql.NpgsqlCommand(settings.Replace("SET ", "SET LOCAL ", StringComparison.Ordinal), connection, transaction)) await off.ExecuteNonQueryAsync();
+        await using var explain = new Npgsql.NpgsqlCommand("EXPLAIN " + sql, connection, transaction);
         parameters(explain.Parameters);
         var plan = new List<string>();
-        await using var reader = await explain.ExecuteReaderAsync();
-        while (await reader.ReadAsync()) plan.Add(reader.GetString(0));
+        await using (var reader = await explain.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) plan.Add(reader.GetString(0));
+        await transaction.RollbackAsync();
         return plan;
     }
 
@@ -112,11 +115,11 @@ public sealed class PostgresMemoryIndexTests(PostgresDatabase db) : IClassFixtur
     }
 
     [Fact]
-    public async Task Above_the_bm25_limit_full_text_falls_back_to_ts_rank_cd_and_finds_the_same_records()
+    public async Task Above_the_bm25_limit_full_text_ranks_by_bm25_over_the_table_and_finds_the_same_records()
     {
         var scope = new MemoryScope("t", userId: $"big{Guid.NewGuid():N}");
         var bm25 = new PostgresMemoryStore(db.DataSource, new MemoryStoreOptions { Dimension = 384 }, new PostgresMemoryStoreOptions { Bm25MaxRecords = 100 });
-        var fallback = new PostgresMemoryStore(db.DataSource, new MemoryStoreOptions { Dimension = 384 }, new PostgresMemoryStoreOptions { Bm25MaxRecords = 3 });
+        var large = new PostgresMemoryStore(db.DataSource, new MemoryStoreOptions { Dimension = 384 }, new PostgresMemoryStoreOptions { Bm25MaxRecords = 3 });
         await bm25.AddBatchAsync(Enumerable.Range(0, 6).Select(i => new MemoryRecord
         {
             Id = Guid.NewGuid(), Scope = scope, Kind = MemoryKind.Note, Content = i == 0 ? "A kayak trip." : $"Another weekend, number {i}.",
@@ -124,16 +127,68 @@ public sealed class PostgresMemoryIndexTests(PostgresDatabase db) : IClassFixtur
         var filter = new MemoryFilter(scope);
 
         var ranked = await bm25.SearchByTextAsync("kayak weekend", filter);
-        var cheap = await fallback.SearchByTextAsync("kayak weekend", filter);
+        var overTable = await large.SearchByTextAsync("kayak weekend", filter);
         Assert.Equal(6, ranked.Count);
-        Assert.Equal(ranked.Select(h => h.Record.Id).Order(), cheap.Select(h => h.Record.Id).Order());
+        Assert.Equal(ranked.Select(h => h.Record.Id).Order(), overTable.Select(h => h.Record.Id).Order());
+        // Both weigh the rare word above the common one (the scope's own statistics, or the table's).
         Assert.Equal("A kayak trip.", ranked[0].Record.Content);
-        Assert.NotEqual(ranked.Select(h => h.Score), cheap.Select(h => h.Score)); // a different ranking function answered
+        Assert.Equal("A kayak trip.", overTable[0].Record.Content);
+        Assert.All(overTable, h => Assert.True(h.Score > 0));
 
-        // With BM25 switched off (limit 0), ts_rank_cd answers every size alike.
-        var never = new PostgresMemoryStore(db.DataSource, new MemoryStoreOptions { Dimension = 384 }, new PostgresMemoryStoreOptions { Bm25MaxRecords = 0 });
-        var plain = await never.SearchByTextAsync("kayak weekend", filter);
-        Assert.Equal(cheap.Select(h => (h.Record.Id, h.Score)), plain.Select(h => (h.Record.Id, h.Score)));
-        Assert.Equal(2, (await never.SearchByTextAsync("kayak weekend", filter, topK: 2)).Count);
+        // With the limit at 0 every filter is ranked over the table's statistics; the hybrid search's text
+        // signals take the same path.
+        var always = new PostgresMemoryStore(db.DataSource, new MemoryStoreOptions { Dimension = 384 }, new PostgresMemoryStoreOptions { Bm25MaxRecords = 0 });
+        var plain = await always.SearchByTextAsync("kayak weekend", filter);
+        Assert.Equal(overTable.Select(h => (h.Record.Id, h.Score)), plain.Select(h => (h.Record.Id, h.Score)));
+        Assert.Equal(2, (await always.SearchByTextAsync("kayak weekend", filter, topK: 2)).Count);
+        var signals = await always.SearchSignalsAsync(new SignalSearch(filter, 10) { Text = "kayak weekend", ContentText = "kayak" });
+        Assert.Equal(overTable.Select(h => h.Record.Id), signals.Text.Select(h => h.Record.Id));
+        Assert.Equal("A kayak trip.", Assert.Single(signals.ContentText).Record.Content);
+    }
+
+    [Theory]
+    [InlineData(false)] // no statistics for the new words yet: every lexeme is counted
+    [InlineData(true)]  // analysed: the most common lexemes' frequencies come from ANALYZE
+    public async Task Above_the_bm25_limit_the_pruned_top_k_is_the_head_of_the_full_ranking(bool analysed)
+    {
+        // The statistics stay as the test sets them: no autovacuum analyses the table between two searches.
+        await using (var off = db.DataSource.CreateCommand("ALTER TABLE memory_records SET (autovacuum_enabled = false)")) await off.ExecuteNonQueryAsync();
+        try
+        {
+            await RankAgainstTheFullRankingAsync(analysed);
+        }
+        finally
+        {
+            await using var on = db.DataSource.CreateCommand("ALTER TABLE memory_records RESET (autovacuum_enabled)");
+            await on.ExecuteNonQueryAsync();
+        }
+    }
+
+    private async Task RankAgainstTheFullRankingAsync(bool analysed)
+    {
+        // Words of very different frequencies, so that pruning leaves most matches unread.
+        string[] words = ["alder", "birch", "cedar", "dogwood", "elm", "fir", "ginkgo", "hazel", "ivy", "juniper", "larch", "maple"];
+        var random = new Random(analysed ? 11 : 12);
+        string Word() => words[Math.Min(words.Length - 1, (int)(words.Length * Math.Pow(random.NextDouble(), 3)))];
+        var scope = new MemoryScope("t", userId: $"prune{Guid.NewGuid():N}");
+        var store = new PostgresMemoryStore(db.DataSource, new MemoryStoreOptions { Dimension = 384 }, new PostgresMemoryStoreOptions { Bm25MaxRecords = 1 });
+        await store.AddBatchAsync(Enumerable.Range(0, 400).Select(_ => new MemoryRecord
+        {
+            Id = Guid.NewGuid(), Scope = scope, Kind = MemoryKind.Note,
+            Content = string.Join(' ', Enumerable.Range(0, 3 + random.Next(10)).Select(_ => Word())),
+        }).ToList(), "test");
+        if (analysed) await using (var analyze = db.DataSource.CreateCommand("ANALYZE memory_records")) await analyze.ExecuteNonQueryAsync();
+        var filter = new MemoryFilter(scope);
+
+        for (var q = 0; q < 25; q++)
+        {
+            var query = string.Join(' ', Enumerable.Range(0, 1 + random.Next(5)).Select(_ => Word()));
+            // More than match: every match is read and ranked, nothing pruned.
+            var full = await store.SearchByTextAsync(query, filter, topK: 1000);
+            var pruned = await store.SearchByTextAsync(query, filter, topK: 5);
+            Assert.NotEmpty(full);
+            Assert.Equal(full.Select(h => h.Score).OrderDescending(), full.Select(h => h.Score));
+            Assert.Equal(full.Take(5).Select(h => (h.Record.Id, h.Score)), pruned.Select(h => (h.Record.Id, h.Score)));
+        }
     }
 }

@@ -144,6 +144,11 @@ public sealed class PostgresMemoryIndexTests(PostgresDatabase db) : IClassFixtur
         var signals = await always.SearchSignalsAsync(new SignalSearch(filter, 10) { Text = "kayak weekend", ContentText = "kayak" });
         Assert.Equal(overTable.Select(h => h.Record.Id), signals.Text.Select(h => h.Record.Id));
         Assert.Equal("A kayak trip.", Assert.Single(signals.ContentText).Record.Content);
+
+        // Any text is a query: quotes, backslashes, operators and paths become lexemes or nothing.
+        Assert.Equal("A kayak trip.", (await always.SearchByTextAsync(@"it's a 'kayak' \ & | ! (C:\trips\kayak.txt) <-> x@y.com", filter))[0].Record.Content);
+        Assert.Empty(await always.SearchByTextAsync("the of and", filter)); // stop words only
+        Assert.Empty(await always.SearchByTextAsync("zeppelin", filter));   // a word no record holds
     }
 
     [Theory]

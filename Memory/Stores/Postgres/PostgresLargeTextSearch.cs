@@ -156,7 +156,7 @@ internal static class PostgresLargeTextSearch
         command.Parameters.Add(new NpgsqlParameter<int>("k", topK));
         batch.BatchCommands.Add(command);
 
-        var hits = new List<ScoredMemory>(topK);
+        var hits = new List<ScoredMemory>();
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         do
         {

@@ -699,7 +699,7 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
             if (AddTextSearch(batch, query, filter, topK, field) && (await ReadSearchesAsync(batch, cancellationToken).ConfigureAwait(false))[0] is { } hits)
                 return hits;
         }
-        return await SearchLargeTextAsync(query, filter, topK, field, true, cancellationToken).ConfigureAwait(false);
+        return await SearchLargeTextAsync(query, filter, topK, field, withEmbeddings: true, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<SignalHits> SearchSignalsAsync(SignalSearch search, CancellationToken cancellationToken = default)

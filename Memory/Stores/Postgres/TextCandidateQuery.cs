@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Agents.Memory.Stores.Postgres;
 
 /// <summary>
@@ -76,8 +74,6 @@ internal static class TextCandidateQuery
         };
         if (holding is null) return without;
         if (without is null) return holding;
-        var sb = new StringBuilder();
-        sb.Append("( ").Append(holding).Append(" ) | ( ").Append(without).Append(" )");
-        return sb.ToString();
+        return $"( {holding} ) | ( {without} )";
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Npgsql;
 using NpgsqlTypes;
@@ -20,8 +19,8 @@ namespace Agents.Memory.Stores.Postgres;
 /// </summary>
 internal static class PostgresLargeTextSearch
 {
+    // BM25's k1 (PostgresSql.Bm25Weight): a term's weight stays below idf * (k1 + 1).
     private const double K1 = 1.2;
-    private const double B = 0.75;
 
     // A lexeme outside the most common ones is counted; more than this many holders only happen when the
     // table has not been analysed yet, and then its weight is taken as if it had this many.
@@ -34,9 +33,10 @@ internal static class PostgresLargeTextSearch
         string column, string lengthColumn, bool withEmbeddings, CancellationToken cancellationToken)
     {
         var statistics = await ReadStatisticsAsync(dataSource, query, column, lengthColumn, cancellationToken).ConfigureAwait(false);
-        // A word no record holds matches nothing and weighs nothing.
+        // A word no record holds matches nothing and weighs nothing. (An estimate above the row count, from
+        // statistics older than the count, is taken as every row.)
         var terms = statistics.Terms.Where(static t => t.Frequency > 0)
-            .Select(t => (t.Lexeme, Idf: Math.Log(1 + (statistics.Documents - Math.Min(t.Frequency, statistics.Documents) + 0.5) / (Math.Min(t.Frequency, statistics.Documents) + 0.5))))
+            .Select(t => (t.Lexeme, Idf: Idf(statistics.Documents, Math.Min(t.Frequency, statistics.Documents))))
             .ToList();
         if (terms.Count == 0) return [];
         // A term's weight in a record is below idf * (k1 + 1) whatever its frequency and the record's length.
@@ -62,9 +62,12 @@ internal static class PostgresLargeTextSearch
         }
     }
 
-    private sealed record TermFrequency(string Lexeme, double Frequency);
+    // BM25's idf, as each store computes it (the embedded index, the held copies, the filter's SQL ranking).
+    private static double Idf(double documents, double frequency) => Math.Log(1 + (documents - frequency + 0.5) / (frequency + 0.5));
 
-    private sealed record Statistics(IReadOnlyList<TermFrequency> Terms, double Documents, double AverageLength);
+    private sealed record LexemeFrequency(string Lexeme, double Frequency);
+
+    private sealed record Statistics(IReadOnlyList<LexemeFrequency> Terms, double Documents, double AverageLength);
 
     /// <summary>The query's lexemes with their document frequencies, the table's row count and its average
     /// length in words, in one round trip.</summary>
@@ -108,13 +111,13 @@ internal static class PostgresLargeTextSearch
         command.Parameters.Add(new NpgsqlParameter("query", NpgsqlDbType.Text) { Value = query.Replace('\0', ' ') });
         command.Parameters.Add(new NpgsqlParameter<int>("cap", CountCap));
         batch.BatchCommands.Add(command);
-        var terms = new List<TermFrequency>();
+        var terms = new List<LexemeFrequency>();
         double documents = 1, average = 1;
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false); // past the setting
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            terms.Add(new TermFrequency(reader.GetString(0), reader.GetDouble(1)));
+            terms.Add(new LexemeFrequency(reader.GetString(0), reader.GetDouble(1)));
             documents = Math.Max(1, reader.GetDouble(2));
             average = Math.Max(1, reader.GetDouble(3));
         }
@@ -132,18 +135,15 @@ internal static class PostgresLargeTextSearch
         var command = new NpgsqlBatchCommand();
         var where = new StringBuilder();
         AppendFilter(where, command.Parameters, filter);
-        // Only the query's lexemes of each record are unnested (setweight marks them, ts_filter keeps them).
-        var k1 = K1.ToString(CultureInfo.InvariantCulture);
-        var b = B.ToString(CultureInfo.InvariantCulture);
         command.CommandText = $"""
             WITH w AS (SELECT * FROM unnest(@lexemes, @idf) AS w(lexeme, idf)),
             candidates AS MATERIALIZED (
-                SELECT r.id, coalesce(r.{lengthColumn}, 0)::float8 AS dl, ts_filter(setweight(r.{column}, 'A', @lexemes), '{"{a}"}') AS doc
+                SELECT r.id, coalesce(r.{lengthColumn}, 0)::float8 AS dl, {QueryLexemes($"r.{column}", "@lexemes")} AS doc
                 FROM memory_records r WHERE r.{column} @@ @candidates::tsquery AND {where}),
             scored AS (
-                SELECT c.id, sum(w.idf * h.tf * ({k1} + 1) / (h.tf + {k1} * (1 - {b} + {b} * c.dl / @average))) AS score
+                SELECT c.id, sum({Bm25Weight("w.idf", "h.tf", "c.dl", "@average")}) AS score
                 FROM candidates c
-                CROSS JOIN LATERAL (SELECT u.lexeme, coalesce(array_length(u.positions, 1), 1)::float8 AS tf FROM unnest(c.doc) AS u) AS h
+                CROSS JOIN LATERAL (SELECT u.lexeme, {TermFrequency("u")} AS tf FROM unnest(c.doc) AS u) AS h
                 JOIN w USING (lexeme)
                 GROUP BY c.id, c.dl),
             best AS (SELECT id, score FROM scored ORDER BY score DESC, id LIMIT @k)
@@ -156,15 +156,7 @@ internal static class PostgresLargeTextSearch
         command.Parameters.Add(new NpgsqlParameter<int>("k", topK));
         batch.BatchCommands.Add(command);
 
-        var hits = new List<ScoredMemory>();
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        do
-        {
-            if (reader.FieldCount != RecordColumnCount + 1) continue;
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                hits.Add(new ScoredMemory(ReadRecord(reader), reader.GetDouble(RecordColumnCount)));
-        }
-        while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
-        return hits;
+        // Never null: only the filter's own ranking hands a search over (a row of nulls), not this statement.
+        return (await ReadSearchesAsync(batch, cancellationToken).ConfigureAwait(false))[0]!;
     }
 }

@@ -901,27 +901,6 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
     private Task<List<ScoredMemory>> SearchLargeTextAsync(string query, MemoryFilter filter, int topK, TextField field, bool withEmbeddings, CancellationToken cancellationToken) =>
         PostgresLargeTextSearch.SearchAsync(_dataSource, query, filter, topK, TextColumn(field), LengthColumn(TextColumn(field)), withEmbeddings, cancellationToken);
 
-    /// <summary>Runs a batch of searches and reads each one's scored rows, in batch order, skipping the
-    /// results of its settings; null for a text search whose filter was too large to rank there.</summary>
-    private static async Task<List<List<ScoredMemory>?>> ReadSearchesAsync(NpgsqlBatch batch, CancellationToken cancellationToken)
-    {
-        var results = new List<List<ScoredMemory>?>();
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        do
-        {
-            if (reader.FieldCount != RecordColumnCount + 1) continue;
-            List<ScoredMemory>? hits = [];
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                if (reader.IsDBNull(0)) hits = null; // the filter is too large: PostgresLargeTextSearch ranks it
-                else hits?.Add(new ScoredMemory(ReadRecord(reader), Convert.ToDouble(reader.GetValue(RecordColumnCount), CultureInfo.InvariantCulture)));
-            }
-            results.Add(hits);
-        }
-        while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
-        return results;
-    }
-
     // Okapi BM25 (k1 1.2, b 0.75), as the embedded store ranks, with the statistics of the filtered
     // records (n: how many pass the filter, capped): every record holding a query word matches, so the
     // matches give each word's document frequency; the average length is the matches' (the cheap
@@ -931,21 +910,18 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
     private static string Bm25Sql(string column, string where) => $"""
         terms AS (SELECT array_agg(DISTINCT t.lexeme) AS terms FROM unnest(to_tsvector('english', @query)) AS t),
         matched AS (
-            SELECT r.id, r.{LengthColumn(column)}::float8 AS dl, ts_filter(setweight(r.{column}, 'A', (SELECT terms FROM terms)), {WeightA}) AS doc
+            SELECT r.id, r.{LengthColumn(column)}::float8 AS dl, {QueryLexemes($"r.{column}", "(SELECT terms FROM terms)")} AS doc
             FROM memory_records r, q WHERE r.{column} @@ q.query AND {where} AND (SELECT n FROM n) <= @cap),
         hits AS (
-            SELECT m.id, m.dl, u.lexeme, coalesce(array_length(u.positions, 1), 1)::float8 AS tf
+            SELECT m.id, m.dl, u.lexeme, {TermFrequency("u")} AS tf
             FROM matched m, unnest(m.doc) AS u),
         df AS (SELECT lexeme, count(*)::float8 AS df FROM hits GROUP BY lexeme),
         avgdl AS (SELECT greatest(avg(dl), 1) AS avgdl FROM matched),
         scored AS (
-            SELECT h.id, sum(ln(1 + (n.n - df.df + 0.5) / (df.df + 0.5)) * h.tf * 2.2
-                             / (h.tf + 1.2 * (0.25 + 0.75 * h.dl / avgdl.avgdl))) AS score
+            SELECT h.id, sum({Bm25Weight("ln(1 + (n.n - df.df + 0.5) / (df.df + 0.5))", "h.tf", "h.dl", "avgdl.avgdl")}) AS score
             FROM hits h JOIN df USING (lexeme), avgdl, n GROUP BY h.id),
         bm25 AS (SELECT id, score FROM scored ORDER BY score DESC, id LIMIT @k)
         """;
-
-    private const string WeightA = "'{a}'";
 
     private static string LengthColumn(string column) => column == "search" ? "search_length" : "content_length";
 

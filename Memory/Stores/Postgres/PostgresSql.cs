@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Agents.Infra;
 using Agents.Memory.Model;
@@ -37,6 +38,42 @@ internal static class PostgresSql
         "lease_owner, lease_expires_at, finished_at, last_error";
 
     public static readonly int JobColumnCount = JobColumns.Split(", ").Length;
+
+    /// <summary>Runs a batch of searches and reads each one's scored rows, in batch order, skipping the
+    /// results of its settings; null for a text search whose filter was too large to rank there.</summary>
+    public static async Task<List<List<ScoredMemory>?>> ReadSearchesAsync(NpgsqlBatch batch, CancellationToken cancellationToken)
+    {
+        var results = new List<List<ScoredMemory>?>();
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        do
+        {
+            if (reader.FieldCount != RecordColumnCount + 1) continue;
+            List<ScoredMemory>? hits = [];
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (reader.IsDBNull(0)) hits = null; // the filter is too large: PostgresLargeTextSearch ranks it
+                else hits?.Add(new ScoredMemory(ReadRecord(reader), Convert.ToDouble(reader.GetValue(RecordColumnCount), CultureInfo.InvariantCulture)));
+            }
+            results.Add(hits);
+        }
+        while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
+        return results;
+    }
+
+    // ---- BM25 in SQL (Okapi, k1 1.2, b 0.75, as the embedded store ranks), shared by both rankings
+
+    /// <summary>The lexemes of <paramref name="tsvector"/> that are among <paramref name="terms"/> (a text[]
+    /// expression), with their positions: setweight marks them, ts_filter keeps them, so a record's
+    /// ranking unnests two or three lexemes instead of its ~60.</summary>
+    public static string QueryLexemes(string tsvector, string terms) => $"ts_filter(setweight({tsvector}, 'A', {terms}), '{{a}}')";
+
+    /// <summary>A lexeme's frequency in its record (its positions; a lexeme stripped of them counts once),
+    /// for a row <paramref name="lexeme"/> of <c>unnest(tsvector)</c>.</summary>
+    public static string TermFrequency(string lexeme) => $"coalesce(array_length({lexeme}.positions, 1), 1)::float8";
+
+    /// <summary>A term's BM25 weight in a record of length <paramref name="dl"/>.</summary>
+    public static string Bm25Weight(string idf, string tf, string dl, string averageLength) =>
+        $"{idf} * {tf} * 2.2 / ({tf} + 1.2 * (0.25 + 0.75 * {dl} / {averageLength}))";
 
     public static MemoryScope ReadScope(NpgsqlDataReader r, int tenantOrdinal) => new(
         r.GetString(tenantOrdinal), NullableString(r, tenantOrdinal + 1), NullableString(r, tenantOrdinal + 2),

@@ -36,6 +36,7 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly HeldScopes? _cache;
+    private readonly ScopeVectorBranches _vectorBranches = new();
     // The checks claims made of their jobs' held scopes, until the jobs' stretches adopt them (AdoptCheck).
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<MemoryJob, ClaimCheck> _claimChecks = [];
 
@@ -679,10 +680,36 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         _validator.ValidateEmbedding(query, "The query vector");
         var cached = await ReadCachedAsync(filter.Scope, [], (c, _) => (true, CachedScopeSearch.Vector(c, query, filter, topK, minScore)), cancellationToken).ConfigureAwait(false);
         if (cached.Served) return cached.Value;
-        await using var batch = SearchBatch();
-        AddVectorSearch(batch, query, filter, topK, minScore);
-        return SortByScore((await ReadSearchesAsync(batch, cancellationToken).ConfigureAwait(false))[0]!);
+        return await SearchVectorAsync(query, filter, topK, minScore, withEmbeddings: true, VectorBranchFor(filter), cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>A vector search in SQL, first with <paramref name="branch"/>; when the scope turns out to be of
+    /// the other size, again with the other branch (then both, should it change back meanwhile).</summary>
+    private async Task<List<ScoredMemory>> SearchVectorAsync(float[] query, MemoryFilter filter, int topK, double? minScore, bool withEmbeddings,
+        VectorSearchBranch branch, CancellationToken cancellationToken, int attempted = 0)
+    {
+        for (var attempt = attempted; ; attempt++)
+        {
+            await using var batch = SearchBatch();
+            AddVectorSearch(batch, query, filter, topK, minScore, withEmbeddings, branch);
+            if ((await ReadSearchesAsync(batch, cancellationToken).ConfigureAwait(false))[0] is { } hits) return SortByScore(hits);
+            branch = HandedOver(filter, branch, attempt);
+        }
+    }
+
+    /// <summary>The branch a vector search over <paramref name="filter"/> sends first: a scope alone bounds its
+    /// size, so one branch (the one it took last); any other filter, both.</summary>
+    private VectorSearchBranch VectorBranchFor(MemoryFilter filter) =>
+        IsScopeOnly(filter) ? _vectorBranches.Guess(VectorScopeKey(filter.Scope)) : VectorSearchBranch.Both;
+
+    /// <summary>Notes that the statement sent with <paramref name="sent"/> handed its search on; the branch to send next.</summary>
+    private VectorSearchBranch HandedOver(MemoryFilter filter, VectorSearchBranch sent, int attempt)
+    {
+        _vectorBranches.HandedOver(VectorScopeKey(filter.Scope), sent);
+        return attempt == 0 ? ScopeVectorBranches.Other(sent) : VectorSearchBranch.Both;
+    }
+
+    private static string VectorScopeKey(MemoryScope scope) => string.Join('\n', ScopeCountKeys(scope).Prepend(scope.Tenant));
 
     public async Task<IReadOnlyList<ScoredMemory>> SearchByTextAsync(string query, MemoryFilter filter, int topK = 10, TextField field = TextField.All, CancellationToken cancellationToken = default)
     {
@@ -728,27 +755,32 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
 
         // Otherwise every search in one batch: one round trip, the server runs them one after another. A text
         // search over a filter too large to rank there follows, on its own.
-        List<ScoredMemory> vectorHits = [];
+        List<ScoredMemory>? vectorHits = [];
         List<ScoredMemory>? textHits = null, contentHits = null;
+        var vectorBranch = VectorBranchFor(search.Filter);
         await using (var batch = SearchBatch())
         {
-            if (search.Vector is { } vector) AddVectorSearch(batch, vector, search.Filter, search.TopK, null, search.WithEmbeddings);
+            if (search.Vector is { } vector) AddVectorSearch(batch, vector, search.Filter, search.TopK, null, search.WithEmbeddings, vectorBranch);
             var textAdded = text is not null && AddTextSearch(batch, text, search.Filter, search.TopK, TextField.All, search.WithEmbeddings);
             var contentAdded = content is not null && AddTextSearch(batch, content, search.Filter, search.TopK, TextField.Content, search.WithEmbeddings);
             if (search.Vector is not null || textAdded || contentAdded)
             {
                 var results = await ReadSearchesAsync(batch, cancellationToken).ConfigureAwait(false);
                 var next = 0;
-                if (search.Vector is not null) vectorHits = SortByScore(results[next++]!);
+                if (search.Vector is not null) vectorHits = results[next++] is { } hits ? SortByScore(hits) : null;
                 if (textAdded) textHits = results[next++];
                 if (contentAdded) contentHits = results[next];
             }
         }
+        // A vector search handed on (the scope is of the other size than last time) goes again, on its own.
+        if (vectorHits is null && search.Vector is { } again)
+            vectorHits = await SearchVectorAsync(again, search.Filter, search.TopK, null, search.WithEmbeddings,
+                HandedOver(search.Filter, vectorBranch, attempt: 0), cancellationToken, attempted: 1).ConfigureAwait(false);
         // Both at once when both are left (each on its own connection).
         var textLarge = text is not null && textHits is null ? SearchLargeTextAsync(text, search.Filter, search.TopK, TextField.All, search.WithEmbeddings, cancellationToken) : null;
         var contentLarge = content is not null && contentHits is null ? SearchLargeTextAsync(content, search.Filter, search.TopK, TextField.Content, search.WithEmbeddings, cancellationToken) : null;
         await Task.WhenAll(new[] { textLarge, contentLarge }.OfType<Task>()).ConfigureAwait(false);
-        return new SignalHits(vectorHits, textHits ?? textLarge?.Result ?? [], contentHits ?? contentLarge?.Result ?? []);
+        return new SignalHits(vectorHits ?? [], textHits ?? textLarge?.Result ?? [], contentHits ?? contentLarge?.Result ?? []);
     }
 
     /// <summary>A batch for searches: JIT off first. A plan whose estimate is large (a text search over many
@@ -778,7 +810,8 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
 
     /// <summary>Adds a vector search to <paramref name="batch"/>: its HNSW settings for the batch (in the same
     /// round trip) and the statement, whose rows are records with a score.</summary>
-    private void AddVectorSearch(NpgsqlBatch batch, float[] query, MemoryFilter filter, int topK, double? minScore, bool withEmbeddings = true)
+    private void AddVectorSearch(NpgsqlBatch batch, float[] query, MemoryFilter filter, int topK, double? minScore, bool withEmbeddings,
+        VectorSearchBranch branch)
     {
         var recordColumns = Columns(withEmbeddings);
         var d = Dimension.ToString(CultureInfo.InvariantCulture);
@@ -814,17 +847,27 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
             // and distances only, then the k best rows read. Above: the index. Each branch is gated by a
             // one-time filter on the bound.
             var exactBound = minScore is null ? "" : " WHERE distance <= @max_distance";
-            command.CommandText = $"""
-                WITH {Cap},
+            const string Size = """
                 size AS (
                     SELECT CASE WHEN count(*) < @key_count THEN 0 ELSE min(vectors) END AS n
-                    FROM memory_scope_epochs WHERE tenant = @s_tenant AND key = ANY(@scope_keys)),
-                filtered AS MATERIALIZED (SELECT id, {distance} AS distance FROM memory_records WHERE {where} AND (SELECT n FROM size) <= (SELECT cap FROM cap)),
+                    FROM memory_scope_epochs WHERE tenant = @s_tenant AND key = ANY(@scope_keys))
+                """;
+            const string Small = "(SELECT n FROM size) <= (SELECT cap FROM cap)";
+            const string Large = "(SELECT n FROM size) > (SELECT cap FROM cap)";
+            var exact = $"""
+                filtered AS MATERIALIZED (SELECT id, {distance} AS distance FROM memory_records WHERE {where} AND {Small}),
                 best AS (SELECT id, distance FROM filtered{exactBound} ORDER BY distance LIMIT @k)
                 (SELECT {recordColumns}, 1 - best.distance AS score FROM best JOIN memory_records USING (id) ORDER BY best.distance)
-                UNION ALL
-                (SELECT {columns} FROM memory_records WHERE {where} AND vector_indexed AND (SELECT n FROM size) > (SELECT cap FROM cap){bound} {order})
                 """;
+            var indexed = $"(SELECT {columns} FROM memory_records WHERE {where} AND vector_indexed AND {Large}{bound} {order})";
+            // One branch alone (ScopeVectorBranches) hands the search on, with a row of nulls, when the
+            // scope is of the other size.
+            command.CommandText = branch switch
+            {
+                VectorSearchBranch.Exact => $"WITH {Cap},\n{Size},\n{exact}\nUNION ALL\nSELECT {HandOverRow} WHERE {Large}",
+                VectorSearchBranch.Index => $"WITH {Cap},\n{Size}\n{indexed}\nUNION ALL\nSELECT {HandOverRow} WHERE {Small}",
+                _ => $"WITH {Cap},\n{Size},\n{exact}\nUNION ALL\n{indexed}",
+            };
             var keys = ScopeCountKeys(filter.Scope);
             command.Parameters.Add(TextArray("scope_keys", keys));
             command.Parameters.Add(new NpgsqlParameter<int>("key_count", keys.Count));
@@ -889,7 +932,7 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
             {Bm25Sql(column, where)}
             (SELECT {columns}, best.score FROM bm25 AS best JOIN memory_records USING (id) ORDER BY best.score DESC, id)
             UNION ALL
-            (SELECT {columns}, NULL::float8 FROM (SELECT 1 WHERE (SELECT n FROM n) > @cap) AS large LEFT JOIN memory_records ON false)
+            SELECT {HandOverRow} WHERE (SELECT n FROM n) > @cap
             """;
         command.Parameters.Add(new NpgsqlParameter<int>("cap", _options.Bm25MaxRecords));
         command.Parameters.Add(TextParam("query", query.Replace('\0', ' ')));

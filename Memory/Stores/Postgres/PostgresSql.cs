@@ -24,6 +24,14 @@ internal static class PostgresSql
 
     public static string Columns(bool withEmbedding) => withEmbedding ? RecordColumns : RecordColumnsWithoutEmbedding;
 
+    /// <summary>A row of nulls typed as <see cref="RecordColumns"/> and a score: what a search statement returns
+    /// to hand its search on (<see cref="ReadSearchesAsync"/> reads it as null). Written out, it costs the
+    /// planner nothing, where a row from <c>memory_records</c> would be planned with all its indexes.</summary>
+    public const string HandOverRow =
+        "NULL::uuid, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::vector, NULL::text[], " +
+        "NULL::text[], NULL::text, NULL::text, NULL::text, NULL::text[], NULL::timestamptz, NULL::timestamptz, NULL::timestamptz, " +
+        "NULL::timestamptz, NULL::timestamptz, NULL::timestamptz, NULL::bigint, NULL::float8";
+
     public const string EdgeColumns =
         "id, tenant, user_id, agent_id, run_id, team_id, from_id, to_id, type, fact, fact_embedding, weight, " +
         "valid_at, invalid_at, expired_at, created_at, sources";
@@ -51,7 +59,7 @@ internal static class PostgresSql
             List<ScoredMemory>? hits = [];
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                if (reader.IsDBNull(0)) hits = null; // the filter is too large: PostgresLargeTextSearch ranks it
+                if (reader.IsDBNull(0)) hits = null; // handed on (HandOverRow): the caller searches another way
                 else hits?.Add(new ScoredMemory(ReadRecord(reader), Convert.ToDouble(reader.GetValue(RecordColumnCount), CultureInfo.InvariantCulture)));
             }
             results.Add(hits);

@@ -169,6 +169,60 @@ public sealed class PostgresVectorIndexMembershipTests(PostgresDatabase db) : IC
     }
 
     [Fact]
+    public async Task A_scope_searched_as_it_grows_past_the_minimum_and_shrinks_back_is_answered_right_each_time()
+    {
+        // The store sends a scope's search with the branch it took last (the exact pass, or the index); a scope
+        // of the other size by now hands the statement's search on, and the other branch answers. Hybrid
+        // searches (the signals batch) and plain ones take each turn first in one of the phases.
+        var tenant = "g" + Guid.NewGuid().ToString("N")[..12];
+        var random = new Random(11);
+        var scope = new MemoryScope(tenant, userId: "ann");
+        var store = new PostgresMemoryStore(db.DataSource, postgresOptions: new PostgresMemoryStoreOptions { ExactSearchThreshold = 0 });
+        var records = Enumerable.Range(0, 30).Select(_ => Record(scope, random)).ToList();
+        await store.AddBatchAsync(records, "test");
+
+        async Task FindsEachAsync(bool signalsFirst)
+        {
+            foreach (var (record, i) in records.Take(4).Select((r, i) => (r, i)))
+            {
+                var search = new SignalSearch(new MemoryFilter(scope), 3) { Vector = record.Embedding, Text = "note" };
+                IReadOnlyList<ScoredMemory> signals, plain;
+                if (signalsFirst == (i % 2 == 0))
+                {
+                    signals = (await store.SearchSignalsAsync(search)).Vector;
+                    plain = await store.SearchByVectorAsync(record.Embedding!, new MemoryFilter(scope), topK: 3);
+                }
+                else
+                {
+                    plain = await store.SearchByVectorAsync(record.Embedding!, new MemoryFilter(scope), topK: 3);
+                    signals = (await store.SearchSignalsAsync(search)).Vector;
+                }
+                foreach (var hits in new[] { signals, plain })
+                {
+                    Assert.Equal(3, hits.Count);
+                    Assert.Equal(record.Id, hits[0].Record.Id);
+                    Assert.Equal(1.0, hits[0].Score, 4);
+                }
+            }
+        }
+
+        await FindsEachAsync(signalsFirst: true);
+        Assert.Equal((0, 30), await MembershipAsync(tenant));
+
+        records.AddRange(Enumerable.Range(0, 30).Select(_ => Record(scope, random)));
+        await store.AddBatchAsync(records[30..], "test");
+        Assert.Equal((60, 0), await MembershipAsync(tenant));
+        await FindsEachAsync(signalsFirst: true);
+        await FindsEachAsync(signalsFirst: false);
+
+        // Down to 20 records: small again, and the exact pass answers.
+        foreach (var record in records[20..]) Assert.True(await store.DeleteAsync(record.Id, "test"));
+        records.RemoveRange(20, 40);
+        await FindsEachAsync(signalsFirst: false);
+        await FindsEachAsync(signalsFirst: true);
+    }
+
+    [Fact]
     public async Task Lowering_the_minimum_indexes_every_key_above_it()
     {
         var tenant = "l" + Guid.NewGuid().ToString("N")[..12];

@@ -680,13 +680,14 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         _validator.ValidateEmbedding(query, "The query vector");
         var cached = await ReadCachedAsync(filter.Scope, [], (c, _) => (true, CachedScopeSearch.Vector(c, query, filter, topK, minScore)), cancellationToken).ConfigureAwait(false);
         if (cached.Served) return cached.Value;
-        return await SearchVectorAsync(query, filter, topK, minScore, withEmbeddings: true, VectorBranchFor(filter), cancellationToken).ConfigureAwait(false);
+        return await SearchVectorAsync(query, filter, topK, minScore, withEmbeddings: true, VectorBranchFor(filter), attempted: 0, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A vector search in SQL, first with <paramref name="branch"/>; when the scope turns out to be of
-    /// the other size, again with the other branch (then both, should it change back meanwhile).</summary>
+    /// the other size, again with the other branch (then both, should it change back meanwhile).
+    /// <paramref name="attempted"/>: the statements that handed this search on already.</summary>
     private async Task<List<ScoredMemory>> SearchVectorAsync(float[] query, MemoryFilter filter, int topK, double? minScore, bool withEmbeddings,
-        VectorSearchBranch branch, CancellationToken cancellationToken, int attempted = 0)
+        VectorSearchBranch branch, int attempted, CancellationToken cancellationToken)
     {
         for (var attempt = attempted; ; attempt++)
         {
@@ -775,7 +776,7 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         // A vector search handed on (the scope is of the other size than last time) goes again, on its own.
         if (vectorHits is null && search.Vector is { } again)
             vectorHits = await SearchVectorAsync(again, search.Filter, search.TopK, null, search.WithEmbeddings,
-                HandedOver(search.Filter, vectorBranch, attempt: 0), cancellationToken, attempted: 1).ConfigureAwait(false);
+                HandedOver(search.Filter, vectorBranch, attempt: 0), attempted: 1, cancellationToken).ConfigureAwait(false);
         // Both at once when both are left (each on its own connection).
         var textLarge = text is not null && textHits is null ? SearchLargeTextAsync(text, search.Filter, search.TopK, TextField.All, search.WithEmbeddings, cancellationToken) : null;
         var contentLarge = content is not null && contentHits is null ? SearchLargeTextAsync(content, search.Filter, search.TopK, TextField.Content, search.WithEmbeddings, cancellationToken) : null;

@@ -680,22 +680,13 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         _validator.ValidateEmbedding(query, "The query vector");
         var cached = await ReadCachedAsync(filter.Scope, [], (c, _) => (true, CachedScopeSearch.Vector(c, query, filter, topK, minScore)), cancellationToken).ConfigureAwait(false);
         if (cached.Served) return cached.Value;
-        return await SearchVectorAsync(query, filter, topK, minScore, withEmbeddings: true, VectorBranchFor(filter), attempted: 0, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>A vector search in SQL, first with <paramref name="branch"/>; when the scope turns out to be of
-    /// the other size, again with the other branch (then both, should it change back meanwhile).
-    /// <paramref name="attempted"/>: the statements that handed this search on already.</summary>
-    private async Task<List<ScoredMemory>> SearchVectorAsync(float[] query, MemoryFilter filter, int topK, double? minScore, bool withEmbeddings,
-        VectorSearchBranch branch, int attempted, CancellationToken cancellationToken)
-    {
-        for (var attempt = attempted; ; attempt++)
+        var branch = VectorBranchFor(filter);
+        await using (var batch = SearchBatch())
         {
-            await using var batch = SearchBatch();
-            AddVectorSearch(batch, query, filter, topK, minScore, withEmbeddings, branch);
+            AddVectorSearch(batch, query, filter, topK, minScore, withEmbeddings: true, branch);
             if ((await ReadSearchesAsync(batch, cancellationToken).ConfigureAwait(false))[0] is { } hits) return SortByScore(hits);
-            branch = HandedOver(filter, branch, attempt);
         }
+        return await SearchVectorHandedOnAsync(query, filter, topK, minScore, withEmbeddings: true, branch, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The branch a vector search over <paramref name="filter"/> sends first: a scope alone bounds its
@@ -703,11 +694,16 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
     private VectorSearchBranch VectorBranchFor(MemoryFilter filter) =>
         IsScopeOnly(filter) ? _vectorBranches.Guess(VectorScopeKey(filter.Scope)) : VectorSearchBranch.Both;
 
-    /// <summary>Notes that the statement sent with <paramref name="sent"/> handed its search on; the branch to send next.</summary>
-    private VectorSearchBranch HandedOver(MemoryFilter filter, VectorSearchBranch sent, int attempt)
+    /// <summary>A vector search whose statement, sent with <paramref name="sent"/>, handed it on: the scope is of
+    /// the other size now (remembered for its next search), and the statement with both branches, which
+    /// always answers, runs it.</summary>
+    private async Task<List<ScoredMemory>> SearchVectorHandedOnAsync(float[] query, MemoryFilter filter, int topK, double? minScore, bool withEmbeddings,
+        VectorSearchBranch sent, CancellationToken cancellationToken)
     {
         _vectorBranches.HandedOver(VectorScopeKey(filter.Scope), sent);
-        return attempt == 0 ? ScopeVectorBranches.Other(sent) : VectorSearchBranch.Both;
+        await using var batch = SearchBatch();
+        AddVectorSearch(batch, query, filter, topK, minScore, withEmbeddings, VectorSearchBranch.Both);
+        return SortByScore((await ReadSearchesAsync(batch, cancellationToken).ConfigureAwait(false))[0]!);
     }
 
     private static string VectorScopeKey(MemoryScope scope) => string.Join('\n', ScopeCountKeys(scope).Prepend(scope.Tenant));
@@ -775,8 +771,7 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         }
         // A vector search handed on (the scope is of the other size than last time) goes again, on its own.
         if (vectorHits is null && search.Vector is { } again)
-            vectorHits = await SearchVectorAsync(again, search.Filter, search.TopK, null, search.WithEmbeddings,
-                HandedOver(search.Filter, vectorBranch, attempt: 0), attempted: 1, cancellationToken).ConfigureAwait(false);
+            vectorHits = await SearchVectorHandedOnAsync(again, search.Filter, search.TopK, null, search.WithEmbeddings, vectorBranch, cancellationToken).ConfigureAwait(false);
         // Both at once when both are left (each on its own connection).
         var textLarge = text is not null && textHits is null ? SearchLargeTextAsync(text, search.Filter, search.TopK, TextField.All, search.WithEmbeddings, cancellationToken) : null;
         var contentLarge = content is not null && contentHits is null ? SearchLargeTextAsync(content, search.Filter, search.TopK, TextField.Content, search.WithEmbeddings, cancellationToken) : null;

@@ -48,7 +48,7 @@ internal static class PostgresSql
     public static readonly int JobColumnCount = JobColumns.Split(", ").Length;
 
     /// <summary>Runs a batch of searches and reads each one's scored rows, in batch order, skipping the
-    /// results of its settings; null for a text search whose filter was too large to rank there.</summary>
+    /// results of its settings; null for a search its statement handed on (<see cref="HandOverRow"/>).</summary>
     public static async Task<List<List<ScoredMemory>?>> ReadSearchesAsync(NpgsqlBatch batch, CancellationToken cancellationToken)
     {
         var results = new List<List<ScoredMemory>?>();

@@ -9,7 +9,7 @@ namespace Agents.Memory.Stores.Postgres;
 /// branches a search took ~0.9 ms to plan, of ~2.5 ms on 100,000 rows; the exact pass alone ~0.7 ms, the
 /// index alone ~0.55. The statement still checks the scope's size, so a wrong guess (the scope grew past
 /// the threshold, or shrank below it) costs a round trip, never a wrong answer: it returns a row of nulls,
-/// and the search goes again with the other branch.
+/// and the search goes again with both branches.
 /// </summary>
 internal sealed class ScopeVectorBranches
 {
@@ -35,8 +35,4 @@ internal sealed class ScopeVectorBranches
             _large.TryRemove(key, out _);
         }
     }
-
-    /// <summary>The other branch of the two a scope's size chooses between.</summary>
-    public static VectorSearchBranch Other(VectorSearchBranch sent) =>
-        sent == VectorSearchBranch.Exact ? VectorSearchBranch.Index : VectorSearchBranch.Exact;
 }

@@ -172,7 +172,7 @@ public sealed class PostgresVectorIndexMembershipTests(PostgresDatabase db) : IC
     public async Task A_scope_searched_as_it_grows_past_the_minimum_and_shrinks_back_is_answered_right_each_time()
     {
         // The store sends a scope's search with the branch it took last (the exact pass, or the index); a scope
-        // of the other size by now hands the statement's search on, and the other branch answers. Hybrid
+        // of the other size by now hands the statement's search on, and the statement with both answers. Hybrid
         // searches (the signals batch) and plain ones take each turn first in one of the phases.
         var tenant = "g" + Guid.NewGuid().ToString("N")[..12];
         var random = new Random(11);

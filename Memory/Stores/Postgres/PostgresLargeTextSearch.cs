@@ -1,4 +1,5 @@
 using System.Text;
+using Agents.Memory.Model;
 using Npgsql;
 using NpgsqlTypes;
 using static Agents.Memory.Stores.Postgres.PostgresSql;
@@ -29,14 +30,15 @@ internal static class PostgresLargeTextSearch
     // Rounds before every match is asked for: two end a search once the first finds k records.
     private const int MaxRounds = 6;
 
-    public static async Task<List<ScoredMemory>> SearchAsync(NpgsqlDataSource dataSource, string query, MemoryFilter filter, int topK,
-        string column, string lengthColumn, bool withEmbeddings, CancellationToken cancellationToken)
+    public static async Task<List<ScoredMemory>> SearchAsync(NpgsqlDataSource dataSource, TableTextStatisticsCache statisticsCache, string query, MemoryFilter filter,
+        int topK, string column, string lengthColumn, bool withEmbeddings, CancellationToken cancellationToken)
     {
-        var statistics = await ReadStatisticsAsync(dataSource, query, column, lengthColumn, cancellationToken).ConfigureAwait(false);
+        var table = await statisticsCache.GetAsync(column, ct => ReadTableStatisticsAsync(dataSource, column, lengthColumn, ct), cancellationToken).ConfigureAwait(false);
+        var frequencies = await ReadTermFrequenciesAsync(dataSource, table, query, column, cancellationToken).ConfigureAwait(false);
         // A word no record holds matches nothing and weighs nothing. (An estimate above the row count, from
         // statistics older than the count, is taken as every row.)
-        var terms = statistics.Terms.Where(static t => t.Frequency > 0)
-            .Select(t => (t.Lexeme, Idf: Idf(statistics.Documents, Math.Min(t.Frequency, statistics.Documents))))
+        var terms = frequencies.Where(static t => t.Frequency > 0)
+            .Select(t => (t.Lexeme, Idf: Idf(table.Documents, Math.Min(t.Frequency, table.Documents))))
             .ToList();
         if (terms.Count == 0) return [];
         // A term's weight in a record is below idf * (k1 + 1) whatever its frequency and the record's length.
@@ -52,10 +54,11 @@ internal static class PostgresLargeTextSearch
                 threshold /= 4;
                 continue;
             }
-            var hits = await ScoreAsync(dataSource, candidates, terms, statistics.AverageLength, filter, topK, column, lengthColumn, withEmbeddings, cancellationToken).ConfigureAwait(false);
+            var hits = await ScoreAsync(dataSource, candidates, terms, table.AverageLength, filter, topK, column, lengthColumn, cancellationToken).ConfigureAwait(false);
             // Every record outside the candidates scores below the threshold: once the k-th best reaches it,
             // no record outside can take its place.
-            if (all || (hits.Count >= topK && hits[topK - 1].Score >= threshold)) return hits;
+            if (all || (hits.Count >= topK && hits[topK - 1].Score >= threshold))
+                return await ReadRankedAsync(dataSource, hits, withEmbeddings, cancellationToken).ConfigureAwait(false);
             // The k-th score found is reached by it, so the next round ends the search; with fewer than k
             // found (the filter passes few of the candidates), lower the bar.
             threshold = hits.Count >= topK ? hits[topK - 1].Score : threshold / 4;
@@ -65,13 +68,9 @@ internal static class PostgresLargeTextSearch
     // BM25's idf, as each store computes it (the embedded index, the held copies, the filter's SQL ranking).
     private static double Idf(double documents, double frequency) => Math.Log(1 + (documents - frequency + 0.5) / (frequency + 0.5));
 
-    private sealed record LexemeFrequency(string Lexeme, double Frequency);
-
-    private sealed record Statistics(IReadOnlyList<LexemeFrequency> Terms, double Documents, double AverageLength);
-
-    /// <summary>The query's lexemes with their document frequencies, the table's row count and its average
-    /// length in words, in one round trip.</summary>
-    private static async Task<Statistics> ReadStatisticsAsync(NpgsqlDataSource dataSource, string query, string column, string lengthColumn, CancellationToken cancellationToken)
+    /// <summary>The table's statistics for <paramref name="column"/>, in one round trip: its most common
+    /// lexemes' shares of the rows, its row count and its average length in words.</summary>
+    private static async Task<TableTextStatistics> ReadTableStatisticsAsync(NpgsqlDataSource dataSource, string column, string lengthColumn, CancellationToken cancellationToken)
     {
         await using var batch = dataSource.CreateBatch();
         // JIT off, as for every search: the statistics views' plan can cost enough to be compiled first.
@@ -80,7 +79,6 @@ internal static class PostgresLargeTextSearch
             WITH rel AS (
                 SELECT c.oid, n.nspname, c.reltuples FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                 WHERE c.oid = 'memory_records'::regclass),
-            lex AS (SELECT DISTINCT t.lexeme FROM unnest(to_tsvector('english', @query)) AS t),
             common AS (
                 SELECT u.lexeme, u.frequency
                 FROM pg_stats s, rel, unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs) AS u(lexeme, frequency)
@@ -98,35 +96,63 @@ internal static class PostgresLargeTextSearch
             average AS (
                 SELECT coalesce((SELECT average FROM lengths WHERE average > 0),
                                 (SELECT avg({lengthColumn}) FROM (SELECT {lengthColumn} FROM memory_records WHERE {lengthColumn} IS NOT NULL LIMIT @cap) AS sample), 1)::float8 AS average)
+            SELECT docs.n, average.average,
+                   coalesce((SELECT array_agg(c.lexeme) FROM common c), ARRAY[]::text[]),
+                   coalesce((SELECT array_agg(c.frequency) FROM common c), ARRAY[]::real[])
+            FROM docs, average
+            """);
+        command.Parameters.Add(new NpgsqlParameter<int>("cap", CountCap));
+        batch.BatchCommands.Add(command);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false); // past the setting
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var documents = Math.Max(1, reader.GetDouble(0));
+        var average = Math.Max(1, reader.GetDouble(1));
+        var lexemes = reader.GetFieldValue<string[]>(2);
+        var shares = reader.GetFieldValue<float[]>(3);
+        var common = new Dictionary<string, double>(lexemes.Length, StringComparer.Ordinal);
+        for (var i = 0; i < lexemes.Length; i++) common[lexemes[i]] = shares[i];
+        return new TableTextStatistics(common, documents, average);
+    }
+
+    /// <summary>The query's lexemes with their document frequencies, in one round trip: a common lexeme's
+    /// from the table's statistics, any other counted (up to <see cref="CountCap"/> holders).</summary>
+    private static async Task<List<(string Lexeme, double Frequency)>> ReadTermFrequenciesAsync(NpgsqlDataSource dataSource, TableTextStatistics table,
+        string query, string column, CancellationToken cancellationToken)
+    {
+        await using var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT set_config('jit', 'off', true)"));
+        var command = new NpgsqlBatchCommand($"""
             SELECT l.lexeme,
-                   coalesce((SELECT c.frequency * docs.n FROM common c WHERE c.lexeme = l.lexeme),
-                            (SELECT count(*) FROM (
-                                SELECT 1 FROM memory_records r
-                                WHERE r.{column} @@ ('''' || replace(replace(l.lexeme, '\', '\\'), '''', '''''') || '''')::tsquery
-                                LIMIT @cap) AS holders))::float8,
-                   docs.n, average.average
-            FROM lex l, docs, average
+                   CASE WHEN l.lexeme = ANY(@common) THEN NULL ELSE (SELECT count(*) FROM (
+                       SELECT 1 FROM memory_records r
+                       WHERE r.{column} @@ ('''' || replace(replace(l.lexeme, '\', '\\'), '''', '''''') || '''')::tsquery
+                       LIMIT @cap) AS holders)::float8 END
+            FROM (SELECT DISTINCT t.lexeme FROM unnest(to_tsvector('english', @query)) AS t) AS l
             ORDER BY l.lexeme
             """);
         command.Parameters.Add(new NpgsqlParameter("query", NpgsqlDbType.Text) { Value = query.Replace('\0', ' ') });
+        command.Parameters.Add(new NpgsqlParameter<string[]>("common", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = table.CommonLexemes });
         command.Parameters.Add(new NpgsqlParameter<int>("cap", CountCap));
         batch.BatchCommands.Add(command);
-        var terms = new List<LexemeFrequency>();
-        double documents = 1, average = 1;
+        var terms = new List<(string Lexeme, double Frequency)>();
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false); // past the setting
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            terms.Add(new LexemeFrequency(reader.GetString(0), reader.GetDouble(1)));
-            documents = Math.Max(1, reader.GetDouble(2));
-            average = Math.Max(1, reader.GetDouble(3));
+            var lexeme = reader.GetString(0);
+            // A common lexeme's share of the rows times their number, as the server multiplied them before.
+            terms.Add((lexeme, reader.IsDBNull(1) ? table.CommonShares[lexeme] * table.Documents : reader.GetDouble(1)));
         }
-        return new Statistics(terms, documents, average);
+        return terms;
     }
 
-    /// <summary>Ranks the filter's records that match <paramref name="candidates"/> by BM25; the k best.</summary>
-    private static async Task<List<ScoredMemory>> ScoreAsync(NpgsqlDataSource dataSource, string candidates, List<(string Lexeme, double Idf)> terms,
-        double averageLength, MemoryFilter filter, int topK, string column, string lengthColumn, bool withEmbeddings, CancellationToken cancellationToken)
+    /// <summary>Ranks the filter's records that match <paramref name="candidates"/> by BM25; the k best, best
+    /// first (ties by id, as the server orders them). The server reads the matches and hands over each one's
+    /// length and query terms; the scores are summed here. Summed in SQL, a join and an aggregate per match
+    /// cost about as much as reading it.</summary>
+    private static async Task<List<(Guid Id, double Score)>> ScoreAsync(NpgsqlDataSource dataSource, string candidates, List<(string Lexeme, double Idf)> terms,
+        double averageLength, MemoryFilter filter, int topK, string column, string lengthColumn, CancellationToken cancellationToken)
     {
         await using var batch = dataSource.CreateBatch();
         // JIT off: the planner's estimate for a scan of many matches would compile the plan first. Planned for
@@ -136,27 +162,73 @@ internal static class PostgresLargeTextSearch
         var where = new StringBuilder();
         AppendFilter(where, command.Parameters, filter);
         command.CommandText = $"""
-            WITH w AS (SELECT * FROM unnest(@lexemes, @idf) AS w(lexeme, idf)),
-            candidates AS MATERIALIZED (
-                SELECT r.id, coalesce(r.{lengthColumn}, 0)::float8 AS dl, {QueryLexemes($"r.{column}", "@lexemes")} AS doc
-                FROM memory_records r WHERE r.{column} @@ @candidates::tsquery AND {where}),
-            scored AS (
-                SELECT c.id, sum({Bm25Weight("w.idf", "h.tf", "c.dl", "@average")}) AS score
-                FROM candidates c
-                CROSS JOIN LATERAL (SELECT u.lexeme, {TermFrequency("u")} AS tf FROM unnest(c.doc) AS u) AS h
-                JOIN w USING (lexeme)
-                GROUP BY c.id, c.dl),
-            best AS (SELECT id, score FROM scored ORDER BY score DESC, id LIMIT @k)
-            SELECT {Columns(withEmbeddings)}, best.score FROM best JOIN memory_records USING (id) ORDER BY best.score DESC, id
+            SELECT r.id, coalesce(r.{lengthColumn}, 0)::float8, {QueryLexemes($"r.{column}", "@lexemes")}
+            FROM memory_records r WHERE r.{column} @@ @candidates::tsquery AND {where}
             """;
         command.Parameters.Add(new NpgsqlParameter<string[]>("lexemes", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = terms.Select(static t => t.Lexeme).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter<double[]>("idf", NpgsqlDbType.Array | NpgsqlDbType.Double) { TypedValue = terms.Select(static t => t.Idf).ToArray() });
         command.Parameters.Add(new NpgsqlParameter("candidates", NpgsqlDbType.Text) { Value = candidates });
-        command.Parameters.Add(new NpgsqlParameter<double>("average", averageLength));
-        command.Parameters.Add(new NpgsqlParameter<int>("k", topK));
         batch.BatchCommands.Add(command);
 
-        // Never null: only the filter's own ranking hands a search over (a row of nulls), not this statement.
-        return (await ReadSearchesAsync(batch, cancellationToken).ConfigureAwait(false))[0]!;
+        var idf = terms.ToDictionary(static t => t.Lexeme, static t => t.Idf, StringComparer.Ordinal);
+        // The k best so far, the worst on top: a better match replaces it.
+        var best = new PriorityQueue<(Guid Id, double Score), (Guid Id, double Score)>(topK + 1, WorstFirst.Instance);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false); // past the settings
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var dl = reader.GetDouble(1);
+            double score = 0;
+            // In the record's lexeme order, the order in which the server would sum them.
+            foreach (var lexeme in reader.GetFieldValue<NpgsqlTsVector>(2))
+            {
+                if (!idf.TryGetValue(lexeme.Text, out var weight)) continue;
+                double tf = Math.Max(1, lexeme.Count); // a lexeme stripped of its positions counts once
+                score += Bm25Weight(weight, tf, dl, averageLength);
+            }
+            var hit = (reader.GetGuid(0), score);
+            if (best.Count < topK) best.Enqueue(hit, hit);
+            else if (WorstFirst.Instance.Compare(hit, best.Peek()) > 0) best.EnqueueDequeue(hit, hit);
+        }
+        var ranked = new List<(Guid Id, double Score)>(best.Count);
+        while (best.Count > 0) ranked.Add(best.Dequeue());
+        ranked.Reverse();
+        return ranked;
+    }
+
+    // PostgresSql.Bm25Weight, in the same order of operations, so both give the same double.
+    private static double Bm25Weight(double idf, double tf, double dl, double averageLength) =>
+        idf * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * dl / averageLength));
+
+    /// <summary>The records of <paramref name="ranked"/>, in its order; one deleted since it was ranked is left out.</summary>
+    private static async Task<List<ScoredMemory>> ReadRankedAsync(NpgsqlDataSource dataSource, List<(Guid Id, double Score)> ranked, bool withEmbeddings,
+        CancellationToken cancellationToken)
+    {
+        if (ranked.Count == 0) return [];
+        await using var command = dataSource.CreateCommand($"SELECT {Columns(withEmbeddings)} FROM memory_records WHERE id = ANY(@ids)");
+        command.Parameters.Add(new NpgsqlParameter<Guid[]>("ids", ranked.Select(static h => h.Id).ToArray()));
+        var byId = new Dictionary<Guid, MemoryRecord>(ranked.Count);
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var record = ReadRecord(reader);
+                byId[record.Id] = record;
+            }
+        var hits = new List<ScoredMemory>(ranked.Count);
+        foreach (var (id, score) in ranked)
+            if (byId.TryGetValue(id, out var record)) hits.Add(new ScoredMemory(record, score));
+        return hits;
+    }
+
+    /// <summary>Orders hits worst first: lower score, then, at equal scores, the later id. <see cref="Guid.CompareTo(Guid)"/>
+    /// orders ids as the server orders <c>uuid</c> (their bytes in RFC order), so ties fall as in SQL.</summary>
+    private sealed class WorstFirst : IComparer<(Guid Id, double Score)>
+    {
+        public static WorstFirst Instance { get; } = new();
+
+        public int Compare((Guid Id, double Score) x, (Guid Id, double Score) y)
+        {
+            var byScore = x.Score.CompareTo(y.Score);
+            return byScore != 0 ? byScore : y.Id.CompareTo(x.Id);
+        }
     }
 }

@@ -37,6 +37,7 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
     private readonly ILogger _logger;
     private readonly HeldScopes? _cache;
     private readonly ScopeVectorBranches _vectorBranches = new();
+    private readonly TableTextStatisticsCache _textStatistics;
     // The checks claims made of their jobs' held scopes, until the jobs' stretches adopt them (AdoptCheck).
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<MemoryJob, ClaimCheck> _claimChecks = [];
 
@@ -53,6 +54,9 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _options.ScopeCache.Validate();
         _cache = _options.ScopeCache.Enabled ? new HeldScopes(_options.ScopeCache) : null;
+        if (_options.TextStatisticsLifetime < TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(postgresOptions), _options.TextStatisticsLifetime, "TextStatisticsLifetime must not be negative.");
+        _textStatistics = new TableTextStatisticsCache(_options.TextStatisticsLifetime, _time);
     }
 
     public int Dimension => _validator.Options.Dimension;
@@ -938,7 +942,7 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
 
     /// <summary>A full-text search over a filter above <see cref="PostgresMemoryStoreOptions.Bm25MaxRecords"/> rows.</summary>
     private Task<List<ScoredMemory>> SearchLargeTextAsync(string query, MemoryFilter filter, int topK, TextField field, bool withEmbeddings, CancellationToken cancellationToken) =>
-        PostgresLargeTextSearch.SearchAsync(_dataSource, query, filter, topK, TextColumn(field), LengthColumn(TextColumn(field)), withEmbeddings, cancellationToken);
+        PostgresLargeTextSearch.SearchAsync(_dataSource, _textStatistics, query, filter, topK, TextColumn(field), LengthColumn(TextColumn(field)), withEmbeddings, cancellationToken);
 
     // Okapi BM25 (k1 1.2, b 0.75), as the embedded store ranks, with the statistics of the filtered
     // records (n: how many pass the filter, capped): every record holding a query word matches, so the

@@ -196,4 +196,88 @@ public sealed class PostgresMemoryIndexTests(PostgresDatabase db) : IClassFixtur
             Assert.Equal(full.Take(5).Select(h => (h.Record.Id, h.Score)), pruned.Select(h => (h.Record.Id, h.Score)));
         }
     }
+
+    [Fact]
+    public async Task Above_the_bm25_limit_equal_scores_fall_in_the_servers_id_order()
+    {
+        var scope = new MemoryScope("t", userId: $"ties{Guid.NewGuid():N}");
+        var store = new PostgresMemoryStore(db.DataSource, new MemoryStoreOptions { Dimension = 384 }, new PostgresMemoryStoreOptions { Bm25MaxRecords = 1 });
+        await store.AddBatchAsync(Enumerable.Range(0, 40).Select(_ => new MemoryRecord
+        {
+            Id = Guid.NewGuid(), Scope = scope, Kind = MemoryKind.Note, Content = "The same canoe trip.",
+        }).ToList(), "test");
+
+        var hits = await store.SearchByTextAsync("canoe", new MemoryFilter(scope), topK: 7);
+
+        Assert.Single(hits.Select(static h => h.Score).Distinct());
+        var first = new List<Guid>();
+        await using (var command = db.DataSource.CreateCommand("SELECT id FROM memory_records WHERE tenant = 't' AND user_id = $1 ORDER BY id LIMIT 7"))
+        {
+            command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = scope.UserId });
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) first.Add(reader.GetGuid(0));
+        }
+        Assert.Equal(first, hits.Select(static h => h.Record.Id));
+    }
+
+    [Fact]
+    public async Task Above_the_bm25_limit_the_table_statistics_are_reused_for_their_lifetime()
+    {
+        await using (var off = db.DataSource.CreateCommand("ALTER TABLE memory_records SET (autovacuum_enabled = false)")) await off.ExecuteNonQueryAsync();
+        try
+        {
+            var clock = new ManualClock();
+            var scope = new MemoryScope("t", userId: $"stats{Guid.NewGuid():N}");
+            var cached = new PostgresMemoryStore(db.DataSource, new MemoryStoreOptions { Dimension = 384 },
+                new PostgresMemoryStoreOptions { Bm25MaxRecords = 1, TextStatisticsLifetime = TimeSpan.FromSeconds(10) }, clock);
+            var fresh = new PostgresMemoryStore(db.DataSource, new MemoryStoreOptions { Dimension = 384 },
+                new PostgresMemoryStoreOptions { Bm25MaxRecords = 1, TextStatisticsLifetime = TimeSpan.Zero });
+            string[] contents = ["A kayak trip to the lake.", "The lake was cold.", "Kayak lessons on Sunday.", "Lunch by the lake."];
+            await cached.AddBatchAsync(contents.Select(c => new MemoryRecord { Id = Guid.NewGuid(), Scope = scope, Kind = MemoryKind.Note, Content = c }).ToList(), "test");
+            await AnalyzeAsync();
+            var filter = new MemoryFilter(scope);
+            async Task<List<(Guid, double)>> SearchAsync(PostgresMemoryStore store) =>
+                (await store.SearchByTextAsync("kayak lake", filter)).Select(static h => (h.Record.Id, h.Score)).ToList();
+
+            var before = await SearchAsync(cached);
+            Assert.Equal(before, await SearchAsync(fresh));
+
+            // Many more rows elsewhere, without the query's words: the table's row count, and so every weight, moves.
+            var elsewhere = new MemoryScope("t", userId: $"other{Guid.NewGuid():N}");
+            await cached.AddBatchAsync(Enumerable.Range(0, 300).Select(i => new MemoryRecord
+            {
+                Id = Guid.NewGuid(), Scope = elsewhere, Kind = MemoryKind.Note, Content = $"Groceries, list number {i}.",
+            }).ToList(), "test");
+            await AnalyzeAsync();
+            var now = await SearchAsync(fresh);
+            Assert.NotEqual(before, now);
+            Assert.Equal(before, await SearchAsync(cached)); // within the lifetime: the statistics read before
+
+            clock.Advance(TimeSpan.FromSeconds(11));
+            Assert.Equal(now, await SearchAsync(cached));
+        }
+        finally
+        {
+            await using var on = db.DataSource.CreateCommand("ALTER TABLE memory_records RESET (autovacuum_enabled)");
+            await on.ExecuteNonQueryAsync();
+        }
+
+        async Task AnalyzeAsync()
+        {
+            await using var analyze = db.DataSource.CreateCommand("ANALYZE memory_records");
+            await analyze.ExecuteNonQueryAsync();
+        }
+    }
+
+    /// <summary>A clock that moves only when told to (the statistics' lifetime is measured on it).</summary>
+    private sealed class ManualClock : TimeProvider
+    {
+        private long _ticks;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => Interlocked.Read(ref _ticks);
+
+        public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
+    }
 }

@@ -38,6 +38,7 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
     private readonly HeldScopes? _cache;
     private readonly ScopeVectorBranches _vectorBranches = new();
     private readonly TableTextStatisticsCache _textStatistics;
+    private readonly LargeTextScopes _largeText;
     // The checks claims made of their jobs' held scopes, until the jobs' stretches adopt them (AdoptCheck).
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<MemoryJob, ClaimCheck> _claimChecks = [];
 
@@ -57,6 +58,7 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         if (_options.TextStatisticsLifetime < TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(postgresOptions), _options.TextStatisticsLifetime, "TextStatisticsLifetime must not be negative.");
         _textStatistics = new TableTextStatisticsCache(_options.TextStatisticsLifetime, _time);
+        _largeText = new LargeTextScopes(_options.TextStatisticsLifetime, _time);
     }
 
     public int Dimension => _validator.Options.Dimension;
@@ -712,6 +714,11 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
 
     private static string VectorScopeKey(MemoryScope scope) => string.Join('\n', ScopeCountKeys(scope).Prepend(scope.Tenant));
 
+    /// <summary>Under which key <see cref="LargeTextScopes"/> remembers a filter whose rows its scope names
+    /// (with or without expired records); null for any other filter, whose rows only a count tells.</summary>
+    private static string? LargeTextKey(MemoryFilter filter) =>
+        IsScopeOnly(filter) ? VectorScopeKey(filter.Scope) + (filter.IncludeExpired ? "\n+expired" : "") : null;
+
     public async Task<IReadOnlyList<ScoredMemory>> SearchByTextAsync(string query, MemoryFilter filter, int topK = 10, TextField field = TextField.All, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -722,10 +729,13 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         var cached = await ReadCachedAsync(filter.Scope, [query], (c, lexemes) =>
             CachedScopeSearch.Text(c, lexemes[0], filter, topK, field, _options.Bm25MaxRecords) is { } hits ? (true, hits) : (false, []), cancellationToken).ConfigureAwait(false);
         if (cached.Served) return cached.Value;
-        await using (var batch = SearchBatch())
+        var largeKey = LargeTextKey(filter);
+        if (largeKey is null || !_largeText.IsLarge(largeKey))
         {
-            if (AddTextSearch(batch, query, filter, topK, field) && (await ReadSearchesAsync(batch, cancellationToken).ConfigureAwait(false))[0] is { } hits)
-                return hits;
+            await using var batch = SearchBatch();
+            if (!AddTextSearch(batch, query, filter, topK, field)) largeKey = null;
+            else if ((await ReadSearchesAsync(batch, cancellationToken).ConfigureAwait(false))[0] is { } hits) return hits;
+            if (largeKey is not null) _largeText.Found(largeKey);
         }
         return await SearchLargeTextAsync(query, filter, topK, field, withEmbeddings: true, cancellationToken).ConfigureAwait(false);
     }
@@ -759,11 +769,13 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         List<ScoredMemory>? vectorHits = [];
         List<ScoredMemory>? textHits = null, contentHits = null;
         var vectorBranch = VectorBranchFor(search.Filter);
+        var largeKey = LargeTextKey(search.Filter);
+        var textLargeKnown = largeKey is not null && _largeText.IsLarge(largeKey);
         await using (var batch = SearchBatch())
         {
             if (search.Vector is { } vector) AddVectorSearch(batch, vector, search.Filter, search.TopK, null, search.WithEmbeddings, vectorBranch);
-            var textAdded = text is not null && AddTextSearch(batch, text, search.Filter, search.TopK, TextField.All, search.WithEmbeddings);
-            var contentAdded = content is not null && AddTextSearch(batch, content, search.Filter, search.TopK, TextField.Content, search.WithEmbeddings);
+            var textAdded = text is not null && !textLargeKnown && AddTextSearch(batch, text, search.Filter, search.TopK, TextField.All, search.WithEmbeddings);
+            var contentAdded = content is not null && !textLargeKnown && AddTextSearch(batch, content, search.Filter, search.TopK, TextField.Content, search.WithEmbeddings);
             if (search.Vector is not null || textAdded || contentAdded)
             {
                 var results = await ReadSearchesAsync(batch, cancellationToken).ConfigureAwait(false);
@@ -772,6 +784,7 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
                 if (textAdded) textHits = results[next++];
                 if (contentAdded) contentHits = results[next];
             }
+            if (largeKey is not null && ((textAdded && textHits is null) || (contentAdded && contentHits is null))) _largeText.Found(largeKey);
         }
         // A vector search handed on (the scope is of the other size than last time) goes again, on its own.
         if (vectorHits is null && search.Vector is { } again)

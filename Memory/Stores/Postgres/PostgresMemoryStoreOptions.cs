@@ -25,10 +25,12 @@ public sealed class PostgresMemoryStoreOptions
     /// match would take about a second at 100,000). 0: always the latter.</summary>
     public int Bm25MaxRecords { get; set; } = 20_000;
 
-    /// <summary>How long the table statistics that search above <see cref="Bm25MaxRecords"/> weighs terms by
-    /// (the most common lexemes, the row count and the average length, as ANALYZE left them) are reused
-    /// before they are read again. Autovacuum analyses a growing table at most once per
-    /// <c>autovacuum_naptime</c>. Zero reads them for every search.</summary>
+    /// <summary>How long what a full-text search above <see cref="Bm25MaxRecords"/> learns is reused: the table
+    /// statistics it weighs terms by (the most common lexemes, the row count and the average length, as
+    /// ANALYZE left them; autovacuum analyses a growing table at most once per <c>autovacuum_naptime</c>),
+    /// and that a scope is above the limit (its searches then skip the count that tells; one that shrinks
+    /// below meanwhile is ranked with the table's statistics until then). Zero reads and counts for every
+    /// search.</summary>
     public TimeSpan TextStatisticsLifetime { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>The in-process copies of held scopes (<see cref="PostgresMemoryStore.HoldScope"/>).</summary>

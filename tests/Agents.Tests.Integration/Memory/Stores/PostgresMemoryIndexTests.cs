@@ -269,6 +269,53 @@ public sealed class PostgresMemoryIndexTests(PostgresDatabase db) : IClassFixtur
         }
     }
 
+    [Fact]
+    public async Task A_scope_found_above_the_bm25_limit_skips_the_count_for_the_lifetime_then_is_counted_again()
+    {
+        await using (var off = db.DataSource.CreateCommand("ALTER TABLE memory_records SET (autovacuum_enabled = false)")) await off.ExecuteNonQueryAsync();
+        try
+        {
+            var clock = new ManualClock();
+            var options = new MemoryStoreOptions { Dimension = 384 };
+            var remembering = new PostgresMemoryStore(db.DataSource, options,
+                new PostgresMemoryStoreOptions { Bm25MaxRecords = 3, TextStatisticsLifetime = TimeSpan.FromSeconds(10) }, clock);
+            var counting = new PostgresMemoryStore(db.DataSource, options, new PostgresMemoryStoreOptions { Bm25MaxRecords = 3, TextStatisticsLifetime = TimeSpan.Zero });
+            var overTable = new PostgresMemoryStore(db.DataSource, options, new PostgresMemoryStoreOptions { Bm25MaxRecords = 0, TextStatisticsLifetime = TimeSpan.Zero });
+            var scope = new MemoryScope("t", userId: $"shrink{Guid.NewGuid():N}");
+            var records = new[] { "A kayak trip.", "Kayak and canoe.", "Canoe lessons.", "Weekend kayak rental.", "Lunch by the river." }
+                .Select(c => new MemoryRecord { Id = Guid.NewGuid(), Scope = scope, Kind = MemoryKind.Note, Content = c }).ToList();
+            await remembering.AddBatchAsync(records, "test");
+            // Statistics that stay put (autovacuum is off), so every store weighs by the same table statistics.
+            await using (var analyze = db.DataSource.CreateCommand("ANALYZE memory_records")) await analyze.ExecuteNonQueryAsync();
+            var filter = new MemoryFilter(scope);
+            async Task<List<(Guid, double)>> TextAsync(PostgresMemoryStore store) =>
+                (await store.SearchByTextAsync("kayak canoe", filter)).Select(static h => (h.Record.Id, h.Score)).ToList();
+            async Task<List<(Guid, double)>> SignalsAsync(PostgresMemoryStore store) =>
+                (await store.SearchSignalsAsync(new SignalSearch(filter, 10) { Text = "kayak canoe" })).Text.Select(static h => (h.Record.Id, h.Score)).ToList();
+
+            // Five rows, above the limit of 3: ranked with the table's statistics.
+            Assert.Equal(await TextAsync(overTable), await TextAsync(remembering));
+            foreach (var record in records.Take(2)) await remembering.DeleteAsync(record.Id, "test");
+
+            // Three rows now: a store that counts ranks them with their own statistics; the one that found the
+            // scope large goes on with the table's, in both kinds of search, until the lifetime is over.
+            var own = await TextAsync(counting);
+            var table = await TextAsync(overTable);
+            Assert.NotEqual(own, table);
+            Assert.Equal(table, await TextAsync(remembering));
+            Assert.Equal(table, await SignalsAsync(remembering));
+
+            clock.Advance(TimeSpan.FromSeconds(11));
+            Assert.Equal(own, await TextAsync(remembering));
+            Assert.Equal(await SignalsAsync(counting), await SignalsAsync(remembering));
+        }
+        finally
+        {
+            await using var on = db.DataSource.CreateCommand("ALTER TABLE memory_records RESET (autovacuum_enabled)");
+            await on.ExecuteNonQueryAsync();
+        }
+    }
+
     /// <summary>A clock that moves only when told to (the statistics' lifetime is measured on it).</summary>
     private sealed class ManualClock : TimeProvider
     {

@@ -8,8 +8,10 @@ public sealed class MemoryEngineOptions
     /// <summary>This process's name on the job queue's leases.</summary>
     public string WorkerId { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}";
 
-    /// <summary>Jobs claimed at once.</summary>
-    public int ClaimBatchSize { get; set; } = 4;
+    /// <summary>Most jobs claimed at once. A claim asks for as many as run in a quarter of <see cref="Lease"/>
+    /// at the pace jobs have been running (4 before the first has run): offline jobs fill it, jobs that wait
+    /// on a model take a few at a time, leaving the rest to other workers.</summary>
+    public int ClaimBatchSize { get; set; } = 16;
 
     /// <summary>How long a claimed job is ours; a crashed worker's jobs become claimable after it. A
     /// running job renews its lease every third of this, so a slow model does not lose it.</summary>

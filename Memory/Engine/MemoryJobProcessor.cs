@@ -27,8 +27,10 @@ public sealed class MemoryJobProcessor : IAsyncDisposable
     private readonly AsyncPulse _work = new();
     private CancellationTokenSource? _stopping;
     private Task? _loop;
-    // The next claim, sent while the last job of a full claim runs (under _gate).
+    // The next claim, sent while the last job of a full claim runs (under _gate), and the size it asked for.
     private Task<IReadOnlyList<MemoryJob>>? _nextClaim;
+    private int _nextClaimSize;
+    private readonly ClaimSize _claimSize;
     // A scope's next claim, sent while its job before runs (DrainScopeAsync), by scope and worker.
     private readonly ConcurrentDictionary<(MemoryScope Scope, string Worker), Task<ScopeJobClaim>> _scopeClaimsAhead = new();
 
@@ -39,6 +41,7 @@ public sealed class MemoryJobProcessor : IAsyncDisposable
         _options = options;
         _time = time;
         _logger = logger;
+        _claimSize = new ClaimSize(options.ClaimBatchSize, options.Lease);
     }
 
     /// <summary>Pulsed after every job that finished (done or given up).</summary>
@@ -121,7 +124,8 @@ public sealed class MemoryJobProcessor : IAsyncDisposable
         {
             var next = _nextClaim;
             _nextClaim = null;
-            var jobs = await (next ?? ClaimAsync(cancellationToken)).ConfigureAwait(false);
+            var size = next is null ? _claimSize.Next : _nextClaimSize;
+            var jobs = await (next ?? ClaimAsync(size, cancellationToken)).ConfigureAwait(false);
             // The claimed jobs share their checks of held scopes: a job's reads start from the scope as the
             // job before left it (its check, advanced by its writes), as a job's later reads do from its first.
             using var claimed = MemoryEngine.ShareChecks(_store);
@@ -131,9 +135,15 @@ public sealed class MemoryJobProcessor : IAsyncDisposable
             {
                 // A full claim suggests more work: the next claim travels while the last job runs, so the
                 // queue's round trip is not spent between jobs (a claim reads no memory, so it shares no check).
-                if (i == jobs.Count - 1 && jobs.Count == _options.ClaimBatchSize) _nextClaim = ClaimAsync(cancellationToken);
-                if (await KeepLeaseAsync(jobs[i], _options.WorkerId, cancellationToken).ConfigureAwait(false))
-                    await RunAsync(jobs[i], cancellationToken).ConfigureAwait(false);
+                if (i == jobs.Count - 1 && jobs.Count == size)
+                {
+                    _nextClaimSize = _claimSize.Next;
+                    _nextClaim = ClaimAsync(_nextClaimSize, cancellationToken);
+                }
+                if (!await KeepLeaseAsync(jobs[i], _options.WorkerId, cancellationToken).ConfigureAwait(false)) continue;
+                var started = _time.GetUtcNow();
+                await RunAsync(jobs[i], cancellationToken).ConfigureAwait(false);
+                _claimSize.Observe(_time.GetUtcNow() - started);
             }
             return jobs.Count;
         }
@@ -161,8 +171,8 @@ public sealed class MemoryJobProcessor : IAsyncDisposable
         return false;
     }
 
-    private Task<IReadOnlyList<MemoryJob>> ClaimAsync(CancellationToken cancellationToken) =>
-        _store.ClaimJobsAsync(_options.WorkerId, _options.ClaimBatchSize, _options.Lease, Kinds, cancellationToken);
+    private Task<IReadOnlyList<MemoryJob>> ClaimAsync(int size, CancellationToken cancellationToken) =>
+        _store.ClaimJobsAsync(_options.WorkerId, size, _options.Lease, Kinds, cancellationToken);
 
     /// <summary>Hands the jobs of a claim made ahead back to the queue, at once (stopping, or the claim
     /// before it failed).</summary>

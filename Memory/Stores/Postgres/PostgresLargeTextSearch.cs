@@ -16,7 +16,9 @@ namespace Agents.Memory.Stores.Postgres;
 /// (MaxScore, <see cref="TextCandidateQuery"/>): only records whose query terms' upper bounds reach the
 /// k-th best score found so far are read. The answer is the exact top k under those statistics: a round
 /// ends once its k-th score reaches the threshold its candidates were chosen for, else the next round
-/// lowers the threshold to that score (at most a few rounds, each one round trip).
+/// lowers the threshold to that score (at most a few rounds, each one round trip). A round's scores are
+/// summed in process; the k records are read at the end. The table's part of the statistics is kept for a
+/// while (<see cref="TableTextStatisticsCache"/>).
 /// </summary>
 internal static class PostgresLargeTextSearch
 {
@@ -58,7 +60,7 @@ internal static class PostgresLargeTextSearch
             // Every record outside the candidates scores below the threshold: once the k-th best reaches it,
             // no record outside can take its place.
             if (all || (hits.Count >= topK && hits[topK - 1].Score >= threshold))
-                return await ReadRankedAsync(dataSource, hits, withEmbeddings, cancellationToken).ConfigureAwait(false);
+                return await ReadRankedAsync(dataSource, hits, filter, withEmbeddings, cancellationToken).ConfigureAwait(false);
             // The k-th score found is reached by it, so the next round ends the search; with fewer than k
             // found (the filter passes few of the candidates), lower the bar.
             threshold = hits.Count >= topK ? hits[topK - 1].Score : threshold / 4;
@@ -199,12 +201,16 @@ internal static class PostgresLargeTextSearch
     private static double Bm25Weight(double idf, double tf, double dl, double averageLength) =>
         idf * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * dl / averageLength));
 
-    /// <summary>The records of <paramref name="ranked"/>, in its order; one deleted since it was ranked is left out.</summary>
-    private static async Task<List<ScoredMemory>> ReadRankedAsync(NpgsqlDataSource dataSource, List<(Guid Id, double Score)> ranked, bool withEmbeddings,
-        CancellationToken cancellationToken)
+    /// <summary>The records of <paramref name="ranked"/>, in its order; one deleted since it was ranked, or
+    /// changed so that the filter no longer passes it, is left out.</summary>
+    private static async Task<List<ScoredMemory>> ReadRankedAsync(NpgsqlDataSource dataSource, List<(Guid Id, double Score)> ranked, MemoryFilter filter,
+        bool withEmbeddings, CancellationToken cancellationToken)
     {
         if (ranked.Count == 0) return [];
-        await using var command = dataSource.CreateCommand($"SELECT {Columns(withEmbeddings)} FROM memory_records WHERE id = ANY(@ids)");
+        await using var command = dataSource.CreateCommand();
+        var where = new StringBuilder();
+        AppendFilter(where, command.Parameters, filter);
+        command.CommandText = $"SELECT {Columns(withEmbeddings)} FROM memory_records WHERE id = ANY(@ids) AND {where}";
         command.Parameters.Add(new NpgsqlParameter<Guid[]>("ids", ranked.Select(static h => h.Id).ToArray()));
         var byId = new Dictionary<Guid, MemoryRecord>(ranked.Count);
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))

@@ -28,12 +28,12 @@ public sealed class IsolationTests(WorkflowApiFixture fixture) : IClassFixture<W
         var ownerKey = await Host.CreateKeyAsync("owner");
         var intruderKey = await Host.CreateKeyAsync("intruder");
         using var owner = Host.Client(ownerKey);
-        const string secret = "The vault code is 4711.";
+        const string secret = "The vault code is zebra4711.";
         var added = await owner.AddAsync(new AddMemoryRequest { UserId = "alice", TeamId = "ops", Text = secret });
         await owner.PipelineAsync(new MemoryScopeIds(UserId: "alice", TeamId: "ops"), waitForIdle: true);
         var store = new PostgresMemoryStore(fixture.Database.DataSource, new MemoryStoreOptions { Dimension = 384 });
         var team = TeamMemory.Offline(store, new HashingEmbedder(new HashingEmbedderOptions { Dimensions = 384 }));
-        var run = await team.RecordTaskAsync(MemoryScope.ForTeam("ops", "owner"), new TeamTask("Open the vault", [new AgentStep("a", "done") { Action = "enter 4711" }], true), DateTimeOffset.UtcNow);
+        var run = await team.RecordTaskAsync(MemoryScope.ForTeam("ops", "owner"), new TeamTask("Open the vault", [new AgentStep("a", "done") { Action = "enter zebra4711" }], true), DateTimeOffset.UtcNow);
         var ownerIds = (await owner.ListAsync(new ListMemoryRequest(new MemoryScopeIds(UserId: "alice"), Kinds: ["note", "fact", "entity", "episode"]))).Results.Select(m => m.Id)
             .Append(added.EpisodeId).Append(run).Distinct().ToList();
         Assert.True(ownerIds.Count >= 3);
@@ -77,7 +77,8 @@ public sealed class IsolationTests(WorkflowApiFixture fixture) : IClassFixture<W
         }
 
         var seen = answers.ToString();
-        Assert.DoesNotContain("4711", seen, StringComparison.Ordinal);
+        // A code no id or address can hold by chance (a silo's generation once held "4711").
+        Assert.DoesNotContain("zebra4711", seen, StringComparison.Ordinal);
         Assert.DoesNotContain("vault", seen, StringComparison.OrdinalIgnoreCase);
         foreach (var id in ownerIds) Assert.DoesNotContain(id.ToString(), seen, StringComparison.OrdinalIgnoreCase);
 
@@ -89,7 +90,7 @@ public sealed class IsolationTests(WorkflowApiFixture fixture) : IClassFixture<W
         Assert.Contains(secret, episode.Content, StringComparison.Ordinal);
         Assert.Equal(run, (await owner.RunAsync("ops", run)).Id);
         using var mem0 = await Mem0Client.ConnectAsync(ownerKey, Host.BaseAddress);
-        Assert.Contains(await mem0.SearchAsync("vault code", new JsonObject { ["user_id"] = "alice" }), r => r!["memory"]!.GetValue<string>().Contains("4711", StringComparison.Ordinal));
+        Assert.Contains(await mem0.SearchAsync("vault code", new JsonObject { ["user_id"] = "alice" }), r => r!["memory"]!.GetValue<string>().Contains("zebra4711", StringComparison.Ordinal));
     }
 
     [Fact]

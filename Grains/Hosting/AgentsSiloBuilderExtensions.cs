@@ -121,7 +121,8 @@ public static class AgentsSiloBuilderExtensions
         {
             var storeOptions = new MemoryStoreOptions { Dimension = memory.Dimension };
             IMemoryStore inner = connection is not null
-                ? new PostgresMemoryStore(sp.GetRequiredService<NpgsqlDataSource>(), storeOptions, logger: sp.GetRequiredService<ILogger<PostgresMemoryStore>>())
+                ? new PostgresMemoryStore(sp.GetRequiredService<NpgsqlDataSource>(), storeOptions, PostgresStoreOptions(configuration.GetSection(PostgresStoreSection)),
+                    logger: sp.GetRequiredService<ILogger<PostgresMemoryStore>>())
                 : new EmbeddedMemoryStore(storeOptions, new EmbeddedMemoryStoreOptions { SnapshotPath = memory.SnapshotPath }, logger: sp.GetRequiredService<ILogger<EmbeddedMemoryStore>>());
             inner = new InstrumentedMemoryStore(inner, connection is not null ? "postgres" : "embedded");   // store latency metrics
             var readers = sp.GetRequiredService<MemoryReaderFactory>();
@@ -159,6 +160,18 @@ public static class AgentsSiloBuilderExtensions
         if (inference.OnCpu && !roles.Contains(SiloRoles.Gpu)) roles.Add(SiloRoles.Gpu);
         silo.UseSiloMetadata(new Dictionary<string, string> { [SiloRoles.MetadataKey] = SiloRoles.Format(roles) });
         return silo;
+    }
+
+    /// <summary>Where the PostgreSQL store's settings are read from.</summary>
+    public const string PostgresStoreSection = "Agents:Memory:Postgres";
+
+    /// <summary>The PostgreSQL store's settings (<see cref="PostgresMemoryStoreOptions"/>: search paths, held
+    /// scopes) with the configured values laid over the defaults.</summary>
+    public static PostgresMemoryStoreOptions PostgresStoreOptions(IConfiguration? section)
+    {
+        var options = new PostgresMemoryStoreOptions();
+        section?.Bind(options);
+        return options;
     }
 
     /// <summary>The profile for the embedder (the hashing one's ranking copies full text's, so it only

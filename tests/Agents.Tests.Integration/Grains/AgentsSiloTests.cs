@@ -5,6 +5,7 @@ using System.Numerics.Tensors;
 using Agents.Grains.Hosting;
 using Agents.Inference.Offline;
 using Agents.Memory.Retrieval;
+using Agents.Memory.Stores.Postgres;
 using Agents.Tests.Integration.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Orleans.TestingHost;
@@ -190,6 +191,24 @@ public sealed class EmbeddedAgentsSiloTests : AgentsSiloTests
         Assert.Equal(0.3, model.ContentTextWeight);
         var sentence = AgentsSiloBuilderExtensions.RetrievalOptions(section, OfflineEmbedders.ProfileFor(new SentenceEmbedder()));
         Assert.Equal((HybridRetrieverOptions.ForSentenceEmbedder().VectorWeight, 0.3), (sentence.VectorWeight, sentence.ContentTextWeight));
+    }
+
+    [Fact]
+    public void The_postgres_store_settings_come_from_configuration()
+    {
+        var configured = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Agents:Memory:Postgres:Bm25MaxRecords"] = "5000",
+            ["Agents:Memory:Postgres:TextStatisticsLifetime"] = "00:00:30",
+            ["Agents:Memory:Postgres:EfSearch"] = "200",
+            ["Agents:Memory:Postgres:ScopeCache:MaxRecordsPerScope"] = "2000",
+        }).Build();
+
+        var options = AgentsSiloBuilderExtensions.PostgresStoreOptions(configured.GetSection(AgentsSiloBuilderExtensions.PostgresStoreSection));
+
+        Assert.Equal((5000, TimeSpan.FromSeconds(30), 200, 2000),
+            (options.Bm25MaxRecords, options.TextStatisticsLifetime, options.EfSearch, options.ScopeCache.MaxRecordsPerScope));
+        Assert.Equal(new PostgresMemoryStoreOptions().ExactSearchThreshold, options.ExactSearchThreshold); // the rest as by default
     }
 
     [Fact]

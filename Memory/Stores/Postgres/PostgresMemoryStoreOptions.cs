@@ -2,7 +2,7 @@ using Agents.Memory.Stores.Postgres.ScopeCache;
 
 namespace Agents.Memory.Stores.Postgres;
 
-/// <summary>Options of the PostgreSQL store (bind from "Memory:Postgres").</summary>
+/// <summary>Options of the PostgreSQL store (the silo binds "Agents:Memory:Postgres").</summary>
 public sealed class PostgresMemoryStoreOptions
 {
     /// <summary>HNSW candidate list size per search (<c>hnsw.ef_search</c>); raised to 2·k when k is larger.

@@ -36,9 +36,9 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly HeldScopes? _cache;
-    private readonly ScopeVectorBranches _vectorBranches = new();
+    private readonly LargeScopes _largeVector;
     private readonly TableTextStatisticsCache _textStatistics;
-    private readonly LargeTextScopes _largeText;
+    private readonly LargeScopes _largeText;
     // The checks claims made of their jobs' held scopes, until the jobs' stretches adopt them (AdoptCheck).
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<MemoryJob, ClaimCheck> _claimChecks = [];
 
@@ -58,7 +58,8 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         if (_options.TextStatisticsLifetime < TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(postgresOptions), _options.TextStatisticsLifetime, "TextStatisticsLifetime must not be negative.");
         _textStatistics = new TableTextStatisticsCache(_options.TextStatisticsLifetime, _time);
-        _largeText = new LargeTextScopes(_options.TextStatisticsLifetime, _time);
+        _largeVector = new LargeScopes(Timeout.InfiniteTimeSpan, _time);
+        _largeText = new LargeScopes(_options.TextStatisticsLifetime, _time);
     }
 
     public int Dimension => _validator.Options.Dimension;
@@ -698,7 +699,8 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
     /// <summary>The branch a vector search over <paramref name="filter"/> sends first: a scope alone bounds its
     /// size, so one branch (the one it took last); any other filter, both.</summary>
     private VectorSearchBranch VectorBranchFor(MemoryFilter filter) =>
-        IsScopeOnly(filter) ? _vectorBranches.Guess(VectorScopeKey(filter.Scope)) : VectorSearchBranch.Both;
+        !IsScopeOnly(filter) ? VectorSearchBranch.Both
+        : _largeVector.IsLarge(VectorScopeKey(filter.Scope)) ? VectorSearchBranch.Index : VectorSearchBranch.Exact; // most scopes are small
 
     /// <summary>A vector search whose statement, sent with <paramref name="sent"/>, handed it on: the scope is of
     /// the other size now (remembered for its next search), and the statement with both branches, which
@@ -706,7 +708,8 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
     private async Task<List<ScoredMemory>> SearchVectorHandedOnAsync(float[] query, MemoryFilter filter, int topK, double? minScore, bool withEmbeddings,
         VectorSearchBranch sent, CancellationToken cancellationToken)
     {
-        _vectorBranches.HandedOver(VectorScopeKey(filter.Scope), sent);
+        if (sent == VectorSearchBranch.Exact) _largeVector.Found(VectorScopeKey(filter.Scope));
+        else if (sent == VectorSearchBranch.Index) _largeVector.Forget(VectorScopeKey(filter.Scope));
         await using var batch = SearchBatch();
         AddVectorSearch(batch, query, filter, topK, minScore, withEmbeddings, VectorSearchBranch.Both);
         return SortByScore((await ReadSearchesAsync(batch, cancellationToken).ConfigureAwait(false))[0]!);
@@ -714,7 +717,7 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
 
     private static string VectorScopeKey(MemoryScope scope) => string.Join('\n', ScopeCountKeys(scope).Prepend(scope.Tenant));
 
-    /// <summary>Under which key <see cref="LargeTextScopes"/> remembers a filter whose rows its scope names
+    /// <summary>Under which key <see cref="LargeScopes"/> remembers a filter whose rows its scope names
     /// (with or without expired records); null for any other filter, whose rows only a count tells.</summary>
     private static string? LargeTextKey(MemoryFilter filter) =>
         IsScopeOnly(filter) ? VectorScopeKey(filter.Scope) + (filter.IncludeExpired ? "\n+expired" : "") : null;
@@ -873,7 +876,7 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
                 (SELECT {recordColumns}, 1 - best.distance AS score FROM best JOIN memory_records USING (id) ORDER BY best.distance)
                 """;
             var indexed = $"(SELECT {columns} FROM memory_records WHERE {where} AND vector_indexed AND {Large}{bound} {order})";
-            // One branch alone (ScopeVectorBranches) hands the search on, with a row of nulls, when the
+            // One branch alone (VectorSearchBranch) hands the search on, with a row of nulls, when the
             // scope is of the other size.
             command.CommandText = branch switch
             {

@@ -10,12 +10,12 @@ namespace Agents.Memory.Stores.Postgres;
 /// </summary>
 internal sealed class TableTextStatisticsCache(TimeSpan lifetime, TimeProvider time)
 {
-    private readonly ConcurrentDictionary<string, (TableTextStatistics Statistics, long ReadAt)> _byColumn = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (TableTextStatistics Statistics, DateTimeOffset ReadAt)> _byColumn = new(StringComparer.Ordinal);
 
     public async Task<TableTextStatistics> GetAsync(string column, Func<CancellationToken, Task<TableTextStatistics>> read, CancellationToken cancellationToken)
     {
-        if (_byColumn.TryGetValue(column, out var cached) && time.GetElapsedTime(cached.ReadAt) < lifetime) return cached.Statistics;
-        var readAt = time.GetTimestamp();
+        if (_byColumn.TryGetValue(column, out var cached) && time.GetUtcNow() - cached.ReadAt < lifetime) return cached.Statistics;
+        var readAt = time.GetUtcNow();
         var statistics = await read(cancellationToken).ConfigureAwait(false);
         // A lifetime of zero reads them for every search.
         if (lifetime > TimeSpan.Zero) _byColumn[column] = (statistics, readAt);

@@ -3,6 +3,7 @@ using Agents.Memory.Model;
 using Agents.Memory.Stores;
 using Agents.Memory.Stores.Postgres;
 using Agents.Tests.Integration.Infrastructure;
+using Agents.Tests.Integration.Memory.Conformance;
 
 namespace Agents.Tests.Integration.Memory.Stores;
 
@@ -226,7 +227,7 @@ public sealed class PostgresMemoryIndexTests(PostgresDatabase db) : IClassFixtur
         await using (var off = db.DataSource.CreateCommand("ALTER TABLE memory_records SET (autovacuum_enabled = false)")) await off.ExecuteNonQueryAsync();
         try
         {
-            var clock = new ManualClock();
+            var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
             var scope = new MemoryScope("t", userId: $"stats{Guid.NewGuid():N}");
             var cached = new PostgresMemoryStore(db.DataSource, new MemoryStoreOptions { Dimension = 384 },
                 new PostgresMemoryStoreOptions { Bm25MaxRecords = 1, TextStatisticsLifetime = TimeSpan.FromSeconds(10) }, clock);
@@ -275,7 +276,7 @@ public sealed class PostgresMemoryIndexTests(PostgresDatabase db) : IClassFixtur
         await using (var off = db.DataSource.CreateCommand("ALTER TABLE memory_records SET (autovacuum_enabled = false)")) await off.ExecuteNonQueryAsync();
         try
         {
-            var clock = new ManualClock();
+            var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
             var options = new MemoryStoreOptions { Dimension = 384 };
             var remembering = new PostgresMemoryStore(db.DataSource, options,
                 new PostgresMemoryStoreOptions { Bm25MaxRecords = 3, TextStatisticsLifetime = TimeSpan.FromSeconds(10) }, clock);
@@ -314,17 +315,5 @@ public sealed class PostgresMemoryIndexTests(PostgresDatabase db) : IClassFixtur
             await using var on = db.DataSource.CreateCommand("ALTER TABLE memory_records RESET (autovacuum_enabled)");
             await on.ExecuteNonQueryAsync();
         }
-    }
-
-    /// <summary>A clock that moves only when told to (the statistics' lifetime is measured on it).</summary>
-    private sealed class ManualClock : TimeProvider
-    {
-        private long _ticks;
-
-        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-
-        public override long GetTimestamp() => Interlocked.Read(ref _ticks);
-
-        public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
     }
 }

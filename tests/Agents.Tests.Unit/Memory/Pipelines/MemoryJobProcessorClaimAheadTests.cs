@@ -116,14 +116,6 @@ public sealed class MemoryJobProcessorClaimAheadTests : IDisposable
         Assert.Equal(["one", "two", "three", "four", "five"], (await ListAsync(_store, Ann, MemoryKind.Note)).OrderBy(static n => n.ObservedAt).Select(static n => n.Content));
     }
 
-    // Moved by hand, and a millisecond at each reading so that adds keep their order in the queue.
-    private sealed class ManualClock(DateTimeOffset start) : TimeProvider
-    {
-        private DateTimeOffset _now = start;
-        public override DateTimeOffset GetUtcNow() { lock (this) return _now = _now.AddMilliseconds(1); }
-        public void Advance(TimeSpan by) { lock (this) _now += by; }
-    }
-
     /// <summary>The offline enricher, held at the turn <paramref name="holdAt"/> until released.</summary>
     private sealed class HeldEnricher(string holdAt, Action<string>? during = null) : INoteEnricher
     {

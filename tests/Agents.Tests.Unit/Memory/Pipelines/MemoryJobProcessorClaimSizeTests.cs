@@ -87,14 +87,6 @@ public sealed class MemoryJobProcessorClaimSizeTests : IDisposable
         }
     }
 
-    // Moved by hand, and a millisecond at each reading so that adds keep their order in the queue.
-    private sealed class ManualClock(DateTimeOffset start) : TimeProvider
-    {
-        private DateTimeOffset _now = start;
-        public override DateTimeOffset GetUtcNow() { lock (this) return _now = _now.AddMilliseconds(1); }
-        public void Advance(TimeSpan by) { lock (this) _now += by; }
-    }
-
     /// <summary>The offline enricher, with the clock moved on while it works (a model call's time).</summary>
     private sealed class ClockEnricher(Action during) : INoteEnricher
     {

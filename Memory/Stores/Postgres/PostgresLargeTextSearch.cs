@@ -40,7 +40,7 @@ internal static class PostgresLargeTextSearch
         // A word no record holds matches nothing and weighs nothing. (An estimate above the row count, from
         // statistics older than the count, is taken as every row.)
         var terms = frequencies.Where(static t => t.Frequency > 0)
-            .Select(t => (t.Lexeme, Idf: Idf(table.Documents, Math.Min(t.Frequency, table.Documents))))
+            .Select(t => (t.Lexeme, Idf: Bm25Idf(table.Documents, Math.Min(t.Frequency, table.Documents))))
             .ToList();
         if (terms.Count == 0) return [];
         // A term's weight in a record is below idf * (k1 + 1) whatever its frequency and the record's length.
@@ -66,9 +66,6 @@ internal static class PostgresLargeTextSearch
             threshold = hits.Count >= topK ? hits[topK - 1].Score : threshold / 4;
         }
     }
-
-    // BM25's idf, as each store computes it (the embedded index, the held copies, the filter's SQL ranking).
-    private static double Idf(double documents, double frequency) => Math.Log(1 + (documents - frequency + 0.5) / (frequency + 0.5));
 
     /// <summary>The table's statistics for <paramref name="column"/>, in one round trip: its most common
     /// lexemes' shares of the rows, its row count and its average length in words.</summary>
@@ -196,10 +193,6 @@ internal static class PostgresLargeTextSearch
         ranked.Reverse();
         return ranked;
     }
-
-    // PostgresSql.Bm25Weight, in the same order of operations, so both give the same double.
-    private static double Bm25Weight(double idf, double tf, double dl, double averageLength) =>
-        idf * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * dl / averageLength));
 
     /// <summary>The records of <paramref name="ranked"/>, in its order; one deleted since it was ranked, or
     /// changed so that the filter no longer passes it, is left out.</summary>

@@ -88,7 +88,7 @@ internal static class CachedScopeSearch
             foreach (var (t, frequency) in hits)
             {
                 var tf = (double)frequency;
-                score += Math.Log(1 + (n - df[t] + 0.5) / (df[t] + 0.5)) * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * length / averageLength));
+                score += PostgresSql.Bm25Weight(PostgresSql.Bm25Idf(n, df[t]), tf, length, averageLength);
             }
             Offer(best, cached.Record, score, topK);
         }

@@ -104,7 +104,7 @@ public static class LocomoBench
             foreach (var run in runs)
             {
                 await RunConversationAsync(warmup, database, run, neighbours, [], new Stopwatch(), [], null, withGrid: false, null);
-                if (database is not null) await RunConversationAsync(warmup, null, run, neighbours, [], new Stopwatch(), [], null, withGrid: false, null);
+                if (database is not null) await RunConversationAsync(warmup, null, run, neighbours, [], new Stopwatch(), [], null, withGrid: false, null, comparison: true);
             }
             Console.WriteLine($"warm-up: {warmup.Turns.Count} turns into a scratch scope of each store, not timed");
         }
@@ -132,7 +132,7 @@ public static class LocomoBench
                 // On PostgreSQL, the embedded store in the same run, for the ratios (same engine, same models).
                 if (database is not null)
                 {
-                    await RunConversationAsync(conversation, null, run, neighbours, [run.EmbeddedScore], run.EmbeddedIngestWatch, run.EmbeddedLatencies, null, withGrid: false, null);
+                    await RunConversationAsync(conversation, null, run, neighbours, [run.EmbeddedScore], run.EmbeddedIngestWatch, run.EmbeddedLatencies, null, withGrid: false, null, comparison: true);
                     PipelineStageTimes.AddDelta(run.EmbeddedIngestStages, after, stages.Snapshot());
                 }
             }
@@ -237,10 +237,11 @@ public static class LocomoBench
     /// turn's neighbours themselves. Then each question searches the notes through the hybrid retriever.
     /// </summary>
     private static async Task<int> RunConversationAsync(LocomoConversation conversation, BenchDatabase? database, LocomoEmbedderRun run, int neighbours,
-        IReadOnlyList<TurnRetrievalScore> scores, Stopwatch ingestWatch, List<double> latencies, StreamWriter? dump, bool withGrid, DatabaseRoundTrips? roundTrips)
+        IReadOnlyList<TurnRetrievalScore> scores, Stopwatch ingestWatch, List<double> latencies, StreamWriter? dump, bool withGrid, DatabaseRoundTrips? roundTrips,
+        bool comparison = false)
     {
         var (grid, gridScores) = withGrid ? (run.Grid, run.GridScores) : ([], []);
-        var embedder = run.Embedder();
+        var embedder = run.Embedder(comparison);
         var storeOptions = new MemoryStoreOptions { Dimension = embedder.GetService<EmbeddingGeneratorMetadata>()?.DefaultModelDimensions ?? 384 };
         using var embedded = database is null ? new EmbeddedMemoryStore(storeOptions) : null;
         IMemoryStore store = database is null ? embedded! : new Agents.Memory.Stores.Postgres.PostgresMemoryStore(database.DataSource, storeOptions);

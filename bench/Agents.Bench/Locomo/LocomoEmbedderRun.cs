@@ -16,6 +16,9 @@ public sealed class LocomoEmbedderRun
 
     private readonly int _dimensions;
     private SentenceEmbedder? _sentence;
+    // The embedded store's comparison run (with --store postgres) has a model of its own: sharing one, it
+    // would find most of its texts in the cache the PostgreSQL run filled, and its times would not compare.
+    private SentenceEmbedder? _comparisonSentence;
 
     private readonly SentenceEmbedderOptions _sentenceOptions;
 
@@ -55,10 +58,11 @@ public sealed class LocomoEmbedderRun
     public static HybridRetrieverOptions Profile(string name) =>
         name == MiniLm ? HybridRetrieverOptions.ForSentenceEmbedder() : HybridRetrieverOptions.ForOfflineEmbedder();
 
-    /// <summary>The embedder for a conversation: the sentence model is loaded once per run (its cache
-    /// with it); the hashing embedder costs nothing to make.</summary>
-    public IEmbeddingGenerator<string, Embedding<float>> Embedder() => Name == MiniLm
-        ? _sentence ??= new SentenceEmbedder(_sentenceOptions)
+    /// <summary>The embedder for a conversation: the sentence model is loaded once per run and store (its
+    /// cache with it; <paramref name="comparison"/>: the embedded store's run beside PostgreSQL); the hashing
+    /// embedder costs nothing to make.</summary>
+    public IEmbeddingGenerator<string, Embedding<float>> Embedder(bool comparison = false) => Name == MiniLm
+        ? comparison ? _comparisonSentence ??= new SentenceEmbedder(_sentenceOptions) : _sentence ??= new SentenceEmbedder(_sentenceOptions)
         : new HashingEmbedder(new HashingEmbedderOptions { Dimensions = _dimensions });
 
     /// <summary>The sentence model's cache after the run: texts asked for, and how many came from the cache.</summary>

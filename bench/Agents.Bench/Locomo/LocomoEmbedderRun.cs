@@ -16,8 +16,9 @@ public sealed class LocomoEmbedderRun
 
     private readonly int _dimensions;
     private SentenceEmbedder? _sentence;
-    // The embedded store's comparison run (with --store postgres) has a model of its own: sharing one, it
-    // would find most of its texts in the cache the PostgreSQL run filled, and its times would not compare.
+    // The embedded store's comparison run (with --store postgres) has an embedder and cache of its own (the
+    // model's session is the process's): sharing the cache, it would find most of its texts embedded by the
+    // PostgreSQL run, and its times would not compare.
     private SentenceEmbedder? _comparisonSentence;
 
     private readonly SentenceEmbedderOptions _sentenceOptions;
@@ -58,8 +59,8 @@ public sealed class LocomoEmbedderRun
     public static HybridRetrieverOptions Profile(string name) =>
         name == MiniLm ? HybridRetrieverOptions.ForSentenceEmbedder() : HybridRetrieverOptions.ForOfflineEmbedder();
 
-    /// <summary>The embedder for a conversation: the sentence model is loaded once per run and store (its
-    /// cache with it; <paramref name="comparison"/>: the embedded store's run beside PostgreSQL); the hashing
+    /// <summary>The embedder for a conversation: one sentence embedder per run and store, each with its own
+    /// cache (<paramref name="comparison"/>: the embedded store's run beside PostgreSQL); the hashing
     /// embedder costs nothing to make.</summary>
     public IEmbeddingGenerator<string, Embedding<float>> Embedder(bool comparison = false) => Name == MiniLm
         ? comparison ? _comparisonSentence ??= new SentenceEmbedder(_sentenceOptions) : _sentence ??= new SentenceEmbedder(_sentenceOptions)

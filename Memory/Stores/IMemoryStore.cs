@@ -76,8 +76,9 @@ public interface IMemoryStore
 
     /// <summary>Top <paramref name="topK"/> records by full-text relevance over <paramref name="field"/>:
     /// content, context, keywords and tags, or the content alone (any query word may match): BM25 on
-    /// both stores (PostgreSQL: with the whole table's statistics above <c>Bm25MaxRecords</c> filtered rows,
-    /// as the embedded store always does).</summary>
+    /// both stores over the same analysis (<see cref="Text.TextAnalyzer.Analyze"/>), with the filter's own
+    /// statistics up to <c>Bm25MaxRecords</c> filtered records (then both rank alike), with the whole
+    /// store's (PostgreSQL: the table's, as ANALYZE keeps them) above.</summary>
     Task<IReadOnlyList<ScoredMemory>> SearchByTextAsync(string query, MemoryFilter filter, int topK = 10, TextField field = TextField.All, CancellationToken cancellationToken = default);
 
     /// <summary>The searches of one hybrid retrieval at once, each answering as its single call would

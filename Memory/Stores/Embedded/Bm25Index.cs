@@ -1,5 +1,6 @@
 using System.Buffers;
 using Agents.Memory.Model;
+using Agents.Memory.Stores.Text;
 
 namespace Agents.Memory.Stores.Embedded;
 
@@ -8,7 +9,8 @@ namespace Agents.Memory.Stores.Embedded;
 /// terms. Documents get dense numbers; each term's postings are two parallel arrays sorted by document
 /// number, so scoring walks them sequentially and accumulates into a pooled array, not hash maps, and
 /// each number keeps its record, so a filter reaches it without a lookup.
-/// Statistics (document count, average length, document frequencies) cover the whole store.
+/// <see cref="Score"/>'s statistics (document count, average length, document frequencies) cover the whole
+/// store; <see cref="ScoreWithinFilter"/>'s cover a filter's records.
 /// Not thread-safe for writes: the store's lock guards it (concurrent scoring is fine).
 /// </summary>
 internal sealed class Bm25Index
@@ -27,7 +29,7 @@ internal sealed class Bm25Index
 
     public int DocumentCount => _numbers.Count;
 
-    public void Add(MemoryRecord record, IReadOnlyList<string> terms)
+    public void Add(MemoryRecord record, AnalyzedText text)
     {
         var id = record.Id;
         if (!_free.TryPop(out var doc))
@@ -43,18 +45,16 @@ internal sealed class Bm25Index
         _numbers[id] = doc;
         _ids[doc] = id;
         _records[doc] = record;
-        _lengths[doc] = terms.Count;
-        _totalLength += terms.Count;
-        var frequencies = new Dictionary<string, int>(terms.Count, StringComparer.Ordinal);
-        foreach (var term in terms) frequencies[term] = frequencies.GetValueOrDefault(term) + 1;
-        foreach (var (term, tf) in frequencies)
+        _lengths[doc] = text.Length;
+        _totalLength += text.Length;
+        for (var i = 0; i < text.Terms.Length; i++)
         {
-            if (!_postings.TryGetValue(term, out var docs)) _postings[term] = docs = new PostingList();
-            docs.Set(doc, tf);
+            if (!_postings.TryGetValue(text.Terms[i], out var docs)) _postings[text.Terms[i]] = docs = new PostingList();
+            docs.Set(doc, text.Frequencies[i]);
         }
     }
 
-    public void Remove(Guid id, IReadOnlyList<string> terms)
+    public void Remove(Guid id, string[] terms)
     {
         if (!_numbers.Remove(id, out var doc)) return;
         _totalLength -= _lengths[doc];
@@ -141,6 +141,74 @@ internal sealed class Bm25Index
             ArrayPool<double>.Shared.Return(scores);
             ArrayPool<int>.Shared.Return(reached);
         }
+    }
+
+    /// <summary>
+    /// The <paramref name="topK"/> best records by BM25 among those holding any of <paramref name="queryTerms"/>
+    /// that pass <paramref name="accept"/>, with the filter's own statistics, as the PostgreSQL store ranks a
+    /// filter of at most its <c>Bm25MaxRecords</c> rows: N is <paramref name="filtered"/> (how many records
+    /// pass the filter), a term's document frequency counts its holders that pass, and the average length is
+    /// that of the matches. Terms are summed in ordinal order and ties go to the smaller id, so both stores
+    /// give the same scores in the same order.
+    /// </summary>
+    public List<(MemoryRecord Record, double Score)> ScoreWithinFilter(IReadOnlyList<string> queryTerms, Func<MemoryRecord, bool> accept, int topK, long filtered,
+        IReadOnlyCollection<Guid>? candidates = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(topK);
+        var terms = queryTerms.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        var lists = new PostingList?[terms.Length];
+        var postings = 0L;
+        for (var t = 0; t < terms.Length; t++)
+            if (_postings.TryGetValue(terms[t], out var docs)) postings += (lists[t] = docs).Count;
+        var df = new double[terms.Length];
+        var matched = new Dictionary<int, List<(int Term, int Frequency)>>();
+        if (candidates is not null && (long)candidates.Count * terms.Length < postings)
+        {
+            // Few candidates (a scope's records) against long postings (every scope's): look each one up.
+            foreach (var id in candidates)
+            {
+                if (!_numbers.TryGetValue(id, out var doc)) continue;
+                List<(int Term, int Frequency)>? hits = null;
+                for (var t = 0; t < terms.Length; t++)
+                    if (lists[t] is { } docs && docs.TryGet(doc, out var tf)) (hits ??= []).Add((t, tf));
+                if (hits is null || !accept(_records[doc]!)) continue;
+                foreach (var (t, _) in hits) df[t]++;
+                matched[doc] = hits;
+            }
+        }
+        else
+        {
+            var admitted = new Dictionary<int, bool>();
+            for (var t = 0; t < terms.Length; t++)
+            {
+                if (lists[t] is not { } docs) continue;
+                var numbers = docs.Documents;
+                var frequencies = docs.Frequencies;
+                for (var i = 0; i < numbers.Length; i++)
+                {
+                    var doc = numbers[i];
+                    if (!admitted.TryGetValue(doc, out var ok)) admitted[doc] = ok = accept(_records[doc]!);
+                    if (!ok) continue;
+                    df[t]++;
+                    if (!matched.TryGetValue(doc, out var hits)) matched[doc] = hits = [];
+                    hits.Add((t, frequencies[i]));
+                }
+            }
+        }
+        if (matched.Count == 0) return [];
+        double lengths = 0;
+        foreach (var doc in matched.Keys) lengths += _lengths[doc];
+        var averageLength = Math.Max(lengths / matched.Count, 1);
+
+        var best = new TopK<ScoredDocument>(Math.Min(topK, matched.Count));
+        foreach (var (doc, hits) in matched)
+        {
+            double score = 0;
+            foreach (var (t, frequency) in hits) score += Bm25.Weight(Bm25.Idf(filtered, df[t]), frequency, _lengths[doc], averageLength);
+            var hit = new ScoredDocument(score, _ids[doc], doc);
+            if (best.WouldTake(hit)) best.Offer(hit);
+        }
+        return Ranked(best);
     }
 
     // The best of the reached documents (asking accept, when given, of those that would enter), best first.

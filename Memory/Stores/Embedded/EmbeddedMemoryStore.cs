@@ -30,6 +30,9 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
     private readonly Dictionary<Guid, StoredRecord> _records = [];
     private readonly VectorTable _vectors;
     private readonly Bm25Index _text = new();
+    // Records by scope key (and the tenant as a whole, field -1) and kind, all and live: how many pass a
+    // filter of a scope and kinds alone, without a pass over them (full-text search picks its statistics by it).
+    private readonly Dictionary<(string Tenant, int Field, string Value), Dictionary<MemoryKind, (int All, int Live)>> _kindCounts = [];
     private readonly Bm25Index _contentText = new();
     // Record ids per (tenant, scope field, id): a search within one user's scope visits only that
     // user's rows instead of scanning the whole table.
@@ -463,8 +466,8 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(filter);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(topK);
-        var terms = TextAnalyzer.Terms(query);
-        if (terms.Count == 0) return Task.FromResult<IReadOnlyList<ScoredMemory>>([]);
+        var terms = TextAnalyzer.Analyze(query).Terms;
+        if (terms.Length == 0) return Task.FromResult<IReadOnlyList<ScoredMemory>>([]);
         _lock.EnterReadLock();
         try
         {
@@ -474,11 +477,67 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
                 TextField.Content => _contentText,
                 _ => throw new ArgumentOutOfRangeException(nameof(field), field, "Unknown text field."),
             };
-            var hits = index.Score(terms, filter.Matches, topK, Candidates(filter.Scope))
-                .ConvertAll(p => new ScoredMemory(p.Record, p.Score));
+            var candidates = Candidates(filter.Scope);
+            var filtered = CountUpTo(filter, candidates, _options.Bm25MaxRecords);
+            var ranked = filtered <= _options.Bm25MaxRecords
+                ? index.ScoreWithinFilter(terms, filter.Matches, topK, filtered, candidates)
+                : index.Score(terms, filter.Matches, topK, candidates);
+            var hits = ranked.ConvertAll(p => new ScoredMemory(p.Record, p.Score));
             return Task.FromResult<IReadOnlyList<ScoredMemory>>(hits);
         }
         finally { _lock.ExitReadLock(); }
+    }
+
+    // How many records pass the filter, counted up to limit + 1 (1 when the limit is not positive: no
+    // filter is then ranked by its own statistics). A filter of one scope key (or the tenant) and kinds
+    // alone is answered from the counts by kind.
+    private long CountUpTo(MemoryFilter filter, HashSet<Guid>? candidates, int limit)
+    {
+        if (limit <= 0) return 1;
+        if (filter.AsksOnlyExpiry && SingleKey(filter.Scope) is { } key)
+        {
+            if (!_kindCounts.TryGetValue(key, out var kinds)) return 0;
+            long counted = 0;
+            foreach (var (kind, count) in kinds)
+                if (filter.Kinds is not { Count: > 0 } wanted || wanted.Contains(kind)) counted += filter.IncludeExpired ? count.All : count.Live;
+            return counted;
+        }
+        long n = 0;
+        if (candidates is null)
+        {
+            foreach (var stored in _records.Values)
+                if (filter.Matches(stored.Record) && ++n > limit) break;
+            return n;
+        }
+        foreach (var id in candidates)
+            if (_records.TryGetValue(id, out var stored) && filter.Matches(stored.Record) && ++n > limit) break;
+        return n;
+    }
+
+    // The one scope key a scope sets (field -1 for none: the tenant as a whole), or null when it sets several.
+    private static (string Tenant, int Field, string Value)? SingleKey(MemoryScope scope)
+    {
+        (string, int, string)? single = (scope.Tenant, -1, "");
+        var keys = 0;
+        foreach (var (field, value) in ScopeKeys(scope))
+        {
+            if (++keys > 1) return null;
+            single = (scope.Tenant, field, value);
+        }
+        return single;
+    }
+
+    private void CountRecord(MemoryRecord record, int by)
+    {
+        var live = record.ExpiredAt is null ? by : 0;
+        foreach (var key in ScopeKeys(record.Scope).Select(k => (record.Scope.Tenant, k.Field, k.Value)).Append((record.Scope.Tenant, -1, "")))
+        {
+            if (!_kindCounts.TryGetValue(key, out var kinds)) _kindCounts[key] = kinds = [];
+            var (all, alive) = kinds.GetValueOrDefault(record.Kind);
+            if (all + by == 0) kinds.Remove(record.Kind);
+            else kinds[record.Kind] = (all + by, alive + live);
+            if (kinds.Count == 0) _kindCounts.Remove(key);
+        }
     }
 
     public async Task<SignalHits> SearchSignalsAsync(SignalSearch search, CancellationToken cancellationToken = default)
@@ -887,12 +946,13 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
     private void PutRecord(MemoryRecord record)
     {
         RemoveRecord(record.Id);
-        var terms = TextAnalyzer.Terms(MemorySearchText.Compose(record));
+        var text = TextAnalyzer.Analyze(MemorySearchText.Compose(record));
         var slot = record.Embedding is null ? -1 : _vectors.Add(record, record.Embedding);
-        var contentTerms = TextAnalyzer.Terms(record.Content);
-        _records[record.Id] = new StoredRecord(record, slot, terms, contentTerms);
-        _text.Add(record, terms);
-        _contentText.Add(record, contentTerms);
+        var content = TextAnalyzer.Analyze(record.Content);
+        _records[record.Id] = new StoredRecord(record, slot, text.Terms, content.Terms);
+        _text.Add(record, text);
+        _contentText.Add(record, content);
+        CountRecord(record, +1);
         foreach (var (field, value) in ScopeKeys(record.Scope))
         {
             if (!_scopeIndex.TryGetValue((record.Scope.Tenant, field, value), out var ids)) _scopeIndex[(record.Scope.Tenant, field, value)] = ids = [];
@@ -905,6 +965,7 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
         if (!_records.Remove(id, out var stored)) return;
         _text.Remove(id, stored.Terms);
         _contentText.Remove(id, stored.ContentTerms);
+        CountRecord(stored.Record, -1);
         foreach (var (field, value) in ScopeKeys(stored.Record.Scope))
         {
             var key = (stored.Record.Scope.Tenant, field, value);
@@ -1008,5 +1069,5 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 
-    private sealed record StoredRecord(MemoryRecord Record, int Slot, List<string> Terms, List<string> ContentTerms);
+    private sealed record StoredRecord(MemoryRecord Record, int Slot, string[] Terms, string[] ContentTerms);
 }

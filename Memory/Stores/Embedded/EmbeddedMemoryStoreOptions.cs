@@ -17,4 +17,10 @@ public sealed class EmbeddedMemoryStoreOptions
 
     /// <summary>Rewrite the snapshot and empty the journal after this many journal entries.</summary>
     public int CompactAfterEntries { get; set; } = 10_000;
+
+    /// <summary>Full-text search over a filter of at most this many records ranks its matches by BM25 with
+    /// the filter's own statistics (its record count, its matches' document frequencies and average length);
+    /// above it, with the whole store's. The PostgreSQL store's option of the same name has the same default,
+    /// and with equal limits both stores rank alike.</summary>
+    public int Bm25MaxRecords { get; set; } = 20_000;
 }

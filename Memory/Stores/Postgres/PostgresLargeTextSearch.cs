@@ -1,5 +1,6 @@
 using System.Text;
 using Agents.Memory.Model;
+using Agents.Memory.Stores.Text;
 using Npgsql;
 using NpgsqlTypes;
 using static Agents.Memory.Stores.Postgres.PostgresSql;
@@ -127,10 +128,11 @@ internal static class PostgresLargeTextSearch
                        SELECT 1 FROM memory_records r
                        WHERE r.{column} @@ ('''' || replace(replace(l.lexeme, '\', '\\'), '''', '''''') || '''')::tsquery
                        LIMIT @cap) AS holders)::float8 END
-            FROM (SELECT DISTINCT t.lexeme FROM unnest(to_tsvector('english', @query)) AS t) AS l
+            FROM unnest(@terms) AS l(lexeme)
             ORDER BY l.lexeme
             """);
-        command.Parameters.Add(new NpgsqlParameter("query", NpgsqlDbType.Text) { Value = query.Replace('\0', ' ') });
+        // The store's analysis of the query, as the records' tsvectors are of their texts (migration 0105).
+        command.Parameters.Add(new NpgsqlParameter<string[]>("terms", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = TextAnalyzer.Analyze(query).Terms });
         command.Parameters.Add(new NpgsqlParameter<string[]>("common", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = table.CommonLexemes });
         command.Parameters.Add(new NpgsqlParameter<int>("cap", CountCap));
         batch.BatchCommands.Add(command);

@@ -77,7 +77,7 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
     public void AdoptCheck(MemoryJob job)
     {
         ArgumentNullException.ThrowIfNull(job);
-        if (_claimChecks.TryGetValue(job, out var check)) SharedChecks.Current?.Remember(check.Copy, check.Epoch, [], []);
+        if (_claimChecks.TryGetValue(job, out var check)) SharedChecks.Current?.Remember(check.Copy, check.Epoch);
     }
 
     // A held scope's epoch, read in a claim's round trip.
@@ -96,8 +96,8 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
 
     /// <summary>
     /// Answers a read from the copy of the held scope <paramref name="scope"/> when it is current: loads
-    /// it on first use, then asks the database for the scope's epoch (with the lexemes of
-    /// <paramref name="texts"/>, in the same round trip) and reads the copy if it is that far. Not
+    /// it on first use, then asks the database for the scope's epoch and reads the copy if it is that far
+    /// (<paramref name="read"/> gets the terms of each of <paramref name="texts"/>). Not
     /// served (SQL answers): no copy, too large, this process's own writes still in flight, or
     /// <paramref name="read"/> declined.
     /// </summary>
@@ -108,6 +108,9 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
     private async Task<(bool Served, T Value)> ReadCachedAsync<T>(CachedScope cached, IReadOnlyList<string> texts,
         Func<CachedScope, string[][], (bool Ok, T Value)> read, CancellationToken cancellationToken)
     {
+        // The store's own analysis of the query texts, as of the records' (migration 0105).
+        var lexemes = new string[texts.Count][];
+        for (var i = 0; i < texts.Count; i++) lexemes[i] = TextAnalyzer.Analyze(texts[i]).Terms;
         for (var attempt = 0; attempt < 2; attempt++)
         {
             switch (cached.State)
@@ -117,7 +120,7 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
                     if (!await LoadCachedAsync(cached, cancellationToken).ConfigureAwait(false)) return InSql();
                     break;
             }
-            var (epoch, lexemes) = await CheckAsync(cached, texts, cancellationToken).ConfigureAwait(false);
+            var epoch = await CheckAsync(cached, cancellationToken).ConfigureAwait(false);
             switch (cached.TryRead(epoch, c => read(c, lexemes), out var answer))
             {
                 case CachedRead.Served when answer.Ok:
@@ -138,43 +141,38 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         }
     }
 
-    /// <summary>The scope's epoch now, and the lexemes of <paramref name="texts"/>: one round trip shared by
-    /// the reads of the scope that start at the same moment (the stages of a job start theirs together).</summary>
-    private async Task<(long Epoch, string[][] Lexemes)> CheckAsync(CachedScope cached, IReadOnlyList<string> texts, CancellationToken cancellationToken)
+    /// <summary>The scope's epoch now: one round trip shared by the reads of the scope that start at the same
+    /// moment (the stages of a job start theirs together).</summary>
+    private async Task<long> CheckAsync(CachedScope cached, CancellationToken cancellationToken)
     {
         // In a stretch that shares checks (a pipeline job), a scope checked already is not asked again.
         var shared = SharedChecks.Current;
         if (shared is not null)
         {
-            if (shared.TryGet(cached, texts, out var sharedEpoch, out var sharedLexemes)) return (sharedEpoch, sharedLexemes);
-            if (texts.Count == 0 && shared.Pending(cached) is { } pending)
-                return ((await pending.WaitAsync(cancellationToken).ConfigureAwait(false)).Epoch, []);
+            if (shared.TryGet(cached, out var sharedEpoch)) return sharedEpoch;
+            if (shared.Pending(cached) is { } pending) return await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        var (check, send) = cached.JoinCheck(texts);
+        var (check, send) = cached.JoinCheck();
         shared?.Started(cached, check.Result.Task);
         if (send)
         {
             await Task.Yield(); // reads started in the same burst join before the check goes out
-            var all = cached.Seal(check);
+            cached.Seal(check);
             _cache!.CountCheck();
             try
             {
                 // Not the caller's token: others wait for this answer too.
-                await using var command = ScopeCacheSql.Check(_dataSource, cached.Key, all);
-                var (epoch, lexemes) = await ScopeCacheSql.ReadCheckAsync(command, all.Count, CancellationToken.None).ConfigureAwait(false);
-                var byText = new Dictionary<string, string[]>(all.Count, StringComparer.Ordinal);
-                for (var i = 0; i < all.Count; i++) byText[all[i]] = lexemes[i];
-                check.Result.SetResult((epoch, byText));
+                await using var command = ScopeCacheSql.Check(_dataSource, cached.Key);
+                check.Result.SetResult(await ScopeCacheSql.ReadCheckAsync(command, CancellationToken.None).ConfigureAwait(false));
             }
             catch (Exception e)
             {
                 check.Result.SetException(e);
             }
         }
-        var answer = await check.Result.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-        var asked = texts.Select(t => answer.Lexemes[t]).ToArray();
-        shared?.Remember(cached, answer.Epoch, texts, asked);
-        return (answer.Epoch, asked);
+        var epoch = await check.Result.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        shared?.Remember(cached, epoch);
+        return epoch;
     }
 
     /// <summary>Loads (or reloads) a copy, or waits for the load under way; true when the copy is loaded.</summary>
@@ -210,7 +208,7 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
 
     /// <summary>Runs a write batch that held copies follow: its read-back tells which keys it moved and how
     /// the records it changed are stored, and the copies apply it after the commit.</summary>
-    private async Task ExecuteFollowedAsync(NpgsqlBatch batch, CachedWrite? write, IReadOnlyList<MemoryRecord> stored, CancellationToken cancellationToken)
+    private async Task ExecuteFollowedAsync(NpgsqlBatch batch, CachedWrite? write, IReadOnlyList<(MemoryRecord Stored, RecordText Text)> stored, CancellationToken cancellationToken)
     {
         if (write is null)
         {
@@ -219,9 +217,9 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         }
         try
         {
-            ScopeCacheSql.AddReadback(batch, write, stored.Select(static r => r.Id).ToList());
+            ScopeCacheSql.AddReadback(batch, write);
             var readback = await ScopeCacheSql.ReadAllAsync(batch, cancellationToken).ConfigureAwait(false);
-            write.Complete(readback.Epochs, readback.Changes(stored));
+            write.Complete(readback.Epochs, ScopeCacheSql.Readback.Changes(stored));
         }
         finally
         {
@@ -238,15 +236,16 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         foreach (var job in jobs ?? []) _validator.ValidateJob(job, record.Scope);
         var now = Now();
         var stored = Stamp(record, now);
+        var text = RecordText.Of(stored);
 
         // A batch without a transaction runs as one implicit transaction: all or nothing, one round trip.
         await using (var batch = _dataSource.CreateBatch())
         {
-            batch.BatchCommands.Add(PostgresWriteStatements.InsertRecords([(stored, actor)], now));
+            batch.BatchCommands.Add(PostgresWriteStatements.InsertRecords([(stored, actor, text)], now));
             foreach (var job in jobs ?? []) batch.BatchCommands.Add(InsertJob(job, record.Scope, now, replaceTaken: true));
             try
             {
-                await ExecuteFollowedAsync(batch, _cache?.BeginWrite([record.Scope]), [stored], cancellationToken).ConfigureAwait(false);
+                await ExecuteFollowedAsync(batch, _cache?.BeginWrite([record.Scope]), [(stored, text)], cancellationToken).ConfigureAwait(false);
             }
             catch (PostgresException e) when (e.SqlState == UniqueViolation && e.ConstraintName == "memory_records_pkey")
             {
@@ -304,7 +303,8 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
 
     private const string CopyRecords =
         "COPY memory_records (id, tenant, user_id, agent_id, run_id, team_id, kind, content, embedding, keywords, tags, context, category, " +
-        "metadata, sources, search_text, observed_at, valid_at, invalid_at, expired_at, created_at, updated_at, version, vector_indexed) FROM STDIN (FORMAT BINARY)";
+        "metadata, sources, search_text, observed_at, valid_at, invalid_at, expired_at, created_at, updated_at, version, vector_indexed, " +
+        "search, content_search, search_length, content_length) FROM STDIN (FORMAT BINARY)";
 
     /// <summary>The scopes of <paramref name="records"/> that are above the HNSW index's minimum now: one
     /// question per scope instead of the row trigger's per row (migration 0099). Their rows are marked for
@@ -351,6 +351,11 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         await WriteTimeAsync(copy, r.UpdatedAt, ct).ConfigureAwait(false);
         await copy.WriteAsync(r.Version, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
         await copy.WriteAsync(vectorIndexed, NpgsqlDbType.Boolean, ct).ConfigureAwait(false);
+        var text = RecordText.Of(r);
+        await copy.WriteAsync(TsVectorValue(text.Search), NpgsqlDbType.TsVector, ct).ConfigureAwait(false);
+        await copy.WriteAsync(TsVectorValue(text.Content), NpgsqlDbType.TsVector, ct).ConfigureAwait(false);
+        await copy.WriteAsync(text.Search.Length, NpgsqlDbType.Integer, ct).ConfigureAwait(false);
+        await copy.WriteAsync(text.Content.Length, NpgsqlDbType.Integer, ct).ConfigureAwait(false);
     }
 
     private static async Task WriteHistoryRowAsync(NpgsqlBinaryImporter copy, MemoryHistoryEntry h, CancellationToken ct)
@@ -422,12 +427,15 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         if (writes.Rebuildable) settings.ForTransaction("set_config('synchronous_commit', 'off', true)");
         // Adds, then updates, then edges: each kind in as few multi-row statements as its rows need.
         var added = writes.Adds.Select(add => Stamp(add.Record, now)).ToList();
-        foreach (var chunk in writes.Adds.Select((add, i) => (added[i], add.Actor)).Chunk(PostgresWriteStatements.MaxRowsPerStatement))
+        var texts = new Dictionary<Guid, RecordText>(writes.Adds.Count + writes.Updates.Count);
+        foreach (var record in added) texts[record.Id] = RecordText.Of(record);
+        foreach (var chunk in writes.Adds.Select((add, i) => (added[i], add.Actor, texts[added[i].Id])).Chunk(PostgresWriteStatements.MaxRowsPerStatement))
             batch.BatchCommands.Add(PostgresWriteStatements.InsertRecords(chunk, now));
         // Their results (created_at, the check) are read in this order.
         var updates = writes.Updates
             .Select(update => (Stored: Embedded.EmbeddedMemoryStore.Normalize(update.Record) with { UpdatedAt = now, Version = update.Record.Version + 1 },
                 ExpectedVersion: update.Record.Version, update.Event, update.Actor))
+            .Select(update => (update.Stored, update.ExpectedVersion, update.Event, update.Actor, Text: texts[update.Stored.Id] = RecordText.Of(update.Stored)))
             .ToList();
         // Planned once, with index lookups only: while the table is small a scan joined by hash is cheaper,
         // and a plan made then would scan the table for every batch once it has grown; planned per batch
@@ -488,10 +496,9 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
 
         var updated = new List<MemoryRecord>(updates.Count);
         // Held copies of the scopes written follow the batch: it ends by reading back what it moved.
-        var changed = writes.Adds.Select(static a => a.Record.Id).Concat(writes.Updates.Select(static u => u.Record.Id)).ToList();
-        var write = changed.Count == 0 ? null : _cache?.BeginWrite(writes.Adds.Select(static a => a.Record.Scope).Concat(writes.Updates.Select(static u => u.Record.Scope)));
+        var write = texts.Count == 0 ? null : _cache?.BeginWrite(writes.Adds.Select(static a => a.Record.Scope).Concat(writes.Updates.Select(static u => u.Record.Scope)));
         var readback = new ScopeCacheSql.Readback();
-        if (write is not null) ScopeCacheSql.AddReadback(batch, write, changed);
+        if (write is not null) ScopeCacheSql.AddReadback(batch, write);
         try
         {
             await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
@@ -509,7 +516,7 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
                 }
                 while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
             }
-            write?.Complete(readback.Epochs, readback.Changes(added.Concat(updated)));
+            write?.Complete(readback.Epochs, ScopeCacheSql.Readback.Changes(added.Concat(updated).Select(r => (r, texts[r.Id]))));
         }
         catch (PostgresException e) when (e.SqlState == ExpectUpdated && Guid.TryParse(e.MessageText, out var id))
         {
@@ -564,12 +571,12 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
                 if (write is null) await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 else
                 {
-                    ScopeCacheSql.AddReadback(batch, write, []);
+                    ScopeCacheSql.AddReadback(batch, write);
                     readback = await ScopeCacheSql.ReadAllAsync(batch, cancellationToken).ConfigureAwait(false);
                 }
             }
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            write?.Complete(readback.Epochs, readback.Changes([], [id]));
+            write?.Complete(readback.Epochs, ScopeCacheSql.Readback.Changes([], [id]));
         }
         finally
         {
@@ -938,20 +945,25 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         AppendFilter(whereText, command.Parameters, filter);
         var where = whereText.ToString();
         var columns = Columns(withEmbeddings);
-        // plainto_tsquery ANDs the words; a memory question rarely repeats all its words, so OR them.
-        const string OrQuery = "SELECT replace(plainto_tsquery('english', @query)::text, ' & ', ' | ')::tsquery AS query";
+        // Any query term matches (a memory question rarely repeats all its words). The terms are the
+        // store's analysis of the query, as the records' tsvectors are of their texts (migration 0105); a
+        // query without any matches nothing.
+        var terms = TextAnalyzer.Analyze(query).Terms;
         // The ranking orders ids and scores only; the k best rows are read at the end. The count picks the
         // branch in the same statement: BM25 here, or the row (of nulls) that hands the search on.
         command.CommandText = $"""
             WITH n AS (SELECT count(*)::float8 AS n FROM (SELECT 1 FROM memory_records WHERE {where} LIMIT @cap + 1) AS capped),
-            q AS NOT MATERIALIZED ({OrQuery}),
+            q AS NOT MATERIALIZED (SELECT @query::tsquery AS query),
             {Bm25Sql(column, where)}
             (SELECT {columns}, best.score FROM bm25 AS best JOIN memory_records USING (id) ORDER BY best.score DESC, id)
             UNION ALL
             SELECT {HandOverRow} WHERE (SELECT n FROM n) > @cap
             """;
         command.Parameters.Add(new NpgsqlParameter<int>("cap", _options.Bm25MaxRecords));
-        command.Parameters.Add(TextParam("query", query.Replace('\0', ' ')));
+        // A query of no terms: a lexeme of one space, which no analysis makes (an empty tsquery would match
+        // nothing too, but with a notice per search).
+        command.Parameters.Add(TextParam("query", AnyTerm(terms) ?? "' '"));
+        command.Parameters.Add(new NpgsqlParameter<string[]>("terms", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = terms });
         command.Parameters.Add(new NpgsqlParameter<int>("k", topK));
         return true;
     }
@@ -967,9 +979,8 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
     // unnested (setweight marks them, ts_filter keeps them). Runs only when the count is within the
     // cap (a one-time filter on the matches).
     private static string Bm25Sql(string column, string where) => $"""
-        terms AS (SELECT array_agg(DISTINCT t.lexeme) AS terms FROM unnest(to_tsvector('english', @query)) AS t),
         matched AS (
-            SELECT r.id, r.{LengthColumn(column)}::float8 AS dl, {QueryLexemes($"r.{column}", "(SELECT terms FROM terms)")} AS doc
+            SELECT r.id, r.{LengthColumn(column)}::float8 AS dl, {QueryLexemes($"r.{column}", "@terms")} AS doc
             FROM memory_records r, q WHERE r.{column} @@ q.query AND {where} AND (SELECT n FROM n) <= @cap),
         hits AS (
             SELECT m.id, m.dl, u.lexeme, {TermFrequency("u")} AS tf

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Agents.Infra;
 using Agents.Memory.Model;
+using Agents.Memory.Stores.Text;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -79,18 +80,73 @@ internal static class PostgresSql
     /// for a row <paramref name="lexeme"/> of <c>unnest(tsvector)</c>.</summary>
     public static string TermFrequency(string lexeme) => $"coalesce(array_length({lexeme}.positions, 1), 1)::float8";
 
+    /// <summary>A text's analysis as a tsvector literal (<c>'term':1,4 'other':2</c>), cast to tsvector by its
+    /// statement: stored as given, without <c>to_tsvector</c>'s own parse (migration 0105).</summary>
+    public static string TsVector(AnalyzedText text)
+    {
+        var literal = new StringBuilder(text.Terms.Length * 12);
+        for (var i = 0; i < text.Terms.Length; i++)
+        {
+            if (i > 0) literal.Append(' ');
+            AppendQuoted(literal, text.Terms[i]);
+            literal.Append(':');
+            var positions = text.Positions[i];
+            for (var j = 0; j < positions.Length; j++)
+            {
+                if (j > 0) literal.Append(',');
+                literal.Append(positions[j].ToString(CultureInfo.InvariantCulture));
+            }
+        }
+        return literal.ToString();
+    }
+
+    /// <summary>A text's analysis as a tsvector value, for a binary <c>COPY</c>. Npgsql builds one only by
+    /// parsing a literal, which it marks obsolete because it cannot parse every literal PostgreSQL does;
+    /// <see cref="TsVector"/>'s are plain (quoted terms of letters and digits, positions in order).</summary>
+    public static NpgsqlTsVector TsVectorValue(AnalyzedText text)
+    {
+#pragma warning disable CS0618
+        return NpgsqlTsVector.Parse(TsVector(text));
+#pragma warning restore CS0618
+    }
+
+    /// <summary>A tsquery literal that matches any of <paramref name="terms"/> (<c>'a' | 'b'</c>), taken as given:
+    /// the terms are already the store's analysis of a query. Null for no terms.</summary>
+    public static string? AnyTerm(IReadOnlyList<string> terms)
+    {
+        if (terms.Count == 0) return null;
+        var literal = new StringBuilder(terms.Count * 10);
+        for (var i = 0; i < terms.Count; i++)
+        {
+            if (i > 0) literal.Append(" | ");
+            AppendQuoted(literal, terms[i]);
+        }
+        return literal.ToString();
+    }
+
+    // A lexeme quoted for a tsvector or tsquery literal: quotes doubled, backslashes escaped.
+    private static void AppendQuoted(StringBuilder literal, string lexeme)
+    {
+        literal.Append('\'');
+        foreach (var c in lexeme)
+        {
+            if (c is '\'' or '\\') literal.Append(c);
+            literal.Append(c);
+        }
+        literal.Append('\'');
+    }
+
     /// <summary>A term's BM25 weight in a record of length <paramref name="dl"/>.</summary>
     public static string Bm25Weight(string idf, string tf, string dl, string averageLength) =>
         $"{idf} * {tf} * 2.2 / ({tf} + 1.2 * (0.25 + 0.75 * {dl} / {averageLength}))";
 
     /// <summary><see cref="Bm25Weight(string, string, string, string)"/> summed in process (the held copies, the
     /// large-scope search): the same order of operations, so both give the same double.</summary>
-    public static double Bm25Weight(double idf, double tf, double dl, double averageLength) =>
-        idf * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * dl / averageLength));
+    public static double Bm25Weight(double idf, double tf, double dl, double averageLength) => Bm25.Weight(idf, tf, dl, averageLength);
 
     /// <summary>BM25's idf of a term held by <paramref name="frequency"/> of <paramref name="documents"/> records,
     /// as the statements compute it (<c>ln(1 + (n - df + 0.5) / (df + 0.5))</c>).</summary>
-    public static double Bm25Idf(double documents, double frequency) => Math.Log(1 + (documents - frequency + 0.5) / (frequency + 0.5));
+    public static double Bm25Idf(double documents, double frequency) => Bm25.Idf(documents, frequency);
 
     public static MemoryScope ReadScope(NpgsqlDataReader r, int tenantOrdinal) => new(
         r.GetString(tenantOrdinal), NullableString(r, tenantOrdinal + 1), NullableString(r, tenantOrdinal + 2),

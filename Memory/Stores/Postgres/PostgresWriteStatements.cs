@@ -17,8 +17,9 @@ namespace Agents.Memory.Stores.Postgres;
 /// A statement finds the records it reads by id alone, its other checks written so that no index can take
 /// them: a connection keeps the generic plan it made while the table was small, and one that looked records
 /// up through (tenant, kind) would scan the whole tenant for every row once the table has grown.
-/// The statements also do the row triggers' work (migration 0101): a record's tsvectors and their lengths,
-/// and whether it joins the HNSW index, computed in the statement instead of by a PL/pgSQL call per row.
+/// A record's tsvectors and their lengths come from the store's own analysis (<see cref="RecordText"/>,
+/// migration 0105); whether it joins the HNSW index is computed in the statement instead of by a PL/pgSQL
+/// call per row (migration 0101).
 /// </summary>
 internal static class PostgresWriteStatements
 {
@@ -31,15 +32,10 @@ internal static class PostgresWriteStatements
     // A text[] column that travels as one jsonb array per row.
     private static string TextArray(string column, string row = "v") => $"ARRAY(SELECT jsonb_array_elements_text({row}.{column}))";
 
-    // A tsvector's length in words (positions; a lexeme stripped of them counts once), as memory_text_length
-    // (migration 0061) computes it, written out so that it is planned with the statement, not per call.
-    private static string TextLength(string tsvector) =>
-        $"(SELECT coalesce(sum(coalesce(array_length(l.positions, 1), 1)), 0)::integer FROM unnest({tsvector}) AS l)";
-
     /// <summary>Inserts <paramref name="rows"/> (stamped records) and the history row of each add, in one statement.
     /// A record joins the HNSW index if one of its scope keys is above the index's minimum as the statement
     /// reads it (the statement trigger catches a key a concurrent writer takes over meanwhile).</summary>
-    public static NpgsqlBatchCommand InsertRecords(IReadOnlyList<(MemoryRecord Stored, string Actor)> rows, DateTimeOffset now)
+    public static NpgsqlBatchCommand InsertRecords(IReadOnlyList<(MemoryRecord Stored, string Actor, RecordText Text)> rows, DateTimeOffset now)
     {
         var records = rows.Select(static r => r.Stored).ToList();
         var command = new NpgsqlBatchCommand($"""
@@ -47,14 +43,13 @@ internal static class PostgresWriteStatements
                 SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
                     $8::text[], $9::vector[], $10::jsonb[], $11::jsonb[], $12::text[], $13::text[], $14::jsonb[], $15::jsonb[], $16::text[],
                     $17::timestamptz[], $18::timestamptz[], $19::timestamptz[], $20::timestamptz[],
-                    $21::timestamptz[], $22::timestamptz[], $23::bigint[], $24::uuid[], $25::text[])
+                    $21::timestamptz[], $22::timestamptz[], $23::bigint[], $24::uuid[], $25::text[],
+                    $27::tsvector[], $28::tsvector[], $29::integer[], $30::integer[])
                 AS v(id, tenant, user_id, agent_id, run_id, team_id, kind,
                     content, embedding, keywords, tags, context, category, metadata, sources, search_text,
                     observed_at, valid_at, invalid_at, expired_at,
-                    created_at, updated_at, version, history_id, actor)),
-            t AS MATERIALIZED (
-                SELECT v.*, to_tsvector('english'::regconfig, v.search_text) AS search, to_tsvector('english'::regconfig, v.content) AS content_search
-                FROM v),
+                    created_at, updated_at, version, history_id, actor,
+                    search, content_search, search_length, content_length)),
             added AS (
                 INSERT INTO memory_records (id, tenant, user_id, agent_id, run_id, team_id, kind, content, embedding, keywords, tags, context, category,
                     metadata, sources, search_text, observed_at, valid_at, invalid_at, expired_at, created_at, updated_at, version,
@@ -62,11 +57,11 @@ internal static class PostgresWriteStatements
                 SELECT id, tenant, user_id, agent_id, run_id, team_id, kind, content, embedding, {TextArray("keywords", "t")}, {TextArray("tags", "t")},
                     context, category, metadata, {TextArray("sources", "t")}, search_text, observed_at, valid_at, invalid_at, expired_at,
                     created_at, updated_at, version,
-                    search, content_search, {TextLength("t.search")}, {TextLength("t.content_search")},
+                    search, content_search, search_length, content_length,
                     EXISTS (SELECT 1 FROM memory_scope_epochs e, memory_vector_index_policy p
                             WHERE e.tenant = t.tenant AND e.vectors > p.min_records
                               AND e.key IN ('user:' || t.user_id, 'agent:' || t.agent_id, 'run:' || t.run_id, 'team:' || t.team_id))
-                FROM t)
+                FROM v AS t)
             INSERT INTO memory_history (id, record_id, tenant, user_id, agent_id, run_id, team_id, old_content, new_content, event, at, actor, version)
             SELECT history_id, id, tenant, user_id, agent_id, run_id, team_id, NULL, content, '{MemoryEvent.Add}', $26, actor, version FROM v
             """);
@@ -81,6 +76,7 @@ internal static class PostgresWriteStatements
         p.Add(Ids(records.Select(static _ => Guid.NewGuid())));
         p.Add(Texts(rows.Select(static r => r.Actor)));
         p.Add(PostgresSql.TimeParameter("", now));
+        AddTexts(p, rows.Select(static r => r.Text));
         return command;
     }
 
@@ -92,37 +88,34 @@ internal static class PostgresWriteStatements
     /// committed a concurrent update re-checks the version on the newer row and so matches nothing).
     /// The caller has it planned once, with index lookups only: joined to its rows, a small table is cheapest
     /// to scan, so a plan made early would otherwise scan the table for every batch ever after. The table is
-    /// named twice: the update, and the replaced texts read by id in the statement's snapshot (so before
-    /// the update). A text's tsvector and length are computed only when the text changed.
+    /// named twice: the update, and the replaced content (for the history row) read by id in the statement's
+    /// snapshot (so before the update). The tsvectors are the store's analysis of the new texts.
     /// </summary>
-    public static NpgsqlBatchCommand UpdateRecords(IReadOnlyList<(MemoryRecord Stored, long ExpectedVersion, MemoryEvent Event, string Actor)> rows,
+    public static NpgsqlBatchCommand UpdateRecords(IReadOnlyList<(MemoryRecord Stored, long ExpectedVersion, MemoryEvent Event, string Actor, RecordText Text)> rows,
         string notUpdatedCode)
     {
         var records = rows.Select(static r => r.Stored).ToList();
         var command = new NpgsqlBatchCommand($"""
             WITH v AS (
-                SELECT u.*, o.content AS old_content,
-                    u.search_text IS DISTINCT FROM o.search_text AS search_changed, u.content IS DISTINCT FROM o.content AS content_changed,
-                    CASE WHEN u.search_text IS DISTINCT FROM o.search_text THEN to_tsvector('english'::regconfig, u.search_text) END AS search,
-                    CASE WHEN u.content IS DISTINCT FROM o.content THEN to_tsvector('english'::regconfig, u.content) END AS content_search
+                SELECT u.*, o.content AS old_content
                 FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
                     $9::text[], $10::vector[], $11::jsonb[], $12::jsonb[], $13::text[], $14::text[], $15::jsonb[], $16::jsonb[], $17::text[],
                     $18::timestamptz[], $19::timestamptz[], $20::timestamptz[], $21::timestamptz[],
-                    $22::timestamptz[], $23::bigint[], $24::uuid[], $25::text[], $26::text[]) WITH ORDINALITY
+                    $22::timestamptz[], $23::bigint[], $24::uuid[], $25::text[], $26::text[],
+                    $27::tsvector[], $28::tsvector[], $29::integer[], $30::integer[]) WITH ORDINALITY
                 AS u(id, expected_version, kind, tenant, user_id, agent_id, run_id, team_id,
                     content, embedding, keywords, tags, context, category, metadata, sources, search_text,
                     observed_at, valid_at, invalid_at, expired_at,
-                    updated_at, version, history_id, event, actor, ord)
-                LEFT JOIN LATERAL (SELECT r.content, r.search_text FROM memory_records r WHERE r.id = u.id) AS o ON true),
+                    updated_at, version, history_id, event, actor,
+                    search, content_search, search_length, content_length, ord)
+                LEFT JOIN LATERAL (SELECT r.content FROM memory_records r WHERE r.id = u.id) AS o ON true),
             updated AS (
                 UPDATE memory_records r SET content = v.content, embedding = v.embedding, keywords = {TextArray("keywords")},
                     tags = {TextArray("tags")}, context = v.context, category = v.category, metadata = v.metadata,
                     sources = {TextArray("sources")}, search_text = v.search_text, observed_at = v.observed_at, valid_at = v.valid_at,
                     invalid_at = v.invalid_at, expired_at = v.expired_at, updated_at = v.updated_at, version = v.version,
-                    search = CASE WHEN v.search_changed THEN v.search ELSE r.search END,
-                    search_length = CASE WHEN v.search_changed THEN {TextLength("v.search")} ELSE r.search_length END,
-                    content_search = CASE WHEN v.content_changed THEN v.content_search ELSE r.content_search END,
-                    content_length = CASE WHEN v.content_changed THEN {TextLength("v.content_search")} ELSE r.content_length END
+                    search = v.search, search_length = v.search_length,
+                    content_search = v.content_search, content_length = v.content_length
                 FROM v
                 WHERE r.id = v.id
                   AND (r.version, r.kind, r.tenant, r.user_id, r.agent_id, r.run_id, r.team_id)
@@ -146,6 +139,7 @@ internal static class PostgresWriteStatements
         p.Add(Ids(records.Select(static _ => Guid.NewGuid())));
         p.Add(Texts(rows.Select(static r => r.Event.ToString())));
         p.Add(Texts(rows.Select(static r => r.Actor)));
+        AddTexts(p, rows.Select(static r => r.Text));
         return command;
     }
 
@@ -218,6 +212,16 @@ internal static class PostgresWriteStatements
         p.Add(Times(records.Select(static r => r.ValidAt)));
         p.Add(Times(records.Select(static r => r.InvalidAt)));
         p.Add(Times(records.Select(static r => r.ExpiredAt)));
+    }
+
+    // A record's two tsvectors and their lengths, as the store analysed its texts (migration 0105).
+    private static void AddTexts(NpgsqlParameterCollection p, IEnumerable<RecordText> texts)
+    {
+        var all = texts.ToList();
+        p.Add(Texts(all.Select(static t => PostgresSql.TsVector(t.Search))));
+        p.Add(Texts(all.Select(static t => PostgresSql.TsVector(t.Content))));
+        p.Add(new NpgsqlParameter<int[]> { TypedValue = all.Select(static t => t.Search.Length).ToArray() });
+        p.Add(new NpgsqlParameter<int[]> { TypedValue = all.Select(static t => t.Content.Length).ToArray() });
     }
 
     private static NpgsqlParameter Ids(IEnumerable<Guid> values) => new NpgsqlParameter<Guid[]> { TypedValue = values.ToArray() };

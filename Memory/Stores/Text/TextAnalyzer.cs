@@ -8,7 +8,8 @@ namespace Agents.Memory.Stores.Text;
 /// Turns text into index terms the way PostgreSQL's <c>english</c> text-search configuration roughly
 /// does: lower case, split on anything but letters and digits, drop English stop words (PostgreSQL's own
 /// list, <see cref="EnglishStopWords"/>), Porter-stem.
-/// The embedded store's BM25 and the retrieval code use it, so both stores rank over similar tokens.
+/// Both stores index <see cref="Analyze"/>'s result (PostgreSQL stores it as the record's tsvector, made
+/// here rather than by <c>to_tsvector</c>), so their full-text rankings are the same.
 /// </summary>
 public static class TextAnalyzer
 {
@@ -28,6 +29,33 @@ public static class TextAnalyzer
             terms.Add(PorterStemmer.Stem(word));
         }
         return terms;
+    }
+
+    /// <summary>The distinct index terms of <paramref name="text"/> with their positions and the text's
+    /// length, as both stores index it (<see cref="AnalyzedText"/>). A word's position is its number among
+    /// the text's words, stop words included, as PostgreSQL numbers them; past
+    /// <see cref="AnalyzedText.MaxPosition"/> every word takes that one, and a term keeps at most
+    /// <see cref="AnalyzedText.MaxPositionsPerTerm"/> positions, as a tsvector can hold no more.</summary>
+    public static AnalyzedText Analyze(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        Dictionary<string, List<int>>? positions = null;
+        var position = 0;
+        foreach (var word in Words(text))
+        {
+            position = Math.Min(position + 1, AnalyzedText.MaxPosition);
+            if (EnglishStopWords.Contains(word)) continue;
+            positions ??= new Dictionary<string, List<int>>(StringComparer.Ordinal);
+            var term = PorterStemmer.Stem(word);
+            if (!positions.TryGetValue(term, out var list)) positions[term] = list = new List<int>(2);
+            if (list.Count < AnalyzedText.MaxPositionsPerTerm && (list.Count == 0 || list[^1] < position)) list.Add(position);
+        }
+        if (positions is null) return AnalyzedText.Empty;
+        var terms = positions.Keys.ToArray();
+        Array.Sort(terms, StringComparer.Ordinal);
+        var lists = new int[terms.Length][];
+        for (var i = 0; i < terms.Length; i++) lists[i] = [.. positions[terms[i]]];
+        return new AnalyzedText(terms, lists);
     }
 
     /// <summary>How many index terms <paramref name="text"/> has (<see cref="Terms"/>'s count: stemming

@@ -1,12 +1,13 @@
 using System.Numerics.Tensors;
 using Agents.Memory.Model;
+using Agents.Memory.Stores.Text;
 
 namespace Agents.Memory.Stores.Postgres.ScopeCache;
 
 /// <summary>
 /// A record as PostgreSQL stores it, with what its searches read: the lexemes of its two tsvectors
-/// (<c>search</c>, <c>content_search</c>) with their frequencies and the stored lengths, exactly as the
-/// server computed them, so a full-text ranking in process equals the one in SQL.
+/// (<c>search</c>, <c>content_search</c>) with their frequencies and the stored lengths, exactly as stored
+/// (the store's own analysis, migration 0105), so a full-text ranking in process equals the one in SQL.
 /// </summary>
 internal sealed class CachedRecord
 {
@@ -33,4 +34,7 @@ internal sealed class CachedRecord
 internal sealed record TextTerms(string[] Lexemes, int[] Frequencies, int Length)
 {
     public static readonly TextTerms Empty = new([], [], 0);
+
+    /// <summary>The store's analysis of a text, as its tsvector and length are stored.</summary>
+    public static TextTerms Of(AnalyzedText text) => new(text.Terms, text.Frequencies, text.Length);
 }

@@ -307,39 +307,28 @@ internal sealed class CachedScope(MemoryScope scope, RecordIndex? index = null)
     /// <summary>Joins the check not sent yet, or opens one (then the caller sends it, after letting reads
     /// that start at the same moment join). Every read sharing a check began before it was sent, so
     /// the epoch it reads is valid for each of them.</summary>
-    public (EpochCheck Check, bool Send) JoinCheck(IReadOnlyList<string> texts)
+    public (EpochCheck Check, bool Send) JoinCheck()
     {
         lock (_checkGate)
         {
-            var send = false;
-            if (_openCheck is null)
-            {
-                _openCheck = new EpochCheck();
-                send = true;
-            }
-            foreach (var text in texts)
-                if (!_openCheck.Texts.Contains(text)) _openCheck.Texts.Add(text);
-            return (_openCheck, send);
+            if (_openCheck is not null) return (_openCheck, false);
+            _openCheck = new EpochCheck();
+            return (_openCheck, true);
         }
     }
 
-    /// <summary>Closes a check to joiners before it is sent; returns its texts.</summary>
-    public IReadOnlyList<string> Seal(EpochCheck check)
+    /// <summary>Closes a check to joiners before it is sent.</summary>
+    public void Seal(EpochCheck check)
     {
         lock (_checkGate)
-        {
             if (_openCheck == check) _openCheck = null;
-            return [.. check.Texts];
-        }
     }
 }
 
-/// <summary>One check of a scope's epoch, shared by the reads that joined it before it was sent, with the
-/// lexemes of each text they search for.</summary>
+/// <summary>One check of a scope's epoch, shared by the reads that joined it before it was sent.</summary>
 internal sealed class EpochCheck
 {
-    public List<string> Texts { get; } = [];
-    public TaskCompletionSource<(long Epoch, IReadOnlyDictionary<string, string[]> Lexemes)> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    public TaskCompletionSource<long> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
 
 /// <summary>Which copy holds a record, so a read by id (which names no scope) can find the copy to

@@ -1,5 +1,6 @@
 using System.Text;
 using Agents.Memory.Model;
+using Agents.Memory.Stores.Text;
 using Npgsql;
 using NpgsqlTypes;
 using static Agents.Memory.Stores.Postgres.PostgresSql;
@@ -23,29 +24,19 @@ internal static class ScopeCacheSql
         return command;
     }
 
-    /// <summary>The key's epoch now and, for each text query given, its lexemes as the server parses
-    /// them (those a tsquery of it matches and the BM25 ranking counts).</summary>
-    public static NpgsqlCommand Check(NpgsqlDataSource dataSource, ScopeEpochKey key, IReadOnlyList<string> queries)
+    /// <summary>The key's epoch now.</summary>
+    public static NpgsqlCommand Check(NpgsqlDataSource dataSource, ScopeEpochKey key)
     {
-        var sql = new StringBuilder("SELECT ").Append(EpochOf);
-        var command = dataSource.CreateCommand();
+        var command = dataSource.CreateCommand("SELECT " + EpochOf);
         AddKey(command.Parameters, key);
-        for (var i = 0; i < queries.Count; i++)
-        {
-            sql.Append($", ARRAY(SELECT lexeme FROM unnest(to_tsvector('english', @ck_query{i})))");
-            command.Parameters.Add(TextParam($"ck_query{i}", queries[i].Replace('\0', ' ')));
-        }
-        command.CommandText = sql.ToString();
         return command;
     }
 
-    public static async Task<(long Epoch, string[][] Lexemes)> ReadCheckAsync(NpgsqlCommand check, int queries, CancellationToken ct)
+    public static async Task<long> ReadCheckAsync(NpgsqlCommand check, CancellationToken ct)
     {
         await using var reader = await check.ExecuteReaderAsync(ct).ConfigureAwait(false);
         await reader.ReadAsync(ct).ConfigureAwait(false);
-        var lexemes = new string[queries][];
-        for (var i = 0; i < queries; i++) lexemes[i] = reader.GetFieldValue<string[]>(1 + i);
-        return (reader.GetInt64(0), lexemes);
+        return reader.GetInt64(0);
     }
 
     /// <summary>Every record the scope contains (expired ones too), at most <paramref name="cap"/> + 1,
@@ -81,10 +72,10 @@ internal static class ScopeCacheSql
         return (epoch, records);
     }
 
-    /// <summary>The statements that end a write's batch, inside its transaction: the epochs of the keys
-    /// this transaction moved (not those it left alone), and what the server derived from the changed
-    /// records (their lexemes and lengths; the rest the store knows).</summary>
-    public static void AddReadback(NpgsqlBatch batch, CachedWrite write, IReadOnlyCollection<Guid> ids)
+    /// <summary>The statement that ends a write's batch, inside its transaction: the epochs of the keys this
+    /// transaction moved (not those it left alone). The records changed the store knows as they are stored,
+    /// their tsvectors included (its own analysis, migration 0105).</summary>
+    public static void AddReadback(NpgsqlBatch batch, CachedWrite write)
     {
         var keys = write.Keys.ToList();
         var epochs = new NpgsqlBatchCommand("""
@@ -94,10 +85,6 @@ internal static class ScopeCacheSql
         epochs.Parameters.Add(TextArray("rb_tenants", keys.Select(static k => k.Tenant)));
         epochs.Parameters.Add(TextArray("rb_keys", keys.Select(static k => k.Key)));
         batch.BatchCommands.Add(epochs);
-        if (ids.Count == 0) return;
-        var records = new NpgsqlBatchCommand($"SELECT id AS cached_text_id, {TextColumns} FROM memory_records WHERE id = ANY(@rb_ids)");
-        records.Parameters.Add(new NpgsqlParameter<Guid[]>("rb_ids", ids.ToArray()));
-        batch.BatchCommands.Add(records);
     }
 
     /// <summary>Consumes the current result of a batch if it is a read-back; false if it is another statement's.</summary>
@@ -107,12 +94,6 @@ internal static class ScopeCacheSql
         {
             while (await reader.ReadAsync(ct).ConfigureAwait(false))
                 into.Epochs[new ScopeEpochKey(reader.GetString(0), reader.GetString(1))] = reader.GetInt64(2);
-            return true;
-        }
-        if (reader.FieldCount == 5 && reader.GetName(0) == "cached_text_id")
-        {
-            while (await reader.ReadAsync(ct).ConfigureAwait(false))
-                into.Texts[reader.GetGuid(0)] = (Terms(reader.GetFieldValue<NpgsqlTsVector>(1), reader.GetInt32(3)), Terms(reader.GetFieldValue<NpgsqlTsVector>(2), reader.GetInt32(4)));
             return true;
         }
         return false;
@@ -156,14 +137,13 @@ internal static class ScopeCacheSql
     public sealed class Readback
     {
         public Dictionary<ScopeEpochKey, long> Epochs { get; } = [];
-        public Dictionary<Guid, (TextTerms Search, TextTerms Content)> Texts { get; } = [];
 
-        /// <summary>The records written, as stored (with what the server derived from them), and the ids deleted.</summary>
-        public List<RecordChange> Changes(IEnumerable<MemoryRecord> stored, IEnumerable<Guid>? deleted = null)
+        /// <summary>The records written, as stored (with their texts' analysis), and the ids deleted.</summary>
+        public static List<RecordChange> Changes(IEnumerable<(MemoryRecord Stored, RecordText Text)> stored, IEnumerable<Guid>? deleted = null)
         {
             var changes = new List<RecordChange>();
-            foreach (var record in stored)
-                changes.Add(new RecordChange(record.Id, Texts.TryGetValue(record.Id, out var text) ? new CachedRecord(record, text.Search, text.Content) : null));
+            foreach (var (record, text) in stored)
+                changes.Add(new RecordChange(record.Id, new CachedRecord(record, TextTerms.Of(text.Search), TextTerms.Of(text.Content))));
             foreach (var id in deleted ?? []) changes.Add(new RecordChange(id, null));
             return changes;
         }

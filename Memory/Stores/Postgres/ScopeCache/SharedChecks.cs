@@ -2,7 +2,7 @@ namespace Agents.Memory.Stores.Postgres.ScopeCache;
 
 /// <summary>
 /// A stretch of work (a pipeline job; the jobs of one claim) whose reads of held scopes share one epoch check per scope: the
-/// first read checks, later ones reuse that epoch (and the lexemes already asked for), so they see the
+/// first read checks, later ones reuse that epoch, so they see the
 /// scope as it was at that check plus this process's own writes since (a write advances the epoch the
 /// reads after it need), as a snapshot would. A job's
 /// writes check the versions they read, so a stale read fails its write; any conflict drops the
@@ -15,8 +15,8 @@ internal sealed class SharedChecks : IDisposable
 
     private readonly SharedChecks? _outer;
     private readonly Lock _gate = new();
-    private readonly Dictionary<CachedScope, (long Epoch, Dictionary<string, string[]> Lexemes)> _checked = [];
-    private readonly Dictionary<CachedScope, Task<(long Epoch, IReadOnlyDictionary<string, string[]> Lexemes)>> _pending = [];
+    private readonly Dictionary<CachedScope, long> _checked = [];
+    private readonly Dictionary<CachedScope, Task<long>> _pending = [];
 
     private SharedChecks(SharedChecks? outer) => _outer = outer;
 
@@ -43,46 +43,29 @@ internal sealed class SharedChecks : IDisposable
         return Ambient.Value = stretch;
     }
 
-    /// <summary>The epoch checked for <paramref name="copy"/> in this stretch and the lexemes of
-    /// <paramref name="texts"/>, when every one of them is known.</summary>
-    public bool TryGet(CachedScope copy, IReadOnlyList<string> texts, out long epoch, out string[][] lexemes)
+    /// <summary>The epoch checked for <paramref name="copy"/> in this stretch, if it was.</summary>
+    public bool TryGet(CachedScope copy, out long epoch)
     {
-        lock (_gate)
-        {
-            epoch = 0;
-            lexemes = [];
-            if (!_checked.TryGetValue(copy, out var known)) return false;
-            var found = new string[texts.Count][];
-            for (var i = 0; i < texts.Count; i++)
-                if (!known.Lexemes.TryGetValue(texts[i], out found[i]!)) return false;
-            (epoch, lexemes) = (known.Epoch, found);
-            return true;
-        }
+        lock (_gate) return _checked.TryGetValue(copy, out epoch);
     }
 
-    /// <summary>The check of <paramref name="copy"/> this stretch has under way, if any (a read that needs
-    /// no lexemes waits for it rather than sending another).</summary>
-    public Task<(long Epoch, IReadOnlyDictionary<string, string[]> Lexemes)>? Pending(CachedScope copy)
+    /// <summary>The check of <paramref name="copy"/> this stretch has under way, if any (a read waits for it
+    /// rather than sending another).</summary>
+    public Task<long>? Pending(CachedScope copy)
     {
         lock (_gate) return _pending.GetValueOrDefault(copy) is { IsFaulted: false, IsCanceled: false } task ? task : null;
     }
 
     /// <summary>A check of <paramref name="copy"/> this stretch sent or joined.</summary>
-    public void Started(CachedScope copy, Task<(long Epoch, IReadOnlyDictionary<string, string[]> Lexemes)> check)
+    public void Started(CachedScope copy, Task<long> check)
     {
         lock (_gate) _pending[copy] = check;
     }
 
-    /// <summary>Keeps a check's answer for the reads after it (the latest epoch; every lexeme asked for).</summary>
-    public void Remember(CachedScope copy, long epoch, IReadOnlyList<string> texts, string[][] lexemes)
+    /// <summary>Keeps a check's answer for the reads after it (the latest epoch).</summary>
+    public void Remember(CachedScope copy, long epoch)
     {
-        lock (_gate)
-        {
-            if (!_checked.TryGetValue(copy, out var known)) known = (epoch, new Dictionary<string, string[]>(StringComparer.Ordinal));
-            known.Epoch = Math.Max(known.Epoch, epoch);
-            for (var i = 0; i < texts.Count; i++) known.Lexemes[texts[i]] = lexemes[i];
-            _checked[copy] = known;
-        }
+        lock (_gate) _checked[copy] = _checked.TryGetValue(copy, out var known) ? Math.Max(known, epoch) : epoch;
     }
 
     /// <summary>A write of this stretch moved <paramref name="copy"/>'s key to <paramref name="epoch"/>: later
@@ -90,7 +73,7 @@ internal sealed class SharedChecks : IDisposable
     public void Advance(CachedScope copy, long epoch)
     {
         lock (_gate)
-            if (_checked.TryGetValue(copy, out var known) && known.Epoch < epoch) _checked[copy] = (epoch, known.Lexemes);
+            if (_checked.TryGetValue(copy, out var known) && known < epoch) _checked[copy] = epoch;
     }
 
     /// <summary>Drops every check: the reads after this one ask the database again.</summary>

@@ -30,10 +30,10 @@ public sealed class EmbeddedMemoryStore : IMemoryStore, IDisposable
     private readonly Dictionary<Guid, StoredRecord> _records = [];
     private readonly VectorTable _vectors;
     private readonly Bm25Index _text = new();
+    private readonly Bm25Index _contentText = new();
     // Records by scope key (and the tenant as a whole, field -1) and kind, all and live: how many pass a
     // filter of a scope and kinds alone, without a pass over them (full-text search picks its statistics by it).
     private readonly Dictionary<(string Tenant, int Field, string Value), Dictionary<MemoryKind, (int All, int Live)>> _kindCounts = [];
-    private readonly Bm25Index _contentText = new();
     // Record ids per (tenant, scope field, id): a search within one user's scope visits only that
     // user's rows instead of scanning the whole table.
     private readonly Dictionary<(string Tenant, int Field, string Value), HashSet<Guid>> _scopeIndex = [];

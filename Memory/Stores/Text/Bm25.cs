@@ -5,10 +5,8 @@ namespace Agents.Memory.Stores.Text;
 /// operations too).</summary>
 public static class Bm25
 {
-    public const double K1 = 1.2;
-    public const double B = 0.75;
-
-    /// <summary>A term's weight in a record of length <paramref name="dl"/>.</summary>
+    /// <summary>A term's weight in a record of length <paramref name="dl"/> (k1 + 1 = 2.2, 1 - b = 0.25, as
+    /// the SQL writes them, so that both give the same double).</summary>
     public static double Weight(double idf, double tf, double dl, double averageLength) =>
         idf * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * dl / averageLength));
 

@@ -40,15 +40,31 @@ public static class TextAnalyzer
     {
         ArgumentNullException.ThrowIfNull(text);
         Dictionary<string, List<int>>? positions = null;
+        Span<char> word = stackalloc char[MaxWordLength];
+        var length = 0;
         var position = 0;
-        foreach (var word in Words(text))
+        for (var i = 0; i <= text.Length; i++)
         {
-            position = Math.Min(position + 1, AnalyzedText.MaxPosition);
-            if (EnglishStopWords.Contains(word)) continue;
-            positions ??= new Dictionary<string, List<int>>(StringComparer.Ordinal);
-            var term = PorterStemmer.Stem(word);
-            if (!positions.TryGetValue(term, out var list)) positions[term] = list = new List<int>(2);
-            if (list.Count < AnalyzedText.MaxPositionsPerTerm && (list.Count == 0 || list[^1] < position)) list.Add(position);
+            if (i < text.Length && char.IsLetterOrDigit(text[i]))
+            {
+                if (length < MaxWordLength) word[length] = char.ToLower(text[i], CultureInfo.InvariantCulture);
+                length++;
+                continue;
+            }
+            // A word longer than MaxWordLength is dropped, as Words drops it.
+            if (length is > 0 and <= MaxWordLength)
+            {
+                position = Math.Min(position + 1, AnalyzedText.MaxPosition);
+                var lower = word[..length];
+                if (!EnglishStopWords.Contains(lower))
+                {
+                    positions ??= new Dictionary<string, List<int>>(StringComparer.Ordinal);
+                    var term = StemCache.Stem(lower);
+                    if (!positions.TryGetValue(term, out var list)) positions[term] = list = new List<int>(2);
+                    if (list.Count < AnalyzedText.MaxPositionsPerTerm && (list.Count == 0 || list[^1] < position)) list.Add(position);
+                }
+            }
+            length = 0;
         }
         if (positions is null) return AnalyzedText.Empty;
         var terms = positions.Keys.ToArray();

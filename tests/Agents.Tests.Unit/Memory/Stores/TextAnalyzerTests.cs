@@ -61,4 +61,27 @@ public sealed class TextAnalyzerTests
         Assert.Equal(AnalyzedText.MaxPositionsPerTerm, text.Frequencies[2]);
         Assert.All(text.Positions, p => Assert.True(p.SequenceEqual(p.Order().Distinct())));
     }
+
+    [Fact]
+    public void Analysis_finds_the_terms_and_positions_that_the_word_list_gives()
+    {
+        // Analyze scans characters (stems cached); Words and Terms are the plain reference.
+        var random = new Random(3);
+        string[] pieces = ["Caroline's", "well-known", "HIKING", "hikes", "the", "of", "café", "naïve", "2023", "3.5km", "e-mail",
+            "ünïcödé", "x", new string('a', 64), new string('b', 65), "running", "ran", "generously", "—", "日本語", "\n", "'quoted'"];
+        for (var round = 0; round < 200; round++)
+        {
+            var text = string.Join(random.Next(2) == 0 ? " " : ", ", Enumerable.Range(0, random.Next(40)).Select(_ => pieces[random.Next(pieces.Length)]));
+            var analysed = TextAnalyzer.Analyze(text);
+            var words = TextAnalyzer.Words(text).ToList();
+            var expected = words.Select((w, i) => (Word: w, Position: i + 1))
+                .Where(x => !TextAnalyzer.IsStopWord(x.Word))
+                .GroupBy(x => PorterStemmer.Stem(x.Word), StringComparer.Ordinal)
+                .OrderBy(g => g.Key, StringComparer.Ordinal)
+                .ToList();
+            Assert.Equal(expected.Select(g => g.Key), analysed.Terms);
+            Assert.Equal(expected.Select(g => g.Select(x => x.Position).ToArray()), analysed.Positions);
+            Assert.Equal(TextAnalyzer.Terms(text).Count, analysed.Length);
+        }
+    }
 }

@@ -14,26 +14,19 @@
 CREATE TABLE memory_text_reanalysis (id uuid PRIMARY KEY);
 INSERT INTO memory_text_reanalysis (id) SELECT id FROM memory_records;
 
-CREATE OR REPLACE FUNCTION memory_records_text() RETURNS trigger
+-- A row inserted without its tsvectors joins the list. BEFORE triggers fire in name order, and each one's
+-- WHEN is read just before it runs, so this one ("foreign") runs before memory_records_text_insert fills
+-- the columns in.
+CREATE FUNCTION memory_text_reanalysis_listed() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP = 'INSERT' OR NEW.search_text IS DISTINCT FROM OLD.search_text THEN
-        NEW.search := to_tsvector('english'::regconfig, NEW.search_text);
-        NEW.search_length := memory_text_length(NEW.search);
-    ELSE
-        NEW.search := OLD.search;
-        NEW.search_length := OLD.search_length;
-    END IF;
-    IF TG_OP = 'INSERT' OR NEW.content IS DISTINCT FROM OLD.content THEN
-        NEW.content_search := to_tsvector('english'::regconfig, NEW.content);
-        NEW.content_length := memory_text_length(NEW.content_search);
-    ELSE
-        NEW.content_search := OLD.content_search;
-        NEW.content_length := OLD.content_length;
-    END IF;
     INSERT INTO memory_text_reanalysis (id) VALUES (NEW.id) ON CONFLICT DO NOTHING;
     RETURN NEW;
 END
 $$;
+
+CREATE TRIGGER memory_records_text_foreign BEFORE INSERT ON memory_records
+    FOR EACH ROW WHEN (NEW.search IS NULL OR NEW.content_search IS NULL OR NEW.search_length IS NULL OR NEW.content_length IS NULL)
+    EXECUTE FUNCTION memory_text_reanalysis_listed();
 
 DROP TRIGGER memory_records_text_update ON memory_records;

@@ -41,7 +41,7 @@ internal static class PostgresLargeTextSearch
         // A word no record holds matches nothing and weighs nothing. (An estimate above the row count, from
         // statistics older than the count, is taken as every row.)
         var terms = frequencies.Where(static t => t.Frequency > 0)
-            .Select(t => (t.Lexeme, Idf: Bm25Idf(table.Documents, Math.Min(t.Frequency, table.Documents))))
+            .Select(t => (t.Lexeme, Idf: Bm25.Idf(table.Documents, Math.Min(t.Frequency, table.Documents))))
             .ToList();
         if (terms.Count == 0) return [];
         // A term's weight in a record is below idf * (k1 + 1) whatever its frequency and the record's length.
@@ -184,7 +184,7 @@ internal static class PostgresLargeTextSearch
             {
                 if (!idf.TryGetValue(lexeme.Text, out var weight)) continue;
                 double tf = Math.Max(1, lexeme.Count); // a lexeme stripped of its positions counts once
-                score += Bm25Weight(weight, tf, dl, averageLength);
+                score += Bm25.Weight(weight, tf, dl, averageLength);
             }
             var hit = (reader.GetGuid(0), score);
             if (best.Count < topK) best.Enqueue(hit, hit);

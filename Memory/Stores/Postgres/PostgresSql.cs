@@ -136,17 +136,10 @@ internal static class PostgresSql
         literal.Append('\'');
     }
 
-    /// <summary>A term's BM25 weight in a record of length <paramref name="dl"/>.</summary>
+    /// <summary>A term's BM25 weight in a record of length <paramref name="dl"/>, in SQL; <see cref="Bm25.Weight"/>
+    /// is the same in process, in the same order of operations, so both give the same double.</summary>
     public static string Bm25Weight(string idf, string tf, string dl, string averageLength) =>
         $"{idf} * {tf} * 2.2 / ({tf} + 1.2 * (0.25 + 0.75 * {dl} / {averageLength}))";
-
-    /// <summary><see cref="Bm25Weight(string, string, string, string)"/> summed in process (the held copies, the
-    /// large-scope search): the same order of operations, so both give the same double.</summary>
-    public static double Bm25Weight(double idf, double tf, double dl, double averageLength) => Bm25.Weight(idf, tf, dl, averageLength);
-
-    /// <summary>BM25's idf of a term held by <paramref name="frequency"/> of <paramref name="documents"/> records,
-    /// as the statements compute it (<c>ln(1 + (n - df + 0.5) / (df + 0.5))</c>).</summary>
-    public static double Bm25Idf(double documents, double frequency) => Bm25.Idf(documents, frequency);
 
     public static MemoryScope ReadScope(NpgsqlDataReader r, int tenantOrdinal) => new(
         r.GetString(tenantOrdinal), NullableString(r, tenantOrdinal + 1), NullableString(r, tenantOrdinal + 2),

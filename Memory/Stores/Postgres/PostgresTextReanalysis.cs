@@ -2,7 +2,6 @@ using Agents.Memory.Stores.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace Agents.Memory.Stores.Postgres;
 
@@ -68,15 +67,12 @@ public static class PostgresTextReanalysis
             await using var update = new NpgsqlCommand("""
                 UPDATE memory_records r SET search = v.search, content_search = v.content_search,
                     search_length = v.search_length, content_length = v.content_length
-                FROM unnest(@ids, @search::tsvector[], @content::tsvector[], @search_length, @content_length)
+                FROM unnest($1::uuid[], $2::tsvector[], $3::tsvector[], $4::integer[], $5::integer[])
                     AS v(id, search, content_search, search_length, content_length)
                 WHERE r.id = v.id
                 """, connection, transaction);
-            update.Parameters.Add(new NpgsqlParameter<Guid[]>("ids", [.. rows.Select(static r => r.Id)]));
-            update.Parameters.Add(new NpgsqlParameter<string[]>("search", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. rows.Select(static r => PostgresSql.TsVector(r.Text.Search))] });
-            update.Parameters.Add(new NpgsqlParameter<string[]>("content", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. rows.Select(static r => PostgresSql.TsVector(r.Text.Content))] });
-            update.Parameters.Add(new NpgsqlParameter<int[]>("search_length", [.. rows.Select(static r => r.Text.Search.Length)]));
-            update.Parameters.Add(new NpgsqlParameter<int[]>("content_length", [.. rows.Select(static r => r.Text.Content.Length)]));
+            update.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = [.. rows.Select(static r => r.Id)] });
+            PostgresWriteStatements.AddTexts(update.Parameters, rows.Select(static r => r.Text));
             await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);

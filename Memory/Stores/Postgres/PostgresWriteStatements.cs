@@ -214,8 +214,9 @@ internal static class PostgresWriteStatements
         p.Add(Times(records.Select(static r => r.ExpiredAt)));
     }
 
-    // A record's two tsvectors and their lengths, as the store analysed its texts (migration 0105).
-    private static void AddTexts(NpgsqlParameterCollection p, IEnumerable<RecordText> texts)
+    /// <summary>Four positional parameters, one element per record: its two tsvectors (as literals, for a
+    /// <c>::tsvector[]</c> cast) and their lengths, as the store analysed its texts (migration 0105).</summary>
+    public static void AddTexts(NpgsqlParameterCollection p, IEnumerable<RecordText> texts)
     {
         var all = texts.ToList();
         p.Add(Texts(all.Select(static t => PostgresSql.TsVector(t.Search))));

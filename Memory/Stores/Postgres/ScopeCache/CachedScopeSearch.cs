@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using Agents.Memory.Model;
+using Agents.Memory.Stores.Text;
 
 namespace Agents.Memory.Stores.Postgres.ScopeCache;
 
@@ -88,7 +89,7 @@ internal static class CachedScopeSearch
             foreach (var (t, frequency) in hits)
             {
                 var tf = (double)frequency;
-                score += PostgresSql.Bm25Weight(PostgresSql.Bm25Idf(n, df[t]), tf, length, averageLength);
+                score += Bm25.Weight(Bm25.Idf(n, df[t]), tf, length, averageLength);
             }
             Offer(best, cached.Record, score, topK);
         }

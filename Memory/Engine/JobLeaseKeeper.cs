@@ -9,22 +9,27 @@ namespace Agents.Memory.Engine;
 /// </summary>
 internal sealed class JobLeaseKeeper : IAsyncDisposable
 {
+    private readonly PeriodicTimer _timer;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
-    public JobLeaseKeeper(IMemoryStore store, Guid jobId, string worker, TimeSpan lease, ILogger logger) =>
-        _loop = RenewAsync(store, jobId, worker, lease, logger, _stop.Token);
-
-    private static async Task RenewAsync(IMemoryStore store, Guid jobId, string worker, TimeSpan lease, ILogger logger, CancellationToken stop)
+    public JobLeaseKeeper(IMemoryStore store, Guid jobId, string worker, TimeSpan lease, ILogger logger)
     {
-        using var timer = new PeriodicTimer(lease / 3);
+        _timer = new PeriodicTimer(lease / 3);
+        _loop = RenewAsync(store, jobId, worker, lease, logger);
+    }
+
+    private async Task RenewAsync(IMemoryStore store, Guid jobId, string worker, TimeSpan lease, ILogger logger)
+    {
         try
         {
-            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
+            // A disposed timer ends the wait with false: most jobs end before the first tick, and they
+            // stop the loop that way rather than by a cancellation thrown per job.
+            while (await _timer.WaitForNextTickAsync().ConfigureAwait(false))
             {
                 try
                 {
-                    if (await store.RenewJobLeaseAsync(jobId, worker, lease, stop).ConfigureAwait(false)) continue;
+                    if (await store.RenewJobLeaseAsync(jobId, worker, lease, _stop.Token).ConfigureAwait(false)) continue;
                     logger.LogWarning("Lost the lease on memory job {JobId}; another worker may run it again (harmless: handlers are idempotent)", jobId);
                     return;
                 }
@@ -35,13 +40,15 @@ internal sealed class JobLeaseKeeper : IAsyncDisposable
                 }
             }
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {
+            // Disposed while a renewal was on its way.
         }
     }
 
     public async ValueTask DisposeAsync()
     {
+        _timer.Dispose();
         await _stop.CancelAsync().ConfigureAwait(false);
         await _loop.ConfigureAwait(false);
         _stop.Dispose();

@@ -116,6 +116,33 @@ public sealed class MemoryJobProcessorClaimAheadTests : IDisposable
         Assert.Equal(["one", "two", "three", "four", "five"], (await ListAsync(_store, Ann, MemoryKind.Note)).OrderBy(static n => n.ObservedAt).Select(static n => n.Content));
     }
 
+    [Fact]
+    public async Task A_running_job_has_its_lease_renewed_and_completes_on_its_first_claim()
+    {
+        _options.Lease = TimeSpan.FromMilliseconds(600); // renewed every 200 ms of real time
+        _enricher = new HeldEnricher("one");
+        await using var engine = Engine();
+        var jobs = await AddFiveAsync(engine);
+        await engine.StartAsync();
+        await _enricher.Reached.WaitAsync(TimeSpan.FromSeconds(10));
+        var claimed = (await _store.GetJobAsync(jobs[0]))!.LeaseExpiresAt!.Value;
+
+        // The store's clock moves on; the next renewal extends the lease from there.
+        _clock.Advance(TimeSpan.FromMilliseconds(100));
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while ((await _store.GetJobAsync(jobs[0]))!.LeaseExpiresAt <= claimed && DateTime.UtcNow < deadline) await Task.Delay(20);
+        var running = (await _store.GetJobAsync(jobs[0]))!;
+        Assert.True(running.LeaseExpiresAt >= claimed.AddMilliseconds(100), $"lease {running.LeaseExpiresAt:O} not renewed past {claimed:O}");
+        Assert.Equal(_options.WorkerId, running.LeaseOwner);
+
+        _enricher.Release();
+        await engine.WaitForIdleAsync(Ann).WaitAsync(TimeSpan.FromSeconds(10));
+        await engine.StopAsync();
+        var done = (await _store.GetJobAsync(jobs[0]))!;
+        Assert.Equal(MemoryJobStatus.Completed, done.Status);
+        Assert.Equal(1, done.Attempts);
+    }
+
     /// <summary>The offline enricher, held at the turn <paramref name="holdAt"/> until released.</summary>
     private sealed class HeldEnricher(string holdAt, Action<string>? during = null) : INoteEnricher
     {

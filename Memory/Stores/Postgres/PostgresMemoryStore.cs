@@ -783,7 +783,7 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         var textLargeKnown = largeKey is not null && _largeText.IsLarge(largeKey);
         await using (var batch = SearchBatch())
         {
-            if (search.Vector is { } vector) AddVectorSearch(batch, vector, search.Filter, search.TopK, null, search.WithEmbeddings, vectorBranch);
+            if (search.Vector is { } vector) AddVectorSearch(batch, vector, search.Filter, search.TopK, null, search.WithEmbeddings, vectorBranch, followed: text is not null || content is not null);
             var textAdded = text is not null && !textLargeKnown && AddTextSearch(batch, text, search.Filter, search.TopK, TextField.All, search.WithEmbeddings);
             var contentAdded = content is not null && !textLargeKnown && AddTextSearch(batch, content, search.Filter, search.TopK, TextField.Content, search.WithEmbeddings);
             if (search.Vector is not null || textAdded || contentAdded)
@@ -834,7 +834,7 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
     /// <summary>Adds a vector search to <paramref name="batch"/>: its HNSW settings for the batch (in the same
     /// round trip) and the statement, whose rows are records with a score.</summary>
     private void AddVectorSearch(NpgsqlBatch batch, float[] query, MemoryFilter filter, int topK, double? minScore, bool withEmbeddings,
-        VectorSearchBranch branch)
+        VectorSearchBranch branch, bool followed = false)
     {
         var recordColumns = Columns(withEmbeddings);
         var d = Dimension.ToString(CultureInfo.InvariantCulture);
@@ -842,7 +842,8 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         // Iterative scan (pgvector 0.8): with a selective scope filter the index keeps scanning until
         // k rows pass, instead of filtering one ef_search-sized candidate list down to fewer than k.
         var ef = Math.Clamp(Math.Max(_options.EfSearch, 2 * topK), 1, 1000).ToString(CultureInfo.InvariantCulture);
-        batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), set_config('hnsw.ef_search', '{ef}', true)"));
+        var plan = VectorSearchPlan.For(branch, IsScopeOnly(filter) ? ScopeCountKeys(filter.Scope).Count : 0);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), set_config('hnsw.ef_search', '{ef}', true){plan.Settings}"));
         var command = new NpgsqlBatchCommand();
         var where = new StringBuilder($"embedding_dims = {d} AND ");
         AppendFilter(where, command.Parameters, filter);
@@ -916,6 +917,8 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         command.Parameters.Add(PgVector.Parameter("q", query));
         command.Parameters.Add(new NpgsqlParameter<int>("k", topK));
         batch.BatchCommands.Add(command);
+        // The searches after it in the batch are planned as before.
+        if (followed && plan.Reset is { } reset) batch.BatchCommands.Add(new NpgsqlBatchCommand(reset));
     }
 
     /// <summary>Whether <paramref name="filter"/> is its scope alone (with the default of skipping expired

@@ -22,7 +22,7 @@ internal sealed record VectorSearchPlan(string Settings, string? Reset)
         "set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true)",
         ResetSql);
 
-    /// <summary>The scope's covering index, planned once (its top k still sorted).</summary>
+    /// <summary>One of the scope's id's indexes, planned once (its top k still sorted).</summary>
     public static VectorSearchPlan ExactOnce { get; } = new(
         ", set_config('plan_cache_mode', 'force_generic_plan', true), set_config('enable_seqscan', 'off', true), " +
         "set_config('enable_bitmapscan', 'off', true)",

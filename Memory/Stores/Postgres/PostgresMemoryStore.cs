@@ -108,9 +108,7 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
     private async Task<(bool Served, T Value)> ReadCachedAsync<T>(CachedScope cached, IReadOnlyList<string> texts,
         Func<CachedScope, string[][], (bool Ok, T Value)> read, CancellationToken cancellationToken)
     {
-        // The store's own analysis of the query texts, as of the records' (migration 0105).
-        var lexemes = new string[texts.Count][];
-        for (var i = 0; i < texts.Count; i++) lexemes[i] = TextAnalyzer.Analyze(texts[i]).Terms;
+        string[][]? lexemes = null;
         for (var attempt = 0; attempt < 2; attempt++)
         {
             switch (cached.State)
@@ -121,6 +119,9 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
                     break;
             }
             var epoch = await CheckAsync(cached, cancellationToken).ConfigureAwait(false);
+            // The store's own analysis of the query texts, as of the records' (migration 0105): only for a copy
+            // that may answer.
+            lexemes ??= [.. texts.Select(static t => TextAnalyzer.Analyze(t).Terms)];
             switch (cached.TryRead(epoch, c => read(c, lexemes), out var answer))
             {
                 case CachedRead.Served when answer.Ok:
@@ -842,7 +843,9 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         // Iterative scan (pgvector 0.8): with a selective scope filter the index keeps scanning until
         // k rows pass, instead of filtering one ef_search-sized candidate list down to fewer than k.
         var ef = Math.Clamp(Math.Max(_options.EfSearch, 2 * topK), 1, 1000).ToString(CultureInfo.InvariantCulture);
-        var plan = VectorSearchPlan.For(branch, IsScopeOnly(filter) ? ScopeCountKeys(filter.Scope).Count : 0);
+        // A filter that is its scope: the keys whose counts bound its rows.
+        var keys = IsScopeOnly(filter) ? ScopeCountKeys(filter.Scope) : null;
+        var plan = VectorSearchPlan.For(branch, keys?.Count ?? 0);
         batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), set_config('hnsw.ef_search', '{ef}', true){plan.Settings}"));
         var command = new NpgsqlBatchCommand();
         var where = new StringBuilder($"embedding_dims = {d} AND ");
@@ -863,7 +866,7 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
         // the exact-search threshold and the index's minimum, and then every row it matches is indexed.
         var order = $"ORDER BY embedding::halfvec({d}) <=> @q::halfvec({d}) LIMIT @k";
         const string Cap = "cap AS (SELECT greatest(@cap, min_records) AS cap FROM memory_vector_index_policy)";
-        if (IsScopeOnly(filter))
+        if (keys is not null)
         {
             // The filter is its scope (and the default expiry): the scope keys' counts of records with an
             // embedding (migrations 0092, 0094) bound the rows it scores, so the choice costs one key
@@ -892,7 +895,6 @@ public sealed class PostgresMemoryStore : IMemoryStore, IScopeHolder
                 VectorSearchBranch.Index => $"WITH {Cap},\n{Size}\n{indexed}\nUNION ALL\nSELECT {HandOverRow} WHERE {Small}",
                 _ => $"WITH {Cap},\n{Size},\n{exact}\nUNION ALL\n{indexed}",
             };
-            var keys = ScopeCountKeys(filter.Scope);
             command.Parameters.Add(TextArray("scope_keys", keys));
             command.Parameters.Add(new NpgsqlParameter<int>("key_count", keys.Count));
         }

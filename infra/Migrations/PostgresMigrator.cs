@@ -39,6 +39,11 @@ public sealed class PostgresMigrator(NpgsqlDataSource dataSource, MigrationCatal
             {
                 if (applied.TryGetValue(migration.Version, out var recorded))
                 {
+                    if (recorded.Checksum != migration.Checksum && migration.FormerChecksums.Contains(recorded.Checksum))
+                    {
+                        await RecordAmendedAsync(connection, migration, recorded.Checksum, cancellationToken).ConfigureAwait(false);
+                        continue;
+                    }
                     if (recorded.Checksum != migration.Checksum)
                         throw new MigrationException(
                             $"Migration {migration.Version} '{migration.Name}' was changed after it was applied " +
@@ -87,6 +92,19 @@ public sealed class PostgresMigrator(NpgsqlDataSource dataSource, MigrationCatal
             throw new MigrationException($"Migration {migration.Version} '{migration.Name}' failed and was rolled back: {e.MessageText}", e);
         }
         _logger.LogInformation("Applied migration {Version} {Name}", migration.Version, migration.Name);
+    }
+
+    // The database applied an earlier released text of the migration: it records the current one (a later
+    // migration brings the schema up to date).
+    private async Task RecordAmendedAsync(NpgsqlConnection connection, Migration migration, string former, CancellationToken cancellationToken)
+    {
+        await using var update = new NpgsqlCommand("UPDATE agents_schema_migrations SET checksum = @c WHERE version = @v AND checksum = @former", connection);
+        update.Parameters.AddWithValue("c", migration.Checksum);
+        update.Parameters.AddWithValue("v", migration.Version);
+        update.Parameters.AddWithValue("former", former);
+        await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        _logger.LogInformation("Migration {Version} {Name} was applied in an earlier released text ({Former}); recorded as its current one",
+            migration.Version, migration.Name, former[..12]);
     }
 
     private static async Task<Dictionary<int, (string Name, string Checksum)>> ReadAppliedAsync(NpgsqlConnection connection, CancellationToken cancellationToken)

@@ -11,6 +11,11 @@
 -- for a writer that leaves the tsvectors out: such a row gets the server's analysis for now and joins the
 -- list. The update trigger goes: the store gives its tsvectors with every update, and a text changed without
 -- an analysis that differs (only punctuation, say) must keep the store's, not take the server's.
+--
+-- This text was amended after release (the row listing moved to a trigger of its own); a database that
+-- applied an earlier text counts as having applied this one, and migration 0106 brings it up to date:
+-- replaces checksum a70ba46f08b57b3a86c4d62d990214b18ac4523da6afc3d6c05daf430aae0020
+-- replaces checksum 551968bce863979e370d4b3c45a26edd26c6fa569ed5d32ee1d50379b5664c5a
 CREATE TABLE memory_text_reanalysis (id uuid PRIMARY KEY);
 INSERT INTO memory_text_reanalysis (id) SELECT id FROM memory_records;
 

@@ -53,6 +53,60 @@ public sealed class MigratorTests(EmptyPostgresDatabase db) : IClassFixture<Empt
     }
 
     [Fact]
+    public async Task A_migration_amended_after_release_accepts_a_database_that_applied_an_earlier_text()
+    {
+        const string First = "CREATE TABLE amended_probe (a int)";
+        await new PostgresMigrator(db.DataSource, Catalog((30, First))).MigrateAsync();
+
+        var amended = Catalog((30, $"-- replaces checksum {Migration.ComputeChecksum(First)}\nCREATE TABLE amended_probe (a int, b int)"),
+            (31, "ALTER TABLE amended_probe ADD COLUMN IF NOT EXISTS b int"));
+        Assert.Equal([31], await new PostgresMigrator(db.DataSource, amended).MigrateAsync());
+
+        // Recorded as the current text from then on.
+        await using (var command = db.DataSource.CreateCommand("SELECT checksum FROM agents_schema_migrations WHERE version = 30"))
+            Assert.Equal(amended.Migrations[0].Checksum, (string?)await command.ExecuteScalarAsync());
+        Assert.Empty(await new PostgresMigrator(db.DataSource, amended).MigrateAsync());
+    }
+
+    [Fact]
+    public async Task A_database_that_applied_the_first_released_0105_starts_and_gets_its_listing_trigger()
+    {
+        var fresh = new EmptyPostgresDatabase();
+        await fresh.InitializeAsync();
+        try
+        {
+            await new PostgresMigrator(fresh.DataSource).MigrateAsync();
+            // The schema and record that first text left: the listing inside memory_records_text, no trigger of its own.
+            await using (var first = fresh.DataSource.CreateCommand("""
+                CREATE OR REPLACE FUNCTION memory_records_text() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    INSERT INTO memory_text_reanalysis (id) VALUES (NEW.id) ON CONFLICT DO NOTHING;
+                    RETURN NEW;
+                END
+                $$;
+                DROP TRIGGER memory_records_text_foreign ON memory_records;
+                DROP FUNCTION memory_text_reanalysis_listed();
+                UPDATE agents_schema_migrations SET checksum = 'a70ba46f08b57b3a86c4d62d990214b18ac4523da6afc3d6c05daf430aae0020' WHERE version = 105;
+                DELETE FROM agents_schema_migrations WHERE version > 105;
+                """))
+                await first.ExecuteNonQueryAsync();
+
+            var applied = await new PostgresMigrator(fresh.DataSource).MigrateAsync();
+
+            Assert.Equal(MigrationCatalog.Default.Migrations.Select(m => m.Version).Where(v => v > 105), applied);
+            await using var check = fresh.DataSource.CreateCommand("""
+                SELECT (SELECT count(*) FROM pg_trigger WHERE tgname = 'memory_records_text_foreign')
+                     + (SELECT count(*) FROM pg_proc WHERE proname = 'memory_records_text' AND prosrc LIKE '%to_tsvector%' AND prosrc NOT LIKE '%memory_text_reanalysis%')
+                """);
+            Assert.Equal(2L, Convert.ToInt64(await check.ExecuteScalarAsync()));
+        }
+        finally
+        {
+            await fresh.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task A_failing_migration_is_rolled_back_whole_and_not_recorded()
     {
         var catalog = Catalog((20, "CREATE TABLE half_done (a int); INSERT INTO no_such_table VALUES (1)"));

@@ -28,6 +28,16 @@ public sealed class MigrationTests
     }
 
     [Fact]
+    public void An_amended_migration_names_the_checksums_of_its_released_texts()
+    {
+        var first = Migration.ComputeChecksum("CREATE TABLE t (a int);");
+        var amended = new Migration(7, "t", $"-- note\r\n-- replaces checksum {first}\r\n-- replaces checksum {new string('f', 63)}\nCREATE TABLE t (a int, b int);");
+
+        Assert.Equal([first], amended.FormerChecksums);
+        Assert.Empty(new Migration(8, "u", "-- replaces nothing\nSELECT 1;").FormerChecksums);
+    }
+
+    [Fact]
     public void Duplicate_versions_are_refused()
     {
         var error = Assert.Throws<MigrationException>(() => new MigrationCatalog([new Migration(1, "a", ""), new Migration(1, "b", "")]));

@@ -62,6 +62,18 @@ public sealed class PostgresMemoryIndexTests(PostgresDatabase db) : IClassFixtur
             "SELECT attstorage::text FROM pg_attribute WHERE attrelid = 'memory_records'::regclass AND attname = 'embedding'"))
             Assert.Equal("m", (string?)await storage.ExecuteScalarAsync());
 
+        // No statistics for the embeddings, the column or the HNSW index's expression (migration 0107): no
+        // plan reads them, and ANALYZE gathered them from every sampled row.
+        await using (var statistics = db.DataSource.CreateCommand("""
+            SELECT count(*) FROM pg_attribute
+            WHERE (attrelid = 'memory_records'::regclass AND attname = 'embedding' OR attrelid = 'memory_records_embedding_384'::regclass AND attnum = 1)
+              AND attstattarget = 0
+            """))
+            Assert.Equal(2L, (long)(await statistics.ExecuteScalarAsync())!);
+        // And no index that no query reads (0108): every query names a scope key, whose indexes lead with it.
+        await using (var kindOnly = db.DataSource.CreateCommand("SELECT to_regclass('memory_records_kind_observed') IS NULL"))
+            Assert.True((bool)(await kindOnly.ExecuteScalarAsync())!);
+
         // Room for heap-only updates (migration 0095), and the tables the pipelines rewrite are vacuumed
         // early (0096).
         await using (var options = db.DataSource.CreateCommand("SELECT relname, reloptions FROM pg_class WHERE relname IN ('memory_records', 'memory_jobs')"))

@@ -23,6 +23,10 @@ public sealed class DeploymentFilesTests(ITestOutputHelper output)
         Assert.Contains("Agents__Silo__Roles: gpu", plain.Output);
         Assert.Contains("driver: nvidia", plain.Output);
         Assert.DoesNotMatch(@"- (0\.0\.0\.0:)?\d+:\d+", plain.Output);   // every published port is on 127.0.0.1
+        // PostgreSQL with buffers for the memory tables and room for parallel index builds, not the defaults.
+        Assert.Contains("- shared_buffers=1GB", plain.Output);
+        Assert.Contains("- maintenance_work_mem=512MB", plain.Output);
+        Assert.Contains("shm_size: 1g", plain.Output);
         var llm = await RunAsync("docker-compose", "-f", "docker-compose.yml", "--profile", "llm", "config", "-q");
         Assert.True(llm.Code == 0, llm.Output);
     }
@@ -54,6 +58,11 @@ public sealed class DeploymentFilesTests(ITestOutputHelper output)
         var check = await RunAsync("infra/k8s/check.sh");
         Assert.True(check.Code == 0, check.Output);
         Assert.Matches(@"k8s: \d+ objects in \d+ files against the Kubernetes schemas, 0 problems", check.Output);
+        // The StatefulSet's PostgreSQL is sized as compose's is (buffers, index builds' /dev/shm).
+        var postgres = await File.ReadAllTextAsync(Path.Combine(Root, "infra/k8s/postgres.yaml"));
+        Assert.Contains("\"shared_buffers=1GB\"", postgres);
+        Assert.Matches(@"- name: shm\n\s+mountPath: /dev/shm", postgres);
+        Assert.Matches(@"emptyDir:\n\s+medium: Memory", postgres);
     }
 
     [Fact]

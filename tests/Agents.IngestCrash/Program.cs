@@ -25,9 +25,8 @@ for (var i = 0; i < turns; i++)
 {
     var added = await engine.AddAsync(IngestCrashScript.Turn(scope, i));
     Console.WriteLine($"ACK {i} {added.EpisodeId}");
-    // Paced so the background stages are busy while adds still arrive, yet fall behind them (a job
-    // takes several times as long as an add).
-    await Task.Delay(2);
+    // Unpaced: the background stages run while adds still arrive and fall behind them (a job's reads,
+    // decisions and write take longer than an add's one round trip), so a kill finds work in flight.
 }
 Console.WriteLine("ADDED");
 await Console.In.ReadToEndAsync();

@@ -39,12 +39,10 @@ public sealed class PostgresMigrator(NpgsqlDataSource dataSource, MigrationCatal
             {
                 if (applied.TryGetValue(migration.Version, out var recorded))
                 {
-                    if (recorded.Checksum != migration.Checksum && migration.FormerChecksums.Contains(recorded.Checksum))
-                    {
+                    if (recorded.Checksum == migration.Checksum) continue;
+                    if (migration.FormerChecksums.Contains(recorded.Checksum))
                         await RecordAmendedAsync(connection, migration, recorded.Checksum, cancellationToken).ConfigureAwait(false);
-                        continue;
-                    }
-                    if (recorded.Checksum != migration.Checksum)
+                    else
                         throw new MigrationException(
                             $"Migration {migration.Version} '{migration.Name}' was changed after it was applied " +
                             $"(database checksum {recorded.Checksum[..12]}, file checksum {migration.Checksum[..12]}). " +
